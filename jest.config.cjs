@@ -1,5 +1,11 @@
 // `npm test` runs every project's unit (*.spec.ts), integration (*.int-spec.ts, real PostgreSQL/Redis)
-// and end-to-end (*.e2e-spec.ts, real sockets) tests.
-module.exports = {
-  projects: ['<rootDir>/apps/*/jest.config.cjs', '<rootDir>/libs/*/jest.config.cjs', '<rootDir>/tools/*/jest.config.cjs'],
-};
+// and end-to-end (*.e2e-spec.ts, real sockets) tests: each Nx project with a jest.config.cjs.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const projects = ['apps', 'libs', 'tools']
+  .flatMap((dir) => (fs.existsSync(path.join(__dirname, dir)) ? fs.readdirSync(path.join(__dirname, dir)) .map((p) => path.join(dir, p)) : []))
+  .filter((p) => fs.existsSync(path.join(__dirname, p, 'jest.config.cjs')))
+  .map((p) => `<rootDir>/${p}/jest.config.cjs`);
+
+module.exports = { projects };

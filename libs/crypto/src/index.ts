@@ -1,0 +1,4 @@
+export * from './constant-time';
+export * from './hmac';
+export * from './password';
+export * from './token';
