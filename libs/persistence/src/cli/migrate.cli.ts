@@ -1,0 +1,82 @@
+/**
+ * Runs, reverts or checks the Primary's migrations.
+ *   run     apply pending migrations to DATABASE_URL
+ *   revert  undo the last migration
+ *   check   on a throw-away database: apply every migration, then fail if TypeORM would still
+ *           generate SQL from the entities (entities and migrations have drifted)
+ */
+import { Client } from 'pg';
+import { randomBytes } from 'node:crypto';
+import { createPrimaryDataSource } from '../data-source.factory';
+
+const USAGE = `Usage: migrate <run|revert|check>
+
+  run     apply pending migrations to DATABASE_URL
+  revert  revert the most recent migration on DATABASE_URL
+  check   create a scratch database next to DATABASE_URL (or TEST_DATABASE_URL, default
+          postgres://postgres@127.0.0.1:5432/postgres), migrate it, and fail if the entities
+          would need a new migration`;
+
+async function main(command: string | undefined): Promise<number> {
+  if (!command || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  if (command === 'check') return check();
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    process.stderr.write('DATABASE_URL is required (e.g. postgres://postgres@127.0.0.1:5432/mazevault)\n');
+    return 2;
+  }
+  const dataSource = await createPrimaryDataSource({ url, logging: ['error', 'migration'] }).initialize();
+  try {
+    if (command === 'run') {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      process.stdout.write(applied.length ? applied.map((m) => `applied ${m.name}`).join('\n') + '\n' : 'schema is up to date\n');
+    } else if (command === 'revert') {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      process.stdout.write('reverted the last migration\n');
+    } else {
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
+      return 2;
+    }
+    return 0;
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+async function check(): Promise<number> {
+  const base = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `mv_migration_check_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(base);
+  url.pathname = '/' + name;
+  const dataSource = createPrimaryDataSource({ url: url.toString() });
+  try {
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    const pending = await dataSource.driver.createSchemaBuilder().log();
+    if (pending.upQueries.length > 0) {
+      process.stderr.write('Entities and migrations have drifted; a new migration would contain:\n');
+      for (const q of pending.upQueries) process.stderr.write(`  ${q.query};\n`);
+      return 1;
+    }
+    process.stdout.write('migrations match the entities\n');
+    return 0;
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
+    await admin.end();
+  }
+}
+
+main(process.argv[2]).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`migrate failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,110 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { PROBLEM_TYPE_BASE, type ProblemBody, ProblemException } from './problem.exception';
+
+interface FastifyLikeRequest {
+  id?: string;
+  url?: string;
+}
+interface FastifyLikeReply {
+  status(code: number): FastifyLikeReply;
+  header(name: string, value: string): FastifyLikeReply;
+  send(body: unknown): unknown;
+}
+
+/** Called for every error response, e.g. to audit denied calls. Must not throw. */
+export type ErrorResponseHook = (request: unknown, problem: ProblemBody) => Promise<void> | void;
+
+/** Codes for the framework's own HttpExceptions, so every response carries a stable `code`. */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable_entity',
+  429: 'too_many_requests',
+  500: 'internal_error',
+  503: 'unavailable',
+};
+
+export function toProblem(exception: unknown, request: FastifyLikeRequest): { body: ProblemBody; headers: Record<string, string> } {
+  if (exception instanceof ProblemException) {
+    return {
+      body: problem(exception.status, exception.code, exception.detail, request, exception.extra.errors),
+      headers: exception.extra.headers ?? {},
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return { body: problem(status, CODE_BY_STATUS[status] ?? `http_${status}`, frameworkDetail(exception), request), headers: {} };
+  }
+  // Fastify's own errors (body too large, bad JSON, wrong content type) carry a statusCode.
+  const fastifyStatus = (exception as { statusCode?: unknown })?.statusCode;
+  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+    return {
+      body: problem(fastifyStatus, CODE_BY_STATUS[fastifyStatus] ?? `http_${fastifyStatus}`, (exception as Error).message, request),
+      headers: {},
+    };
+  }
+  return { body: problem(500, 'internal_error', 'An internal error occurred; quote the request id to an operator.', request), headers: {} };
+}
+
+function frameworkDetail(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : (STATUS_CODES[exception.getStatus()] ?? 'Error');
+}
+
+function problem(
+  status: number,
+  code: string,
+  detail: string,
+  request: FastifyLikeRequest,
+  errors?: { path: string; message: string }[],
+): ProblemBody {
+  return {
+    type: PROBLEM_TYPE_BASE + code,
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...(request.url ? { instance: request.url.split('?')[0] } : {}),
+    ...(request.id ? { requestId: request.id } : {}),
+    ...(errors ? { errors } : {}),
+  };
+}
+
+/** Renders every error as `application/problem+json` (RFC 7807). */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  constructor(private readonly onError?: ErrorResponseHook) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyLikeRequest>();
+    const reply = http.getResponse<FastifyLikeReply>();
+    const { body, headers } = toProblem(exception, request);
+    if (body.status >= HttpStatus.INTERNAL_SERVER_ERROR) {
+      // The full error goes to the log (with the request id), never to the client.
+      this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
+    }
+    if (this.onError) {
+      try {
+        await this.onError(request, body);
+      } catch (hookError) {
+        this.logger.error({ err: hookError, requestId: request.id }, 'error hook failed');
+      }
+    }
+    reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8');
+    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+    reply.send(body);
+  }
+}

@@ -1,0 +1,34 @@
+import { type DynamicModule, type FactoryProvider, Module, type ModuleMetadata } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { HealthController } from './health/health.controller';
+import { HEALTH_CHECKS, type HealthCheck } from './health/health.tokens';
+import { loggerOptions } from './logging/logger.options';
+import { MetricsController } from './metrics/metrics.controller';
+import { createMetricsRegistry } from './metrics/metrics.registry';
+import { METRICS_REGISTRY } from './metrics/metrics.tokens';
+
+export interface PlatformModuleOptions {
+  service: string;
+  logLevel: string;
+  /** Readiness checks, built from the app's own providers (DataSource, Redis, ...). */
+  healthChecks: Pick<FactoryProvider<HealthCheck[]>, 'inject' | 'useFactory'> & Pick<ModuleMetadata, 'imports'>;
+}
+
+/** Logging, metrics, health: what every MazeVault service has, wired the same way. */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformModuleOptions): DynamicModule {
+    const { registry } = createMetricsRegistry(options.service);
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [LoggerModule.forRoot(loggerOptions(options)), ...(options.healthChecks.imports ?? [])],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: METRICS_REGISTRY, useValue: registry },
+        { provide: HEALTH_CHECKS, inject: options.healthChecks.inject, useFactory: options.healthChecks.useFactory },
+      ],
+      exports: [METRICS_REGISTRY],
+    };
+  }
+}
