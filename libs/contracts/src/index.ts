@@ -1,1 +1,2 @@
-export const X = 42;
+export * from './auth.contract';
+export * from './identity.contract';

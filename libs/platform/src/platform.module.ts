@@ -22,7 +22,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
-      imports: [LoggerModule.forRoot(loggerOptions(options)), ...(options.healthChecks.imports ?? [])],
+      imports: [LoggerModule.forRoot(loggerOptions({ level: options.logLevel, service: options.service })), ...(options.healthChecks.imports ?? [])],
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: METRICS_REGISTRY, useValue: registry },

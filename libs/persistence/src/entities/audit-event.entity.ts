@@ -9,6 +9,8 @@ export type AuditOutcome = 'success' | 'denied' | 'failure';
  */
 @Entity('audit_events')
 @Index('IDX_audit_events_unsealed', ['id'], { where: 'hash IS NULL' })
+// One successor per link: the chain cannot fork, and finding its tip is an index lookup.
+@Index('UQ_audit_events_prev_hash', ['prevHash'], { unique: true })
 export class AuditEventEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;

@@ -3,8 +3,10 @@ import { RoleEntity } from './role.entity';
 import { UserEntity } from './user.entity';
 
 /** Grants a role to a user on a scope: the organization, one project in it, or one environment. */
+// The migration makes this index NULLS NOT DISTINCT (TypeORM has no option for it): an org-wide
+// binding (null project/environment) must be unique too.
 @Entity('role_bindings')
-@Index('UQ_role_bindings_scope', ['userId', 'roleName', 'organizationId', 'projectId', 'environmentId'], { unique: true, nullsNotDistinct: true })
+@Index('UQ_role_bindings_scope', ['userId', 'roleName', 'organizationId', 'projectId', 'environmentId'], { unique: true })
 export class RoleBindingEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -18,6 +18,7 @@ export class CreateCoreSchema1764100000000 implements MigrationInterface {
     await queryRunner.query(`CREATE TABLE "audit_events" ("id" BIGSERIAL NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL, "organization_id" uuid, "actor_type" character varying(32) NOT NULL, "actor_id" character varying(128), "action" character varying(128) NOT NULL, "resource_type" character varying(64) NOT NULL, "resource_ref" character varying(512), "outcome" character varying(16) NOT NULL, "request_id" character varying(128), "details" jsonb NOT NULL DEFAULT '{}', "prev_hash" character(64), "hash" character(64), CONSTRAINT "PK_910f64d901a5c3e9878f0d4a407" PRIMARY KEY ("id"))`);
     await queryRunner.query(`CREATE INDEX "IDX_audit_events_action" ON "audit_events"  ("action")`);
     await queryRunner.query(`CREATE INDEX "IDX_audit_events_unsealed" ON "audit_events"  ("id") WHERE hash IS NULL`);
+    await queryRunner.query(`CREATE UNIQUE INDEX "UQ_audit_events_prev_hash" ON "audit_events" ("prev_hash")`);
     await queryRunner.query(`CREATE TABLE "roles" ("name" character varying(64) NOT NULL, "description" character varying(300) NOT NULL, "permissions" jsonb NOT NULL, "builtin" boolean NOT NULL DEFAULT false, CONSTRAINT "PK_648e3f5447f725579d7d4ffdfb7" PRIMARY KEY ("name"))`);
     await queryRunner.query(`CREATE TABLE "group_role_mappings" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "organization_id" uuid NOT NULL, "provider" character varying(32) NOT NULL, "external_id" character varying(256) NOT NULL, "role_name" character varying(64) NOT NULL, "project_id" uuid, "environment_id" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_114253a434f278b73404fcbf396" PRIMARY KEY ("id"))`);
     await queryRunner.query(`CREATE UNIQUE INDEX "UQ_group_role_mappings" ON "group_role_mappings"  ("organization_id", "provider", "external_id", "role_name", "project_id", "environment_id") NULLS NOT DISTINCT`);
@@ -67,6 +68,7 @@ export class CreateCoreSchema1764100000000 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "public"."UQ_group_role_mappings"`);
     await queryRunner.query(`DROP TABLE "group_role_mappings"`);
     await queryRunner.query(`DROP TABLE "roles"`);
+    await queryRunner.query(`DROP INDEX "public"."UQ_audit_events_prev_hash"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_audit_events_unsealed"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_audit_events_action"`);
     await queryRunner.query(`DROP TABLE "audit_events"`);

@@ -74,7 +74,7 @@ export const env = {
     z
       .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
       .transform((v) => v === 'true' || v === '1' || v === 'yes')
-      .default(fallback ? 'true' : 'false'),
+      .default(fallback),
   url: (protocols: string[]) =>
     z.string().refine(
       (v) => {

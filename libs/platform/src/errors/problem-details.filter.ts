@@ -34,7 +34,7 @@ const CODE_BY_STATUS: Record<number, string> = {
 export function toProblem(exception: unknown, request: FastifyLikeRequest): { body: ProblemBody; headers: Record<string, string> } {
   if (exception instanceof ProblemException) {
     return {
-      body: problem(exception.status, exception.code, exception.detail, request, exception.extra.errors),
+      body: problem(exception.getStatus(), exception.code, exception.detail, request, exception.extra.errors),
       headers: exception.extra.headers ?? {},
     };
   }

@@ -20,7 +20,7 @@ export interface ProblemBody {
  */
 export class ProblemException extends HttpException {
   constructor(
-    readonly status: number,
+    status: number,
     readonly code: string,
     readonly detail: string,
     readonly extra: { errors?: { path: string; message: string }[]; headers?: Record<string, string> } = {},

@@ -1,5 +1,5 @@
 import helmet from '@fastify/helmet';
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -23,7 +23,7 @@ export interface HttpAppOptions {
  * Builds a NestJS app on Fastify the way every MazeVault service runs: a body size cap, security
  * headers, RFC 7807 errors, `/api/v1` prefix (but `/metrics` at the root), OpenAPI at `/api/docs`.
  */
-export async function createHttpApp(rootModule: Type<unknown>, options: HttpAppOptions): Promise<NestFastifyApplication> {
+export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     // Request ids come from pino-http (which honours a well-formed x-request-id).

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 
 /**
@@ -26,6 +27,8 @@ export function requestIdFor(req: IncomingMessage): string {
 
 export function loggerOptions(options: { level: string; service: string }): Params {
   return {
+    // Named wildcard: the path-to-regexp v8 syntax Nest 11 expects (a bare '*' logs a warning).
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       level: options.level,
       base: { service: options.service },

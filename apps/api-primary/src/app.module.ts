@@ -1,0 +1,79 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { PlatformModule } from '@mazevault/platform';
+import { defaultPolicyDecisionPoint, PolicyDecisionPoint, PolicyGuard } from '@mazevault/rbac';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { ApiTokensController } from './api-tokens/api-tokens.controller';
+import { ApiTokensService } from './api-tokens/api-tokens.service';
+import { AuditController } from './audit/audit.controller';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuditSealerService } from './audit/audit-sealer.service';
+import { AuditService } from './audit/audit.service';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthService } from './auth/auth.service';
+import { JwtService } from './auth/jwt.service';
+import { LoginLockoutService } from './auth/login-lockout.service';
+import { PrincipalService } from './auth/principal.service';
+import { PRIMARY_CONFIG, type PrimaryConfig } from './config/primary.config';
+import { DatabaseModule } from './database/database.module';
+import { OrganizationsController } from './organizations/organizations.controller';
+import { OrganizationsService } from './organizations/organizations.service';
+import { BuiltinRolesSync } from './rbac/builtin-roles.sync';
+import { RoleBindingsController } from './role-bindings/role-bindings.controller';
+import { REDIS, RedisModule } from './redis/redis.module';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
+
+/** The Primary, built from an already-validated config (main.ts, the dev platform and tests pass it). */
+@Module({})
+export class AppModule {
+  static forConfig(config: PrimaryConfig): DynamicModule {
+    const configModule: DynamicModule = {
+      module: class PrimaryConfigModule {},
+      global: true,
+      providers: [{ provide: PRIMARY_CONFIG, useValue: config }],
+      exports: [PRIMARY_CONFIG],
+    };
+    return {
+      module: AppModule,
+      imports: [
+        configModule,
+        DatabaseModule,
+        RedisModule,
+        PlatformModule.forRoot({
+          service: 'api-primary',
+          logLevel: config.LOG_LEVEL,
+          healthChecks: {
+            inject: [DataSource, REDIS],
+            useFactory: (dataSource: DataSource, redis: Redis) => [
+              { name: 'postgres', check: () => dataSource.query('SELECT 1') },
+              { name: 'redis', check: () => redis.ping() },
+            ],
+          },
+        }),
+        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }]),
+      ],
+      controllers: [AuthController, UsersController, OrganizationsController, RoleBindingsController, ApiTokensController, AuditController],
+      providers: [
+        { provide: PolicyDecisionPoint, useValue: defaultPolicyDecisionPoint },
+        // Order matters: authenticate, then authorize. Both are global so nothing is open by omission.
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: PolicyGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        JwtService,
+        LoginLockoutService,
+        AuthService,
+        PrincipalService,
+        UsersService,
+        OrganizationsService,
+        ApiTokensService,
+        AuditService,
+        AuditSealerService,
+        BuiltinRolesSync,
+      ],
+    };
+  }
+}

@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { GENESIS_HASH } from '@mazevault/crypto';
+import { AuditEventEntity } from '@mazevault/persistence';
+import { DataSource, IsNull, Not } from 'typeorm';
+import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
+import { hashAuditRow, verifyAuditChain, type ChainVerification } from './audit-chain';
+
+/** pg advisory lock id: one sealer at a time across every Primary replica. */
+const SEALER_LOCK = 0x6d7661; // "mva"
+const BATCH = 500;
+
+/**
+ * Seals audit events into the hash chain in batches, off the request path: requests only insert,
+ * so they never queue on a chain lock.
+ */
+@Injectable()
+export class AuditSealerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AuditSealerService.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.AUDIT_SEAL_INTERVAL_MS > 0) {
+      this.timer = setInterval(() => {
+        this.sealPending().catch((error: unknown) => this.logger.error({ err: error }, 'audit sealing failed'));
+      }, this.config.AUDIT_SEAL_INTERVAL_MS);
+      this.timer.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Seals everything inserted so far; returns how many rows it sealed. */
+  sealPending(): Promise<number> {
+    this.running ??= this.sealAll().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async sealAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const sealed = await this.sealBatch();
+      total += sealed;
+      if (sealed < BATCH) return total;
+    }
+  }
+
+  private sealBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [SEALER_LOCK]);
+      const repo = manager.getRepository(AuditEventEntity);
+      const pending = await repo.find({ where: { hash: IsNull() }, order: { id: 'ASC' }, take: BATCH });
+      if (pending.length === 0) return 0;
+      let previous = (await this.lastHash(manager.getRepository(AuditEventEntity))) ?? GENESIS_HASH;
+      for (const row of pending) {
+        const hash = hashAuditRow(previous, row);
+        await repo.update({ id: row.id }, { prevHash: previous, hash });
+        previous = hash;
+      }
+      return pending.length;
+    });
+  }
+
+  private async lastHash(repo: ReturnType<DataSource['getRepository']>): Promise<string | undefined> {
+    // The chain's tip is the sealed hash no other row points back to.
+    const rows: { hash: string }[] = await repo.query(
+      `SELECT a.hash FROM audit_events a WHERE a.hash IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM audit_events b WHERE b.prev_hash = a.hash) LIMIT 1`,
+    );
+    return rows[0]?.hash;
+  }
+
+  async verify(): Promise<ChainVerification> {
+    const rows = await this.dataSource.getRepository(AuditEventEntity).find({ where: { hash: Not(IsNull()) }, order: { id: 'ASC' } });
+    return verifyAuditChain(rows);
+  }
+}

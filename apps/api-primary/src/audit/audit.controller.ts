@@ -1,0 +1,43 @@
+import { Controller, DefaultValuePipe, Get, Inject, ParseIntPipe, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AuditEventEntity } from '@mazevault/persistence';
+import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
+import { DataSource, LessThan } from 'typeorm';
+import { Authenticated } from '../auth/authenticated.decorator';
+import type { ChainVerification } from './audit-chain';
+import { AuditSealerService } from './audit-sealer.service';
+
+@ApiTags('audit')
+@Authenticated()
+@Controller('audit')
+export class AuditController {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly sealer: AuditSealerService,
+  ) {}
+
+  @Get('events')
+  @RequirePermission('audit:read')
+  @ApiOperation({ summary: "The organization's audit events, newest first (cursor: `before` = an event id)" })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'before', required: false })
+  events(
+    @Req() request: AuthenticatedRequest,
+    @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number,
+    @Query('before', new DefaultValuePipe(0), ParseIntPipe) before: number,
+  ): Promise<AuditEventEntity[]> {
+    return this.dataSource.getRepository(AuditEventEntity).find({
+      where: { organizationId: request.principal.organizationId, ...(before > 0 ? { id: LessThan(String(before)) } : {}) },
+      order: { id: 'DESC' },
+      take: Math.min(Math.max(limit, 1), 1000),
+    });
+  }
+
+  @Get('verify')
+  @RequirePermission('audit:read')
+  @ApiOperation({ summary: 'Seal pending events and verify the whole tamper-evident hash chain' })
+  async verify(): Promise<ChainVerification> {
+    await this.sealer.sealPending();
+    return this.sealer.verify();
+  }
+}

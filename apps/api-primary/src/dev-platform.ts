@@ -1,0 +1,99 @@
+import 'reflect-metadata';
+import { createPrimaryDataSource } from '@mazevault/persistence';
+import { ConfigValidationError } from '@mazevault/platform';
+import { join, resolve } from 'node:path';
+import { bootstrapAdmin } from './bootstrap/bootstrap-admin';
+import { loadPrimaryConfig } from './config/primary.config';
+import { startEmbeddedPostgres } from './dev/embedded-postgres';
+import { loadOrCreateJwtKey } from './dev/dev-keys';
+import { RedisUnavailableError, startLocalRedis } from './dev/local-redis';
+import { createPrimaryApp } from './primary.app';
+
+const HELP = `MazeVault dev platform: the whole platform on one machine, like \`vault server -dev\`.
+
+Usage: npm start [-- --help]
+
+  With no DATABASE_URL, PostgreSQL runs in-process (PGlite), data in $MAZEVAULT_DEV_DIR/pgdata.
+  With no REDIS_URL, a local redis-server is started (it must be installed).
+  Migrations are applied; on first run an admin is created and its password printed once.
+
+Environment: PORT (8080), MAZEVAULT_DEV_DIR (.mazevault), ADMIN_EMAIL (admin@mazevault.local),
+and every variable of the Primary (see README "Configuration").`;
+
+function say(line: string): void {
+  process.stdout.write(`[mazevault] ${line}\n`);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(HELP + '\n');
+    return;
+  }
+  const stateDir = resolve(process.env.MAZEVAULT_DEV_DIR ?? '.mazevault');
+  const stops: (() => unknown)[] = [];
+  const env = { ...process.env };
+
+  if (!env.DATABASE_URL) {
+    say(`starting embedded PostgreSQL (PGlite) in ${join(stateDir, 'pgdata')} ...`);
+    const pg = await startEmbeddedPostgres(join(stateDir, 'pgdata'));
+    stops.push(() => pg.stop());
+    env.DATABASE_URL = pg.url;
+    env.DATABASE_POOL_MAX ??= '1';
+  }
+  if (!env.REDIS_URL) {
+    say('starting a local redis-server ...');
+    const redis = await startLocalRedis();
+    stops.push(() => redis.stop());
+    env.REDIS_URL = redis.url;
+  }
+  env.JWT_PRIVATE_KEY ??= loadOrCreateJwtKey(join(stateDir, 'jwt-es256.pem'));
+  env.LOG_LEVEL ??= 'warn';
+
+  const config = loadPrimaryConfig(env);
+  say('applying migrations ...');
+  const dataSource = await createPrimaryDataSource({ url: config.DATABASE_URL, poolMax: 1 }).initialize();
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  say(applied.length ? `applied ${applied.length} migration(s)` : 'schema is up to date');
+  const admin = await bootstrapAdmin(dataSource, { email: env.ADMIN_EMAIL });
+  await dataSource.destroy();
+
+  const app = await createPrimaryApp(config);
+  const shutdown = async () => {
+    await app.close();
+    for (const stop of stops.reverse()) await stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  await app.listen({ port: config.PORT, host: config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST });
+
+  const base = `http://127.0.0.1:${config.PORT}`;
+  say('ready');
+  process.stdout.write(
+    [
+      '',
+      `  API          ${base}/api/v1`,
+      `  OpenAPI      ${base}/api/docs`,
+      `  Health       ${base}/api/v1/health`,
+      `  Metrics      ${base}/metrics`,
+      `  Database     ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite (' + join(stateDir, 'pgdata') + ')'}`,
+      `  Redis        ${process.env.REDIS_URL ? 'REDIS_URL' : 'local redis-server ' + env.REDIS_URL}`,
+      '',
+      admin.created
+        ? `  Admin        ${admin.email}\n  Password     ${admin.password}    <- shown once; store it now\n`
+        : `  Admin        ${admin.email} (already exists)\n`,
+      `  Try:  curl -s ${base}/api/v1/auth/login -H 'content-type: application/json' \\`,
+      `          -d '{"email":"${admin.email}","password":"..."}'`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigValidationError || error instanceof RedisUnavailableError) {
+    process.stderr.write(`[mazevault] ${error.message}\n`);
+  } else {
+    process.stderr.write(`[mazevault] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpApp } from '@mazevault/platform';
+import { AppModule } from './app.module';
+import { auditDenials } from './audit/audit.interceptor';
+import { AuditService } from './audit/audit.service';
+import type { PrimaryConfig } from './config/primary.config';
+
+/** Builds (but does not start) the Primary's HTTP app. */
+export function createPrimaryApp(config: PrimaryConfig): Promise<NestFastifyApplication> {
+  return createHttpApp(AppModule.forConfig(config), {
+    title: 'MazeVault Primary API',
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    errorHook: (app) => auditDenials(app.get(AuditService)),
+  });
+}

@@ -1,0 +1,45 @@
+import { Controller, Get, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type CreateUserRequest, CreateUserRequestSchema } from '@mazevault/contracts';
+import { ApiZodBody, ValidBody } from '@mazevault/platform';
+import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
+import { Audited } from '../audit/audited.decorator';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { type UserView, UsersService } from './users.service';
+
+/** The organization a user is created in: the body's, else the caller's. */
+const targetOrganization = (request: AuthenticatedRequest) => ({
+  type: 'organization',
+  scope: { organizationId: (request.body as { organizationId?: string } | undefined)?.organizationId ?? request.principal.organizationId },
+});
+
+@ApiTags('users')
+@Authenticated()
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @RequirePermission('users:manage', targetOrganization)
+  @ApiOperation({ summary: 'Create a user (optionally with an organization-wide role)' })
+  @ApiZodBody(CreateUserRequestSchema)
+  @Audited({ action: 'user.create', resourceType: 'user', resourceRef: (_req, result) => (result as UserView | undefined)?.id })
+  create(@ValidBody(CreateUserRequestSchema) body: CreateUserRequest, @Req() request: AuthenticatedRequest): Promise<UserView> {
+    return this.users.create({ ...body, organizationId: body.organizationId ?? request.principal.organizationId });
+  }
+
+  @Get()
+  @RequirePermission('users:read')
+  @ApiOperation({ summary: "List the users of the caller's organization" })
+  list(@Req() request: AuthenticatedRequest): Promise<UserView[]> {
+    return this.users.list(request.principal.organizationId);
+  }
+
+  @Post(':userId/disable')
+  @RequirePermission('users:manage')
+  @ApiOperation({ summary: 'Disable a user: its sessions and API tokens stop working at once' })
+  @Audited({ action: 'user.disable', resourceType: 'user', resourceRef: (req) => req.params?.userId })
+  disable(@Param('userId', ParseUUIDPipe) userId: string, @Req() request: AuthenticatedRequest): Promise<UserView> {
+    return this.users.disable(request.principal.organizationId, userId);
+  }
+}

@@ -1,0 +1,7 @@
+import { z } from 'zod';
+
+export const LoginRequestSchema = z.strictObject({
+  email: z.string().min(3).max(320),
+  password: z.string().min(1).max(1024),
+});
+export type LoginRequest = z.infer<typeof LoginRequestSchema>;

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+const ROLE_NAMES = ['admin', 'security-officer', 'project-admin', 'developer', 'viewer', 'auditor'] as const;
+
+export const CreateOrganizationRequestSchema = z.strictObject({
+  slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'lower-case letters, digits and inner hyphens, at most 63' }),
+  name: z.string().min(1).max(200),
+});
+export type CreateOrganizationRequest = z.infer<typeof CreateOrganizationRequestSchema>;
+
+export const CreateUserRequestSchema = z.strictObject({
+  email: z.email().max(320),
+  password: z.string().min(12, { message: 'at least 12 characters' }).max(1024),
+  displayName: z.string().max(200).optional(),
+  /** Defaults to the caller's organization. */
+  organizationId: z.uuid().optional(),
+  /** An organization-wide role granted on creation. */
+  role: z.enum(ROLE_NAMES).optional(),
+});
+export type CreateUserRequest = z.infer<typeof CreateUserRequestSchema>;
+
+export const CreateRoleBindingRequestSchema = z.strictObject({
+  userId: z.uuid(),
+  role: z.enum(ROLE_NAMES),
+  projectId: z.uuid().optional(),
+  environmentId: z.uuid().optional(),
+}).refine((b) => !b.environmentId || b.projectId, { message: 'environmentId needs projectId', path: ['environmentId'] });
+export type CreateRoleBindingRequest = z.infer<typeof CreateRoleBindingRequestSchema>;
+
+export const CreateApiTokenRequestSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  permissions: z.array(z.string().regex(/^[a-z]+:[a-z]+$/)).min(1).max(32),
+  projectId: z.uuid().optional(),
+  environmentId: z.uuid().optional(),
+  expiresInDays: z.number().int().min(1).max(3650).default(90),
+}).refine((b) => !b.environmentId || b.projectId, { message: 'environmentId needs projectId', path: ['environmentId'] });
+export type CreateApiTokenRequest = z.infer<typeof CreateApiTokenRequestSchema>;

@@ -1,0 +1,41 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Resource } from '../authorization.types';
+import { isPermission, type Permission } from '../permission.constant';
+import type { Scope } from '../scope';
+import type { AuthenticatedRequest } from './request-with-principal.type';
+
+export const REQUIRE_PERMISSION_KEY = 'mazevault:rbac:require-permission';
+
+/** Derives the resource being acted on from the request; may load it (e.g. a secret's project). */
+export type ResourceResolver = (request: AuthenticatedRequest) => Resource | Promise<Resource>;
+
+export interface PermissionRequirement {
+  permission: Permission;
+  resolveResource: ResourceResolver;
+}
+
+/**
+ * Default: the organization/project/environment named by the route params (`:orgId`, `:projectId`,
+ * `:environmentId`), falling back to the principal's own organization. Unset keys are omitted.
+ */
+export const defaultResourceResolver: ResourceResolver = (request) => {
+  const params = request.params ?? {};
+  const scope: Scope = { organizationId: params['orgId'] ?? request.principal.organizationId };
+  if (params['projectId'] !== undefined) scope.projectId = params['projectId'];
+  if (params['environmentId'] !== undefined) scope.environmentId = params['environmentId'];
+  return { type: 'organization', scope };
+};
+
+/**
+ * Declares the permission a handler (or every handler of a controller) needs. Handler metadata
+ * overrides controller metadata. Validated at decoration time so a bad literal fails at boot.
+ */
+export function RequirePermission(permission: Permission, resourceResolver?: ResourceResolver) {
+  if (!isPermission(permission))
+    throw new Error(`RequirePermission: unknown permission ${String(permission)}`);
+  const requirement: PermissionRequirement = {
+    permission,
+    resolveResource: resourceResolver ?? defaultResourceResolver,
+  };
+  return SetMetadata(REQUIRE_PERMISSION_KEY, requirement);
+}
