@@ -11,7 +11,8 @@ module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: {
-    '^.+\\.ts$': [
+    // .js too: ESM-only packages (jose) are compiled to CommonJS for Jest, which cannot require(esm).
+    '^.+\\.(ts|js|mjs)$': [
       '@swc/jest',
       {
         jsc: {
@@ -23,6 +24,7 @@ module.exports = {
       },
     ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@fastify/static|@fastify/send|content-disposition|glob|minimatch|path-scurry|lru-cache|minipass|jackspeak|package-json-from-dist)/)'],
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
   testTimeout: 30000,
