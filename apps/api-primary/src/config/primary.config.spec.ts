@@ -1,0 +1,31 @@
+import { ConfigValidationError } from '@mazevault/platform';
+import { generateKeyPairSync } from 'node:crypto';
+import { loadPrimaryConfig, PRIMARY_CONFIG_SHAPE } from './primary.config';
+import { redactConfig } from '@mazevault/platform';
+
+const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const valid = { DATABASE_URL: 'postgres://u:pw@h/db', REDIS_URL: 'redis://h:6379', JWT_PRIVATE_KEY: key };
+
+describe('Primary config', () => {
+  it('loads with defaults', () => {
+    expect(loadPrimaryConfig(valid)).toMatchObject({ PORT: 8080, JWT_TTL_SECONDS: 900, LOGIN_MAX_FAILURES: 5, LOGIN_LOCKOUT_SECONDS: 900, BODY_LIMIT_BYTES: 1048576 });
+  });
+
+  it.each([
+    ['DATABASE_URL', { ...valid, DATABASE_URL: undefined }],
+    ['REDIS_URL', { ...valid, REDIS_URL: 'http://h' }],
+    ['JWT_PRIVATE_KEY', { ...valid, JWT_PRIVATE_KEY: 'not a key' }],
+    ['PORT', { ...valid, PORT: 'eighty' }],
+    ['TENANT_SALT', { ...valid, TENANT_SALT: 'short' }],
+  ])('a bad %s stops start-up with a message naming it', (variable, env) => {
+    expect(() => loadPrimaryConfig(env)).toThrow(ConfigValidationError);
+    expect(() => loadPrimaryConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  - ${variable}: `));
+  });
+
+  it('redacts secrets when printed', () => {
+    const printed = JSON.stringify(redactConfig(loadPrimaryConfig({ ...valid, TENANT_SALT: 'x'.repeat(20) }), PRIMARY_CONFIG_SHAPE));
+    expect(printed).not.toContain('pw@');
+    expect(printed).not.toContain('PRIVATE KEY');
+    expect(printed).not.toContain('xxxxxxxxxxxxxxxxxxxx');
+  });
+});
