@@ -3,6 +3,29 @@ const path = require('node:path');
 const { compilerOptions } = require('./tsconfig.base.json');
 
 const root = __dirname;
+
+// Packages that ship ESM only. Node >= 20.19 loads them natively (require(esm)); Jest cannot, so SWC
+// compiles them to CommonJS like our own sources.
+const ESM_ONLY_PACKAGES = [
+  'jose',
+  '@fastify/static',
+  '@fastify/send',
+  'content-disposition',
+  'glob',
+  'minimatch',
+  'path-scurry',
+  'lru-cache',
+  'minipass',
+  'jackspeak',
+  'package-json-from-dist',
+  'pkijs',
+  'asn1js',
+  '@peculiar/utils',
+  '@noble/hashes',
+  'bytestreamjs',
+  'pvtsutils',
+  'pvutils',
+].map((name) => name.replace('/', '\\/'));
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, path.join(root, target)]),
 );
@@ -24,7 +47,7 @@ module.exports = {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|@fastify/static|@fastify/send|content-disposition|glob|minimatch|path-scurry|lru-cache|minipass|jackspeak|package-json-from-dist)/)'],
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_PACKAGES.join('|')})/)`],
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
   testTimeout: 30000,

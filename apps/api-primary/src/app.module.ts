@@ -9,8 +9,7 @@ import { ApiTokensController } from './api-tokens/api-tokens.controller';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { AuditController } from './audit/audit.controller';
 import { AuditInterceptor } from './audit/audit.interceptor';
-import { AuditSealerService } from './audit/audit-sealer.service';
-import { AuditService } from './audit/audit.service';
+import { AuditModule } from './audit/audit.module';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
@@ -23,7 +22,9 @@ import { OrganizationsController } from './organizations/organizations.controlle
 import { OrganizationsService } from './organizations/organizations.service';
 import { BuiltinRolesSync } from './rbac/builtin-roles.sync';
 import { RoleBindingsController } from './role-bindings/role-bindings.controller';
+import { ScopeResolutionGuard } from './projects/scope-resolution.guard';
 import { REDIS, RedisModule } from './redis/redis.module';
+import { SecretsModule } from './secrets/secrets.module';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
@@ -54,13 +55,16 @@ export class AppModule {
             ],
           },
         }),
+        AuditModule,
+        SecretsModule,
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }]),
       ],
       controllers: [AuthController, UsersController, OrganizationsController, RoleBindingsController, ApiTokensController, AuditController],
       providers: [
         { provide: PolicyDecisionPoint, useValue: defaultPolicyDecisionPoint },
-        // Order matters: authenticate, then authorize. Both are global so nothing is open by omission.
+        // Order matters: authenticate, resolve project/environment names to ids, then authorize. Both are global so nothing is open by omission.
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: ScopeResolutionGuard },
         { provide: APP_GUARD, useClass: PolicyGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         JwtService,
@@ -70,8 +74,6 @@ export class AppModule {
         UsersService,
         OrganizationsService,
         ApiTokensService,
-        AuditService,
-        AuditSealerService,
         BuiltinRolesSync,
       ],
     };

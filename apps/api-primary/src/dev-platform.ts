@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { bootstrapAdmin } from './bootstrap/bootstrap-admin';
 import { loadPrimaryConfig } from './config/primary.config';
 import { startEmbeddedPostgres } from './dev/embedded-postgres';
-import { loadOrCreateJwtKey } from './dev/dev-keys';
+import { loadOrCreateJwtKey, loadOrCreateMasterKey } from './dev/dev-keys';
 import { RedisUnavailableError, startLocalRedis } from './dev/local-redis';
 import { createPrimaryApp } from './primary.app';
 
@@ -47,6 +47,9 @@ async function main(): Promise<void> {
     env.REDIS_URL = redis.url;
   }
   env.JWT_PRIVATE_KEY ??= loadOrCreateJwtKey(join(stateDir, 'jwt-es256.pem'));
+  if (!env.MASTER_KEY && !env.MASTER_KEY_FILE && (env.MASTER_KEY_PROVIDER ?? 'env') === 'env') {
+    env.MASTER_KEY = loadOrCreateMasterKey(join(stateDir, 'master.key'));
+  }
   env.LOG_LEVEL ??= 'warn';
 
   const config = loadPrimaryConfig(env);

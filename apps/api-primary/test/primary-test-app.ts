@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createPrimaryDataSource } from '@mazevault/persistence';
 import { createTestDatabase, testRedis, type TestDatabase } from '@mazevault/testing';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { bootstrapAdmin } from '../src/bootstrap/bootstrap-admin';
 import { loadPrimaryConfig, type PrimaryConfig } from '../src/config/primary.config';
@@ -21,12 +21,13 @@ export interface PrimaryTestApp {
  * Redis. What is real: everything. Nothing is mocked.
  */
 export async function startPrimary(label: string, overrides: Record<string, string> = {}): Promise<PrimaryTestApp> {
-  const database: TestDatabase = await createTestDatabase(label);
+  const database: TestDatabase = overrides.DATABASE_URL ? { url: overrides.DATABASE_URL, name: '', drop: async () => undefined } : await createTestDatabase(label);
   const jwtKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const config = loadPrimaryConfig({
     DATABASE_URL: database.url,
     REDIS_URL: testRedis(label).url,
     JWT_PRIVATE_KEY: jwtKey,
+    MASTER_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'silent',
     AUDIT_SEAL_INTERVAL_MS: '0',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
@@ -34,7 +35,9 @@ export async function startPrimary(label: string, overrides: Record<string, stri
   });
   const dataSource = await createPrimaryDataSource({ url: database.url }).initialize();
   await dataSource.runMigrations({ transaction: 'each' });
-  const admin = await bootstrapAdmin(dataSource, { email: `admin-${label}-${Date.now()}@example.test`, password: 'correct horse battery staple' });
+  const adminEmail = overrides.ADMIN_EMAIL ?? `admin-${label}-${Date.now()}@example.test`;
+  await bootstrapAdmin(dataSource, { email: adminEmail, password: 'correct horse battery staple' });
+  const admin = { email: adminEmail };
   const app = await createPrimaryApp(config);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();

@@ -35,3 +35,16 @@ export const CreateApiTokenRequestSchema = z.strictObject({
   expiresInDays: z.number().int().min(1).max(3650).default(90),
 }).refine((b) => !b.environmentId || b.projectId, { message: 'environmentId needs projectId', path: ['environmentId'] });
 export type CreateApiTokenRequest = z.infer<typeof CreateApiTokenRequestSchema>;
+
+const SLUG = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'lower-case letters, digits and inner hyphens, at most 63' });
+
+export const CreateProjectRequestSchema = z.strictObject({
+  slug: SLUG,
+  name: z.string().min(1).max(200),
+  /** Environments created with the project (default dev, test, prod). */
+  environments: z.array(SLUG).max(20).default(['dev', 'test', 'prod']),
+});
+export type CreateProjectRequest = z.infer<typeof CreateProjectRequestSchema>;
+
+export const CreateEnvironmentRequestSchema = z.strictObject({ slug: SLUG, name: z.string().min(1).max(200).optional() });
+export type CreateEnvironmentRequest = z.infer<typeof CreateEnvironmentRequestSchema>;

@@ -1,2 +1,3 @@
 export * from './auth.contract';
 export * from './identity.contract';
+export * from './secrets.contract';

@@ -15,3 +15,4 @@ export * from './envelope.types';
 export * from './file-master-key.provider';
 export * from './master-key-rotation';
 export * from './master-key.provider';
+export * from './token-sealed';

@@ -24,6 +24,36 @@ export const PRIMARY_CONFIG_SHAPE = {
   AUTH_RATE_LIMIT_PER_MINUTE: env.int(30, 1),
   API_TOKEN_MAX_TTL_DAYS: env.int(365, 1),
   AUDIT_SEAL_INTERVAL_MS: env.int(1000, 0),
+
+  /** Where the master key (wrapping every project's key-encryption key) comes from. */
+  MASTER_KEY_PROVIDER: z.enum(['env', 'file', 'azure-keyvault']).default('env'),
+  /** base64 of 32 random bytes (`openssl rand -base64 32`), for MASTER_KEY_PROVIDER=env. */
+  MASTER_KEY: sensitive(z.string()).optional(),
+  MASTER_KEY_FILE: z.string().optional(),
+  /** The Gateway/operational Key Vault holding the master key, for MASTER_KEY_PROVIDER=azure-keyvault. */
+  MASTER_KEY_VAULT_URL: env.url(['https']).optional(),
+  MASTER_KEY_SECRET_NAME: z.string().default('mazevault-master-key'),
+  /** The previous master key (base64) during a rotation, so KEKs wrapped by it still unwrap. */
+  MASTER_KEY_PREVIOUS: sensitive(z.string()).optional(),
+
+  /** Secrets always require authentication; `false` is refused rather than silently honoured. */
+  SECRETS_API_REQUIRE_AUTH: env.bool(true).refine((v) => v, {
+    message: 'false is not supported: every secrets call is authenticated and authorized',
+  }),
+  /** true: bindings must cover the secret's project/environment; false: organization-wide checks only. */
+  SECRETS_ENFORCE_SCOPES: env.bool(true),
+  /** When set, only principals of this organization (id or slug) reach the secrets API. */
+  TENANT_ID: z.string().optional(),
+  /** Comma-separated path prefixes (`app,shared/tls`) the secrets API may touch; unset = all. */
+  TENANT_ALLOWED_MOUNTS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((m) => m.trim()).filter(Boolean) : [])),
+  /** Alternative name of TENANT_SALT used by the secret-store seed documents. */
+  SECRET_TENANT_SALT: sensitive(z.string().min(16, { message: 'must be at least 16 characters' })).optional(),
+  /** Largest secret value accepted (serialized JSON bytes). */
+  SECRET_MAX_BYTES: env.int(64 * 1024, 1),
+  WRAP_MAX_TTL_SECONDS: env.int(24 * 3600, 1),
 } as const;
 
 export type PrimaryConfig = z.infer<z.ZodObject<typeof PRIMARY_CONFIG_SHAPE>>;
@@ -31,5 +61,6 @@ export type PrimaryConfig = z.infer<z.ZodObject<typeof PRIMARY_CONFIG_SHAPE>>;
 export const PRIMARY_CONFIG = Symbol('PRIMARY_CONFIG');
 
 export function loadPrimaryConfig(source: Record<string, string | undefined> = process.env): PrimaryConfig {
-  return loadConfig(PRIMARY_CONFIG_SHAPE, source);
+  const config = loadConfig(PRIMARY_CONFIG_SHAPE, source);
+  return { ...config, TENANT_SALT: config.TENANT_SALT ?? config.SECRET_TENANT_SALT };
 }

@@ -32,7 +32,9 @@ async function main(command: string | undefined): Promise<number> {
   try {
     if (command === 'run') {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
-      process.stdout.write(applied.length ? applied.map((m) => `applied ${m.name}`).join('\n') + '\n' : 'schema is up to date\n');
+      process.stdout.write(
+        applied.length ? applied.map((m) => `applied ${m.name}`).join('\n') + '\n' : 'schema is up to date\n',
+      );
     } else if (command === 'revert') {
       await dataSource.undoLastMigration({ transaction: 'each' });
       process.stdout.write('reverted the last migration\n');
@@ -47,7 +49,10 @@ async function main(command: string | undefined): Promise<number> {
 }
 
 async function check(): Promise<number> {
-  const base = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const base =
+    process.env.TEST_DATABASE_URL ??
+    process.env.DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `mv_migration_check_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: base });
   await admin.connect();

@@ -1,11 +1,23 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import { RoleEntity } from './role.entity';
 
 /** Maps an identity provider's group or app role (by external id) to a role on a scope, for SSO. */
 // The migration makes this index NULLS NOT DISTINCT (TypeORM has no option for it): an org-wide
 // binding (null project/environment) must be unique too.
 @Entity('group_role_mappings')
-@Index('UQ_group_role_mappings', ['organizationId', 'provider', 'externalId', 'roleName', 'projectId', 'environmentId'], { unique: true })
+@Index(
+  'UQ_group_role_mappings',
+  ['organizationId', 'provider', 'externalId', 'roleName', 'projectId', 'environmentId'],
+  { unique: true },
+)
 export class GroupRoleMappingEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

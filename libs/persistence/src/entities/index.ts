@@ -5,8 +5,28 @@ import { OrganizationEntity } from './organization.entity';
 import { RoleBindingEntity } from './role-binding.entity';
 import { RoleEntity } from './role.entity';
 import { UserEntity } from './user.entity';
+import { EnvironmentEntity } from './environment.entity';
+import { ProjectEntity } from './project.entity';
+import { ProjectKeyEntity } from './project-key.entity';
+import { SecretEntity } from './secret.entity';
+import { SecretVersionEntity } from './secret-version.entity';
+import { WrappedResponseEntity } from './wrapped-response.entity';
 
-export { ApiTokenEntity, AuditEventEntity, GroupRoleMappingEntity, OrganizationEntity, RoleBindingEntity, RoleEntity, UserEntity };
+export {
+  EnvironmentEntity,
+  ProjectEntity,
+  ProjectKeyEntity,
+  SecretEntity,
+  SecretVersionEntity,
+  WrappedResponseEntity,
+  ApiTokenEntity,
+  AuditEventEntity,
+  GroupRoleMappingEntity,
+  OrganizationEntity,
+  RoleBindingEntity,
+  RoleEntity,
+  UserEntity,
+};
 export type { AuditOutcome } from './audit-event.entity';
 
 export const PRIMARY_ENTITIES = [
@@ -17,4 +37,10 @@ export const PRIMARY_ENTITIES = [
   GroupRoleMappingEntity,
   ApiTokenEntity,
   AuditEventEntity,
+  ProjectEntity,
+  EnvironmentEntity,
+  ProjectKeyEntity,
+  SecretEntity,
+  SecretVersionEntity,
+  WrappedResponseEntity,
 ];

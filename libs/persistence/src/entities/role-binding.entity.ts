@@ -1,4 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import { RoleEntity } from './role.entity';
 import { UserEntity } from './user.entity';
 
@@ -6,7 +14,9 @@ import { UserEntity } from './user.entity';
 // The migration makes this index NULLS NOT DISTINCT (TypeORM has no option for it): an org-wide
 // binding (null project/environment) must be unique too.
 @Entity('role_bindings')
-@Index('UQ_role_bindings_scope', ['userId', 'roleName', 'organizationId', 'projectId', 'environmentId'], { unique: true })
+@Index('UQ_role_bindings_scope', ['userId', 'roleName', 'organizationId', 'projectId', 'environmentId'], {
+  unique: true,
+})
 export class RoleBindingEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -1,0 +1,46 @@
+import { Controller, Get, Param, Post, Req } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  type CreateEnvironmentRequest,
+  CreateEnvironmentRequestSchema,
+  type CreateProjectRequest,
+  CreateProjectRequestSchema,
+} from '@mazevault/contracts';
+import { ApiZodBody, ValidBody } from '@mazevault/platform';
+import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
+import { Audited } from '../audit/audited.decorator';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { type ProjectView, ProjectsService } from './projects.service';
+
+@ApiTags('projects')
+@Authenticated()
+@Controller('projects')
+export class ProjectsController {
+  constructor(private readonly projects: ProjectsService) {}
+
+  @Post()
+  @RequirePermission('projects:manage')
+  @ApiOperation({ summary: 'Create a project with its environments (default dev, test, prod) and its key-encryption key' })
+  @ApiZodBody(CreateProjectRequestSchema)
+  @Audited({ action: 'project.create', resourceType: 'project', resourceRef: (_req, result) => (result as ProjectView | undefined)?.id })
+  create(@ValidBody(CreateProjectRequestSchema) body: CreateProjectRequest, @Req() request: AuthenticatedRequest): Promise<ProjectView> {
+    return this.projects.create(request.principal.organizationId, body);
+  }
+
+  @Get()
+  @RequirePermission('projects:read')
+  @ApiOperation({ summary: "List the organization's projects and their environments" })
+  list(@Req() request: AuthenticatedRequest): Promise<ProjectView[]> {
+    return this.projects.list(request.principal.organizationId);
+  }
+
+  @Post(':projectId/environments')
+  @RequirePermission('projects:manage')
+  @ApiOperation({ summary: 'Add an environment to a project' })
+  @ApiParam({ name: 'projectId', description: 'project id or slug' })
+  @ApiZodBody(CreateEnvironmentRequestSchema)
+  @Audited({ action: 'environment.create', resourceType: 'environment', resourceRef: (req) => req.params?.projectId })
+  addEnvironment(@Param('projectId') projectId: string, @ValidBody(CreateEnvironmentRequestSchema) body: CreateEnvironmentRequest) {
+    return this.projects.addEnvironment(projectId, body);
+  }
+}

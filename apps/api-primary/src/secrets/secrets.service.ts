@@ -1,0 +1,293 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DecryptionError, decryptSecretValue, encryptSecretValue, parseEncryptedValue, serializeEncryptedValue, type SecretVersionContext } from '@mazevault/crypto';
+import { SecretEntity, SecretVersionEntity } from '@mazevault/persistence';
+import { ProblemException } from '@mazevault/platform';
+import { DataSource, type EntityManager, In, IsNull, LessThanOrEqual } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
+import { isUniqueViolation } from '../database/postgres-errors.util';
+import type { SecretScope } from '../projects/secret-scope.service';
+import { ProjectKeysService } from './project-keys.service';
+import { childrenUnder, insideAllowedMounts, normalizePrefix, validateSecretPath } from './secret-path.util';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface SecretVersionView {
+  version: number;
+  createdAt: string;
+  deletedAt: string | null;
+  destroyed: boolean;
+  enabled: boolean;
+}
+
+export interface SecretMetadataView {
+  path: string;
+  currentVersion: number;
+  maxVersions: number;
+  customMetadata: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+  versions: SecretVersionView[];
+}
+
+export interface SecretReadView {
+  path: string;
+  version: number;
+  createdAt: string;
+  value: JsonValue;
+  customMetadata: Record<string, string>;
+}
+
+/** Who acts, for the audit events the service writes inside its own transactions. */
+export interface Actor {
+  type: string;
+  id: string;
+  requestId?: string;
+}
+
+export interface WriteOptions {
+  /** Check-and-set: the version the caller believes is current (0 = must not exist yet). */
+  cas?: number;
+  customMetadata?: Record<string, string>;
+}
+
+/**
+ * The Primary's own secret store: versioned, envelope-encrypted values (a fresh data key per version,
+ * AAD-bound to org/project/environment/secret/version), check-and-set, soft delete / undelete /
+ * destroy, metadata. Plaintext exists only in memory between the HTTP body and the cipher.
+ */
+@Injectable()
+export class SecretsService {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
+    private readonly keys: ProjectKeysService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async write(scope: SecretScope, path: string, value: JsonValue, options: WriteOptions = {}): Promise<{ path: string; version: number; createdAt: string }> {
+    this.checkPath(path);
+    const plaintext = Buffer.from(JSON.stringify(value), 'utf8');
+    if (plaintext.length > this.config.SECRET_MAX_BYTES) {
+      throw new ProblemException(413, 'secret_too_large', `Secret values are limited to ${this.config.SECRET_MAX_BYTES} bytes of JSON`);
+    }
+    const kek = await this.keys.active(scope.organizationId, scope.projectId);
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        let secret = await this.lockSecret(manager, scope, path);
+        if (options.cas !== undefined && options.cas !== (secret?.currentVersion ?? 0)) {
+          throw new ProblemException(409, 'cas_mismatch', `check-and-set expected version ${options.cas}, current is ${secret?.currentVersion ?? 0}`);
+        }
+        secret ??= await manager.save(SecretEntity, manager.create(SecretEntity, { ...scope, path, currentVersion: 0, customMetadata: {} }));
+        const version = secret.currentVersion + 1;
+        const encrypted = encryptSecretValue(plaintext, this.context(scope, secret.id, version), kek);
+        const row = await manager.save(SecretVersionEntity, manager.create(SecretVersionEntity, {
+          secretId: secret.id,
+          version,
+          ciphertext: serializeEncryptedValue(encrypted),
+          deletedAt: null,
+          destroyedAt: null,
+        }));
+        await manager.update(SecretEntity, { id: secret.id }, {
+          currentVersion: version,
+          ...(options.customMetadata ? { customMetadata: { ...secret.customMetadata, ...options.customMetadata } } : {}),
+        });
+        if (secret.maxVersions > 0 && version > secret.maxVersions) {
+          // Beyond max_versions the oldest versions are destroyed (ciphertext wiped), as in Vault KV v2.
+          await manager.update(
+            SecretVersionEntity,
+            { secretId: secret.id, version: LessThanOrEqual(version - secret.maxVersions), destroyedAt: IsNull() },
+            { ciphertext: null, destroyedAt: new Date() },
+          );
+        }
+        return { path, version, createdAt: row.createdAt.toISOString() };
+      });
+    } catch (error) {
+      // Two first writes of one path raced; the loser retries (and then sees the winner's version).
+      if (isUniqueViolation(error)) throw new ProblemException(409, 'conflict', `A concurrent write created "${path}"; retry`);
+      throw error;
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  async read(scope: SecretScope, path: string, version?: number): Promise<SecretReadView> {
+    this.checkPath(path);
+    const secret = await this.dataSource.getRepository(SecretEntity).findOneBy({ environmentId: scope.environmentId, path });
+    if (!secret || secret.currentVersion === 0) throw notFound(path);
+    const wanted = version ?? secret.currentVersion;
+    const row = await this.dataSource.getRepository(SecretVersionEntity).findOneBy({ secretId: secret.id, version: wanted });
+    if (!row) throw new ProblemException(404, 'secret_version_not_found', `Secret "${path}" has no version ${wanted}`);
+    if (row.destroyedAt || !row.ciphertext) throw new ProblemException(404, 'secret_version_destroyed', `Version ${wanted} of "${path}" was destroyed`);
+    if (row.deletedAt) throw new ProblemException(404, 'secret_version_deleted', `Version ${wanted} of "${path}" is deleted (it can be undeleted)`);
+    const encrypted = parseEncryptedValue(row.ciphertext);
+    const kek = await this.keys.get(scope.organizationId, scope.projectId, encrypted.kekVersion);
+    let plaintext: Buffer;
+    try {
+      plaintext = decryptSecretValue(encrypted, this.context(scope, secret.id, wanted), kek);
+    } catch (error) {
+      // Authentication failed: the row was altered or moved (AAD binds it to its own place).
+      if (error instanceof DecryptionError) {
+        throw new ProblemException(500, 'secret_integrity_error', `Version ${wanted} of "${path}" failed its integrity check; it was altered or copied from elsewhere`);
+      }
+      throw error;
+    }
+    try {
+      return {
+        path,
+        version: wanted,
+        createdAt: row.createdAt.toISOString(),
+        value: JSON.parse(plaintext.toString('utf8')) as JsonValue,
+        customMetadata: secret.customMetadata,
+      };
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  /** Immediate children of a folder: `["db", "api/"]`. */
+  async list(scope: SecretScope, prefix?: string): Promise<string[]> {
+    const folder = normalizePrefix(prefix);
+    const rows: { path: string }[] = await this.dataSource
+      .getRepository(SecretEntity)
+      .createQueryBuilder('s')
+      .select('s.path', 'path')
+      .where('s.environment_id = :environmentId AND s.current_version > 0', { environmentId: scope.environmentId })
+      .andWhere("s.path LIKE :pattern ESCAPE '\\'", { pattern: folder.replace(/[\\%_]/g, '\\$&') + '%' })
+      .getRawMany();
+    return childrenUnder(folder, rows.map((r) => r.path).filter((p) => insideAllowedMounts(p, this.config.TENANT_ALLOWED_MOUNTS)));
+  }
+
+  /** Soft-deletes versions (default: the current one); each deletion is audited in the same transaction. */
+  softDelete(scope: SecretScope, path: string, actor: Actor, versions?: number[]): Promise<number[]> {
+    return this.changeVersions(scope, path, versions, async (manager, secret, targets) => {
+      const live = targets.filter((v) => !v.deletedAt && !v.destroyedAt);
+      if (!live.length) return [];
+      await manager.update(SecretVersionEntity, { secretId: secret.id, version: In(live.map((v) => v.version)) }, { deletedAt: new Date() });
+      for (const v of live) {
+        await this.audit.record(
+          {
+            organizationId: scope.organizationId,
+            actorType: actor.type,
+            actorId: actor.id,
+            action: 'SECRET_VERSION_DELETED',
+            resourceType: 'secret',
+            resourceRef: `azure://vault/${path}`,
+            outcome: 'success',
+            requestId: actor.requestId ?? null,
+            details: { credential_id: `azure://vault/${path}`, version: v.version, projectId: scope.projectId, environmentId: scope.environmentId },
+          },
+          manager,
+        );
+      }
+      return live.map((v) => v.version);
+    });
+  }
+
+  undelete(scope: SecretScope, path: string, versions: number[]): Promise<number[]> {
+    return this.changeVersions(scope, path, versions, async (manager, secret, targets) => {
+      const restorable = targets.filter((v) => v.deletedAt && !v.destroyedAt).map((v) => v.version);
+      if (restorable.length) await manager.update(SecretVersionEntity, { secretId: secret.id, version: In(restorable) }, { deletedAt: null });
+      return restorable;
+    });
+  }
+
+  destroy(scope: SecretScope, path: string, versions: number[]): Promise<number[]> {
+    return this.changeVersions(scope, path, versions, async (manager, secret, targets) => {
+      const destroyable = targets.filter((v) => !v.destroyedAt).map((v) => v.version);
+      if (destroyable.length) {
+        await manager.update(SecretVersionEntity, { secretId: secret.id, version: In(destroyable) }, { ciphertext: null, destroyedAt: new Date() });
+      }
+      return destroyable;
+    });
+  }
+
+  async metadata(scope: SecretScope, path: string): Promise<SecretMetadataView> {
+    this.checkPath(path);
+    const secret = await this.dataSource.getRepository(SecretEntity).findOneBy({ environmentId: scope.environmentId, path });
+    if (!secret) throw notFound(path);
+    const versions = await this.dataSource.getRepository(SecretVersionEntity).find({ where: { secretId: secret.id }, order: { version: 'ASC' } });
+    return {
+      path,
+      currentVersion: secret.currentVersion,
+      maxVersions: secret.maxVersions,
+      customMetadata: secret.customMetadata,
+      createdAt: secret.createdAt.toISOString(),
+      updatedAt: secret.updatedAt.toISOString(),
+      versions: versions.map((v) => ({
+        version: v.version,
+        createdAt: v.createdAt.toISOString(),
+        deletedAt: v.deletedAt?.toISOString() ?? null,
+        destroyed: v.destroyedAt !== null,
+        enabled: !v.deletedAt && !v.destroyedAt,
+      })),
+    };
+  }
+
+  async updateMetadata(
+    scope: SecretScope,
+    path: string,
+    patch: { customMetadata?: Record<string, string>; mode: 'merge' | 'replace'; maxVersions?: number },
+  ): Promise<SecretMetadataView> {
+    this.checkPath(path);
+    await this.dataSource.transaction(async (manager) => {
+      const secret = await this.lockSecret(manager, scope, path);
+      if (!secret) throw notFound(path);
+      const customMetadata = patch.customMetadata
+        ? patch.mode === 'merge'
+          ? { ...secret.customMetadata, ...patch.customMetadata }
+          : patch.customMetadata
+        : secret.customMetadata;
+      await manager.update(SecretEntity, { id: secret.id }, { customMetadata, ...(patch.maxVersions !== undefined ? { maxVersions: patch.maxVersions } : {}) });
+    });
+    return this.metadata(scope, path);
+  }
+
+  /** Removes the secret, every version and its metadata, for good. */
+  async deleteAll(scope: SecretScope, path: string): Promise<void> {
+    this.checkPath(path);
+    const result = await this.dataSource.getRepository(SecretEntity).delete({ environmentId: scope.environmentId, path });
+    if (!result.affected) throw notFound(path);
+  }
+
+  private async changeVersions(
+    scope: SecretScope,
+    path: string,
+    versions: number[] | undefined,
+    change: (manager: EntityManager, secret: SecretEntity, targets: SecretVersionEntity[]) => Promise<number[]>,
+  ): Promise<number[]> {
+    this.checkPath(path);
+    return this.dataSource.transaction(async (manager) => {
+      const secret = await this.lockSecret(manager, scope, path);
+      if (!secret || secret.currentVersion === 0) throw notFound(path);
+      const wanted = versions?.length ? versions : [secret.currentVersion];
+      const targets = await manager.findBy(SecretVersionEntity, { secretId: secret.id, version: In(wanted) });
+      const missing = wanted.filter((v) => !targets.some((t) => t.version === v));
+      if (missing.length) throw new ProblemException(404, 'secret_version_not_found', `Secret "${path}" has no version ${missing.join(', ')}`);
+      return change(manager, secret, targets);
+    });
+  }
+
+  /** The secret row locked for the rest of the transaction (serializes writers of one secret). */
+  private async lockSecret(manager: EntityManager, scope: SecretScope, path: string): Promise<SecretEntity | null> {
+    return manager.getRepository(SecretEntity).findOne({
+      where: { environmentId: scope.environmentId, path },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  private checkPath(path: string): void {
+    validateSecretPath(path);
+    if (!insideAllowedMounts(path, this.config.TENANT_ALLOWED_MOUNTS)) {
+      throw new ProblemException(403, 'mount_not_allowed', 'This path is outside the mounts this tenant may use (TENANT_ALLOWED_MOUNTS)');
+    }
+  }
+
+  private context(scope: SecretScope, secretId: string, version: number): SecretVersionContext {
+    return { organizationId: scope.organizationId, projectId: scope.projectId, environmentId: scope.environmentId, secretId, version };
+  }
+}
+
+function notFound(path: string): ProblemException {
+  return new ProblemException(404, 'secret_not_found', `No secret at "${path}"`);
+}

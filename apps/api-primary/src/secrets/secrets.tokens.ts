@@ -1,0 +1,1 @@
+export const MASTER_KEY_RING = Symbol('MASTER_KEY_RING');

@@ -1,0 +1,165 @@
+import { SecretVersionEntity } from '@mazevault/persistence';
+import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
+
+describe('Primary secrets API (real PostgreSQL, envelope encryption, HTTP)', () => {
+  let primary: PrimaryTestApp;
+  let base: string;
+  let token: string;
+  const env = '/api/v1/projects/payments/environments/prod';
+
+  beforeAll(async () => {
+    primary = await startPrimary('secrets');
+    base = primary.baseUrl;
+    token = await login(base, primary.admin.email, primary.admin.password);
+    const project = await call(base, 'POST', '/api/v1/projects', { token, body: { slug: 'payments', name: 'Payments' } });
+    expect(project.status).toBe(201);
+    expect(project.body.environments.map((e: { slug: string }) => e.slug)).toEqual(['dev', 'test', 'prod']);
+  });
+  afterAll(() => primary?.close());
+
+  const put = (path: string, body: unknown) => call(base, 'PUT', `${env}/secrets/${path}`, { token, body });
+  const get = (path: string) => call(base, 'GET', `${env}/${path}`, { token });
+
+  it('writes versions, reads latest and by version, and stores only ciphertext', async () => {
+    expect((await put('app/db', { value: { username: 'svc', password: 'pw-v1' } })).body).toMatchObject({ path: 'app/db', version: 1 });
+    expect((await put('app/db', { value: { username: 'svc', password: 'pw-v2' } })).body.version).toBe(2);
+    expect((await get('secrets/app/db')).body).toMatchObject({ version: 2, value: { username: 'svc', password: 'pw-v2' } });
+    expect((await get('secrets/app/db?version=1')).body.value.password).toBe('pw-v1');
+    const rows = await primary.dataSource.getRepository(SecretVersionEntity).find();
+    expect(JSON.stringify(rows)).not.toMatch(/pw-v1|pw-v2|svc/);
+  });
+
+  it('addresses projects and environments by id as well as by slug', async () => {
+    const projects = await call(base, 'GET', '/api/v1/projects', { token });
+    const payments = projects.body.find((p: { slug: string }) => p.slug === 'payments');
+    const prod = payments.environments.find((e: { slug: string }) => e.slug === 'prod');
+    const byId = await call(base, 'GET', `/api/v1/projects/${payments.id}/environments/${prod.id}/secrets/app/db`, { token });
+    expect(byId.body.value.password).toBe('pw-v2');
+    expect((await call(base, 'GET', `/api/v1/projects/payments/environments/staging/secrets/app/db`, { token })).body.code).toBe('environment_not_found');
+  });
+
+  it('enforces check-and-set', async () => {
+    expect((await put('app/cas', { value: 'a', cas: 0 })).status).toBe(200);
+    const conflict = await put('app/cas', { value: 'b', cas: 0 });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.code).toBe('cas_mismatch');
+    expect((await put('app/cas', { value: 'b', cas: 1 })).body.version).toBe(2);
+    expect((await put('app/new', { value: 'x', cas: 3 })).status).toBe(409);
+  });
+
+  it('lists hierarchically by prefix', async () => {
+    await put('app/api/key', { value: 'k' });
+    expect((await get('secrets')).body.keys).toEqual(['app/']);
+    expect((await get('secrets?prefix=app/')).body.keys).toEqual(['api/', 'cas', 'db']);
+    expect((await get('secrets?prefix=app/api')).body.keys).toEqual(['key']);
+  });
+
+  it('soft-deletes, undeletes and destroys versions, and reports them in metadata', async () => {
+    await put('life/cycle', { value: 'v1' });
+    await put('life/cycle', { value: 'v2' });
+    expect((await call(base, 'DELETE', `${env}/secrets/life/cycle`, { token })).body).toEqual({ deleted: [2] });
+    expect((await get('secrets/life/cycle')).body.code).toBe('secret_version_deleted');
+    expect((await get('secrets/life/cycle?version=1')).body.value).toBe('v1');
+    expect((await call(base, 'POST', `${env}/undelete/life/cycle`, { token, body: { versions: [2] } })).body).toEqual({ undeleted: [2] });
+    expect((await get('secrets/life/cycle')).body.value).toBe('v2');
+    expect((await call(base, 'POST', `${env}/destroy/life/cycle`, { token, body: { versions: [1] } })).body).toEqual({ destroyed: [1] });
+    expect((await get('secrets/life/cycle?version=1')).body.code).toBe('secret_version_destroyed');
+    const meta = (await get('metadata/life/cycle')).body;
+    expect(meta).toMatchObject({ currentVersion: 2, maxVersions: 10 });
+    expect(meta.versions.map((v: { version: number; enabled: boolean; destroyed: boolean }) => [v.version, v.enabled, v.destroyed])).toEqual([
+      [1, false, true],
+      [2, true, false],
+    ]);
+    const row = await primary.dataSource.getRepository(SecretVersionEntity).findOneByOrFail({ version: 1, secretId: (await primary.dataSource.query(`SELECT id FROM secrets WHERE path = 'life/cycle'`))[0].id });
+    expect(row.ciphertext).toBeNull();
+  });
+
+  it('merges or replaces custom metadata and applies max_versions', async () => {
+    await put('meta/x', { value: 'v', customMetadata: { owner: 'payments' } });
+    expect((await call(base, 'PATCH', `${env}/metadata/meta/x`, { token, body: { customMetadata: { team: 'core' } } })).body.customMetadata).toEqual({ owner: 'payments', team: 'core' });
+    expect((await call(base, 'PATCH', `${env}/metadata/meta/x`, { token, body: { customMetadata: { only: 'this' }, mode: 'replace', maxVersions: 2 } })).body).toMatchObject({
+      customMetadata: { only: 'this' },
+      maxVersions: 2,
+    });
+    await put('meta/x', { value: 'v2' });
+    await put('meta/x', { value: 'v3' });
+    const versions = (await get('metadata/meta/x')).body.versions;
+    expect(versions.map((v: { destroyed: boolean }) => v.destroyed)).toEqual([true, false, false]);
+  });
+
+  it('resolves canonical references exactly as the seed specifies', async () => {
+    await put('uri/dict', { value: { username: 'alice', password: 's3cret' } });
+    await put('uri/dict', { value: { username: 'bob', password: 'n3w' } });
+    await put('uri/scalar', { value: 'just-a-string' });
+    const cases: [string, unknown][] = [
+      ['azure://vault/uri/dict', { username: 'bob', password: 'n3w' }],
+      ['azure://vault/uri/dict#username', { username: 'bob' }],
+      ['azure://vault/uri/dict#username?version=1', { username: 'alice' }],
+      ['azure://vault/uri/dict?version=v1#password', { password: 's3cret' }],
+      ['azure://vault/uri/dict#missing', { missing: null }],
+      ['azure://vault/uri/scalar', { value: 'just-a-string' }],
+      ['azure://vault/uri/scalar#username', { username: null }],
+      ['uri/dict#username', { username: 'bob' }],
+    ];
+    for (const [ref, expected] of cases) {
+      const response = await get(`credentials?ref=${encodeURIComponent(ref)}`);
+      expect({ ref, body: response.body }).toEqual({ ref, body: expected });
+    }
+    expect((await get(`credentials?ref=${encodeURIComponent('azure://vault/uri/none')}`)).body.code).toBe('secret_not_found');
+    expect((await get(`credentials?ref=${encodeURIComponent('azure://vault/uri/dict?foo=1')}`)).body.code).toBe('invalid_secret_reference');
+  });
+
+  it('wraps a response into a single-use token that expires', async () => {
+    const wrapped = await get('secrets/app/db?wrap_ttl=60s');
+    expect(wrapped.body.wrap).toMatchObject({ ttl: 60 });
+    expect(JSON.stringify(wrapped.body)).not.toContain('pw-v2');
+    const first = await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: wrapped.body.wrap.token } });
+    expect(first.status).toBe(200);
+    expect(first.body.data.value.password).toBe('pw-v2');
+    const second = await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: wrapped.body.wrap.token } });
+    expect(second.body.code).toBe('invalid_wrapping_token');
+
+    const short = await get(`credentials?ref=${encodeURIComponent('uri/dict#password')}&wrap_ttl=1`);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: short.body.wrap.token } })).body.code).toBe('wrapping_token_expired');
+    const stored = await primary.dataSource.query('SELECT ciphertext FROM wrapped_responses');
+    expect(JSON.stringify(stored)).not.toMatch(/pw-v2|n3w/);
+  });
+
+  it('refuses a ciphertext copied onto another row (AAD binds it to its place)', async () => {
+    await put('aad/a', { value: 'secret-a' });
+    await put('aad/b', { value: 'secret-b' });
+    const ids = await primary.dataSource.query(`SELECT id, path FROM secrets WHERE path IN ('aad/a', 'aad/b') ORDER BY path`);
+    await primary.dataSource.query(
+      `UPDATE secret_versions SET ciphertext = (SELECT ciphertext FROM secret_versions WHERE secret_id = $1 AND version = 1) WHERE secret_id = $2 AND version = 1`,
+      [ids[0].id, ids[1].id],
+    );
+    const swapped = await get('secrets/aad/b');
+    expect(swapped.status).toBe(500);
+    expect(swapped.body.code).toBe('secret_integrity_error');
+    expect(JSON.stringify(swapped.body)).not.toContain('secret-a');
+    expect((await get('secrets/aad/a')).body.value).toBe('secret-a');
+  });
+
+  it('validates input precisely', async () => {
+    expect((await put('bad//path', { value: 1 })).body.code).toBe('invalid_secret_path');
+    expect((await put('ok/path', { nope: 1 })).body.code).toBe('validation_failed');
+    expect((await put('ok/big', { value: 'x'.repeat(70 * 1024) })).body.code).toBe('secret_too_large');
+    expect((await get('secrets/app/db?version=0')).body.code).toBe('invalid_version');
+    expect((await get('secrets/app/db?wrap_ttl=forever')).body.code).toBe('invalid_wrap_ttl');
+  });
+
+  it('authorizes per environment: a developer bound to dev cannot read prod', async () => {
+    const email = `dev-${Date.now()}@example.test`;
+    const user = await call(base, 'POST', '/api/v1/users', { token, body: { email, password: 'a long enough password' } });
+    const projects = (await call(base, 'GET', '/api/v1/projects', { token })).body;
+    const payments = projects.find((p: { slug: string }) => p.slug === 'payments');
+    const dev = payments.environments.find((e: { slug: string }) => e.slug === 'dev');
+    expect((await call(base, 'POST', '/api/v1/role-bindings', { token, body: { userId: user.body.id, role: 'developer', projectId: payments.id, environmentId: dev.id } })).status).toBe(201);
+    const devToken = await login(base, email, 'a long enough password');
+    expect((await call(base, 'PUT', '/api/v1/projects/payments/environments/dev/secrets/app/db', { token: devToken, body: { value: 'ok' } })).status).toBe(200);
+    const denied = await call(base, 'GET', `${env}/secrets/app/db`, { token: devToken });
+    expect(denied.status).toBe(403);
+    expect(denied.body.detail).toMatch(/no binding grants secrets:read/);
+  });
+});

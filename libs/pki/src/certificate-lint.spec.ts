@@ -1,0 +1,120 @@
+import * as pkijs from 'pkijs';
+import { CertificateAuthority } from './certificate-authority';
+import { LintPolicy } from './certificate-lint';
+import { CertificateTemplate, signCertificate } from './certificate-signing';
+import { buildName } from './distinguished-name';
+import {
+  basicConstraintsExtension,
+  extKeyUsageExtension,
+  KeyUsage,
+  keyUsageExtension,
+  subjectAltNameExtension,
+} from './extensions';
+import { exportSpki } from './key-type';
+import { EKU_OIDS } from './oids';
+import { PkiError } from './pki-error';
+import { Signer } from './signer';
+import { FakeClock } from './testing/fake-clock';
+import { DAY, testHierarchy } from './testing/fixtures';
+import { testKeyPair } from './testing/test-keys';
+import { BR_MAX_TLS_SERVER_VALIDITY_SECONDS } from './certificate-profile';
+import { emptyAltNames } from './alt-names';
+
+const clock = new FakeClock();
+let ca: CertificateAuthority;
+let subjectKey: pkijs.PublicKeyInfo;
+let realSignatures = 0;
+
+const policy: LintPolicy = {
+  kind: 'leaf',
+  maxValiditySeconds: 500 * DAY,
+  allowedKeyUsages: ['digitalSignature', 'keyEncipherment'],
+  allowedExtendedKeyUsages: [EKU_OIDS.serverAuth],
+  requireSubjectAltName: true,
+};
+
+beforeAll(async () => {
+  const { intermediate } = await testHierarchy(clock, { label: 'lint', nameConstraints: { permittedDns: ['example.com'], excludedDns: ['secret.example.com'] } });
+  // Count signatures made by the real CA key: a refused certificate must never get one.
+  const counting: Signer = { ...intermediate.signer, sign: (data) => (realSignatures++, intermediate.signer.sign(data)) };
+  ca = { ...intermediate, signer: counting };
+  subjectKey = await exportSpki((await testKeyPair('ecdsa-p256', 'lint-subject')).publicKey);
+});
+
+interface Variant {
+  dns?: string[];
+  cn?: string;
+  keyUsages?: KeyUsage[];
+  ekus?: string[];
+  ca?: boolean;
+  days?: number;
+  noSan?: boolean;
+}
+
+function template(v: Variant): CertificateTemplate {
+  const notBefore = new Date(clock.now().getTime() - 60_000);
+  const notAfter = new Date(notBefore.getTime() + (v.days ?? 30) * DAY * 1000 - 1000);
+  const names = { ...emptyAltNames(), dns: v.dns ?? ['www.example.com'] };
+  return {
+    subject: buildName(v.cn ? { commonName: v.cn } : {}),
+    publicKeyInfo: subjectKey,
+    notBefore,
+    notAfter,
+    extensions: [
+      basicConstraintsExtension(v.ca ?? false),
+      keyUsageExtension(v.keyUsages ?? ['digitalSignature']),
+      extKeyUsageExtension(v.ekus ?? [EKU_OIDS.serverAuth]),
+      ...(v.noSan ? [] : [subjectAltNameExtension(names, !v.cn)]),
+    ],
+  };
+}
+
+async function lintRules(v: Variant): Promise<string[]> {
+  const before = realSignatures;
+  try {
+    await signCertificate(template(v), ca, policy);
+    expect(realSignatures).toBe(before + 1);
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(PkiError);
+    expect((error as PkiError).code).toBe('lint_failed');
+    expect(realSignatures).toBe(before); // the CA key never signed
+    return ((error as PkiError).details as Array<{ rule: string }>).map((f) => f.rule);
+  }
+}
+
+describe('pre-issuance lint', () => {
+  it('passes a well-formed leaf (and only then signs with the CA key)', async () => {
+    expect(await lintRules({ cn: 'www.example.com' })).toEqual([]);
+  });
+
+  it.each<[string, Variant, string]>([
+    ['keyEncipherment on an EC key', { keyUsages: ['digitalSignature', 'keyEncipherment'] }, 'key_usage_key_type'],
+    ['key usage outside policy', { keyUsages: ['digitalSignature', 'nonRepudiation'] }, 'key_usage_allowed'],
+    ['keyCertSign on a leaf', { keyUsages: ['digitalSignature', 'keyCertSign'] }, 'leaf_key_cert_sign'],
+    ['CA bit on a leaf', { ca: true }, 'leaf_not_ca'],
+    ['EKU outside policy', { ekus: [EKU_OIDS.serverAuth, EKU_OIDS.codeSigning] }, 'eku_allowed'],
+    ['no SAN on a leaf', { noSan: true, cn: 'www.example.com' }, 'san_present'],
+    ['CN missing from SANs', { cn: 'other.example.com' }, 'cn_in_san'],
+    ['non-canonical SAN', { dns: ['WWW.example.com'] }, 'san_dns_canonical'],
+    ['outside the CA permitted subtree', { dns: ['www.example.org'] }, 'name_constraints_permitted'],
+    ['inside a CA excluded subtree', { dns: ['db.secret.example.com'] }, 'name_constraints_excluded'],
+    ['wildcard spanning a CA excluded subtree', { dns: ['*.example.com'] }, 'name_constraints_excluded'],
+    ['TLS server validity above 398 days', { days: 399 }, 'br_tls_server_validity'],
+    ['validity above the policy maximum', { days: 501 }, 'validity_max'],
+  ])('refuses %s', async (_name, variant, rule) => {
+    expect(await lintRules(variant)).toContain(rule);
+  });
+
+  it('accepts exactly 398 days for a TLS server certificate', async () => {
+    expect(BR_MAX_TLS_SERVER_VALIDITY_SECONDS).toBe(398 * DAY);
+    expect(await lintRules({ days: 398 })).toEqual([]);
+  });
+
+  it('refuses validity beyond the issuing CA', async () => {
+    const long = { ...policy, maxValiditySeconds: 10_000 * DAY };
+    const t = template({});
+    t.notAfter = new Date(ca.certificate.notAfter.value.getTime() + 1000);
+    await expect(signCertificate(t, ca, long)).rejects.toMatchObject({ code: 'lint_failed', details: expect.arrayContaining([expect.objectContaining({ rule: 'validity_within_issuer' })]) });
+  });
+});

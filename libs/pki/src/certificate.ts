@@ -1,0 +1,62 @@
+import * as pkijs from 'pkijs';
+import { AltNames, emptyAltNames } from './alt-names';
+import { bytesToHex, decodeWith, integerHex, PemOrDer, pemEncode, readDerOrPem } from './der-encoding';
+import { findExtension, keyIdentifier, readSubjectAltName, readSubjectKeyIdentifier } from './extensions';
+import { OID } from './oids';
+
+export const CERTIFICATE_PEM_LABEL = 'CERTIFICATE';
+export const MAX_CERTIFICATE_BYTES = 64 * 1024;
+
+/** A signed certificate in the forms callers store and serve. */
+export interface IssuedCertificate {
+  der: Uint8Array;
+  pem: string;
+  /** Lower-case hex, no leading 00 pad. */
+  serialNumber: string;
+  notBefore: Date;
+  notAfter: Date;
+  certificate: pkijs.Certificate;
+}
+
+export function parseCertificate(input: PemOrDer): pkijs.Certificate {
+  const der = readDerOrPem(input, { labels: [CERTIFICATE_PEM_LABEL], maxBytes: MAX_CERTIFICATE_BYTES });
+  return decodeWith('Certificate', der, (schema) => new pkijs.Certificate({ schema }));
+}
+
+export function certificateDer(certificate: pkijs.Certificate): Uint8Array {
+  return new Uint8Array(certificate.toSchema().toBER());
+}
+
+export function describeCertificate(input: PemOrDer | pkijs.Certificate): IssuedCertificate {
+  const certificate = input instanceof pkijs.Certificate ? input : parseCertificate(input);
+  const der = certificateDer(certificate);
+  return {
+    der,
+    pem: pemEncode(CERTIFICATE_PEM_LABEL, der),
+    serialNumber: integerHex(certificate.serialNumber),
+    notBefore: certificate.notBefore.value,
+    notAfter: certificate.notAfter.value,
+    certificate,
+  };
+}
+
+export function certificateAltNames(certificate: pkijs.Certificate): AltNames {
+  const ext = findExtension(certificate.extensions, OID.subjectAltName);
+  if (!ext) return emptyAltNames();
+  const { dns, ip, uri, email } = readSubjectAltName(ext);
+  return { dns, ip, uri, email };
+}
+
+/** The certificate's SKI extension value, or the RFC 5280 method-1 key id when it has none. */
+export async function certificateKeyIdentifier(certificate: pkijs.Certificate): Promise<Uint8Array> {
+  const ext = findExtension(certificate.extensions, OID.subjectKeyIdentifier);
+  return ext ? readSubjectKeyIdentifier(ext) : keyIdentifier(certificate.subjectPublicKeyInfo);
+}
+
+export function spkiHex(certificate: pkijs.Certificate): string {
+  return bytesToHex(certificate.subjectPublicKeyInfo.toSchema().toBER());
+}
+
+export function chainToPem(certificates: ReadonlyArray<Uint8Array>): string {
+  return certificates.map((der) => pemEncode(CERTIFICATE_PEM_LABEL, der)).join('');
+}

@@ -1,0 +1,205 @@
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { AltNames, altNamesFromGeneralNames, altNamesToGeneralNames, canonicalizeDnsName } from './alt-names';
+import { digest } from './crypto-engine';
+import { decodeWith, toArrayBuffer, toBytes } from './der-encoding';
+import { EKU_OIDS, ExtendedKeyUsage, OID } from './oids';
+import { PkiError } from './pki-error';
+
+/** RFC 5280 4.2.1.3 KeyUsage bits, by name, in bit order. */
+export const KEY_USAGES = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+] as const;
+export type KeyUsage = (typeof KEY_USAGES)[number];
+
+/** DNS name constraints (RFC 5280 4.2.1.10); names are canonicalized like SANs. */
+export interface NameConstraintsSpec {
+  permittedDns?: string[];
+  excludedDns?: string[];
+}
+
+function extension(extnID: string, critical: boolean, value: asn1js.AsnType | { toSchema(): asn1js.AsnType }): pkijs.Extension {
+  const asn1 = 'toSchema' in value ? value.toSchema() : value;
+  return new pkijs.Extension({ extnID, critical, extnValue: asn1.toBER() });
+}
+
+/** RFC 5280 4.2.1.9: critical; pathLen only on CAs. Leaves carry an explicit cA=FALSE. */
+export function basicConstraintsExtension(ca: boolean, pathLength?: number): pkijs.Extension {
+  return extension(
+    OID.basicConstraints,
+    true,
+    new pkijs.BasicConstraints(ca && pathLength !== undefined ? { cA: true, pathLenConstraint: pathLength } : { cA: ca }),
+  );
+}
+
+/** DER NamedBitList (X.690 11.2.2): trailing zero bits dropped, unused-bit count set accordingly. */
+export function keyUsageExtension(usages: readonly KeyUsage[]): pkijs.Extension {
+  const bits = usages.map((u) => KEY_USAGES.indexOf(u));
+  const highest = Math.max(...bits);
+  const bytes = new Uint8Array(Math.floor(highest / 8) + 1);
+  for (const bit of bits) bytes[bit >> 3]! |= 0x80 >> (bit & 7);
+  const bitString = new asn1js.BitString({ valueHex: toArrayBuffer(bytes), unusedBits: 7 - (highest % 8) });
+  return extension(OID.keyUsage, true, bitString); // RFC 5280 4.2.1.3: SHOULD be critical
+}
+
+export function readKeyUsage(ext: pkijs.Extension): KeyUsage[] {
+  const bitString = decodeWith('KeyUsage', ext.extnValue.valueBlock.valueHexView, (schema) => {
+    if (!(schema instanceof asn1js.BitString)) throw new Error('KeyUsage is not a BIT STRING');
+    return schema;
+  });
+  const bytes = new Uint8Array(bitString.valueBlock.valueHexView);
+  return KEY_USAGES.filter((_, bit) => bit >> 3 < bytes.length && (bytes[bit >> 3]! & (0x80 >> (bit & 7))) !== 0);
+}
+
+export function extKeyUsageExtension(purposes: readonly string[]): pkijs.Extension {
+  return extension(OID.extKeyUsage, false, new pkijs.ExtKeyUsage({ keyPurposes: [...purposes] }));
+}
+
+export function readExtKeyUsage(ext: pkijs.Extension): string[] {
+  return decodeWith('ExtKeyUsage', ext.extnValue.valueBlock.valueHexView, (schema) => new pkijs.ExtKeyUsage({ schema })).keyPurposes;
+}
+
+export function ekuOid(name: ExtendedKeyUsage): string {
+  return EKU_OIDS[name];
+}
+
+export function ekuName(oid: string): ExtendedKeyUsage | string {
+  return (Object.keys(EKU_OIDS) as ExtendedKeyUsage[]).find((name) => EKU_OIDS[name] === oid) ?? oid;
+}
+
+/** RFC 5280 4.2.1.6: critical exactly when the subject is empty. */
+export function subjectAltNameExtension(names: AltNames, subjectEmpty: boolean): pkijs.Extension {
+  return extension(OID.subjectAltName, subjectEmpty, altNamesToGeneralNames(names));
+}
+
+export function readSubjectAltName(ext: pkijs.Extension): ReturnType<typeof altNamesFromGeneralNames> {
+  const names = decodeWith('SubjectAltName', ext.extnValue.valueBlock.valueHexView, (schema) => new pkijs.GeneralNames({ schema }));
+  return altNamesFromGeneralNames(names.names);
+}
+
+/** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value. */
+export async function keyIdentifier(spki: pkijs.PublicKeyInfo): Promise<Uint8Array> {
+  return digest('SHA-1', toBytes(spki.subjectPublicKey.valueBlock.valueHexView));
+}
+
+export function subjectKeyIdentifierExtension(keyId: Uint8Array): pkijs.Extension {
+  return extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: toArrayBuffer(keyId) }));
+}
+
+export function readSubjectKeyIdentifier(ext: pkijs.Extension): Uint8Array {
+  return decodeWith('SubjectKeyIdentifier', ext.extnValue.valueBlock.valueHexView, (schema) => {
+    if (!(schema instanceof asn1js.OctetString)) throw new Error('not an OCTET STRING');
+    return new Uint8Array(schema.valueBlock.valueHexView);
+  });
+}
+
+/** RFC 5280 4.2.1.1: keyIdentifier form only (issuer+serial form would pin the issuer's serial). */
+export function authorityKeyIdentifierExtension(keyId: Uint8Array): pkijs.Extension {
+  return extension(
+    OID.authorityKeyIdentifier,
+    false,
+    new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: toArrayBuffer(keyId) }) }),
+  );
+}
+
+export function readAuthorityKeyIdentifier(ext: pkijs.Extension): Uint8Array | undefined {
+  const aki = decodeWith('AuthorityKeyIdentifier', ext.extnValue.valueBlock.valueHexView, (schema) => new pkijs.AuthorityKeyIdentifier({ schema }));
+  return aki.keyIdentifier ? new Uint8Array(aki.keyIdentifier.valueBlock.valueHexView) : undefined;
+}
+
+const uriName = (uri: string) => new pkijs.GeneralName({ type: 6, value: uri });
+
+/** RFC 5280 4.2.2.1 Authority Information Access: OCSP responder and CA Issuers URLs. */
+export function authorityInfoAccessExtension(ocspUrls: readonly string[], caIssuersUrls: readonly string[]): pkijs.Extension {
+  return extension(
+    OID.authorityInfoAccess,
+    false,
+    new pkijs.InfoAccess({
+      accessDescriptions: [
+        ...ocspUrls.map((url) => new pkijs.AccessDescription({ accessMethod: OID.adOcsp, accessLocation: uriName(url) })),
+        ...caIssuersUrls.map((url) => new pkijs.AccessDescription({ accessMethod: OID.adCaIssuers, accessLocation: uriName(url) })),
+      ],
+    }),
+  );
+}
+
+/** RFC 5280 4.2.1.13: one DistributionPoint with fullName URIs. */
+export function crlDistributionPointsExtension(urls: readonly string[]): pkijs.Extension {
+  return extension(
+    OID.crlDistributionPoints,
+    false,
+    new pkijs.CRLDistributionPoints({ distributionPoints: [new pkijs.DistributionPoint({ distributionPoint: urls.map(uriName) })] }),
+  );
+}
+
+/** RFC 5280 4.2.1.10: MUST be critical. */
+export function nameConstraintsExtension(spec: NameConstraintsSpec): pkijs.Extension {
+  const subtrees = (names: string[] | undefined) =>
+    names?.length ? names.map((name) => new pkijs.GeneralSubtree({ base: new pkijs.GeneralName({ type: 2, value: canonicalizeDnsName(name) }) })) : undefined;
+  const permittedSubtrees = subtrees(spec.permittedDns);
+  const excludedSubtrees = subtrees(spec.excludedDns);
+  return extension(
+    OID.nameConstraints,
+    true,
+    new pkijs.NameConstraints({ ...(permittedSubtrees && { permittedSubtrees }), ...(excludedSubtrees && { excludedSubtrees }) }),
+  );
+}
+
+/**
+ * DNS constraints of a CA certificate. Subtrees of other name types are returned as `otherTypes`
+ * so that a checker can refuse rather than silently ignore constraints it does not evaluate.
+ */
+export function readNameConstraints(ext: pkijs.Extension): Required<NameConstraintsSpec> & { otherTypes: number[] } {
+  const nc = decodeWith('NameConstraints', ext.extnValue.valueBlock.valueHexView, (schema) => new pkijs.NameConstraints({ schema }));
+  const otherTypes: number[] = [];
+  const dns = (subtrees: pkijs.GeneralSubtree[] | undefined) =>
+    (subtrees ?? []).flatMap((s) => {
+      if (s.base.type === 2) return [String(s.base.value).toLowerCase().replace(/^\./, '')];
+      otherTypes.push(s.base.type);
+      return [];
+    });
+  return { permittedDns: dns(nc.permittedSubtrees), excludedDns: dns(nc.excludedSubtrees), otherTypes };
+}
+
+/** RFC 6960 4.2.2.2.1 id-pkix-ocsp-nocheck: value NULL. */
+export function ocspNoCheckExtension(): pkijs.Extension {
+  return extension(OID.ocspNoCheck, false, new asn1js.Null());
+}
+
+export function readBasicConstraints(ext: pkijs.Extension): { ca: boolean; pathLength?: number } {
+  const bc = decodeWith('BasicConstraints', ext.extnValue.valueBlock.valueHexView, (schema) => new pkijs.BasicConstraints({ schema }));
+  const raw = bc.pathLenConstraint;
+  const pathLength = raw === undefined ? undefined : typeof raw === 'number' ? raw : raw.valueBlock.valueDec;
+  return pathLength === undefined ? { ca: bc.cA } : { ca: bc.cA, pathLength };
+}
+
+export function findExtension(extensions: pkijs.Extension[] | undefined, oid: string): pkijs.Extension | undefined {
+  return extensions?.find((e) => e.extnID === oid);
+}
+
+/** Where relying parties find revocation status and the issuer certificate (RFC 5280 4.2.2.1, 4.2.1.13). */
+export interface IssuanceUrls {
+  ocspUrls?: string[];
+  caIssuersUrls?: string[];
+  crlDistributionPoints?: string[];
+}
+
+export function issuanceUrlExtensions(urls: IssuanceUrls | undefined): pkijs.Extension[] {
+  const result: pkijs.Extension[] = [];
+  const ocsp = urls?.ocspUrls ?? [];
+  const caIssuers = urls?.caIssuersUrls ?? [];
+  for (const url of [...ocsp, ...caIssuers, ...(urls?.crlDistributionPoints ?? [])]) {
+    if (!/^https?:\/\/[^\s]+$/.test(url)) throw new PkiError('invalid_argument', `AIA / CRL URLs must be http(s): ${url}`);
+  }
+  if (ocsp.length || caIssuers.length) result.push(authorityInfoAccessExtension(ocsp, caIssuers));
+  if (urls?.crlDistributionPoints?.length) result.push(crlDistributionPointsExtension(urls.crlDistributionPoints));
+  return result;
+}
