@@ -9,13 +9,14 @@ import {
   type WriteSecretRequest,
   WriteSecretRequestSchema,
 } from '@mazevault/contracts';
-import { decodeSecretValue, InvalidSecretReferenceError, parseSecretReference, projectSecretField } from '@mazevault/keyvault';
+import { InvalidSecretReferenceError, parseSecretReference, projectSecretField } from '@mazevault/keyvault';
 import { ApiZodBody, ProblemException, ValidBody } from '@mazevault/platform';
 import { RequirePermission } from '@mazevault/rbac';
 import { Audited } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/authenticated.decorator';
 import type { SecretScope } from '../projects/secret-scope.service';
 import { secretResource, type SecretRequest } from './secret-resource.resolver';
+import { toSecretData } from './secret-value.util';
 import { type JsonValue, SecretsService } from './secrets.service';
 import { TenantGuardService } from './tenant-guard.service';
 import { type WrapInfo, WrappingService } from './wrapping.service';
@@ -150,9 +151,7 @@ export class SecretsController {
     const scope = await this.scope(request);
     const version = parsed.version === undefined ? undefined : parseVersion(parsed.version.replace(/^v/, ''));
     const { value } = await this.secrets.read(scope, parsed.name, version);
-    const asText = typeof value === 'string' ? value : JSON.stringify(value);
-    const decoded = decodeSecretValue(asText, typeof value === 'object' && value !== null && !Array.isArray(value) ? 'application/json' : 'text/plain');
-    return this.maybeWrap(scope, projectSecretField(decoded, parsed.key), wrapTtl);
+    return this.maybeWrap(scope, projectSecretField(toSecretData(value), parsed.key), wrapTtl);
   }
 
   private async scope(request: SecretRequest): Promise<SecretScope> {

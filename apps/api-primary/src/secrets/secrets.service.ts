@@ -158,8 +158,25 @@ export class SecretsService {
     return childrenUnder(folder, rows.map((r) => r.path).filter((p) => insideAllowedMounts(p, this.config.TENANT_ALLOWED_MOUNTS)));
   }
 
+  /**
+   * Secrets whose current version is live (not deleted or destroyed), under an optional path prefix,
+   * sorted by path. What the SecretStore interface lists: soft-deleted secrets are hidden.
+   */
+  async liveSecrets(scope: SecretScope, prefix = ''): Promise<SecretEntity[]> {
+    const rows = await this.dataSource
+      .getRepository(SecretEntity)
+      .createQueryBuilder('s')
+      .innerJoin(SecretVersionEntity, 'v', 'v.secret_id = s.id AND v.version = s.current_version')
+      .where('s.environment_id = :environmentId', { environmentId: scope.environmentId })
+      .andWhere('v.deleted_at IS NULL AND v.destroyed_at IS NULL')
+      .andWhere("s.path LIKE :pattern ESCAPE '\\'", { pattern: prefix.replace(/[\\%_]/g, '\\$&') + '%' })
+      .orderBy('s.path', 'ASC')
+      .getMany();
+    return rows.filter((r) => insideAllowedMounts(r.path, this.config.TENANT_ALLOWED_MOUNTS));
+  }
+
   /** Soft-deletes versions (default: the current one); each deletion is audited in the same transaction. */
-  softDelete(scope: SecretScope, path: string, actor: Actor, versions?: number[]): Promise<number[]> {
+  softDelete(scope: SecretScope, path: string, actor: Actor, versions?: number[] | 'all'): Promise<number[]> {
     return this.changeVersions(scope, path, versions, async (manager, secret, targets) => {
       const live = targets.filter((v) => !v.deletedAt && !v.destroyedAt);
       if (!live.length) return [];
@@ -253,13 +270,14 @@ export class SecretsService {
   private async changeVersions(
     scope: SecretScope,
     path: string,
-    versions: number[] | undefined,
+    versions: number[] | 'all' | undefined,
     change: (manager: EntityManager, secret: SecretEntity, targets: SecretVersionEntity[]) => Promise<number[]>,
   ): Promise<number[]> {
     this.checkPath(path);
     return this.dataSource.transaction(async (manager) => {
       const secret = await this.lockSecret(manager, scope, path);
       if (!secret || secret.currentVersion === 0) throw notFound(path);
+      if (versions === 'all') return change(manager, secret, await manager.findBy(SecretVersionEntity, { secretId: secret.id }));
       const wanted = versions?.length ? versions : [secret.currentVersion];
       const targets = await manager.findBy(SecretVersionEntity, { secretId: secret.id, version: In(wanted) });
       const missing = wanted.filter((v) => !targets.some((t) => t.version === v));

@@ -1,0 +1,28 @@
+import { describeSecretStoreContract } from '@mazevault/testing';
+import { SecretScopeService } from '../src/projects/secret-scope.service';
+import { PostgresSecretStore } from '../src/secrets/postgres-secret.store';
+import { SecretsService } from '../src/secrets/secrets.service';
+import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
+
+/**
+ * The `postgres` strategy passes the same SecretStore contract suite as the `azure` strategy does
+ * against the Key Vault test server. Real PostgreSQL, real envelope encryption.
+ */
+let primary: PrimaryTestApp | undefined;
+let store: PostgresSecretStore | undefined;
+
+async function createStore(): Promise<PostgresSecretStore> {
+  if (store) return store;
+  primary = await startPrimary('pgstore');
+  const token = await login(primary.baseUrl, primary.admin.email, primary.admin.password);
+  expect((await call(primary.baseUrl, 'POST', '/api/v1/projects', { token, body: { slug: 'contract', name: 'Contract' } })).status).toBe(201);
+  const [admin] = (await call(primary.baseUrl, 'GET', '/api/v1/users', { token })).body;
+  const scope = await primary.app.get(SecretScopeService).resolve(admin.organizationId, 'contract', 'dev');
+  store = new PostgresSecretStore(primary.app.get(SecretsService), scope, { type: 'service', id: 'contract-test' });
+  return store;
+}
+
+describeSecretStoreContract('postgres (MazeVault envelope-encrypted store)', {
+  createStore,
+  dispose: () => primary?.close(),
+});
