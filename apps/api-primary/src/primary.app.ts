@@ -10,6 +10,7 @@ export function createPrimaryApp(config: PrimaryConfig): Promise<NestFastifyAppl
   return createHttpApp(AppModule.forConfig(config), {
     title: 'MazeVault Primary API',
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
     errorHook: (app) => auditDenials(app.get(AuditService)),
   });
 }

@@ -1,6 +1,6 @@
 import { type DynamicModule, type FactoryProvider, Module, type ModuleMetadata } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { HealthController } from './health/health.controller';
+import { HealthController, LivenessController } from './health/health.controller';
 import { HEALTH_CHECKS, type HealthCheck } from './health/health.tokens';
 import { loggerOptions } from './logging/logger.options';
 import { MetricsController } from './metrics/metrics.controller';
@@ -23,7 +23,7 @@ export class PlatformModule {
       module: PlatformModule,
       global: true,
       imports: [LoggerModule.forRoot(loggerOptions({ level: options.logLevel, service: options.service })), ...(options.healthChecks.imports ?? [])],
-      controllers: [HealthController, MetricsController],
+      controllers: [LivenessController, HealthController, MetricsController],
       providers: [
         { provide: METRICS_REGISTRY, useValue: registry },
         { provide: HEALTH_CHECKS, inject: options.healthChecks.inject, useFactory: options.healthChecks.useFactory },

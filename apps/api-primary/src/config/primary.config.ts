@@ -18,6 +18,11 @@ export const PRIMARY_CONFIG_SHAPE = {
   /** HMAC key masking resource references in audit events; unset = references in clear. */
   TENANT_SALT: sensitive(z.string().min(16, { message: 'must be at least 16 characters' })).optional(),
   BODY_LIMIT_BYTES: env.int(1024 * 1024, 1024),
+  /** X-Forwarded-For hops to trust: `true`, a hop count, or proxy addresses/CIDRs (comma-separated). */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === 'false' ? false : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v)),
   LOGIN_MAX_FAILURES: env.int(5, 1),
   LOGIN_LOCKOUT_SECONDS: env.int(900, 1),
   /** Requests per minute per client IP on /auth endpoints. */

@@ -32,6 +32,18 @@ export class HealthController {
   }
 }
 
+/** Liveness only: the process answers. Probes that restart pods must not depend on the database. */
+@ApiTags('health')
+@Public()
+@Controller('health/live')
+export class LivenessController {
+  @Get()
+  @ApiOperation({ summary: 'Liveness: 200 while the process serves requests' })
+  live(): { status: 'ok'; live: true } {
+    return { status: 'ok', live: true };
+  }
+}
+
 async function runCheck(check: HealthCheck): Promise<{ name: string; status: 'up' | 'down'; error?: string }> {
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -15,6 +15,11 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number;
   /** Resolves the hook after the app is built, so it can use the app's own providers (e.g. audit). */
   errorHook?: (app: INestApplication) => ErrorResponseHook;
+  /**
+   * Behind nginx or an ingress: trust X-Forwarded-For from these hops (true, a hop count, or a
+   * comma-separated list of proxy addresses/CIDRs), so per-client rate limits see the real client.
+   */
+  trustProxy?: boolean | number | string;
   /** Pino logs on by default; tests may turn them off. */
   bufferLogs?: boolean;
 }
@@ -28,6 +33,7 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     // Request ids come from pino-http (which honours a well-formed x-request-id).
     requestIdHeader: false,
+    trustProxy: options.trustProxy ?? false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: options.bufferLogs ?? true });
   app.useLogger(app.get(Logger));

@@ -1,0 +1,50 @@
+/**
+ * Creates the first organization and admin on an empty platform (production counterpart of what the
+ * dev platform does): `npm run bootstrap-admin -- --email admin@example.com`. Prints the generated
+ * password once. Does nothing when any user exists.
+ */
+import 'reflect-metadata';
+import { createPrimaryDataSource } from '@mazevault/persistence';
+import { bootstrapAdmin } from '../bootstrap/bootstrap-admin';
+
+const USAGE = `Usage: npm run bootstrap-admin -- [--email <email>] [--organization <slug>]
+
+Creates the first organization and its admin when the platform has no user yet, and prints the
+generated password once. Reads DATABASE_URL; migrations must have been applied.`;
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    process.stderr.write('DATABASE_URL is required\n');
+    return 2;
+  }
+  const dataSource = await createPrimaryDataSource({ url }).initialize();
+  try {
+    const result = await bootstrapAdmin(dataSource, { email: option('--email'), organizationSlug: option('--organization') });
+    process.stdout.write(
+      result.created
+        ? `created admin ${result.email}\npassword: ${result.password}\n(shown once: store it in your password manager now)\n`
+        : `users already exist; nothing changed\n`,
+    );
+    return 0;
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bootstrap-admin failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

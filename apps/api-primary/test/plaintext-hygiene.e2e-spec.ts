@@ -1,0 +1,124 @@
+import { AuditEventEntity, createPrimaryDataSource } from '@mazevault/persistence';
+import { createTestDatabase, testRedis, type TestDatabase } from '@mazevault/testing';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { bootstrapAdmin } from '../src/bootstrap/bootstrap-admin';
+import { call, login } from './primary-test-app';
+
+/**
+ * Runs the production entry point (main.ts) as a child process with trace-level logs, pushes
+ * distinctive plaintext through every secrets path, then scans the logs, the audit table and every
+ * Redis key for it.
+ */
+describe('no plaintext in logs, audit rows or Redis', () => {
+  const root = join(__dirname, '..', '..', '..');
+  const plaintext = `PLAINTEXT-${randomBytes(8).toString('hex')}`;
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let child: ChildProcess;
+  let output = '';
+  let base: string;
+  const email = `hygiene-${Date.now()}@example.test`;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('hygiene');
+    dataSource = await createPrimaryDataSource({ url: database.url }).initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    await bootstrapAdmin(dataSource, { email, password });
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/api-primary/src/main.ts'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'trace',
+        DATABASE_URL: database.url,
+        REDIS_URL: testRedis('hygiene').url,
+        JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        MASTER_KEY: randomBytes(32).toString('base64'),
+        AUDIT_SEAL_INTERVAL_MS: '200',
+      },
+    });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    for (let i = 0; i < 100; i++) {
+      const up = await fetch(`${base}/api/v1/health/live`).then((r) => r.ok, () => false);
+      if (up) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`main.ts did not start:\n${output}`);
+  }, 60_000);
+
+  afterAll(async () => {
+    child?.kill('SIGTERM');
+    await new Promise((r) => child?.once('exit', r));
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it('keeps values, passwords and tokens out of every sink', async () => {
+    const token = await login(base, email, password);
+    await call(base, 'POST', '/api/v1/projects', { token, body: { slug: 'hyg', name: 'Hygiene' } });
+    const env = '/api/v1/projects/hyg/environments/prod';
+    expect((await call(base, 'PUT', `${env}/secrets/app/db`, { token, body: { value: { password: plaintext } } })).status).toBe(200);
+    expect((await call(base, 'PUT', `${env}/secrets/app/db`, { token, body: { value: { password: plaintext }, cas: 0 } })).status).toBe(409);
+    expect((await call(base, 'GET', `${env}/secrets/app/db`, { token })).body.value.password).toBe(plaintext);
+    expect((await call(base, 'GET', `${env}/credentials?ref=${encodeURIComponent('azure://vault/app/db#password')}`, { token })).body.password).toBe(plaintext);
+    const wrapped = await call(base, 'GET', `${env}/secrets/app/db?wrap_ttl=60`, { token });
+    expect((await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: wrapped.body.wrap.token } })).body.data.value.password).toBe(plaintext);
+    await call(base, 'PUT', `${env}/secrets/bad//path`, { token, body: { value: plaintext } });
+    await call(base, 'DELETE', `${env}/secrets/app/db`, { token });
+    await call(base, 'POST', '/api/v1/auth/login', { body: { email, password: `${plaintext}-wrong` } });
+    const apiToken = (await call(base, 'POST', '/api/v1/tokens', { token, body: { name: 'ci', permissions: ['secrets:read'] } })).body.token as string;
+    await call(base, 'GET', `${env}/secrets/app/db?version=1`, { token: apiToken });
+    await new Promise((r) => setTimeout(r, 500)); // let the logger flush and the sealer run
+
+    const forbidden = [plaintext, password, token, apiToken, wrapped.body.wrap.token];
+    // The logs are real and verbose: they saw every request...
+    expect(output).toMatch(/"url":"\/api\/v1\/projects\/hyg\/environments\/prod\/secrets\/app\/db"/);
+    // ...and none of the secrets.
+    for (const secret of forbidden) expect(output).not.toContain(secret);
+
+    const audit = JSON.stringify(await dataSource.getRepository(AuditEventEntity).find());
+    expect(audit).toContain('secret.read');
+    expect(audit).toContain('SECRET_VERSION_DELETED');
+    for (const secret of forbidden) expect(audit).not.toContain(secret);
+
+    const redis = new Redis(testRedis('hygiene').url);
+    try {
+      const dump: string[] = [];
+      for (const key of await redis.keys('*')) {
+        dump.push(key);
+        const type = await redis.type(key);
+        if (type === 'string') dump.push(String(await redis.get(key)));
+        else if (type === 'hash') dump.push(JSON.stringify(await redis.hgetall(key)));
+        else if (type === 'list') dump.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+        else if (type === 'set') dump.push(JSON.stringify(await redis.smembers(key)));
+        else if (type === 'zset') dump.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+        else if (type === 'stream') dump.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+      }
+      const all = dump.join('\n');
+      for (const secret of [...forbidden, email]) expect(all).not.toContain(secret);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
