@@ -45,7 +45,9 @@ export async function startServerProcess(
   const label = opts.label ?? path.basename(script, path.extname(script));
   const timeoutMs = opts.readyTimeoutMs ?? 30_000;
 
-  const child = spawn(process.execPath, ['-r', REGISTER, script, ...(opts.args ?? [])], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the system under test.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '-r', REGISTER, script, ...(opts.args ?? [])], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env, PORT: String(opts.port ?? 0) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,6 +10,7 @@ import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { AuditController } from './audit/audit.controller';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuditModule } from './audit/audit.module';
+import { CacheModule } from './cache/cache.module';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
@@ -55,6 +56,7 @@ export class AppModule {
             ],
           },
         }),
+        CacheModule,
         AuditModule,
         SecretsModule,
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }]),

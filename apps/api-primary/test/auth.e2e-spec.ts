@@ -24,6 +24,9 @@ describe('Primary authentication (real PostgreSQL, Redis, HTTP)', () => {
     expect(denied.status).toBe(401);
     expect(denied.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(denied.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    // Security headers on every response, errors included.
+    expect(denied.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(denied.headers.get('strict-transport-security')).toMatch(/max-age=/);
     expect(denied.body).toMatchObject({ status: 401, code: 'unauthenticated', type: 'https://mazevault.dev/problems/unauthenticated' });
   });
 

@@ -5,6 +5,7 @@ import { ApiTokenEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
 import { isPermission, PolicyDecisionPoint, type Scope, type Subject } from '@mazevault/rbac';
 import { DataSource, IsNull } from 'typeorm';
+import { PrincipalService } from '../auth/principal.service';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 
 export interface ApiTokenView {
@@ -37,6 +38,7 @@ export class ApiTokensService {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
     private readonly pdp: PolicyDecisionPoint,
+    private readonly principals: PrincipalService,
   ) {}
 
   /**
@@ -84,5 +86,6 @@ export class ApiTokensService {
       .getRepository(ApiTokenEntity)
       .update({ id, organizationId, revokedAt: IsNull() }, { revokedAt: new Date() });
     if (!result.affected) throw new ProblemException(404, 'token_not_found', 'No such active API token');
+    await this.principals.invalidateAll();
   }
 }

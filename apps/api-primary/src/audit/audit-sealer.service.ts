@@ -62,11 +62,23 @@ export class AuditSealerService implements OnApplicationBootstrap, OnApplication
       const pending = await repo.find({ where: { hash: IsNull() }, order: { id: 'ASC' }, take: BATCH });
       if (pending.length === 0) return 0;
       let previous = (await this.lastHash(manager.getRepository(AuditEventEntity))) ?? GENESIS_HASH;
+      const ids: string[] = [];
+      const prevHashes: string[] = [];
+      const hashes: string[] = [];
       for (const row of pending) {
         const hash = hashAuditRow(previous, row);
-        await repo.update({ id: row.id }, { prevHash: previous, hash });
+        ids.push(String(row.id));
+        prevHashes.push(previous);
+        hashes.push(hash);
         previous = hash;
       }
+      // One set-based statement per batch: sealing must stay cheap next to the inserts it follows.
+      await manager.query(
+        `UPDATE audit_events a SET prev_hash = v.prev_hash, hash = v.hash
+           FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, prev_hash, hash)
+          WHERE a.id = v.id`,
+        [ids, prevHashes, hashes],
+      );
       return pending.length;
     });
   }

@@ -1,24 +1,51 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { API_TOKEN_PREFIX, constantTimeEqual, hashApiToken } from '@mazevault/crypto';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { API_TOKEN_PREFIX, constantTimeEqual, hashApiToken, sha256Hex } from '@mazevault/crypto';
 import { ApiTokenEntity, RoleBindingEntity, UserEntity } from '@mazevault/persistence';
 import { isPermission, isRoleName, type RoleBinding, type Scope, type Subject } from '@mazevault/rbac';
 import { DataSource, IsNull } from 'typeorm';
+import { CacheInvalidationBus } from '../cache/cache-invalidation.bus';
+import { TtlCache } from '../cache/ttl.cache';
 import { JwtService } from './jwt.service';
+
+/** How long a resolved principal is reused; revocations also clear it at once (see invalidateAll). */
+const PRINCIPAL_TTL_MS = 5_000;
+export const PRINCIPAL_CACHE = 'principal';
 
 /**
  * Turns a bearer credential into the Subject the policy decision point reasons about: a user from a
  * session JWT, or an API token acting with its owner's bindings narrowed to its own permissions and
  * scope. Returns undefined for anything not currently valid (revoked, expired, disabled owner).
+ *
+ * Resolved principals are cached for a few seconds (by a digest of the credential): resolving costs
+ * three queries, and every request needs it. Anything that can shrink a principal's rights (revoke,
+ * disable, unbind) calls `invalidateAll`, which clears this replica at once and the others by pub/sub.
  */
 @Injectable()
-export class PrincipalService {
+export class PrincipalService implements OnModuleInit {
+  private readonly cache = new TtlCache<Subject>(PRINCIPAL_TTL_MS, 50_000);
+
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
+    private readonly bus: CacheInvalidationBus,
   ) {}
 
+  onModuleInit(): void {
+    this.bus.on(PRINCIPAL_CACHE, () => this.cache.clear());
+  }
+
   async resolve(bearer: string): Promise<Subject | undefined> {
-    return bearer.startsWith(API_TOKEN_PREFIX) ? this.fromApiToken(bearer) : this.fromSession(bearer);
+    const key = sha256Hex(bearer);
+    const cached = this.cache.get(key);
+    if (cached && (!cached.expiresAt || cached.expiresAt.getTime() > Date.now())) return cached;
+    const subject = bearer.startsWith(API_TOKEN_PREFIX) ? await this.fromApiToken(bearer) : await this.fromSession(bearer);
+    if (subject) this.cache.set(key, subject);
+    return subject;
+  }
+
+  /** Call after any change that can reduce what an existing credential may do. */
+  invalidateAll(): Promise<void> {
+    return this.bus.invalidate(PRINCIPAL_CACHE, '*');
   }
 
   private async fromSession(jwt: string): Promise<Subject | undefined> {
@@ -26,7 +53,13 @@ export class PrincipalService {
     if (!claims) return undefined;
     const user = await this.activeUser(claims.sub);
     if (!user || user.organizationId !== claims.org) return undefined;
-    return { type: 'user', id: user.id, organizationId: user.organizationId, bindings: await this.bindingsOf(user.id) };
+    return {
+      type: 'user',
+      id: user.id,
+      organizationId: user.organizationId,
+      bindings: await this.bindingsOf(user.id),
+      expiresAt: new Date(claims.exp * 1000),
+    };
   }
 
   private async fromApiToken(token: string): Promise<Subject | undefined> {
@@ -50,8 +83,12 @@ export class PrincipalService {
     };
   }
 
+  /** The user, if neither it nor its organization is disabled. */
   private activeUser(id: string): Promise<UserEntity | null> {
-    return this.dataSource.getRepository(UserEntity).findOneBy({ id, disabledAt: IsNull() });
+    return this.dataSource.getRepository(UserEntity).findOne({
+      where: { id, disabledAt: IsNull(), organization: { disabledAt: IsNull() } },
+      relations: { organization: true },
+    });
   }
 
   private async bindingsOf(userId: string): Promise<RoleBinding[]> {

@@ -3,11 +3,15 @@ import type { CreateOrganizationRequest } from '@mazevault/contracts';
 import { OrganizationEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
 import { DataSource } from 'typeorm';
+import { PrincipalService } from '../auth/principal.service';
 import { isUniqueViolation } from '../database/postgres-errors.util';
 
 @Injectable()
 export class OrganizationsService {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly principals: PrincipalService,
+  ) {}
 
   async create(request: CreateOrganizationRequest): Promise<OrganizationEntity> {
     try {
@@ -27,6 +31,8 @@ export class OrganizationsService {
     const org = await repo.findOneBy({ id });
     if (!org) throw new ProblemException(404, 'organization_not_found', 'No such organization');
     org.disabledAt ??= new Date();
-    return repo.save(org);
+    const saved = await repo.save(org);
+    await this.principals.invalidateAll();
+    return saved;
   }
 }

@@ -7,13 +7,17 @@ import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
 import { DataSource } from 'typeorm';
 import { Audited } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/authenticated.decorator';
+import { PrincipalService } from '../auth/principal.service';
 import { isUniqueViolation } from '../database/postgres-errors.util';
 
 @ApiTags('rbac')
 @Authenticated()
 @Controller('role-bindings')
 export class RoleBindingsController {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly principals: PrincipalService,
+  ) {}
 
   @Post()
   @RequirePermission('rbac:manage')
@@ -58,5 +62,6 @@ export class RoleBindingsController {
   async remove(@Param('bindingId', ParseUUIDPipe) bindingId: string, @Req() request: AuthenticatedRequest): Promise<void> {
     const result = await this.dataSource.getRepository(RoleBindingEntity).delete({ id: bindingId, organizationId: request.principal.organizationId });
     if (!result.affected) throw new ProblemException(404, 'binding_not_found', 'No such role binding');
+    await this.principals.invalidateAll();
   }
 }

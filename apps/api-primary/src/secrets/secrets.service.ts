@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DecryptionError, decryptSecretValue, encryptSecretValue, parseEncryptedValue, serializeEncryptedValue, type SecretVersionContext } from '@mazevault/crypto';
 import { SecretEntity, SecretVersionEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
 import { DataSource, type EntityManager, In, IsNull, LessThanOrEqual } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { CacheInvalidationBus } from '../cache/cache-invalidation.bus';
+import { TtlCache } from '../cache/ttl.cache';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { isUniqueViolation } from '../database/postgres-errors.util';
 import type { SecretScope } from '../projects/secret-scope.service';
@@ -56,14 +58,55 @@ export interface WriteOptions {
  * AAD-bound to org/project/environment/secret/version), check-and-set, soft delete / undelete /
  * destroy, metadata. Plaintext exists only in memory between the HTTP body and the cipher.
  */
+const SECRET_CACHE = 'secret';
+const SECRET_CACHE_TTL_MS = 5_000;
+
+interface CachedVersion {
+  secret: SecretEntity;
+  row: SecretVersionEntity;
+}
+
 @Injectable()
-export class SecretsService {
+export class SecretsService implements OnModuleInit {
+  /**
+   * Ciphertext rows of recent reads (never plaintext: values are decrypted per request), so a hot
+   * secret costs no query. Every mutation drops the path here and, via the bus, on other replicas.
+   */
+  private readonly versions = new TtlCache<CachedVersion>(SECRET_CACHE_TTL_MS, 20_000);
+
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
     private readonly keys: ProjectKeysService,
     private readonly audit: AuditService,
+    private readonly bus: CacheInvalidationBus,
   ) {}
+
+  onModuleInit(): void {
+    this.bus.on(SECRET_CACHE, (prefix) => this.versions.deletePrefix(prefix));
+  }
+
+  private cacheKey(scope: SecretScope, path: string): string {
+    return `${scope.environmentId}\u0000${path}\u0000`;
+  }
+
+  private invalidate(scope: SecretScope, path: string): Promise<void> {
+    return this.bus.invalidate(SECRET_CACHE, this.cacheKey(scope, path));
+  }
+
+  private async loadVersion(scope: SecretScope, path: string, version: number | undefined): Promise<CachedVersion> {
+    const key = this.cacheKey(scope, path) + (version ?? 'latest');
+    const cached = this.versions.get(key);
+    if (cached) return cached;
+    const secret = await this.dataSource.getRepository(SecretEntity).findOneBy({ environmentId: scope.environmentId, path });
+    if (!secret || secret.currentVersion === 0) throw notFound(path);
+    const wanted = version ?? secret.currentVersion;
+    const row = await this.dataSource.getRepository(SecretVersionEntity).findOneBy({ secretId: secret.id, version: wanted });
+    if (!row) throw new ProblemException(404, 'secret_version_not_found', `Secret "${path}" has no version ${wanted}`);
+    const loaded = { secret, row };
+    this.versions.set(key, loaded);
+    return loaded;
+  }
 
   async write(scope: SecretScope, path: string, value: JsonValue, options: WriteOptions = {}): Promise<{ path: string; version: number; createdAt: string }> {
     this.checkPath(path);
@@ -73,7 +116,7 @@ export class SecretsService {
     }
     const kek = await this.keys.active(scope.organizationId, scope.projectId);
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      const result = await this.dataSource.transaction(async (manager) => {
         let secret = await this.lockSecret(manager, scope, path);
         if (options.cas !== undefined && options.cas !== (secret?.currentVersion ?? 0)) {
           throw new ProblemException(409, 'cas_mismatch', `check-and-set expected version ${options.cas}, current is ${secret?.currentVersion ?? 0}`);
@@ -102,6 +145,8 @@ export class SecretsService {
         }
         return { path, version, createdAt: row.createdAt.toISOString() };
       });
+      await this.invalidate(scope, path);
+      return result;
     } catch (error) {
       // Two first writes of one path raced; the loser retries (and then sees the winner's version).
       if (isUniqueViolation(error)) throw new ProblemException(409, 'conflict', `A concurrent write created "${path}"; retry`);
@@ -113,11 +158,8 @@ export class SecretsService {
 
   async read(scope: SecretScope, path: string, version?: number): Promise<SecretReadView> {
     this.checkPath(path);
-    const secret = await this.dataSource.getRepository(SecretEntity).findOneBy({ environmentId: scope.environmentId, path });
-    if (!secret || secret.currentVersion === 0) throw notFound(path);
-    const wanted = version ?? secret.currentVersion;
-    const row = await this.dataSource.getRepository(SecretVersionEntity).findOneBy({ secretId: secret.id, version: wanted });
-    if (!row) throw new ProblemException(404, 'secret_version_not_found', `Secret "${path}" has no version ${wanted}`);
+    const { secret, row } = await this.loadVersion(scope, path, version);
+    const wanted = row.version;
     if (row.destroyedAt || !row.ciphertext) throw new ProblemException(404, 'secret_version_destroyed', `Version ${wanted} of "${path}" was destroyed`);
     if (row.deletedAt) throw new ProblemException(404, 'secret_version_deleted', `Version ${wanted} of "${path}" is deleted (it can be undeleted)`);
     const encrypted = parseEncryptedValue(row.ciphertext);
@@ -257,6 +299,7 @@ export class SecretsService {
         : secret.customMetadata;
       await manager.update(SecretEntity, { id: secret.id }, { customMetadata, ...(patch.maxVersions !== undefined ? { maxVersions: patch.maxVersions } : {}) });
     });
+    await this.invalidate(scope, path);
     return this.metadata(scope, path);
   }
 
@@ -265,6 +308,7 @@ export class SecretsService {
     this.checkPath(path);
     const result = await this.dataSource.getRepository(SecretEntity).delete({ environmentId: scope.environmentId, path });
     if (!result.affected) throw notFound(path);
+    await this.invalidate(scope, path);
   }
 
   private async changeVersions(
@@ -274,7 +318,7 @@ export class SecretsService {
     change: (manager: EntityManager, secret: SecretEntity, targets: SecretVersionEntity[]) => Promise<number[]>,
   ): Promise<number[]> {
     this.checkPath(path);
-    return this.dataSource.transaction(async (manager) => {
+    const changed = await this.dataSource.transaction(async (manager) => {
       const secret = await this.lockSecret(manager, scope, path);
       if (!secret || secret.currentVersion === 0) throw notFound(path);
       if (versions === 'all') return change(manager, secret, await manager.findBy(SecretVersionEntity, { secretId: secret.id }));
@@ -284,6 +328,8 @@ export class SecretsService {
       if (missing.length) throw new ProblemException(404, 'secret_version_not_found', `Secret "${path}" has no version ${missing.join(', ')}`);
       return change(manager, secret, targets);
     });
+    await this.invalidate(scope, path);
+    return changed;
   }
 
   /** The secret row locked for the rest of the transaction (serializes writers of one secret). */

@@ -5,6 +5,7 @@ import { OrganizationEntity, RoleBindingEntity, UserEntity } from '@mazevault/pe
 import { ProblemException } from '@mazevault/platform';
 import { DataSource } from 'typeorm';
 import { canonicalIdentity } from '../auth/identity.util';
+import { PrincipalService } from '../auth/principal.service';
 import { isUniqueViolation } from '../database/postgres-errors.util';
 
 /** What the API shows of a user: never the password hash. */
@@ -30,7 +31,10 @@ export function toUserView(user: UserEntity): UserView {
 
 @Injectable()
 export class UsersService {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly principals: PrincipalService,
+  ) {}
 
   /** Creates the user and its optional organization-wide role in one transaction. */
   async create(request: CreateUserRequest & { organizationId: string }): Promise<UserView> {
@@ -67,6 +71,8 @@ export class UsersService {
     const user = await repo.findOneBy({ id: userId, organizationId });
     if (!user) throw new ProblemException(404, 'user_not_found', 'No such user in this organization');
     user.disabledAt ??= new Date();
-    return toUserView(await repo.save(user));
+    const saved = await repo.save(user);
+    await this.principals.invalidateAll();
+    return toUserView(saved);
   }
 }

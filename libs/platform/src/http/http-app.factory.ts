@@ -1,8 +1,8 @@
-import helmet from '@fastify/helmet';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { type ErrorResponseHook, ProblemDetailsFilter } from '../errors/problem-details.filter';
 
@@ -37,10 +37,16 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: options.bufferLogs ?? true });
   app.useLogger(app.get(Logger));
-  await app.register(helmet, {
+  // Security headers. helmet is built once here: @fastify/helmet rebuilds it on every request, which
+  // showed up as ~6% of the CPU of a secret read.
+  const securityHeaders = helmet({
     // The Swagger UI needs inline scripts/styles; the API itself serves JSON only.
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
   });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
   app.useGlobalFilters(new ProblemDetailsFilter(options.errorHook?.(app)));
   app.enableShutdownHooks();

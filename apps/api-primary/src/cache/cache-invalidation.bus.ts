@@ -1,0 +1,54 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS } from '../redis/redis.module';
+
+const CHANNEL = 'mazevault:cache:invalidate';
+
+export type InvalidationHandler = (key: string) => void;
+
+/**
+ * Tells every Primary replica to drop an in-process cache entry (a revoked token's principal, a
+ * rewritten secret's ciphertext). The replica making the change drops its own entry synchronously;
+ * the others hear it over Redis pub/sub within milliseconds, and every entry also has a short TTL,
+ * so a lost message costs at most that TTL. Messages carry cache keys only: ids and digests, no values.
+ */
+@Injectable()
+export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(CacheInvalidationBus.name);
+  private readonly handlers = new Map<string, InvalidationHandler>();
+  private subscriber: Redis | undefined;
+
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onModuleInit(): Promise<void> {
+    this.subscriber = this.redis.duplicate();
+    this.subscriber.on('error', (error: unknown) => this.logger.warn({ err: error }, 'cache invalidation subscriber error'));
+    this.subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
+    await this.subscriber.subscribe(CHANNEL);
+  }
+
+  onApplicationShutdown(): void {
+    this.subscriber?.disconnect();
+  }
+
+  /** `namespace` groups keys of one cache (e.g. `principal`, `secret`). */
+  on(namespace: string, handler: InvalidationHandler): void {
+    this.handlers.set(namespace, handler);
+  }
+
+  async invalidate(namespace: string, key: string): Promise<void> {
+    this.handlers.get(namespace)?.(key);
+    try {
+      await this.redis.publish(CHANNEL, `${namespace}\u0000${key}`);
+    } catch (error) {
+      // Other replicas fall back to the TTL; the change itself has already committed.
+      this.logger.warn({ err: error }, 'could not publish a cache invalidation');
+    }
+  }
+
+  private dispatch(message: string): void {
+    const separator = message.indexOf('\u0000');
+    if (separator < 0) return;
+    this.handlers.get(message.slice(0, separator))?.(message.slice(separator + 1));
+  }
+}

@@ -1,0 +1,119 @@
+// secrets-read: authenticated reads of one secret through the Primary's real HTTP API (API token auth,
+// policy decision, envelope decryption, audit event per read), against a bare Fastify route returning a
+// fixed body, both measured in this run on this machine. The Primary runs its production entry point
+// (apps/api-primary/src/main.ts) in a child process against real PostgreSQL and Redis.
+import 'reflect-metadata';
+import { createPrimaryDataSource } from '@mazevault/persistence';
+import { createTestDatabase, testRedis } from '@mazevault/testing';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { bootstrapAdmin } from '../../apps/api-primary/src/bootstrap/bootstrap-admin';
+import { BARE_FASTIFY_SERVER, durationSeconds, log, printResult, round, runLoad, startServerProcess } from '../harness';
+
+const BENCH = 'secrets-read';
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const USAGE = `Usage: npm run bench -- ${BENCH} [--help]
+
+Loads GET /api/v1/projects/bench/environments/prod/secrets/app/db (API token, ${CONNECTIONS} connections)
+on the real Primary, then a bare Fastify route, and prints both and their ratio.
+
+Needs PostgreSQL and Redis: TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a
+scratch database is created and dropped) and TEST_REDIS_URL (default redis://127.0.0.1:6379).
+Env: BENCH_DURATION_S (default 10), BENCH_WARMUP_S, BENCH_LOG_LEVEL (Primary LOG_LEVEL, default info).
+
+Last line: {"bench":"${BENCH}","rps":…,"p99_ms":…,"bare_rps":…,"vs_bare":…}`;
+
+async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const database = await createTestDatabase('bench_secrets');
+  const password = randomBytes(12).toString('base64url');
+  try {
+    log('migrating a scratch database and creating an admin');
+    const dataSource = await createPrimaryDataSource({ url: database.url }).initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    const { email } = await bootstrapAdmin(dataSource, { email: 'bench@example.test', password });
+    await dataSource.destroy();
+
+    const port = await freePort();
+    const primary = await startServerProcess('apps/api-primary/src/main.ts', {
+      port,
+      label: 'api-primary',
+      env: {
+        HOST: '127.0.0.1',
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+        DATABASE_URL: database.url,
+        REDIS_URL: testRedis('bench').url,
+        JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        MASTER_KEY: randomBytes(32).toString('base64'),
+      },
+    });
+    let ours;
+    try {
+      const url = primary.url;
+      const session = await json(`${url}/api/v1/auth/login`, 'POST', { email, password });
+      const auth = { authorization: `Bearer ${session.token}` };
+      await json(`${url}/api/v1/projects`, 'POST', { slug: 'bench', name: 'Bench' }, auth);
+      const path = `/api/v1/projects/bench/environments/prod/secrets/app/db`;
+      await json(url + path, 'PUT', { value: { username: 'svc', password: randomBytes(16).toString('hex') } }, auth);
+      const apiToken = await json(`${url}/api/v1/tokens`, 'POST', { name: 'bench', permissions: ['secrets:read'] }, auth);
+      log(`Primary pid ${primary.pid}; loading ${CONNECTIONS} connections for ${durationSeconds()} s`);
+      ours = await runLoad({ url: url + path, headers: { authorization: `Bearer ${apiToken.token}` }, connections: CONNECTIONS });
+    } finally {
+      await primary.stop();
+    }
+
+    log('bare Fastify baseline');
+    const bare = await startServerProcess(BARE_FASTIFY_SERVER, { label: 'bare-fastify' });
+    let baseline;
+    try {
+      baseline = await runLoad({ url: `${bare.url}/`, connections: CONNECTIONS });
+    } finally {
+      await bare.stop();
+    }
+
+    printResult({
+      bench: BENCH,
+      rps: round(ours.rps),
+      p99_ms: round(ours.p99_ms, 2),
+      bare_rps: round(baseline.rps),
+      vs_bare: round(ours.rps / baseline.rps, 3),
+      p50_ms: round(ours.p50_ms, 2),
+      errors: ours.errors,
+      non2xx: ours.non2xx,
+      connections: CONNECTIONS,
+      duration_s: ours.duration_s,
+    });
+    return ours.errors > 0 || ours.non2xx > 0 ? 1 : 0;
+  } finally {
+    await database.drop();
+  }
+}
+
+async function json(url: string, method: string, body: unknown, headers: Record<string, string> = {}): Promise<Record<string, string>> {
+  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const parsed = (await response.json()) as Record<string, string>;
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
