@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { PlatformModule } from '@mazevault/platform';
 import { defaultPolicyDecisionPoint, PolicyDecisionPoint, PolicyGuard } from '@mazevault/rbac';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ApiTokensController } from './api-tokens/api-tokens.controller';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
@@ -26,13 +27,14 @@ import { RoleBindingsController } from './role-bindings/role-bindings.controller
 import { ScopeResolutionGuard } from './projects/scope-resolution.guard';
 import { REDIS, RedisModule } from './redis/redis.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { PkiModule } from './pki/pki.module';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
 /** The Primary, built from an already-validated config (main.ts, the dev platform and tests pass it). */
 @Module({})
 export class AppModule {
-  static forConfig(config: PrimaryConfig): DynamicModule {
+  static forConfig(config: PrimaryConfig, logger: Logger): DynamicModule {
     const configModule: DynamicModule = {
       module: class PrimaryConfigModule {},
       global: true,
@@ -47,7 +49,7 @@ export class AppModule {
         RedisModule,
         PlatformModule.forRoot({
           service: 'api-primary',
-          logLevel: config.LOG_LEVEL,
+          logger,
           healthChecks: {
             inject: [DataSource, REDIS],
             useFactory: (dataSource: DataSource, redis: Redis) => [
@@ -59,6 +61,7 @@ export class AppModule {
         CacheModule,
         AuditModule,
         SecretsModule,
+        PkiModule,
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }]),
       ],
       controllers: [AuthController, UsersController, OrganizationsController, RoleBindingsController, ApiTokensController, AuditController],

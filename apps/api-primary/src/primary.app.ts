@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp } from '@mazevault/platform';
+import { createHttpApp, createServiceLogger } from '@mazevault/platform';
 import { AppModule } from './app.module';
 import { auditDenials } from './audit/audit.interceptor';
 import { AuditService } from './audit/audit.service';
@@ -7,7 +7,9 @@ import type { PrimaryConfig } from './config/primary.config';
 
 /** Builds (but does not start) the Primary's HTTP app. */
 export function createPrimaryApp(config: PrimaryConfig): Promise<NestFastifyApplication> {
-  return createHttpApp(AppModule.forConfig(config), {
+  const logger = createServiceLogger({ level: config.LOG_LEVEL, service: 'api-primary' });
+  return createHttpApp(AppModule.forConfig(config, logger), {
+    logger,
     title: 'MazeVault Primary API',
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,

@@ -1,3 +1,4 @@
 export * from './auth.contract';
 export * from './identity.contract';
 export * from './secrets.contract';
+export * from './pki.contract';

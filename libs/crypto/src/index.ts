@@ -16,3 +16,4 @@ export * from './file-master-key.provider';
 export * from './master-key-rotation';
 export * from './master-key.provider';
 export * from './token-sealed';
+export * from './sealed-private-key';

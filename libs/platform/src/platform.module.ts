@@ -2,14 +2,16 @@ import { type DynamicModule, type FactoryProvider, Module, type ModuleMetadata }
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController, LivenessController } from './health/health.controller';
 import { HEALTH_CHECKS, type HealthCheck } from './health/health.tokens';
-import { loggerOptions } from './logging/logger.options';
+import type { Logger } from 'pino';
+import { nestLoggerParams } from './logging/logger.options';
 import { MetricsController } from './metrics/metrics.controller';
 import { createMetricsRegistry } from './metrics/metrics.registry';
 import { METRICS_REGISTRY } from './metrics/metrics.tokens';
 
 export interface PlatformModuleOptions {
   service: string;
-  logLevel: string;
+  /** The service's pino logger (createServiceLogger), shared with the Fastify adapter. */
+  logger: Logger;
   /** Readiness checks, built from the app's own providers (DataSource, Redis, ...). */
   healthChecks: Pick<FactoryProvider<HealthCheck[]>, 'inject' | 'useFactory'> & Pick<ModuleMetadata, 'imports'>;
 }
@@ -22,7 +24,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
-      imports: [LoggerModule.forRoot(loggerOptions({ level: options.logLevel, service: options.service })), ...(options.healthChecks.imports ?? [])],
+      imports: [LoggerModule.forRoot(nestLoggerParams(options.logger)), ...(options.healthChecks.imports ?? [])],
       controllers: [LivenessController, HealthController, MetricsController],
       providers: [
         { provide: METRICS_REGISTRY, useValue: registry },

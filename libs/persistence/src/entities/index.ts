@@ -11,8 +11,16 @@ import { ProjectKeyEntity } from './project-key.entity';
 import { SecretEntity } from './secret.entity';
 import { SecretVersionEntity } from './secret-version.entity';
 import { WrappedResponseEntity } from './wrapped-response.entity';
+import { CertificateAuthorityEntity } from './certificate-authority.entity';
+import { CertificateProfileEntity } from './certificate-profile.entity';
+import { CertificateEntity } from './certificate.entity';
+import { CrlEntity } from './crl.entity';
 
 export {
+  CertificateAuthorityEntity,
+  CertificateProfileEntity,
+  CertificateEntity,
+  CrlEntity,
   EnvironmentEntity,
   ProjectEntity,
   ProjectKeyEntity,
@@ -28,6 +36,8 @@ export {
   UserEntity,
 };
 export type { AuditOutcome } from './audit-event.entity';
+export type { CertificateAuthorityKind, CertificateAuthorityStatus } from './certificate-authority.entity';
+export type { CertificateStatus } from './certificate.entity';
 
 export const PRIMARY_ENTITIES = [
   OrganizationEntity,
@@ -43,4 +53,8 @@ export const PRIMARY_ENTITIES = [
   SecretEntity,
   SecretVersionEntity,
   WrappedResponseEntity,
+  CertificateAuthorityEntity,
+  CertificateProfileEntity,
+  CertificateEntity,
+  CrlEntity,
 ];

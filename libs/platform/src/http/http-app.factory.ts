@@ -4,7 +4,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { type ErrorResponseHook, ProblemDetailsFilter } from '../errors/problem-details.filter';
+import { QUIET_PATHS, requestIdFor } from '../logging/logger.options';
 
 export const API_PREFIX = 'api/v1';
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -20,6 +22,8 @@ export interface HttpAppOptions {
    * comma-separated list of proxy addresses/CIDRs), so per-client rate limits see the real client.
    */
   trustProxy?: boolean | number | string;
+  /** The service's pino logger (createServiceLogger); the same instance PlatformModule got. */
+  logger: PinoLogger;
   /** Pino logs on by default; tests may turn them off. */
   bufferLogs?: boolean;
 }
@@ -31,8 +35,12 @@ export interface HttpAppOptions {
 export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-    // Request ids come from pino-http (which honours a well-formed x-request-id).
+    loggerInstance: options.logger,
+    // Our own access log line (below) instead of Fastify's two lines per request.
+    disableRequestLogging: true,
+    // A well-formed caller x-request-id is kept (tracing across services), else a fresh UUID.
     requestIdHeader: false,
+    genReqId: requestIdFor,
     trustProxy: options.trustProxy ?? false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: options.bufferLogs ?? true });
@@ -43,10 +51,20 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
     // The Swagger UI needs inline scripts/styles; the API itself serves JSON only.
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
   });
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (!QUIET_PATHS.has(request.url)) {
+      request.log.info(
+        { req: { method: request.method, url: request.url }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime },
+        'request completed',
+      );
+    }
+    done();
+  });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
   app.useGlobalFilters(new ProblemDetailsFilter(options.errorHook?.(app)));
   app.enableShutdownHooks();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import { pino, type Logger } from 'pino';
 
 /**
  * Field names whose values never reach a log line, at any depth pino can express. Request headers
@@ -25,25 +26,29 @@ export function requestIdFor(req: IncomingMessage): string {
   return candidate && REQUEST_ID.test(candidate) ? candidate : randomUUID();
 }
 
-export function loggerOptions(options: { level: string; service: string }): Params {
+/** The one pino logger of a service: Fastify's request logger and Nest's logger both write through it. */
+export function createServiceLogger(options: { level: string; service: string }): Logger {
+  return pino({
+    level: options.level,
+    base: { service: options.service },
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    messageKey: 'msg',
+  });
+}
+
+/**
+ * nestjs-pino over Fastify's own per-request logger (`useExisting`): Nest code logging inside a
+ * request gets the request's `reqId` binding, without a second, per-request pino-http middleware
+ * (which cost about half the throughput of a cached secret read).
+ */
+export function nestLoggerParams(logger: Logger): Params {
   return {
     // Named wildcard: the path-to-regexp v8 syntax Nest 11 expects (a bare '*' logs a warning).
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-    pinoHttp: {
-      level: options.level,
-      base: { service: options.service },
-      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      genReqId: (req, res) => {
-        const id = requestIdFor(req);
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      // Health and metrics scrapes would drown everything else.
-      autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/api/v1/health' },
-    },
+    useExisting: true,
+    pinoHttp: { logger },
   };
 }
+
+/** Health and metrics scrapes would drown everything else in the access log. */
+export const QUIET_PATHS = new Set(['/metrics', '/api/v1/health', '/api/v1/health/live']);

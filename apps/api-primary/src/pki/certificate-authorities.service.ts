@@ -1,0 +1,336 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CreateIntermediateCaRequest, CreateRootCaRequest, ImportCaCertificateRequest } from '@mazevault/contracts';
+import { type MasterKeyRing, openPrivateKey, sealPrivateKey } from '@mazevault/crypto';
+import { CertificateAuthorityEntity } from '@mazevault/persistence';
+import {
+  type CaCreationResult,
+  type CertificateAuthority,
+  chainToPem,
+  createIntermediateCa,
+  createIntermediateCsr,
+  createRootCa,
+  describeCertificate,
+  importIntermediateCa,
+  type IssuanceUrls,
+  issueOcspSigner,
+  type KeyType,
+  loadCertificateAuthority,
+  type OcspResponder,
+  pemDecode,
+  type Signer,
+  signerFromPkcs8,
+  systemClock,
+} from '@mazevault/pki';
+import { ProblemException } from '@mazevault/platform';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { isUniqueViolation } from '../database/postgres-errors.util';
+import { MASTER_KEY_RING } from '../secrets/secrets.tokens';
+import { PKI_CONFIG, type PkiConfig, publicPaths } from './pki.config';
+import { pkiCall } from './pki-errors.util';
+
+export interface CaView {
+  id: string;
+  name: string;
+  kind: string;
+  parentId: string | null;
+  keyType: string;
+  status: string;
+  notAfter: string | null;
+  certificatePem: string | null;
+  csrPem?: string | null;
+  ocspSigner: { notAfter: string } | null;
+  urls: ReturnType<typeof publicPaths>;
+  createdAt: string;
+}
+
+export interface Actor {
+  organizationId: string;
+  type: string;
+  id: string | null;
+  requestId?: string | null;
+}
+
+export const CA_KEY = 'ca';
+export const OCSP_SIGNER_KEY = 'ocsp-signer';
+
+/**
+ * Issuers: creation (root, intermediate from one of our CAs, or CSR out / certificate in for an
+ * external root), storage with sealed keys, and the in-memory CertificateAuthority used to sign —
+ * unsealed once per process and kept (a master-key unwrap per issuance would put it on the hot path).
+ */
+@Injectable()
+export class CertificateAuthoritiesService {
+  private readonly loaded = new Map<string, Promise<CertificateAuthority>>();
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(MASTER_KEY_RING) private readonly masters: MasterKeyRing,
+    @Inject(PKI_CONFIG) private readonly config: PkiConfig,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** AIA (OCSP, CA issuers) and CRL DP for certificates issued by `caId`. */
+  urlsFor(caId: string): IssuanceUrls {
+    const base = this.config.PKI_PUBLIC_BASE_URL.replace(/\/+$/, '');
+    const paths = publicPaths(caId);
+    return {
+      ...(this.config.OCSP_URL && { ocspUrls: [this.config.OCSP_URL] }),
+      caIssuersUrls: [base + paths.certificate],
+      crlDistributionPoints: [base + paths.crl],
+    };
+  }
+
+  async createRoot(actor: Actor, request: CreateRootCaRequest): Promise<CaView> {
+    const id = randomUUID();
+    const created = await pkiCall(() =>
+      createRootCa({
+        keyType: request.keyType,
+        subject: request.subject,
+        ttlSeconds: request.ttlSeconds,
+        clock: systemClock,
+        ...(request.pathLength !== undefined && { pathLength: request.pathLength }),
+        ...(request.nameConstraints && { nameConstraints: request.nameConstraints }),
+      }),
+    );
+    return this.store(actor, id, request, 'root', null, created, []);
+  }
+
+  async createIntermediate(actor: Actor, request: CreateIntermediateCaRequest): Promise<CaView> {
+    const id = randomUUID();
+    const parentId = request.parentId;
+    if (!parentId) return this.createPending(actor, id, request);
+    const parent = await this.authority(actor.organizationId, parentId);
+    const created = await pkiCall(() =>
+      createIntermediateCa(parent, {
+        keyType: request.keyType,
+        subject: request.subject,
+        ttlSeconds: request.ttlSeconds,
+        clock: systemClock,
+        ...(request.pathLength !== undefined && { pathLength: request.pathLength }),
+        ...(request.nameConstraints && { nameConstraints: request.nameConstraints }),
+        urls: this.urlsFor(parentId),
+      }),
+    );
+    await this.auditKeyUse(actor, parentId, 'intermediate', created.certificate.serialNumber);
+    return this.store(actor, id, request, 'intermediate', parentId, created, [parent.der, ...parent.chain]);
+  }
+
+  /** Intermediate for an external root: key + CSR now, certificate later through `importCertificate`. */
+  private async createPending(actor: Actor, id: string, request: CreateIntermediateCaRequest): Promise<CaView> {
+    const csr = await pkiCall(() =>
+      createIntermediateCsr({ keyType: request.keyType, subject: request.subject, ...(request.pathLength !== undefined && { pathLength: request.pathLength }) }),
+    );
+    const sealed = await sealPrivateKey(new Uint8Array(csr.privateKeyPkcs8!), { kind: CA_KEY, ownerId: id }, this.masters);
+    const entity = await this.insert({
+      id,
+      organizationId: actor.organizationId,
+      name: request.name,
+      parentId: null,
+      kind: 'intermediate',
+      keyType: request.keyType,
+      status: 'pending',
+      certificateDer: null,
+      certificatePem: null,
+      chainPem: '',
+      csrPem: csr.csrPem,
+      sealedPrivateKey: sealed.sealed,
+      masterKeyId: sealed.masterKeyId,
+      notAfter: null,
+      ocspSignerDer: null,
+      ocspSignerSealedKey: null,
+      ocspSignerNotAfter: null,
+    });
+    return this.view(entity);
+  }
+
+  /** Second half of an external intermediate: the root's certificate for our key (and the chain above it). */
+  async importCertificate(actor: Actor, caId: string, request: ImportCaCertificateRequest, ocspSignerKeyType: KeyType | 'none' = 'ecdsa-p256'): Promise<CaView> {
+    const entity = await this.find(actor.organizationId, caId);
+    if (entity.status !== 'pending') throw new ProblemException(409, 'ca_not_pending', 'This CA already has its certificate');
+    const signer = await this.unsealSigner(entity.sealedPrivateKey, CA_KEY, entity.id);
+    const chain = request.chain ? splitPem(request.chain) : [];
+    const ca = await pkiCall(() => importIntermediateCa({ certificate: request.certificate, signer, issuerChain: chain }));
+    const described = describeCertificate(ca.certificate);
+    entity.certificateDer = Buffer.from(described.der);
+    entity.certificatePem = described.pem;
+    entity.chainPem = chainToPem([...ca.chain]);
+    entity.notAfter = described.notAfter;
+    entity.status = 'active';
+    await this.attachOcspSigner(entity, ca, ocspSignerKeyType);
+    await this.dataSource.getRepository(CertificateAuthorityEntity).save(entity);
+    this.loaded.delete(caId);
+    return this.view(entity);
+  }
+
+  private async store(
+    actor: Actor,
+    id: string,
+    request: CreateRootCaRequest,
+    kind: 'root' | 'intermediate',
+    parentId: string | null,
+    created: CaCreationResult,
+    chain: Uint8Array[],
+  ): Promise<CaView> {
+    const sealed = await sealPrivateKey(new Uint8Array(created.privateKeyPkcs8!), { kind: CA_KEY, ownerId: id }, this.masters);
+    const entity: Partial<CertificateAuthorityEntity> = {
+      id,
+      organizationId: actor.organizationId,
+      name: request.name,
+      parentId,
+      kind,
+      keyType: request.keyType,
+      status: 'active',
+      certificateDer: Buffer.from(created.certificate.der),
+      certificatePem: created.certificate.pem,
+      chainPem: chainToPem(chain),
+      csrPem: null,
+      sealedPrivateKey: sealed.sealed,
+      masterKeyId: sealed.masterKeyId,
+      notAfter: created.certificate.notAfter,
+      ocspSignerDer: null,
+      ocspSignerSealedKey: null,
+      ocspSignerNotAfter: null,
+    };
+    await this.attachOcspSigner(entity, created.ca, request.ocspSignerKeyType, actor);
+    const saved = await this.insert(entity);
+    this.loaded.set(id, Promise.resolve(created.ca));
+    return this.view(saved);
+  }
+
+  /** Delegated OCSP responder certificate (id-kp-OCSPSigning + ocsp-nocheck), key sealed like the CA's. */
+  private async attachOcspSigner(entity: Partial<CertificateAuthorityEntity>, ca: CertificateAuthority, keyType: KeyType | 'none', actor?: Actor): Promise<void> {
+    if (keyType === 'none') return;
+    const signer = await pkiCall(() => issueOcspSigner({ ca, clock: systemClock, keyType }));
+    const sealed = await sealPrivateKey(new Uint8Array(signer.privateKeyPkcs8!), { kind: OCSP_SIGNER_KEY, ownerId: entity.id! }, this.masters);
+    entity.ocspSignerDer = Buffer.from(signer.certificate.der);
+    entity.ocspSignerSealedKey = sealed.sealed;
+    entity.ocspSignerNotAfter = signer.certificate.notAfter;
+    if (actor) await this.auditKeyUse(actor, entity.id!, 'ocsp-signer', signer.certificate.serialNumber);
+  }
+
+  /** Re-issue the delegated OCSP signer (e.g. before it expires, or to change its key type). */
+  async rotateOcspSigner(actor: Actor, caId: string, keyType: KeyType): Promise<CaView> {
+    const entity = await this.find(actor.organizationId, caId);
+    const ca = await this.authority(actor.organizationId, caId);
+    await this.attachOcspSigner(entity, ca, keyType, actor);
+    await this.dataSource.getRepository(CertificateAuthorityEntity).save(entity);
+    return this.view(entity);
+  }
+
+  private async insert(entity: Partial<CertificateAuthorityEntity>): Promise<CertificateAuthorityEntity> {
+    try {
+      await this.dataSource.getRepository(CertificateAuthorityEntity).insert(entity);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ProblemException(409, 'ca_exists', `A CA named "${entity.name}" already exists`);
+      throw error;
+    }
+    return this.dataSource.getRepository(CertificateAuthorityEntity).findOneByOrFail({ id: entity.id! });
+  }
+
+  async list(organizationId: string): Promise<CaView[]> {
+    const rows = await this.dataSource.getRepository(CertificateAuthorityEntity).find({ where: { organizationId }, order: { createdAt: 'ASC' }, take: 1000 });
+    return rows.map((r) => this.view(r));
+  }
+
+  async get(organizationId: string, caId: string): Promise<CaView> {
+    return this.view(await this.find(organizationId, caId), true);
+  }
+
+  /** The CA row, only within the caller's organization (404 otherwise, not 403: ids do not leak). */
+  async find(organizationId: string | null, caId: string, manager: EntityManager = this.dataSource.manager): Promise<CertificateAuthorityEntity> {
+    const row = isUuid(caId)
+      ? await manager.getRepository(CertificateAuthorityEntity).findOne({ where: organizationId ? { id: caId, organizationId } : { id: caId } })
+      : null;
+    if (!row) throw new ProblemException(404, 'ca_not_found', 'No such certificate authority');
+    return row;
+  }
+
+  /** The signing CA (signer unsealed once per process). */
+  async authority(organizationId: string | null, caId: string): Promise<CertificateAuthority> {
+    const row = await this.find(organizationId, caId);
+    if (row.status !== 'active') throw new ProblemException(409, 'ca_not_active', `The CA is ${row.status}`);
+    let ca = this.loaded.get(caId);
+    if (!ca) {
+      ca = this.load(row);
+      ca.catch(() => this.loaded.delete(caId));
+      this.loaded.set(caId, ca);
+    }
+    return ca;
+  }
+
+  private async load(row: CertificateAuthorityEntity): Promise<CertificateAuthority> {
+    const signer = await this.unsealSigner(row.sealedPrivateKey, CA_KEY, row.id);
+    return loadCertificateAuthority({ certificate: new Uint8Array(row.certificateDer!), signer, issuerChain: splitPem(row.chainPem) });
+  }
+
+  private async unsealSigner(sealed: string, kind: string, ownerId: string): Promise<Signer> {
+    const opened = await openPrivateKey(sealed, { kind, ownerId }, this.masters);
+    // A copy with its own ArrayBuffer: small Buffers live at an offset inside Node's shared pool.
+    const pkcs8 = new Uint8Array(opened);
+    opened.fill(0);
+    try {
+      return await signerFromPkcs8(pkcs8);
+    } finally {
+      pkcs8.fill(0);
+    }
+  }
+
+  /** The delegated OCSP responder of a CA (for tooling/tests; the OCSP app does the same on its own). */
+  async ocspResponder(row: CertificateAuthorityEntity): Promise<OcspResponder | null> {
+    if (!row.ocspSignerDer || !row.ocspSignerSealedKey) return null;
+    const signer = await this.unsealSigner(row.ocspSignerSealedKey, OCSP_SIGNER_KEY, row.id);
+    return { signer, certificate: describeCertificate(new Uint8Array(row.ocspSignerDer)).certificate, delegated: true };
+  }
+
+  async chainPem(caId: string): Promise<string> {
+    const row = await this.find(null, caId);
+    if (!row.certificatePem) throw new ProblemException(404, 'ca_not_active', 'The CA has no certificate yet');
+    return row.certificatePem + row.chainPem;
+  }
+
+  /** CA key use is an audit event of its own (CRLs, subordinate CAs, OCSP signers; leaf issuance is audited by its route). */
+  auditKeyUse(actor: Pick<Actor, 'organizationId' | 'type' | 'id' | 'requestId'>, caId: string, purpose: string, reference?: string, manager?: EntityManager): Promise<void> {
+    return this.audit.record(
+      {
+        organizationId: actor.organizationId,
+        actorType: actor.type,
+        actorId: actor.id,
+        action: 'pki.ca_key.use',
+        resourceType: 'certificate_authority',
+        resourceRef: caId,
+        outcome: 'success',
+        requestId: actor.requestId ?? null,
+        details: { purpose, ...(reference && { reference }) },
+      },
+      manager,
+    );
+  }
+
+  view(row: CertificateAuthorityEntity, withCsr = false): CaView {
+    return {
+      id: row.id,
+      name: row.name,
+      kind: row.kind,
+      parentId: row.parentId,
+      keyType: row.keyType,
+      status: row.status,
+      notAfter: row.notAfter?.toISOString() ?? null,
+      certificatePem: row.certificatePem,
+      ...((withCsr || row.status === 'pending') && { csrPem: row.csrPem }),
+      ocspSigner: row.ocspSignerNotAfter ? { notAfter: row.ocspSignerNotAfter.toISOString() } : null,
+      urls: publicPaths(row.id),
+      createdAt: row.createdAt.toISOString(),
+    };
+  }
+}
+
+export function splitPem(text: string): Uint8Array[] {
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.map((block) => pemDecode(block, ['CERTIFICATE']));
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

@@ -1,0 +1,241 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type IssueCertificateRequest,
+  OCSP_INVALIDATION_CHANNEL,
+  type RenewCertificateRequest,
+  type SignCsrRequest,
+} from '@mazevault/contracts';
+import { CertificateEntity } from '@mazevault/persistence';
+import {
+  certificateAltNames,
+  commonNamesOf,
+  type IssuanceResult,
+  issueFromCsr,
+  issueWithGeneratedKey,
+  pemEncode,
+  rekeyCertificate,
+  renewCertificate,
+  REVOCATION_REASONS,
+  type RevocationReason,
+  revocationReasonName,
+  systemClock,
+} from '@mazevault/pki';
+import { ProblemException } from '@mazevault/platform';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { REDIS } from '../redis/redis.module';
+import { type Actor, CertificateAuthoritiesService } from './certificate-authorities.service';
+import { CertificateProfilesService } from './certificate-profiles.service';
+import { CrlService } from './crl.service';
+import { pkiCall } from './pki-errors.util';
+
+export interface CertificateView {
+  serial: string;
+  caId: string;
+  profileId: string | null;
+  commonName: string | null;
+  sans: string[];
+  notBefore: string;
+  notAfter: string;
+  status: string;
+  revokedAt: string | null;
+  revocationReason: string | null;
+  certificatePem: string;
+  createdAt: string;
+}
+
+export interface IssuedView extends CertificateView {
+  chainPem: string;
+  /** PKCS#8 PEM, only for server-side key generation; returned once, never stored. */
+  privateKeyPem?: string;
+  ignoredCsrExtensions?: string[];
+}
+
+export interface CertificateSearch {
+  caId?: string;
+  profile?: string;
+  san?: string;
+  serial?: string;
+  status?: string;
+  expiresAfter?: Date;
+  expiresBefore?: Date;
+  limit: number;
+  offset: number;
+}
+
+/** Issuance, renewal/rekey, revocation and search of the certificates a CA issued. */
+@Injectable()
+export class CertificatesService {
+  private readonly logger = new Logger(CertificatesService.name);
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly cas: CertificateAuthoritiesService,
+    private readonly profiles: CertificateProfilesService,
+    private readonly crls: CrlService,
+  ) {}
+
+  async issue(actor: Actor, request: IssueCertificateRequest): Promise<IssuedView> {
+    const { row, profile } = await this.profiles.resolve(actor.organizationId, request.profile);
+    const ca = await this.cas.authority(actor.organizationId, row.caId);
+    const result = await pkiCall(() =>
+      issueWithGeneratedKey({
+        ca,
+        profile,
+        clock: systemClock,
+        urls: this.cas.urlsFor(row.caId),
+        keyType: request.keyType,
+        ...(request.ttlSeconds !== undefined && { ttlSeconds: request.ttlSeconds }),
+        ...(request.commonName !== undefined && { commonName: request.commonName }),
+        ...(request.altNames && { altNames: request.altNames }),
+      }),
+    );
+    return this.store(actor, row.caId, row.id, result, null);
+  }
+
+  async sign(actor: Actor, request: SignCsrRequest): Promise<IssuedView> {
+    const { row, profile } = await this.profiles.resolve(actor.organizationId, request.profile);
+    const ca = await this.cas.authority(actor.organizationId, row.caId);
+    const result = await pkiCall(() =>
+      issueFromCsr({
+        ca,
+        profile,
+        clock: systemClock,
+        urls: this.cas.urlsFor(row.caId),
+        csr: request.csr,
+        ...(request.ttlSeconds !== undefined && { ttlSeconds: request.ttlSeconds }),
+        ...(request.commonName !== undefined && { commonName: request.commonName }),
+        ...(request.altNames && { altNames: request.altNames }),
+      }),
+    );
+    return this.store(actor, row.caId, row.id, result, null);
+  }
+
+  /** Renew (same key) or rekey (CSR or generated key) under the certificate's current profile. */
+  async renew(actor: Actor, serial: string, request: RenewCertificateRequest): Promise<IssuedView> {
+    const existing = await this.find(actor.organizationId, serial);
+    if (!existing.profileId) throw new ProblemException(409, 'no_profile', 'The certificate has no profile to renew under');
+    const { row, profile } = await this.profiles.resolve(actor.organizationId, existing.profileId);
+    const ca = await this.cas.authority(actor.organizationId, existing.caId);
+    const context = {
+      ca,
+      profile,
+      clock: systemClock,
+      urls: this.cas.urlsFor(existing.caId),
+      certificate: new Uint8Array(existing.der),
+      ...(request.ttlSeconds !== undefined && { ttlSeconds: request.ttlSeconds }),
+    };
+    const result = await pkiCall(() => {
+      if (request.mode === 'renew') return renewCertificate(context);
+      if (request.csr) return rekeyCertificate({ ...context, csr: request.csr });
+      return rekeyCertificate({ ...context, keyType: request.keyType ?? 'ecdsa-p256' });
+    });
+    return this.store(actor, existing.caId, row.id, result, existing.serial);
+  }
+
+  private async store(actor: Actor, caId: string, profileId: string | null, result: IssuanceResult, replaces: string | null): Promise<IssuedView> {
+    const issued = result.certificate;
+    const names = certificateAltNames(issued.certificate);
+    const entity: Partial<CertificateEntity> = {
+      caId,
+      serial: issued.serialNumber,
+      organizationId: actor.organizationId,
+      profileId,
+      commonName: commonNamesOf(issued.certificate.subject)[0] ?? null,
+      sans: [...names.dns.map((v) => `dns:${v}`), ...names.ip.map((v) => `ip:${v}`), ...names.uri.map((v) => `uri:${v}`), ...names.email.map((v) => `email:${v}`)],
+      notBefore: issued.notBefore,
+      notAfter: issued.notAfter,
+      der: Buffer.from(issued.der),
+      status: 'good',
+      revokedAt: null,
+      revocationReason: null,
+      replacesSerial: replaces,
+    };
+    // Signed but not stored would be an unrevocable certificate: the row is written before the answer.
+    await this.dataSource.getRepository(CertificateEntity).insert(entity);
+    return {
+      ...view({ ...(entity as CertificateEntity), createdAt: new Date() }, issued.pem),
+      chainPem: result.chainPem,
+      ...(result.privateKeyPkcs8 && { privateKeyPem: pemEncode('PRIVATE KEY', new Uint8Array(result.privateKeyPkcs8)) }),
+      ...(result.ignoredCsrExtensions?.length && { ignoredCsrExtensions: result.ignoredCsrExtensions }),
+    };
+  }
+
+  /**
+   * Revoke: the row first (the database is the truth for CRL and OCSP), then a new CRL, then an
+   * invalidation to every OCSP responder (they also poll the database, so a lost message only delays).
+   */
+  async revoke(actor: Actor, serial: string, reason: RevocationReason): Promise<CertificateView> {
+    const existing = await this.find(actor.organizationId, serial);
+    if (existing.status === 'revoked') throw new ProblemException(409, 'already_revoked', 'The certificate is already revoked');
+    const revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const updated = await this.dataSource
+      .getRepository(CertificateEntity)
+      .update({ caId: existing.caId, serial: existing.serial, status: 'good' }, { status: 'revoked', revokedAt, revocationReason: REVOCATION_REASONS[reason] });
+    if (!updated.affected) throw new ProblemException(409, 'already_revoked', 'The certificate is already revoked');
+    try {
+      await this.redis.publish(OCSP_INVALIDATION_CHANNEL, `${existing.caId}:${existing.serial}`);
+    } catch (error) {
+      this.logger.warn(`OCSP invalidation not published (responders will pick it up on refresh): ${(error as Error).message}`);
+    }
+    await this.crls.publish(actor, existing.caId, { moveBase: false });
+    return view({ ...existing, status: 'revoked', revokedAt, revocationReason: REVOCATION_REASONS[reason] });
+  }
+
+  async get(organizationId: string, serial: string): Promise<CertificateView> {
+    return view(await this.find(organizationId, serial));
+  }
+
+  async search(organizationId: string, search: CertificateSearch): Promise<{ items: CertificateView[]; total: number }> {
+    const query = this.dataSource.getRepository(CertificateEntity).createQueryBuilder('c').where('c.organization_id = :organizationId', { organizationId });
+    if (search.caId) query.andWhere('c.ca_id = :caId', { caId: search.caId });
+    if (search.profile) {
+      const { row } = await this.profiles.resolve(organizationId, search.profile);
+      query.andWhere('c.profile_id = :profileId', { profileId: row.id });
+    }
+    if (search.serial) query.andWhere('c.serial = :serial', { serial: normalizeSerial(search.serial) });
+    if (search.san) {
+      const san = search.san.includes(':') ? search.san.toLowerCase() : `dns:${search.san.toLowerCase().replace(/\.$/, '')}`;
+      query.andWhere('c.sans @> ARRAY[:san]::text[]', { san });
+    }
+    if (search.status) query.andWhere('c.status = :status', { status: search.status });
+    if (search.expiresAfter) query.andWhere('c.not_after >= :after', { after: search.expiresAfter });
+    if (search.expiresBefore) query.andWhere('c.not_after < :before', { before: search.expiresBefore });
+    const [rows, total] = await query.orderBy('c.not_after', 'ASC').addOrderBy('c.serial').skip(search.offset).take(search.limit).getManyAndCount();
+    return { items: rows.map((r) => view(r)), total };
+  }
+
+  async find(organizationId: string, serial: string): Promise<CertificateEntity> {
+    const rows = await this.dataSource.getRepository(CertificateEntity).find({ where: { organizationId, serial: normalizeSerial(serial) }, take: 2 });
+    if (rows.length === 0) throw new ProblemException(404, 'certificate_not_found', 'No such certificate');
+    if (rows.length > 1) throw new ProblemException(409, 'serial_ambiguous', 'Several CAs issued this serial; search by CA');
+    return rows[0]!;
+  }
+}
+
+/** Accepts "0A:1B", "0a1b", leading zeros: the stored form is lower-case hex without a 00 pad. */
+export function normalizeSerial(serial: string): string {
+  let hex = serial.replace(/[:\s]/g, '').toLowerCase();
+  if (!/^[0-9a-f]{1,64}$/.test(hex)) throw new ProblemException(400, 'invalid_serial', 'Serial numbers are hexadecimal');
+  if (hex.length % 2) hex = '0' + hex;
+  return hex.replace(/^(00)+(?=[0-9a-f]{2})/, '');
+}
+
+function view(row: CertificateEntity, pem?: string): CertificateView {
+  const reason = row.revocationReason === null ? null : (revocationReasonName(row.revocationReason) ?? null);
+  return {
+    serial: row.serial,
+    caId: row.caId,
+    profileId: row.profileId,
+    commonName: row.commonName,
+    sans: row.sans,
+    notBefore: row.notBefore.toISOString(),
+    notAfter: row.notAfter.toISOString(),
+    status: row.status,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    revocationReason: reason,
+    certificatePem: pem ?? pemEncode('CERTIFICATE', row.der),
+    createdAt: row.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,38 @@
+import { env, loadConfig } from '@mazevault/platform';
+import { z } from 'zod';
+
+/**
+ * The PKI engine's own settings, read once when the module starts (all optional, with defaults) so the
+ * Primary's config stays untouched. URLs end up inside every certificate issued: change them with care.
+ */
+export const PKI_CONFIG_SHAPE = {
+  /** Base of the public URLs embedded in certificates (CA issuers, CRL distribution points). */
+  PKI_PUBLIC_BASE_URL: env.url(['http', 'https']).default('http://127.0.0.1:8080'),
+  /** The OCSP responder's URL (AIA id-ad-ocsp); unset = certificates carry no OCSP URL. */
+  OCSP_URL: env.url(['http', 'https']).optional(),
+  /** CRL lifetime (nextUpdate − thisUpdate); at most 7 days. */
+  PKI_CRL_VALIDITY_SECONDS: env.int(24 * 3600, 60).refine((v) => v <= 7 * 24 * 3600, { message: 'at most 604800 (7 days)' }),
+  /** How often the scheduler looks for CRLs past half their lifetime (0 = no scheduler). */
+  PKI_CRL_CHECK_INTERVAL_SECONDS: env.int(300, 0),
+} as const;
+
+export type PkiConfig = z.infer<z.ZodObject<typeof PKI_CONFIG_SHAPE>>;
+
+export const PKI_CONFIG = Symbol('PKI_CONFIG');
+
+export function loadPkiConfig(source: Record<string, string | undefined> = process.env): PkiConfig {
+  return loadConfig(PKI_CONFIG_SHAPE, source);
+}
+
+/** Stable public paths (under the /api/v1 prefix) for a CA's certificate and CRLs. */
+export function publicPaths(caId: string) {
+  return {
+    certificate: `/api/v1/pki/ca/${caId}`,
+    certificatePem: `/api/v1/pki/ca/${caId}/pem`,
+    chainPem: `/api/v1/pki/ca/${caId}/chain`,
+    crl: `/api/v1/pki/crl/${caId}`,
+    crlPem: `/api/v1/pki/crl/${caId}/pem`,
+    deltaCrl: `/api/v1/pki/crl/${caId}/delta`,
+    deltaCrlPem: `/api/v1/pki/crl/${caId}/delta/pem`,
+  };
+}

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { SecretsModule } from '../secrets/secrets.module';
+import { CertificateAuthoritiesController } from './certificate-authorities.controller';
+import { CertificateAuthoritiesService } from './certificate-authorities.service';
+import { CertificateProfilesController } from './certificate-profiles.controller';
+import { CertificateProfilesService } from './certificate-profiles.service';
+import { CertificatesController } from './certificates.controller';
+import { CertificatesService } from './certificates.service';
+import { CrlService } from './crl.service';
+import { loadPkiConfig, PKI_CONFIG } from './pki.config';
+import { PkiMetricsService } from './pki-metrics.service';
+import { PkiPublicController } from './pki-public.controller';
+
+/** The internal CA: CAs, profiles, issuance, revocation, CRLs (`/api/v1/pki/...`). OCSP is apps/ocsp-responder. */
+@Module({
+  imports: [SecretsModule],
+  controllers: [CertificateAuthoritiesController, CertificateProfilesController, CertificatesController, PkiPublicController],
+  providers: [
+    { provide: PKI_CONFIG, useFactory: () => loadPkiConfig() },
+    CertificateAuthoritiesService,
+    CertificateProfilesService,
+    CertificatesService,
+    CrlService,
+    PkiMetricsService,
+  ],
+  exports: [CertificateAuthoritiesService, CertificatesService, CrlService],
+})
+export class PkiModule {}

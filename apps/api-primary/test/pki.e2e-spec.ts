@@ -1,0 +1,231 @@
+import { AuditEventEntity, CertificateAuthorityEntity } from '@mazevault/persistence';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
+
+/** The real openssl CLI checks what the PKI API serves (an implementation independent of ours). */
+function openssl(args: string[], input?: string): { status: number; output: string } {
+  const result = spawnSync('openssl', args, { input, encoding: 'utf8', timeout: 20_000 });
+  return { status: result.status ?? -1, output: `${result.stdout ?? ''}\n${result.stderr ?? ''}` };
+}
+
+describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
+  let primary: PrimaryTestApp;
+  let base: string;
+  let token: string;
+  let dir: string;
+  let rootId: string;
+  let intId: string;
+  let leafSerial: string;
+  let leafPem: string;
+  const file = (name: string, data: string | Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, data);
+    return path;
+  };
+  const post = (path: string, body: unknown, auth: string | null = token) => call(base, 'POST', `/api/v1/pki/${path}`, auth ? { token: auth, body } : { body });
+  const get = (path: string, auth: string | null = token) => call(base, 'GET', `/api/v1/pki/${path}`, auth ? { token: auth } : {});
+  const download = async (path: string) => Buffer.from(await (await fetch(`${base}/api/v1/pki/${path}`)).arrayBuffer());
+
+  beforeAll(async () => {
+    process.env.OCSP_URL = 'http://127.0.0.1:8081';
+    primary = await startPrimary('pki', { AUDIT_SEAL_INTERVAL_MS: '0', LOG_LEVEL: process.env.PKI_E2E_LOG ?? 'silent' });
+    base = primary.baseUrl;
+    token = await login(base, primary.admin.email, primary.admin.password);
+    dir = mkdtempSync(join(tmpdir(), 'mazevault-pki-e2e-'));
+  });
+  afterAll(async () => {
+    delete process.env.OCSP_URL;
+    await primary?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates a root and an intermediate, with sealed keys and a delegated OCSP signer', async () => {
+    const root = await post('cas/root', { name: 'root', subject: { commonName: 'MazeVault Test Root', organization: 'MazeVault' }, ttlSeconds: 3650 * 86400, pathLength: 1 });
+    expect(root.status).toBe(201);
+    expect(root.body).toMatchObject({ kind: 'root', status: 'active', keyType: 'ecdsa-p256', ocspSigner: { notAfter: expect.any(String) } });
+    rootId = root.body.id;
+    const int = await post('cas/intermediate', { name: 'issuing', parentId: rootId, subject: { commonName: 'MazeVault Issuing CA' }, ttlSeconds: 365 * 86400 });
+    expect(int.status).toBe(201);
+    intId = int.body.id;
+    expect((await post('cas/root', { name: 'root', subject: { commonName: 'dup' } })).status).toBe(409);
+
+    const rows = await primary.dataSource.getRepository(CertificateAuthorityEntity).find();
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.sealedPrivateKey).not.toMatch(/PRIVATE KEY|MIG/);
+      expect(JSON.parse(row.sealedPrivateKey)).toMatchObject({ v: 1, mk: row.masterKeyId });
+    }
+    const list = await get('cas');
+    expect(list.body.map((c: { name: string }) => c.name)).toEqual(['root', 'issuing']);
+    const chain = await get(`ca/${intId}/chain`, null);
+    expect(chain.status).toBe(200);
+    file('chain.pem', chain.body);
+    expect(openssl(['x509', '-noout', '-text', '-in', file('root.pem', (await get(`ca/${rootId}/pem`, null)).body)]).output).toContain('CA:TRUE, pathlen:1');
+    const intText = openssl(['x509', '-noout', '-text', '-in', file('int.pem', (await get(`ca/${intId}/pem`, null)).body)]).output;
+    expect(intText).toContain(`/api/v1/pki/crl/${rootId}`);
+    expect(openssl(['verify', '-CAfile', join(dir, 'root.pem'), join(dir, 'int.pem')]).output).toContain('OK');
+  });
+
+  it('manages profiles and refuses what a profile does not allow', async () => {
+    const created = await post('profiles', {
+      name: 'web',
+      caId: intId,
+      definition: { allowedDomains: ['example.test'], allowSubdomains: true, maxTtlSeconds: 30 * 86400, allowedSanTypes: ['dns', 'ip'], allowedIpRanges: ['10.0.0.0/8'] },
+    });
+    expect(created.status).toBe(201);
+    expect((await post('profiles', { name: 'bad', caId: intId, definition: { maxTtlSeconds: 500 * 86400 } })).body.code).toBe('invalid_profile');
+    expect((await get('profiles/web')).body.caId).toBe(intId);
+    const updated = await call(base, 'PUT', '/api/v1/pki/profiles/web', {
+      token,
+      body: { definition: { allowedDomains: ['example.test'], excludedDomains: ['secret.example.test'], allowSubdomains: true, maxTtlSeconds: 30 * 86400, allowedSanTypes: ['dns', 'ip'], allowedIpRanges: ['10.0.0.0/8'] } },
+    });
+    expect(updated.status).toBe(200);
+    expect((await post('profiles', { name: 'tmp', caId: intId, definition: { maxTtlSeconds: 3600 } })).status).toBe(201);
+    expect((await call(base, 'DELETE', '/api/v1/pki/profiles/tmp', { token })).status).toBe(204);
+    expect((await get('profiles')).body.map((p: { name: string }) => p.name)).toEqual(['web']);
+
+    for (const name of ['app.other.test', 'x.SECRET.example.test.', 'evil.example.test.attacker.test']) {
+      const refused = await post('issue', { profile: 'web', commonName: name });
+      expect(refused.status).toBe(422);
+      expect(refused.body.code).toBe('san_not_allowed');
+    }
+    expect((await post('issue', { profile: 'web', commonName: 'a.example.test', altNames: { ip: ['192.168.1.1'] } })).body.code).toBe('san_not_allowed');
+    expect((await post('issue', { profile: 'web', commonName: '*.api.example.test' })).body.code).toBe('wildcard_not_allowed');
+    expect((await post('issue', { profile: 'nope', commonName: 'a.example.test' })).status).toBe(404);
+  });
+
+  it('issues with a server-side key (returned once) and openssl verifies the chain', async () => {
+    const issued = await post('issue', { profile: 'web', commonName: 'App.Example.Test.', altNames: { dns: ['api.example.test'], ip: ['10.1.2.3'] }, ttlSeconds: 7 * 86400 });
+    expect(issued.status).toBe(201);
+    expect(issued.body.privateKeyPem).toContain('BEGIN PRIVATE KEY');
+    expect([...issued.body.sans].sort()).toEqual(['dns:api.example.test', 'dns:app.example.test', 'ip:10.1.2.3']);
+    leafSerial = issued.body.serial;
+    leafPem = issued.body.certificatePem;
+    file('leaf.pem', leafPem);
+    expect(openssl(['verify', '-CAfile', join(dir, 'chain.pem'), join(dir, 'leaf.pem')]).output).toContain(': OK');
+    const text = openssl(['x509', '-noout', '-text', '-in', join(dir, 'leaf.pem')]).output;
+    expect(text).toContain('OCSP - URI:http://127.0.0.1:8081');
+    expect(text).toContain(`CA Issuers - URI:http://127.0.0.1:8080/api/v1/pki/ca/${intId}`);
+    expect(text).toContain(`URI:http://127.0.0.1:8080/api/v1/pki/crl/${intId}`);
+    expect(text).toContain('CA:FALSE');
+    const key = openssl(['pkey', '-in', file('leaf.key', issued.body.privateKeyPem), '-pubout']).output;
+    expect(openssl(['x509', '-noout', '-pubkey', '-in', join(dir, 'leaf.pem')]).output.trim()).toBe(key.trim());
+    // The key was handed out once: it is nowhere in the database.
+    const dump = JSON.stringify(await primary.dataSource.query('SELECT * FROM certificates'));
+    expect(dump).not.toContain(issued.body.privateKeyPem.split('\n')[1]);
+    expect((await get(`certificates/${leafSerial}`)).body.privateKeyPem).toBeUndefined();
+  });
+
+  it('signs an openssl CSR, refuses CA:true and foreign names, and our own CSR passes `openssl req -verify`', async () => {
+    const key = join(dir, 'csr.key');
+    const csrPath = join(dir, 'req.csr');
+    expect(openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-subj', '/CN=csr.example.test', '-addext', 'subjectAltName=DNS:csr.example.test', '-out', csrPath]).status).toBe(0);
+    const csr = openssl(['req', '-in', csrPath]).output.split('\n').filter((l) => l).join('\n');
+    const signed = await post('sign', { profile: 'web', csr: csr.slice(csr.indexOf('-----BEGIN')) });
+    expect(signed.status).toBe(201);
+    expect(signed.body.privateKeyPem).toBeUndefined();
+    expect(openssl(['verify', '-CAfile', join(dir, 'chain.pem'), file('signed.pem', signed.body.certificatePem)]).output).toContain(': OK');
+
+    const caCsr = join(dir, 'ca.csr');
+    openssl(['req', '-new', '-key', key, '-subj', '/CN=evil.example.test', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'subjectAltName=DNS:evil.example.test', '-out', caCsr]);
+    const caRequest = openssl(['req', '-in', caCsr]).output;
+    expect((await post('sign', { profile: 'web', csr: caRequest.slice(caRequest.indexOf('-----BEGIN')) })).body.code).toBe('ca_not_allowed');
+    expect((await post('sign', { profile: 'web', csr: 'garbage' })).status).toBe(400);
+
+    const pending = await post('cas/intermediate', { name: 'external', subject: { commonName: 'Externally Signed CA' }, keyType: 'ecdsa-p384' });
+    expect(pending.body.status).toBe('pending');
+    const pendingCsr = file('pending.csr', pending.body.csrPem);
+    expect(openssl(['req', '-verify', '-noout', '-text', '-in', pendingCsr]).output).toMatch(/verify OK|Certificate request self-signature verify OK/);
+    // An external root signs it with openssl; we import the result.
+    const extKey = join(dir, 'ext.key');
+    const extCert = join(dir, 'ext.pem');
+    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', extKey, '-subj', '/CN=External Root', '-days', '30', '-out', extCert]);
+    const signedInt = join(dir, 'ext-int.pem');
+    const ext = file('ext.cnf', 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\n');
+    expect(openssl(['x509', '-req', '-in', pendingCsr, '-CA', extCert, '-CAkey', extKey, '-CAcreateserial', '-days', '20', '-extfile', ext, '-out', signedInt]).status).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const imported = await post(`cas/${pending.body.id}/certificate`, { certificate: readFileSync(signedInt, 'utf8'), chain: readFileSync(extCert, 'utf8') });
+    expect(imported.body).toMatchObject({ status: 'active' });
+    expect(imported.body.status).toBe('active');
+    expect((await post(`cas/${pending.body.id}/certificate`, { certificate: readFileSync(signedInt, 'utf8') })).status).toBe(409);
+  });
+
+  it('renews (same key) and rekeys (new key) under the current profile', async () => {
+    const renewed = await post(`certificates/${leafSerial}/renew`, { mode: 'renew' });
+    expect(renewed.status).toBe(201);
+    expect(renewed.body.serial).not.toBe(leafSerial);
+    const pub = (pem: string) => openssl(['x509', '-noout', '-pubkey'], pem).output;
+    expect(pub(renewed.body.certificatePem)).toBe(pub(leafPem));
+    const rekeyed = await post(`certificates/${leafSerial}/renew`, { mode: 'rekey', keyType: 'ecdsa-p384' });
+    expect(rekeyed.status).toBe(201);
+    expect(rekeyed.body.privateKeyPem).toContain('BEGIN PRIVATE KEY');
+    expect(pub(rekeyed.body.certificatePem)).not.toBe(pub(leafPem));
+  });
+
+  it('searches by CA, SAN, serial, status and expiry window', async () => {
+    expect((await get(`certificates?ca=${intId}`)).body.total).toBe(4);
+    expect((await get('certificates?san=api.example.test')).body.total).toBe(3);
+    expect((await get('certificates?san=ip:10.1.2.3')).body.total).toBe(3);
+    expect((await get('certificates?profile=web&san=csr.example.test')).body.total).toBe(1);
+    expect((await get(`certificates?serial=${leafSerial.toUpperCase()}`)).body.items[0].serial).toBe(leafSerial);
+    const soon = new Date(Date.now() + 8 * 86400_000).toISOString();
+    expect((await get(`certificates?expiresBefore=${soon}`)).body.items.map((c: { serial: string }) => c.serial)).toContain(leafSerial);
+    expect((await get(`certificates?expiresAfter=${soon}`)).body.items.map((c: { serial: string }) => c.serial)).not.toContain(leafSerial);
+    expect((await get('certificates?expiresBefore=yesterday')).status).toBe(400);
+  });
+
+  it('revokes with a reason: CRL regenerated, openssl -crl_check rejects, OCSP invalidation published, audited', async () => {
+    const subscriber = new Redis(primary.config.REDIS_URL);
+    const messages: string[] = [];
+    await subscriber.subscribe('mazevault:ocsp:invalidate');
+    subscriber.on('message', (_channel, message: string) => messages.push(message));
+    try {
+      const crlPath = file('before.crl', await download(`crl/${intId}`));
+      expect(openssl(['verify', '-crl_check', '-CAfile', join(dir, 'chain.pem'), '-CRLfile', crlPath, join(dir, 'leaf.pem')]).output).toContain(': OK');
+
+      expect((await post(`certificates/${leafSerial}/revoke`, { reason: 'keyCompromise' }, null)).status).toBe(401);
+      const revoked = await post(`certificates/${leafSerial}/revoke`, { reason: 'keyCompromise' });
+      expect(revoked.status).toBe(200);
+      expect(revoked.body).toMatchObject({ status: 'revoked', revocationReason: 'keyCompromise' });
+      expect((await post(`certificates/${leafSerial}/revoke`, { reason: 'keyCompromise' })).status).toBe(409);
+
+      const response = await fetch(`${base}/api/v1/pki/crl/${intId}`);
+      expect(response.headers.get('content-type')).toBe('application/pkix-crl');
+      const after = file('after.crl', Buffer.from(await response.arrayBuffer()));
+      const text = openssl(['crl', '-inform', 'DER', '-noout', '-text', '-in', after]).output;
+      expect(text).toContain(leafSerial.toUpperCase());
+      expect(text).toContain('Key Compromise');
+      expect(text).toMatch(/X509v3 CRL Number:\s+\d+/);
+      const verify = openssl(['verify', '-crl_check', '-CAfile', join(dir, 'chain.pem'), '-CRLfile', after, join(dir, 'leaf.pem')]);
+      expect(verify.status).not.toBe(0);
+      expect(verify.output).toContain('certificate revoked');
+
+      const delta = openssl(['crl', '-noout', '-text'], (await get(`crl/${intId}/delta/pem`, null)).body).output;
+      expect(delta).toContain('Delta CRL Indicator');
+      expect(delta).toContain(leafSerial.toUpperCase());
+      expect(openssl(['crl', '-noout', '-text'], (await get(`crl/${intId}/pem`, null)).body).output).toContain('Next Update');
+
+      for (let i = 0; i < 50 && messages.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(messages).toEqual([`${intId}:${leafSerial}`]);
+      expect((await get(`certificates?status=revoked`)).body.items.map((c: { serial: string }) => c.serial)).toEqual([leafSerial]);
+
+      const actions = (await primary.dataSource.getRepository(AuditEventEntity).find()).map((e) => e.action);
+      expect(actions).toEqual(expect.arrayContaining(['pki.ca.create', 'pki.certificate.issue', 'pki.certificate.sign', 'pki.certificate.revoke', 'pki.ca_key.use']));
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+
+  it('exposes days until expiry per certificate class, and keeps other organizations out', async () => {
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/mazevault_pki_certificate_days_until_expiry\{class="web"[^}]*\} \d/);
+    expect(metrics).toMatch(/mazevault_pki_certificate_days_until_expiry\{class="ca:root"/);
+    expect((await get(`cas/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`)).status).toBe(404);
+    expect((await get('cas', null)).status).toBe(401);
+    expect((await get(`crl/${intId}`, null)).status).toBe(200);
+  });
+});

@@ -1,0 +1,184 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { errorAnswer, type OcspAnswer, type OcspResponderService } from '../ocsp/ocsp-responder';
+
+export interface OcspHttpOptions {
+  bodyLimitBytes: number;
+  maxAgeSeconds: number;
+  registry: Registry;
+  /** Readiness: the database answers and at least one CA is loaded. */
+  health: () => Promise<{ ready: boolean; details: Record<string, unknown> }>;
+  log: (level: 'warn' | 'error', message: string) => void;
+}
+
+export interface OcspMetrics {
+  requests: Counter<'status' | 'outcome'>;
+  cacheHits: Counter;
+  cacheMisses: Counter;
+  signing: Histogram;
+}
+
+export function createOcspMetrics(registry: Registry): OcspMetrics {
+  const cacheHits = new Counter({ name: 'mazevault_ocsp_cache_hits_total', help: 'OCSP answers served from the pre-signed cache', registers: [registry] });
+  const cacheMisses = new Counter({ name: 'mazevault_ocsp_cache_misses_total', help: 'OCSP answers that needed a database read and a signature', registers: [registry] });
+  new Gauge({
+    name: 'mazevault_ocsp_cache_hit_ratio',
+    help: 'Cache hits / (hits + misses) since start',
+    registers: [registry],
+    async collect() {
+      const hits = (await cacheHits.get()).values[0]?.value ?? 0;
+      const misses = (await cacheMisses.get()).values[0]?.value ?? 0;
+      this.set(hits + misses === 0 ? 0 : hits / (hits + misses));
+    },
+  });
+  return {
+    requests: new Counter({ name: 'mazevault_ocsp_requests_total', help: 'OCSP requests by HTTP status and OCSP outcome', labelNames: ['status', 'outcome'] as const, registers: [registry] }),
+    cacheHits,
+    cacheMisses,
+    signing: new Histogram({
+      name: 'mazevault_ocsp_signing_seconds',
+      help: 'Time to sign one OCSP response',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+      registers: [registry],
+    }),
+  };
+}
+
+const OCSP_RESPONSE = 'application/ocsp-response';
+
+/**
+ * Plain node:http, no framework, on the hot path: a cache hit is a map lookup and one write. RFC 5019:
+ * POST `application/ocsp-request` (any path) and GET `/<url-encoded base64 DER>`. Every input, however
+ * broken, gets an OCSP answer (malformedRequest) or a 4xx — never a crash.
+ */
+export function createOcspHttpServer(responder: OcspResponderService, metrics: OcspMetrics, options: OcspHttpOptions): http.Server {
+  const counters = new Map<string, Counter.Internal>();
+  const count = (status: number, outcome: string) => {
+    const key = `${status}|${outcome}`;
+    let c = counters.get(key);
+    if (!c) {
+      c = metrics.requests.labels(String(status), outcome);
+      counters.set(key, c);
+    }
+    c.inc();
+  };
+
+  const sendAnswer = (res: ServerResponse, answer: OcspAnswer) => {
+    const headers: Record<string, string | number> = { 'content-type': OCSP_RESPONSE, 'content-length': answer.body.length };
+    if (answer.cache) {
+      const remaining = Math.floor((answer.cache.nextUpdateMs - Date.now()) / 1000);
+      const maxAge = Math.max(0, Math.min(options.maxAgeSeconds, remaining));
+      headers['cache-control'] = `max-age=${maxAge}, public, no-transform, must-revalidate`;
+      headers['last-modified'] = answer.cache.lastModified;
+      headers['etag'] = answer.cache.etag;
+      headers['expires'] = new Date(answer.cache.nextUpdateMs).toUTCString();
+    } else {
+      headers['cache-control'] = 'no-store';
+    }
+    if (answer.hit) metrics.cacheHits.inc();
+    else if (answer.cache) metrics.cacheMisses.inc();
+    res.writeHead(200, headers);
+    res.end(answer.body);
+    count(200, answer.outcome);
+  };
+
+  const plain = (res: ServerResponse, status: number, body: string, type = 'text/plain') => {
+    if (res.headersSent) return;
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+    count(status, 'http');
+  };
+
+  const respond = (res: ServerResponse, der: Buffer) => {
+    responder.answer(der, der.toString('latin1')).then(
+      (answer) => sendAnswer(res, answer),
+      (error: unknown) => {
+        options.log('error', `OCSP answer failed: ${(error as Error).message}`);
+        sendAnswer(res, errorAnswer('internalError'));
+      },
+    );
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    if (req.method === 'POST') {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > options.bodyLimitBytes) {
+        res.setHeader('connection', 'close');
+        plain(res, 413, 'request body too large');
+        req.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooLarge = false;
+      req.on('data', (chunk: Buffer) => {
+        if (tooLarge) return;
+        size += chunk.length;
+        if (size > options.bodyLimitBytes) {
+          tooLarge = true;
+          res.setHeader('connection', 'close');
+          plain(res, 413, 'request body too large');
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => {
+        if (!tooLarge) respond(res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      });
+      req.on('error', () => res.destroy());
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, POST');
+      plain(res, 405, 'method not allowed');
+      return;
+    }
+    if (url === '/api/v1/health') {
+      options.health().then(
+        (h) => plain(res, h.ready ? 200 : 503, JSON.stringify({ status: h.ready ? 'ok' : 'degraded', ready: h.ready, ...h.details }), 'application/json'),
+        () => plain(res, 503, JSON.stringify({ status: 'degraded', ready: false }), 'application/json'),
+      );
+      return;
+    }
+    if (url === '/metrics') {
+      options.registry.metrics().then(
+        (text) => plain(res, 200, text, options.registry.contentType),
+        () => plain(res, 500, 'metrics unavailable'),
+      );
+      return;
+    }
+    // RFC 6960 A.1: GET {url}/{url-encoding of base-64 encoding of the DER OCSPRequest}.
+    if (url.length > options.bodyLimitBytes * 2) {
+      plain(res, 414, 'request URI too long');
+      return;
+    }
+    let der: Buffer;
+    try {
+      const encoded = decodeURIComponent(url.slice(1)).replace(/\s/g, '');
+      if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(encoded)) throw new Error('not base64');
+      der = Buffer.from(encoded, 'base64');
+    } catch {
+      sendAnswer(res, errorAnswer('malformedRequest'));
+      return;
+    }
+    respond(res, der);
+  };
+
+  const server = http.createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (error) {
+      options.log('error', `request handling failed: ${(error as Error).message}`);
+      if (!res.headersSent) sendAnswer(res, errorAnswer('internalError'));
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 10_000;
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
