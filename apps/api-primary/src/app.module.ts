@@ -3,6 +3,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { PlatformModule } from '@mazevault/platform';
 import { defaultPolicyDecisionPoint, PolicyDecisionPoint, PolicyGuard } from '@mazevault/rbac';
+import type { SecretStore } from '@mazevault/keyvault';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -12,6 +13,7 @@ import { AuditController } from './audit/audit.controller';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuditModule } from './audit/audit.module';
 import { CacheModule } from './cache/cache.module';
+import { ConsoleModule } from './console/console.module';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
@@ -31,10 +33,15 @@ import { PkiModule } from './pki/pki.module';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
+/** Replacements for external services, for tests (everything else is configured). */
+export interface PrimaryAppOptions {
+  store?: SecretStore;
+}
+
 /** The Primary, built from an already-validated config (main.ts, the dev platform and tests pass it). */
 @Module({})
 export class AppModule {
-  static forConfig(config: PrimaryConfig, logger: Logger): DynamicModule {
+  static forConfig(config: PrimaryConfig, logger: Logger, options: PrimaryAppOptions = {}): DynamicModule {
     const configModule: DynamicModule = {
       module: class PrimaryConfigModule {},
       global: true,
@@ -61,6 +68,7 @@ export class AppModule {
         CacheModule,
         AuditModule,
         SecretsModule,
+        ConsoleModule.register(options),
         PkiModule,
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }]),
       ],

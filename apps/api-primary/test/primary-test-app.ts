@@ -5,6 +5,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { bootstrapAdmin } from '../src/bootstrap/bootstrap-admin';
 import { loadPrimaryConfig, type PrimaryConfig } from '../src/config/primary.config';
+import type { PrimaryAppOptions } from '../src/app.module';
 import { createPrimaryApp } from '../src/primary.app';
 
 export interface PrimaryTestApp {
@@ -20,7 +21,7 @@ export interface PrimaryTestApp {
  * The real Primary on a real socket, against a fresh PostgreSQL database (migrated) and the test
  * Redis. What is real: everything. Nothing is mocked.
  */
-export async function startPrimary(label: string, overrides: Record<string, string> = {}): Promise<PrimaryTestApp> {
+export async function startPrimary(label: string, overrides: Record<string, string> = {}, options: PrimaryAppOptions = {}): Promise<PrimaryTestApp> {
   const database: TestDatabase = overrides.DATABASE_URL ? { url: overrides.DATABASE_URL, name: '', drop: async () => undefined } : await createTestDatabase(label);
   const jwtKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const config = loadPrimaryConfig({
@@ -38,7 +39,7 @@ export async function startPrimary(label: string, overrides: Record<string, stri
   const adminEmail = overrides.ADMIN_EMAIL ?? `admin-${label}-${Date.now()}@example.test`;
   await bootstrapAdmin(dataSource, { email: adminEmail, password: 'correct horse battery staple' });
   const admin = { email: adminEmail };
-  const app = await createPrimaryApp(config);
+  const app = await createPrimaryApp(config, options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

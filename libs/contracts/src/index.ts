@@ -2,3 +2,4 @@ export * from './auth.contract';
 export * from './identity.contract';
 export * from './secrets.contract';
 export * from './pki.contract';
+export * from './console.contract';

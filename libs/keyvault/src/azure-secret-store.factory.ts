@@ -1,6 +1,7 @@
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
 import { AzureSecretStore } from './azure-secret.store';
+import type { KeyVaultNaming } from './key-vault-name.codec';
 import type { ResilienceConfig } from './resilience.policy';
 import type { SecretStoreTelemetryOptions } from './secret-store.telemetry';
 import type { SecretStoreLogger } from './secret-store.types';
@@ -24,6 +25,7 @@ export interface AzureSecretStoreConfig {
   /** Extra SecretClient options (tlsOptions, proxyOptions, serviceVersion...). */
   clientOptions?: SecretClientOptions;
   provider?: string;
+  naming?: KeyVaultNaming;
 }
 
 export interface SecretStoreDependencies {
@@ -61,6 +63,7 @@ export function createAzureSecretStore(
   return new AzureSecretStore({
     client,
     ...(config.provider ? { provider: config.provider } : {}),
+    ...(config.naming ? { naming: config.naming } : {}),
     ...(config.resilience ? { resilience: config.resilience } : {}),
     ...(deps.telemetry ? { telemetry: deps.telemetry } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),

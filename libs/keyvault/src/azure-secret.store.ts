@@ -1,6 +1,6 @@
 import type { SecretClient, SecretProperties } from '@azure/keyvault-secrets';
 import { normalizeAzureError, azureErrorClassifier } from './azure-error.classifier';
-import { encodeKeyVaultName, tryDecodeKeyVaultName } from './key-vault-name.codec';
+import { fromKeyVaultName, type KeyVaultNaming, toKeyVaultName } from './key-vault-name.codec';
 import { ResiliencePolicy, type ResilienceConfig } from './resilience.policy';
 import { parseSecretReference } from './secret-reference.parser';
 import { InvalidSecretReferenceError } from './secret-store.errors';
@@ -36,6 +36,8 @@ export interface AzureSecretStoreOptions {
   resilience?: ResilienceConfig;
   telemetry?: SecretStoreTelemetryOptions;
   logger?: SecretStoreLogger;
+  /** `encoded` (default): reversible mapping of any path; `verbatim`: Key Vault-native names as they are. */
+  naming?: KeyVaultNaming;
 }
 
 /** Key Vault tag limits: custom metadata is stored as tags, so it is checked before calling the vault. */
@@ -69,9 +71,11 @@ export class AzureSecretStore implements SecretStore {
   private readonly client: SecretClientLike;
   private readonly policy: ResiliencePolicy;
   private readonly telemetry: SecretStoreTelemetry;
+  private readonly naming: KeyVaultNaming;
 
   constructor(options: AzureSecretStoreOptions) {
     this.provider = options.provider ?? 'azure';
+    this.naming = options.naming ?? 'encoded';
     this.client = options.client;
     this.telemetry = new SecretStoreTelemetry(this.provider, options.telemetry);
     this.policy = new ResiliencePolicy(options.resilience ?? {}, azureErrorClassifier, {
@@ -155,7 +159,7 @@ export class AzureSecretStore implements SecretStore {
       const out: SecretSummary[] = [];
       for await (const properties of this.client.listPropertiesOfSecrets({ abortSignal })) {
         // Secrets not created through MazeVault (names outside our encoding) are not listed.
-        const name = tryDecodeKeyVaultName(properties.name);
+        const name = fromKeyVaultName(properties.name, this.naming);
         if (name === undefined || properties.managed) continue;
         const { version: _latestUnknown, ...summary } = this.metadata(name, properties);
         out.push(summary);
@@ -222,7 +226,7 @@ export class AzureSecretStore implements SecretStore {
       operation,
       { ...(name !== undefined ? { name } : {}), ...(version ? { version } : {}) },
       async () => {
-        const kvName = name === undefined ? '' : encodeKeyVaultName(name);
+        const kvName = name === undefined ? '' : toKeyVaultName(name, this.naming);
         try {
           return await this.policy.execute((signal) => fn(kvName, signal));
         } catch (error) {

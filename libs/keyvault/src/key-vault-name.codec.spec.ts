@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { decodeKeyVaultName, encodeKeyVaultName, tryDecodeKeyVaultName } from './key-vault-name.codec';
+import { decodeKeyVaultName, encodeKeyVaultName, fromKeyVaultName, toKeyVaultName, tryDecodeKeyVaultName } from './key-vault-name.codec';
 import { InvalidSecretReferenceError } from './secret-store.errors';
 
 describe('Key Vault name codec', () => {
@@ -46,5 +46,14 @@ describe('Key Vault name codec', () => {
       expect(tryDecodeKeyVaultName(foreign)).toBeUndefined();
     expect(() => encodeKeyVaultName('')).toThrow(InvalidSecretReferenceError);
     expect(() => encodeKeyVaultName('_'.repeat(40))).toThrow(/too long/);
+  });
+});
+
+describe('verbatim naming', () => {
+  it('passes Key Vault-native names through and refuses the rest', () => {
+    expect(toKeyVaultName('instance-abc123-dburi', 'verbatim')).toBe('instance-abc123-dburi');
+    expect(fromKeyVaultName('instance-abc123-dburi', 'verbatim')).toBe('instance-abc123-dburi');
+    expect(() => toKeyVaultName('app/db', 'verbatim')).toThrow(/verbatim naming/);
+    expect(toKeyVaultName('app/db', 'encoded')).toBe('app--db');
   });
 });

@@ -77,3 +77,25 @@ export function decodeKeyVaultName(encoded: string): string {
     throw new InvalidSecretReferenceError(`"${encoded}" is not a MazeVault-encoded Key Vault name`);
   return name;
 }
+
+/** Key Vault's own name syntax. */
+const KEY_VAULT_NATIVE_NAME = /^[0-9a-zA-Z-]{1,127}$/;
+
+/**
+ * How a store names its secrets in the vault: `encoded` (default) maps any MazeVault path reversibly
+ * with {@link encodeKeyVaultName}; `verbatim` uses names that are already Key Vault names unchanged —
+ * for secrets other tools read by a fixed name, such as the Console's `instance-{id}-dburi`.
+ */
+export type KeyVaultNaming = 'encoded' | 'verbatim';
+
+export function toKeyVaultName(name: string, naming: KeyVaultNaming): string {
+  if (naming === 'encoded') return encodeKeyVaultName(name);
+  if (!KEY_VAULT_NATIVE_NAME.test(name)) {
+    throw new InvalidSecretReferenceError('with verbatim naming, secret names must be 1-127 letters, digits and hyphens');
+  }
+  return name;
+}
+
+export function fromKeyVaultName(kvName: string, naming: KeyVaultNaming): string | undefined {
+  return naming === 'encoded' ? tryDecodeKeyVaultName(kvName) : kvName;
+}

@@ -1,4 +1,4 @@
-import { env, loadConfig, sensitive } from '@mazevault/platform';
+import { ConfigValidationError, env, loadConfig, sensitive } from '@mazevault/platform';
 import { z } from 'zod';
 
 /** Every environment variable the Primary reads, validated once at start-up. */
@@ -59,6 +59,14 @@ export const PRIMARY_CONFIG_SHAPE = {
   /** Largest secret value accepted (serialized JSON bytes). */
   SECRET_MAX_BYTES: env.int(64 * 1024, 1),
   WRAP_MAX_TTL_SECONDS: env.int(24 * 3600, 1),
+
+  /** Where Console instance secrets live: `azure-keyvault` (AZURE_KEY_VAULT_URL) or `noop` (nothing persisted). */
+  SECRET_STORE_PROVIDER: z.enum(['noop', 'azure-keyvault']).default('noop'),
+  AZURE_KEY_VAULT_URL: env.url(['https']).optional(),
+  /** A user-assigned managed identity to prefer (DefaultAzureCredential tries workload/managed identity, env, CLI). */
+  AZURE_MANAGED_IDENTITY_CLIENT_ID: z.string().optional(),
+  /** How often a cached registration token is re-read from the store (it is also re-read on a mismatch). */
+  CONSOLE_TOKEN_REFRESH_SECONDS: env.int(300, 1),
 } as const;
 
 export type PrimaryConfig = z.infer<z.ZodObject<typeof PRIMARY_CONFIG_SHAPE>>;
@@ -67,5 +75,8 @@ export const PRIMARY_CONFIG = Symbol('PRIMARY_CONFIG');
 
 export function loadPrimaryConfig(source: Record<string, string | undefined> = process.env): PrimaryConfig {
   const config = loadConfig(PRIMARY_CONFIG_SHAPE, source);
+  if (config.SECRET_STORE_PROVIDER === 'azure-keyvault' && !config.AZURE_KEY_VAULT_URL) {
+    throw new ConfigValidationError([{ variable: 'AZURE_KEY_VAULT_URL', message: 'required when SECRET_STORE_PROVIDER=azure-keyvault' }]);
+  }
   return { ...config, TENANT_SALT: config.TENANT_SALT ?? config.SECRET_TENANT_SALT };
 }

@@ -1,4 +1,5 @@
 import { ApiTokenEntity } from './api-token.entity';
+import { ConsoleInstanceEntity } from './console-instance.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { GroupRoleMappingEntity } from './group-role-mapping.entity';
 import { OrganizationEntity } from './organization.entity';
@@ -20,6 +21,7 @@ export {
   CertificateAuthorityEntity,
   CertificateProfileEntity,
   CertificateEntity,
+  ConsoleInstanceEntity,
   CrlEntity,
   EnvironmentEntity,
   ProjectEntity,
@@ -57,4 +59,5 @@ export const PRIMARY_ENTITIES = [
   CertificateProfileEntity,
   CertificateEntity,
   CrlEntity,
+  ConsoleInstanceEntity,
 ];
