@@ -48,6 +48,7 @@ async function main(): Promise<number> {
         REDIS_URL: testRedis('bench').url,
         JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
         MASTER_KEY: randomBytes(32).toString('base64'),
+        ...(process.env.BENCH_SEAL_MS ? { AUDIT_SEAL_INTERVAL_MS: process.env.BENCH_SEAL_MS } : {}),
       },
     });
     let ours;

@@ -1,9 +1,7 @@
 import { type DynamicModule, type FactoryProvider, Module, type ModuleMetadata } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { HealthController, LivenessController } from './health/health.controller';
 import { HEALTH_CHECKS, type HealthCheck } from './health/health.tokens';
 import type { Logger } from 'pino';
-import { nestLoggerParams } from './logging/logger.options';
 import { MetricsController } from './metrics/metrics.controller';
 import { createMetricsRegistry } from './metrics/metrics.registry';
 import { METRICS_REGISTRY } from './metrics/metrics.tokens';
@@ -24,7 +22,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
-      imports: [LoggerModule.forRoot(nestLoggerParams(options.logger)), ...(options.healthChecks.imports ?? [])],
+      imports: [...(options.healthChecks.imports ?? [])],
       controllers: [LivenessController, HealthController, MetricsController],
       providers: [
         { provide: METRICS_REGISTRY, useValue: registry },

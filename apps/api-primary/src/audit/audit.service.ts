@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { maskReference } from '@mazevault/crypto';
-import { AuditEventEntity, type AuditOutcome } from '@mazevault/persistence';
+import type { AuditOutcome } from '@mazevault/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 
 export interface AuditRecord {
@@ -19,13 +18,22 @@ export interface AuditRecord {
   details?: Record<string, unknown>;
 }
 
+/** One audit row as column arrays take it (see INSERT_SQL). */
+type AuditRow = [Date, string | null, string, string | null, string, string, string | null, AuditOutcome, string | null, string];
+
 interface PendingEvent {
-  row: QueryDeepPartialEntity<AuditEventEntity>;
+  row: AuditRow;
   resolve(): void;
   reject(error: unknown): void;
 }
 
 const MAX_BATCH = 500;
+
+/** Many rows in one statement, one array parameter per column (cheap to build, one round trip). */
+const INSERT_SQL = `INSERT INTO audit_events
+  (occurred_at, organization_id, actor_type, actor_id, action, resource_type, resource_ref, outcome, request_id, details)
+  SELECT * FROM unnest($1::timestamptz[], $2::uuid[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
+                       $7::varchar[], $8::varchar[], $9::varchar[], $10::jsonb[])`;
 
 /**
  * Writes audit events. Pass the caller's EntityManager to write inside its transaction, so the
@@ -47,7 +55,7 @@ export class AuditService {
   async record(event: AuditRecord, manager?: EntityManager): Promise<void> {
     const row = this.toRow(event);
     if (manager) {
-      await manager.insert(AuditEventEntity, row);
+      await insertRows(manager, [row]);
       return;
     }
     await new Promise<void>((resolve, reject) => {
@@ -62,7 +70,7 @@ export class AuditService {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, MAX_BATCH);
         try {
-          await this.dataSource.createQueryBuilder().insert().into(AuditEventEntity).values(batch.map((e) => e.row)).updateEntity(false).execute();
+          await insertRows(this.dataSource.manager, batch.map((e) => e.row));
           for (const event of batch) event.resolve();
         } catch (error) {
           for (const event of batch) event.reject(error);
@@ -73,18 +81,24 @@ export class AuditService {
     }
   }
 
-  private toRow(event: AuditRecord): QueryDeepPartialEntity<AuditEventEntity> {
-    return {
-      occurredAt: new Date(),
-      organizationId: event.organizationId ?? null,
-      actorType: event.actorType,
-      actorId: event.actorId ?? null,
-      action: event.action,
-      resourceType: event.resourceType,
-      resourceRef: event.resourceRef ? maskReference(event.resourceRef, this.config.TENANT_SALT) : null,
-      outcome: event.outcome,
-      requestId: event.requestId ?? null,
-      details: (event.details ?? {}) as QueryDeepPartialEntity<Record<string, unknown>>,
-    };
+  private toRow(event: AuditRecord): AuditRow {
+    return [
+      new Date(),
+      event.organizationId ?? null,
+      event.actorType,
+      event.actorId ?? null,
+      event.action,
+      event.resourceType,
+      event.resourceRef ? maskReference(event.resourceRef, this.config.TENANT_SALT) : null,
+      event.outcome,
+      event.requestId ?? null,
+      JSON.stringify(event.details ?? {}),
+    ];
   }
+}
+
+async function insertRows(manager: EntityManager, rows: AuditRow[]): Promise<void> {
+  const columns: unknown[][] = Array.from({ length: 10 }, () => []);
+  for (const row of rows) row.forEach((value, i) => columns[i].push(value));
+  await manager.query(INSERT_SQL, columns);
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { DecryptionError, decryptSecretValue, encryptSecretValue, parseEncryptedValue, serializeEncryptedValue, type SecretVersionContext } from '@mazevault/crypto';
+import { DecryptionError, decryptSecretValue, type EncryptedSecretValue, encryptSecretValue, parseEncryptedValue, serializeEncryptedValue, type SecretVersionContext } from '@mazevault/crypto';
 import { SecretEntity, SecretVersionEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
 import { DataSource, type EntityManager, In, IsNull, LessThanOrEqual } from 'typeorm';
@@ -64,6 +64,8 @@ const SECRET_CACHE_TTL_MS = 5_000;
 interface CachedVersion {
   secret: SecretEntity;
   row: SecretVersionEntity;
+  /** The row's ciphertext, parsed once (still ciphertext: decrypted per request, never cached). */
+  encrypted: EncryptedSecretValue | null;
 }
 
 @Injectable()
@@ -103,7 +105,7 @@ export class SecretsService implements OnModuleInit {
     const wanted = version ?? secret.currentVersion;
     const row = await this.dataSource.getRepository(SecretVersionEntity).findOneBy({ secretId: secret.id, version: wanted });
     if (!row) throw new ProblemException(404, 'secret_version_not_found', `Secret "${path}" has no version ${wanted}`);
-    const loaded = { secret, row };
+    const loaded = { secret, row, encrypted: row.ciphertext ? parseEncryptedValue(row.ciphertext) : null };
     this.versions.set(key, loaded);
     return loaded;
   }
@@ -158,11 +160,10 @@ export class SecretsService implements OnModuleInit {
 
   async read(scope: SecretScope, path: string, version?: number): Promise<SecretReadView> {
     this.checkPath(path);
-    const { secret, row } = await this.loadVersion(scope, path, version);
+    const { secret, row, encrypted } = await this.loadVersion(scope, path, version);
     const wanted = row.version;
-    if (row.destroyedAt || !row.ciphertext) throw new ProblemException(404, 'secret_version_destroyed', `Version ${wanted} of "${path}" was destroyed`);
+    if (row.destroyedAt || !encrypted) throw new ProblemException(404, 'secret_version_destroyed', `Version ${wanted} of "${path}" was destroyed`);
     if (row.deletedAt) throw new ProblemException(404, 'secret_version_deleted', `Version ${wanted} of "${path}" is deleted (it can be undeleted)`);
-    const encrypted = parseEncryptedValue(row.ciphertext);
     const kek = await this.keys.get(scope.organizationId, scope.projectId, encrypted.kekVersion);
     let plaintext: Buffer;
     try {
