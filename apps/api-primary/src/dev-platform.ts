@@ -7,6 +7,7 @@ import { loadPrimaryConfig } from './config/primary.config';
 import { startEmbeddedPostgres } from './dev/embedded-postgres';
 import { loadOrCreateJwtKey, loadOrCreateMasterKey } from './dev/dev-keys';
 import { RedisUnavailableError, startLocalRedis } from './dev/local-redis';
+import { startOcspResponder } from './dev/ocsp-responder.process';
 import { createPrimaryApp } from './primary.app';
 
 const HELP = `MazeVault dev platform: the whole platform on one machine, like \`vault server -dev\`.
@@ -17,7 +18,7 @@ Usage: npm start [-- --help]
   With no REDIS_URL, a local redis-server is started (it must be installed).
   Migrations are applied; on first run an admin is created and its password printed once.
 
-Environment: PORT (8080), MAZEVAULT_DEV_DIR (.mazevault), ADMIN_EMAIL (admin@mazevault.local),
+Environment: PORT (8080), OCSP_PORT (8081), MAZEVAULT_DEV_DIR (.mazevault), ADMIN_EMAIL (admin@mazevault.local),
 and every variable of the Primary (see README "Configuration").`;
 
 function say(line: string): void {
@@ -60,6 +61,14 @@ async function main(): Promise<void> {
   const admin = await bootstrapAdmin(dataSource, { email: env.ADMIN_EMAIL });
   await dataSource.destroy();
 
+  const base = `http://127.0.0.1:${config.PORT}`;
+  say('starting the OCSP responder ...');
+  const ocsp = await startOcspResponder(env, Number(env.OCSP_PORT ?? 8081));
+  stops.push(() => ocsp.stop());
+  // URLs embedded in the certificates the dev CA issues (read by the PKI module from the environment).
+  process.env.PKI_PUBLIC_BASE_URL ??= base;
+  process.env.OCSP_URL ??= ocsp.url;
+
   const app = await createPrimaryApp(config);
   const shutdown = async () => {
     await app.close();
@@ -70,7 +79,6 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
   await app.listen({ port: config.PORT, host: config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST });
 
-  const base = `http://127.0.0.1:${config.PORT}`;
   say('ready');
   process.stdout.write(
     [
@@ -79,6 +87,7 @@ async function main(): Promise<void> {
       `  OpenAPI      ${base}/api/docs`,
       `  Health       ${base}/api/v1/health`,
       `  Metrics      ${base}/metrics`,
+      `  OCSP         ${ocsp.url}  (RFC 6960/5019; metrics at ${ocsp.url}/metrics)`,
       `  Database     ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite (' + join(stateDir, 'pgdata') + ')'}`,
       `  Redis        ${process.env.REDIS_URL ? 'REDIS_URL' : 'local redis-server ' + env.REDIS_URL}`,
       '',

@@ -4,7 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as PinoLogger } from 'pino';
 import { type ErrorResponseHook, ProblemDetailsFilter } from '../errors/problem-details.filter';
-import { createNestLogger, QUIET_PATHS, requestIdFor } from '../logging/logger.options';
+import { AccessLogController } from '../logging/access-log.controller';
+import { createNestLogger, requestIdFor } from '../logging/logger.options';
 import { staticSecurityHeaders } from './security-headers';
 
 export const API_PREFIX = 'api/v1';
@@ -35,8 +36,7 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     loggerInstance: options.logger,
-    // Our own access log line (below) instead of Fastify's two lines per request.
-    disableRequestLogging: true,
+    logController: new AccessLogController(),
     // A well-formed caller x-request-id is kept (tracing across services), else a fresh UUID.
     requestIdHeader: false,
     genReqId: requestIdFor,
@@ -50,15 +50,7 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
     reply.headers(securityHeaders).header('x-request-id', request.id);
     done();
   });
-  fastify.addHook('onResponse', (request, reply, done) => {
-    if (!QUIET_PATHS.has(request.url)) {
-      request.log.info(
-        { req: { method: request.method, url: request.url }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime },
-        'request completed',
-      );
-    }
-    done();
-  });
+
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
   app.useGlobalFilters(new ProblemDetailsFilter(options.errorHook?.(app)));
   app.enableShutdownHooks();
