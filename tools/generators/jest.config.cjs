@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset.cjs'), displayName: 'generators', rootDir: __dirname, testPathIgnorePatterns: ['/files/'] };
