@@ -86,6 +86,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - name: MASTER_KEY_PREVIOUS
   valueFrom:
     secretKeyRef: { name: {{ $secret | quote }}, key: MASTER_KEY_PREVIOUS, optional: true }
+- name: JWT_PREVIOUS_KEY
+  valueFrom:
+    secretKeyRef: { name: {{ $secret | quote }}, key: JWT_PREVIOUS_KEY, optional: true }
 {{- range $key, $value := .Values.env }}
 - name: {{ $key }}
   value: {{ $value | toString | quote }}

@@ -21,9 +21,9 @@ const ALGORITHM = 'ES256';
 @Injectable()
 export class JwtService implements OnModuleInit {
   private privateKey!: KeyObject;
-  private publicKey!: KeyObject;
   private kid!: string;
-  private publicJwk!: JWK;
+  /** Verification keys by kid: the current one, and the previous one during a rotation. */
+  private readonly verificationKeys = new Map<string, { key: KeyObject; jwk: JWK }>();
   private readonly cache = new VerifiedTokenCache<SessionClaims>(10_000);
 
   constructor(@Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig) {}
@@ -34,14 +34,25 @@ export class JwtService implements OnModuleInit {
     if (this.privateKey.asymmetricKeyType !== 'ec' || details?.namedCurve !== 'prime256v1') {
       throw new Error('JWT_PRIVATE_KEY must be an EC P-256 key (ES256)');
     }
-    this.publicKey = createPublicKey(this.privateKey);
-    const jwk = await exportJWK(this.publicKey);
-    this.kid = await calculateJwkThumbprint(jwk);
-    this.publicJwk = { ...jwk, kid: this.kid, alg: ALGORITHM, use: 'sig' };
+    this.kid = await this.addVerificationKey(createPublicKey(this.privateKey));
+    if (this.config.JWT_PREVIOUS_KEY) {
+      const previous = createPublicKey(this.config.JWT_PREVIOUS_KEY);
+      if (previous.asymmetricKeyType !== 'ec' || previous.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+        throw new Error('JWT_PREVIOUS_KEY must be an EC P-256 key (ES256)');
+      }
+      await this.addVerificationKey(previous);
+    }
+  }
+
+  private async addVerificationKey(key: KeyObject): Promise<string> {
+    const jwk = await exportJWK(key);
+    const kid = await calculateJwkThumbprint(jwk);
+    this.verificationKeys.set(kid, { key, jwk: { ...jwk, kid, alg: ALGORITHM, use: 'sig' } });
+    return kid;
   }
 
   jwks(): { keys: JWK[] } {
-    return { keys: [this.publicJwk] };
+    return { keys: [...this.verificationKeys.values()].map((k) => k.jwk) };
   }
 
   async issue(userId: string, organizationId: string): Promise<{ token: string; expiresAt: Date }> {
@@ -63,13 +74,18 @@ export class JwtService implements OnModuleInit {
     const cached = this.cache.get(token, nowSeconds);
     if (cached) return cached;
     try {
-      const { payload, protectedHeader } = await jwtVerify(token, this.publicKey, {
+      const { payload } = await jwtVerify(token, (header) => {
+        // The key is chosen by kid among ours only; anything else fails before any signature check.
+        const entry = header.kid === undefined ? undefined : this.verificationKeys.get(header.kid);
+        if (!entry) throw new Error('unknown kid');
+        return entry.key;
+      }, {
         algorithms: [ALGORITHM],
         issuer: this.config.JWT_ISSUER,
         audience: this.config.JWT_AUDIENCE,
         requiredClaims: ['sub', 'exp', 'org'],
       });
-      if (protectedHeader.kid !== this.kid || typeof payload.org !== 'string' || !payload.sub || !payload.exp) return undefined;
+      if (typeof payload.org !== 'string' || !payload.sub || !payload.exp) return undefined;
       const claims: SessionClaims = { sub: payload.sub, org: payload.org, exp: payload.exp };
       this.cache.set(token, claims, claims.exp);
       return claims;

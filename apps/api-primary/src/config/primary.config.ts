@@ -12,6 +12,11 @@ export const PRIMARY_CONFIG_SHAPE = {
   REDIS_URL: sensitive(env.url(['redis', 'rediss'])),
   /** ES256 private key (PKCS#8 PEM) signing user JWTs. */
   JWT_PRIVATE_KEY: sensitive(z.string().includes('BEGIN PRIVATE KEY', { message: 'expected a PKCS#8 PEM private key' })),
+  /**
+   * The signing key being rotated out (PEM, public or private): tokens it signed stay valid until
+   * they expire, so a key rotation does not log everyone out. Remove after JWT_TTL_SECONDS.
+   */
+  JWT_PREVIOUS_KEY: z.string().includes('BEGIN', { message: 'expected a PEM key' }).optional(),
   JWT_ISSUER: z.string().default('mazevault'),
   JWT_AUDIENCE: z.string().default('mazevault-api'),
   JWT_TTL_SECONDS: env.int(900, 60),
