@@ -91,3 +91,18 @@ export interface SecretStoreLogger {
   warn(context: Record<string, unknown>, message: string): void;
   debug?(context: Record<string, unknown>, message: string): void;
 }
+
+/**
+ * Optional capability: response wrapping — a read handed over as a single-use token with a TTL.
+ * MazeVault's own store has it; Key Vault has no such feature, so the azure strategy does not
+ * pretend to (callers check with {@link supportsWrapping}).
+ */
+export interface WrappingSecretStore extends SecretStore {
+  getCredentialsWrapped(ref: string | SecretRef, wrapTtlSeconds: number): Promise<{ token: string; ttl: number; expiresAt: string }>;
+  /** The wrapped data, once; a second call or an expired token fails. */
+  unwrap(token: string): Promise<SecretData>;
+}
+
+export function supportsWrapping(store: SecretStore): store is WrappingSecretStore {
+  return typeof (store as Partial<WrappingSecretStore>).getCredentialsWrapped === 'function' && typeof (store as Partial<WrappingSecretStore>).unwrap === 'function';
+}

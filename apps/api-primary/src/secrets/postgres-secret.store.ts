@@ -1,23 +1,33 @@
-import { parseSecretReference, projectSecretField, SecretNotFoundError, type CreateSecretOptions, type CustomMetadata, type SecretData, type SecretMetadata, type SecretRef, type SecretStore, type SecretSummary, type SecretValue, type SecretWriteResult } from '@mazevault/keyvault';
+import { parseSecretReference, projectSecretField, SecretNotFoundError, type CreateSecretOptions, type CustomMetadata, type SecretData, type SecretMetadata, type SecretRef, type SecretSummary, type SecretValue, type SecretWriteResult, type WrappingSecretStore } from '@mazevault/keyvault';
 import { ProblemException } from '@mazevault/platform';
 import type { SecretEntity } from '@mazevault/persistence';
 import type { SecretScope } from '../projects/secret-scope.service';
 import { toSecretData } from './secret-value.util';
 import { type Actor, type JsonValue, SecretsService } from './secrets.service';
+import { WrappingService } from './wrapping.service';
 
 /**
  * The `postgres` strategy: the SecretStore interface over MazeVault's own envelope-encrypted store,
  * bound to one project environment. Callers that speak canonical URIs (`azure://vault/app/db#user`)
  * get the same answers here as from Key Vault.
  */
-export class PostgresSecretStore implements SecretStore {
+export class PostgresSecretStore implements WrappingSecretStore {
   readonly provider = 'postgres';
 
   constructor(
     private readonly secrets: SecretsService,
     private readonly scope: SecretScope,
     private readonly actor: Actor,
+    private readonly wrapping: WrappingService,
   ) {}
+
+  async getCredentialsWrapped(ref: string | SecretRef, wrapTtlSeconds: number): Promise<{ token: string; ttl: number; expiresAt: string }> {
+    return this.wrapping.wrap(this.scope.organizationId, await this.getCredentials(ref), wrapTtlSeconds);
+  }
+
+  async unwrap(token: string): Promise<SecretData> {
+    return (await this.wrapping.unwrap(token)) as SecretData;
+  }
 
   async getCredentials(ref: string | SecretRef): Promise<SecretData> {
     const parsed = typeof ref === 'string' ? parseSecretReference(ref) : ref;
