@@ -9,7 +9,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,11 +24,14 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   console.log(`Usage: npm run bench -- ${BENCH}
 
 Creates a scratch database with two CAs (RSA-2048 and ECDSA P-256 delegated OCSP signers, ${CERTS} certificates
-each), then measures with autocannon (${CONNECTIONS} connections, same nonce-less POST): a bare node:http server,
-apps/ocsp-responder (RSA signer, then ECDSA signer), and \`openssl ocsp -index -port\` with the same RSA signer
-(fresh process per run, no warm-up probe: it serves one HTTP/1.0 request at a time and can be wedged by an idle
-connection, openssl/openssl#31129).
-Env: BENCH_DURATION_S, BENCH_WARMUP_S, TEST_DATABASE_URL.
+each), then measures with autocannon (${CONNECTIONS} connections, the same nonce-less POST for every target):
+apps/ocsp-responder (RSA signer, then ECDSA signer; its cache hit ratio is read from /metrics afterwards), a bare
+node:http server answering the same request with a constant body of the responder's exact answer bytes
+(vs_bare), the harness's bare node:http GET baseline for reference (vs_bare_get), and \`openssl ocsp -index -port\`
+with the same RSA signer (fresh process per run, no warm-up probe: it serves one HTTP/1.0 request at a time and
+can be wedged by an idle connection, openssl/openssl#31129).
+Env: BENCH_DURATION_S, BENCH_WARMUP_S, TEST_DATABASE_URL, BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof),
+OCSP_BENCH_SERVER (responder entry point to measure instead of apps/ocsp-responder/src/main.ts, for A/B runs).
 Last line: {"bench":"ocsp","rps":…,"p99_ms":…,"openssl_rps":…,"bare_rps":…,"vs_openssl":…,"vs_bare":…,…}`);
   process.exit(0);
 }
@@ -47,6 +50,26 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN elsewhere. Throughput on a
+ * shared 2-core box swings with whatever else runs; CPU per request of the server itself barely does.
+ */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return NaN;
+  }
+}
+
+/** Runs `measure` and returns its result plus the server's CPU microseconds per completed request. */
+async function withCpu<T extends { total: number }>(pid: number, measure: () => Promise<T>): Promise<T & { cpu_us: number }> {
+  const before = cpuMs(pid);
+  const result = await measure();
+  return { ...result, cpu_us: ((cpuMs(pid) - before) * 1000) / Math.max(result.total, 1) };
 }
 
 const opensslTime = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
@@ -98,24 +121,40 @@ async function main(): Promise<number> {
       return runLoad({ url, connections: CONNECTIONS, requestsModule: 'bench/ocsp/requests.ts', ...(warmupSeconds !== undefined && { warmupSeconds }) });
     };
 
-    log(`bare node:http server, ${CONNECTIONS} connections, ${duration} s`);
-    const bareServer = await startServerProcess(BARE_NODE_SERVER, { label: 'bare-node' });
-    const bare = await runLoad({ url: `${bareServer.url}/`, connections: CONNECTIONS }).finally(() => bareServer.stop());
-
     log('apps/ocsp-responder');
-    const ours = await startServerProcess('apps/ocsp-responder/src/main.ts', {
+    const ours = await startServerProcess(process.env.OCSP_BENCH_SERVER ?? 'apps/ocsp-responder/src/main.ts', {
       label: 'ocsp-responder',
       env: { DATABASE_URL: database.url, MASTER_KEY: masterKey, LOG_LEVEL: 'warn', HOST: '127.0.0.1', OCSP_REFRESH_SECONDS: '600', REDIS_URL: '' },
     });
-    let rsa, ecdsa;
+    let rsa, ecdsa, hitRatio: number;
+    const answerFile = join(dir, 'rsa.answer.der');
     try {
-      rsa = await load(`${ours.url}/`, 'rsa');
-      log(`ours (RSA-2048 signer): ${round(rsa.rps)} rps, p99 ${rsa.p99_ms} ms`);
-      ecdsa = await load(`${ours.url}/`, 'ecdsa');
-      log(`ours (ECDSA P-256 signer): ${round(ecdsa.rps)} rps, p99 ${ecdsa.p99_ms} ms`);
+      // The answer the responder gives to the benched request: the bare baseline returns these same bytes.
+      const answer = await fetch(`${ours.url}/`, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: readFileSync(setups.rsa!.request) });
+      if (answer.status !== 200) throw new Error(`responder answered ${answer.status}`);
+      writeFileSync(answerFile, Buffer.from(await answer.arrayBuffer()));
+      rsa = await withCpu(ours.pid, () => load(`${ours.url}/`, 'rsa'));
+      log(`ours (RSA-2048 signer): ${round(rsa.rps)} rps, p99 ${rsa.p99_ms} ms, ${round(rsa.cpu_us, 1)} µs CPU/request`);
+      ecdsa = await withCpu(ours.pid, () => load(`${ours.url}/`, 'ecdsa'));
+      log(`ours (ECDSA P-256 signer): ${round(ecdsa.rps)} rps, p99 ${ecdsa.p99_ms} ms, ${round(ecdsa.cpu_us, 1)} µs CPU/request`);
+      // Confirm the hot path was taken: the responder's own cache hit ratio over both runs.
+      const metrics = await (await fetch(`${ours.url}/metrics`)).text();
+      const gauge = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+      hitRatio = gauge('mazevault_ocsp_cache_hit_ratio');
+      log(`cache: ${gauge('mazevault_ocsp_cache_hits_total')} hits, ${gauge('mazevault_ocsp_cache_misses_total')} misses, hit ratio ${hitRatio}`);
     } finally {
       await ours.stop();
     }
+
+    log(`bare node:http, same POST request, constant body = the responder's answer (${statSync(answerFile).size} bytes)`);
+    const bareServer = await startServerProcess('bench/ocsp/bare-server.ts', { label: 'bare-node-ocsp', env: { OCSP_BENCH_BODY_FILE: answerFile } });
+    const bare = await withCpu(bareServer.pid, () => load(`${bareServer.url}/`, 'rsa')).finally(() => bareServer.stop());
+    log(`bare (same request/answer): ${round(bare.rps)} rps, p99 ${bare.p99_ms} ms, ${round(bare.cpu_us, 1)} µs CPU/request`);
+
+    log('bare node:http, harness baseline (GET, 11-byte body), for reference');
+    const bareGetServer = await startServerProcess(BARE_NODE_SERVER, { label: 'bare-node' });
+    const bareGet = await runLoad({ url: `${bareGetServer.url}/`, connections: CONNECTIONS }).finally(() => bareGetServer.stop());
+    log(`bare (GET, tiny body): ${round(bareGet.rps)} rps, p99 ${bareGet.p99_ms} ms`);
 
     log('openssl ocsp -index (same CA, same RSA-2048 signer, same certificates), fresh process, no warm-up');
     const s = setups.rsa!;
@@ -147,11 +186,11 @@ async function main(): Promise<number> {
     });
     let openssl;
     try {
-      openssl = await load(`http://127.0.0.1:${port}/`, 'rsa', 0);
+      openssl = await withCpu(child.pid!, () => load(`http://127.0.0.1:${port}/`, 'rsa', 0));
     } finally {
       child.kill('SIGKILL');
     }
-    log(`openssl: ${round(openssl.rps)} rps, p99 ${openssl.p99_ms} ms, errors ${openssl.errors}`);
+    log(`openssl: ${round(openssl.rps)} rps, p99 ${openssl.p99_ms} ms, errors ${openssl.errors}, ${round(openssl.cpu_us, 1)} µs CPU/request`);
 
     printResult({
       bench: BENCH,
@@ -161,6 +200,16 @@ async function main(): Promise<number> {
       bare_rps: round(bare.rps),
       vs_openssl: round(rsa.rps / Math.max(openssl.rps, 1), 2),
       vs_bare: round(rsa.rps / bare.rps, 3),
+      bare_p99_ms: round(bare.p99_ms, 2),
+      bare_get_rps: round(bareGet.rps),
+      vs_bare_get: round(rsa.rps / bareGet.rps, 3),
+      cache_hit_ratio: round(hitRatio, 4),
+      // Server CPU per request (µs of one core): steadier than rps when the machine is shared.
+      cpu_us: round(rsa.cpu_us, 1),
+      bare_cpu_us: round(bare.cpu_us, 1),
+      openssl_cpu_us: round(openssl.cpu_us, 1),
+      cpu_vs_bare: round(bare.cpu_us / rsa.cpu_us, 3),
+      cpu_vs_openssl: round(openssl.cpu_us / rsa.cpu_us, 2),
       ecdsa_rps: round(ecdsa.rps),
       ecdsa_p99_ms: round(ecdsa.p99_ms, 2),
       openssl_p99_ms: round(openssl.p99_ms, 2),

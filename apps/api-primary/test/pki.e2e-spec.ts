@@ -228,4 +228,30 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
     expect((await get('cas', null)).status).toBe(401);
     expect((await get(`crl/${intId}`, null)).status).toBe(200);
   });
+
+  it('lets a project admin issue and revoke under a profile scoped to their project, and nothing else', async () => {
+    const projects = await call(base, 'POST', '/api/v1/projects', { token, body: { slug: 'pki-team', name: 'PKI team' } });
+    const other = await call(base, 'POST', '/api/v1/projects', { token, body: { slug: 'pki-other', name: 'Other' } });
+    const definition = { allowedDomains: ['team.test'], allowSubdomains: true, maxTtlSeconds: 7 * 86400 };
+    expect((await post('profiles', { name: 'team', caId: intId, projectId: projects.body.id, definition })).body.projectId).toBe(projects.body.id);
+    expect((await post('profiles', { name: 'other-team', caId: intId, projectId: other.body.id, definition })).status).toBe(201);
+    expect((await post('profiles', { name: 'ghost', caId: intId, projectId: '00000000-0000-4000-8000-000000000000', definition })).body.code).toBe('project_not_found');
+
+    const email = `pki-admin-${Date.now()}@example.test`;
+    const user = await call(base, 'POST', '/api/v1/users', { token, body: { email, password: 'a long enough password' } });
+    await call(base, 'POST', '/api/v1/role-bindings', { token, body: { userId: user.body.id, role: 'project-admin', projectId: projects.body.id } });
+    const teamToken = await login(base, email, 'a long enough password');
+
+    const mine = await post('issue', { profile: 'team', commonName: 'svc.team.test' }, teamToken);
+    expect(mine.status).toBe(201);
+    const theirs = await post('issue', { profile: 'other-team', commonName: 'svc.team.test' }, teamToken);
+    expect(theirs.status).toBe(403);
+    expect((await post('issue', { profile: 'web', commonName: 'a.example.test' }, teamToken)).status).toBe(403);
+
+    const orgWide = await post('issue', { profile: 'other-team', commonName: 'x.team.test' });
+    expect((await post(`certificates/${orgWide.body.serial}/revoke`, { reason: 'keyCompromise' }, teamToken)).status).toBe(403);
+    const revoked = await post(`certificates/${mine.body.serial}/revoke`, { reason: 'superseded' }, teamToken);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.status).toBe('revoked');
+  });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CreateProfileRequest, ProfileDefinition } from '@mazevault/contracts';
-import { CertificateProfileEntity } from '@mazevault/persistence';
+import { CertificateProfileEntity, ProjectEntity } from '@mazevault/persistence';
 import { type CertificateProfile, defineProfile, type CertificateProfileInput } from '@mazevault/pki';
 import { ProblemException } from '@mazevault/platform';
 import { DataSource } from 'typeorm';
@@ -11,6 +11,7 @@ export interface ProfileView {
   id: string;
   name: string;
   caId: string;
+  projectId: string | null;
   definition: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
@@ -34,9 +35,12 @@ export class CertificateProfilesService {
 
   async create(organizationId: string, request: CreateProfileRequest): Promise<ProfileView> {
     await this.cas.find(organizationId, request.caId);
+    if (request.projectId && !(await this.dataSource.getRepository(ProjectEntity).existsBy({ id: request.projectId, organizationId }))) {
+      throw new ProblemException(404, 'project_not_found', 'No such project in this organization');
+    }
     this.compile(request.name, request.definition);
     try {
-      const saved = await this.dataSource.getRepository(CertificateProfileEntity).save({ organizationId, caId: request.caId, name: request.name, definition: request.definition });
+      const saved = await this.dataSource.getRepository(CertificateProfileEntity).save({ organizationId, caId: request.caId, name: request.name, projectId: request.projectId ?? null, definition: request.definition });
       return view(saved);
     } catch (error) {
       if (isUniqueViolation(error)) throw new ProblemException(409, 'profile_exists', `A profile named "${request.name}" already exists`);
@@ -71,6 +75,14 @@ export class CertificateProfilesService {
     return row;
   }
 
+  /** The project a profile is scoped to (null: organization-wide, or no such profile). */
+  async projectOf(organizationId: string, idOrName: string): Promise<string | null> {
+    const row = await this.dataSource
+      .getRepository(CertificateProfileEntity)
+      .findOne({ where: isUuid(idOrName) ? { organizationId, id: idOrName } : { organizationId, name: idOrName }, select: { projectId: true } });
+    return row?.projectId ?? null;
+  }
+
   /** Row + compiled libs/pki profile. */
   async resolve(organizationId: string, idOrName: string): Promise<{ row: CertificateProfileEntity; profile: CertificateProfile }> {
     const row = await this.find(organizationId, idOrName);
@@ -79,5 +91,5 @@ export class CertificateProfilesService {
 }
 
 function view(row: CertificateProfileEntity): ProfileView {
-  return { id: row.id, name: row.name, caId: row.caId, definition: row.definition, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+  return { id: row.id, name: row.name, caId: row.caId, projectId: row.projectId, definition: row.definition, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
 }

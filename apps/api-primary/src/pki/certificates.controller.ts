@@ -16,6 +16,7 @@ import { Audited } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { type CertificateView, CertificatesService, type IssuedView } from './certificates.service';
 import { actorOf } from './pki-actor.util';
+import { certificateResource, profileResource } from './pki-resource.resolvers';
 
 const issuedRef = (_req: unknown, result?: unknown) => (result as IssuedView | undefined)?.serial;
 
@@ -27,7 +28,7 @@ export class CertificatesController {
   constructor(private readonly certificates: CertificatesService) {}
 
   @Post('issue')
-  @RequirePermission('pki:issue')
+  @RequirePermission('pki:issue', profileResource)
   @ApiOperation({ summary: 'Issue a certificate with a key generated here; the private key (PKCS#8 PEM) is returned once and never stored' })
   @ApiZodBody(IssueCertificateRequestSchema)
   @Audited({ action: 'pki.certificate.issue', resourceType: 'certificate', resourceRef: issuedRef })
@@ -36,7 +37,7 @@ export class CertificatesController {
   }
 
   @Post('sign')
-  @RequirePermission('pki:issue')
+  @RequirePermission('pki:issue', profileResource)
   @ApiOperation({ summary: 'Sign a PKCS#10 CSR under a profile (its self-signature is verified; names and extensions are checked, never copied)' })
   @ApiZodBody(SignCsrRequestSchema)
   @Audited({ action: 'pki.certificate.sign', resourceType: 'certificate', resourceRef: issuedRef })
@@ -95,7 +96,7 @@ export class CertificatesController {
 
   @Post('certificates/:serial/renew')
   @HttpCode(201)
-  @RequirePermission('pki:issue')
+  @RequirePermission('pki:issue', certificateResource)
   @ApiOperation({ summary: 'Renew (same key) or rekey (CSR or generated key) a certificate under its current profile' })
   @ApiParam({ name: 'serial' })
   @ApiZodBody(RenewCertificateRequestSchema)
@@ -106,7 +107,7 @@ export class CertificatesController {
 
   @Post('certificates/:serial/revoke')
   @HttpCode(200)
-  @RequirePermission('pki:revoke')
+  @RequirePermission('pki:revoke', certificateResource)
   @ApiOperation({ summary: 'Revoke with an RFC 5280 reason; publishes a new CRL and tells every OCSP responder' })
   @ApiParam({ name: 'serial' })
   @ApiZodBody(RevokeCertificateRequestSchema)

@@ -206,6 +206,22 @@ export class CertificatesService {
     return { items: rows.map((r) => view(r)), total };
   }
 
+  /** The project of the profile a certificate was issued under (null: organization-wide or unknown). */
+  async projectOf(organizationId: string, serial: string): Promise<string | null> {
+    let normalized: string;
+    try {
+      normalized = normalizeSerial(serial);
+    } catch {
+      return null;
+    }
+    const rows: { project_id: string | null }[] = await this.dataSource.query(
+      `SELECT p.project_id FROM certificates c LEFT JOIN certificate_profiles p ON p.id = c.profile_id
+        WHERE c.organization_id = $1 AND c.serial = $2 LIMIT 2`,
+      [organizationId, normalized],
+    );
+    return rows.length === 1 ? rows[0].project_id : null;
+  }
+
   async find(organizationId: string, serial: string): Promise<CertificateEntity> {
     const rows = await this.dataSource.getRepository(CertificateEntity).find({ where: { organizationId, serial: normalizeSerial(serial) }, take: 2 });
     if (rows.length === 0) throw new ProblemException(404, 'certificate_not_found', 'No such certificate');

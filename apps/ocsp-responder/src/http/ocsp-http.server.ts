@@ -16,23 +16,81 @@ export interface OcspMetrics {
   cacheHits: Counter;
   cacheMisses: Counter;
   signing: Histogram;
+  /**
+   * Hot-path tallies: plain integers bumped per request and folded into the prom-client counters above
+   * when /metrics is scraped (their `collect`), so a request costs an increment, not a label-hash lookup.
+   */
+  tally: OcspTally;
+}
+
+export class OcspTally {
+  hits = 0;
+  misses = 0;
+  private readonly cells = new Map<string, { status: string; outcome: string; n: number; reported: number }>();
+
+  /** The counter cell for (status, outcome); callers keep it and do `cell.n++`. */
+  cell(status: number, outcome: string): { n: number } {
+    const key = `${status}|${outcome}`;
+    let c = this.cells.get(key);
+    if (!c) {
+      c = { status: String(status), outcome, n: 0, reported: 0 };
+      this.cells.set(key, c);
+    }
+    return c;
+  }
+
+  /** Push what accumulated since the last scrape into the prom-client counter. */
+  flushRequests(counter: Counter<'status' | 'outcome'>): void {
+    for (const c of this.cells.values()) {
+      if (c.n > c.reported) {
+        counter.labels(c.status, c.outcome).inc(c.n - c.reported);
+        c.reported = c.n;
+      }
+    }
+  }
 }
 
 export function createOcspMetrics(registry: Registry): OcspMetrics {
-  const cacheHits = new Counter({ name: 'mazevault_ocsp_cache_hits_total', help: 'OCSP answers served from the pre-signed cache', registers: [registry] });
-  const cacheMisses = new Counter({ name: 'mazevault_ocsp_cache_misses_total', help: 'OCSP answers that needed a database read and a signature', registers: [registry] });
+  const tally = new OcspTally();
+  let hitsReported = 0;
+  let missesReported = 0;
+  const cacheHits = new Counter({
+    name: 'mazevault_ocsp_cache_hits_total',
+    help: 'OCSP answers served from the pre-signed cache',
+    registers: [registry],
+    collect() {
+      if (tally.hits > hitsReported) this.inc(tally.hits - hitsReported);
+      hitsReported = tally.hits;
+    },
+  });
+  const cacheMisses = new Counter({
+    name: 'mazevault_ocsp_cache_misses_total',
+    help: 'OCSP answers that needed a database read and a signature',
+    registers: [registry],
+    collect() {
+      if (tally.misses > missesReported) this.inc(tally.misses - missesReported);
+      missesReported = tally.misses;
+    },
+  });
   new Gauge({
     name: 'mazevault_ocsp_cache_hit_ratio',
     help: 'Cache hits / (hits + misses) since start',
     registers: [registry],
-    async collect() {
-      const hits = (await cacheHits.get()).values[0]?.value ?? 0;
-      const misses = (await cacheMisses.get()).values[0]?.value ?? 0;
+    collect() {
+      const { hits, misses } = tally;
       this.set(hits + misses === 0 ? 0 : hits / (hits + misses));
     },
   });
   return {
-    requests: new Counter({ name: 'mazevault_ocsp_requests_total', help: 'OCSP requests by HTTP status and OCSP outcome', labelNames: ['status', 'outcome'] as const, registers: [registry] }),
+    requests: new Counter({
+      name: 'mazevault_ocsp_requests_total',
+      help: 'OCSP requests by HTTP status and OCSP outcome',
+      labelNames: ['status', 'outcome'] as const,
+      registers: [registry],
+      collect() {
+        tally.flushRequests(this);
+      },
+    }),
     cacheHits,
     cacheMisses,
     signing: new Histogram({
@@ -41,6 +99,7 @@ export function createOcspMetrics(registry: Registry): OcspMetrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
       registers: [registry],
     }),
+    tally,
   };
 }
 
@@ -52,31 +111,49 @@ const OCSP_RESPONSE = 'application/ocsp-response';
  * broken, gets an OCSP answer (malformedRequest) or a 4xx — never a crash.
  */
 export function createOcspHttpServer(responder: OcspResponderService, metrics: OcspMetrics, options: OcspHttpOptions): http.Server {
-  const counters = new Map<string, Counter.Internal>();
-  const count = (status: number, outcome: string) => {
-    const key = `${status}|${outcome}`;
-    let c = counters.get(key);
-    if (!c) {
-      c = metrics.requests.labels(String(status), outcome);
-      counters.set(key, c);
+  const { tally } = metrics;
+  const count = (status: number, outcome: string) => tally.cell(status, outcome).n++;
+  const maxAgeMs = options.maxAgeSeconds * 1000;
+
+  /**
+   * Headers of a cacheable answer (RFC 5019 §6). While the remaining validity exceeds the configured
+   * max-age (always, for entries refreshed at half-life with max-age ≪ validity), every header is
+   * constant: computed once per signed response, then reused by every hit.
+   */
+  const cacheHeaders = (answer: OcspAnswer, cache: NonNullable<OcspAnswer['cache']>, now: number): Record<string, string | number> => {
+    const remaining = Math.floor((cache.nextUpdateMs - now) / 1000);
+    const maxAge = Math.max(0, Math.min(options.maxAgeSeconds, remaining));
+    return {
+      'content-type': OCSP_RESPONSE,
+      'content-length': answer.body.length,
+      'cache-control': `max-age=${maxAge}, public, no-transform, must-revalidate`,
+      'last-modified': cache.lastModified,
+      etag: cache.etag,
+      expires: new Date(cache.nextUpdateMs).toUTCString(),
+    };
+  };
+
+  /** Cache hit: one map lookup happened before this; here only a memo check, one counter bump, one write. */
+  const sendCached = (res: ServerResponse, answer: OcspAnswer, now: number): void => {
+    let wire = answer.wire;
+    if (wire === undefined || now >= wire.validUntilMs) {
+      const cache = answer.cache!;
+      wire = { headers: cacheHeaders(answer, cache, now), validUntilMs: cache.nextUpdateMs - maxAgeMs, stat: tally.cell(200, answer.outcome) };
+      // Memoize only while max-age is the configured constant; closer to nextUpdate it shrinks per request.
+      if (now < wire.validUntilMs) answer.wire = wire;
     }
-    c.inc();
+    tally.hits++;
+    wire.stat.n++;
+    res.writeHead(200, wire.headers);
+    res.end(answer.body);
   };
 
   const sendAnswer = (res: ServerResponse, answer: OcspAnswer) => {
-    const headers: Record<string, string | number> = { 'content-type': OCSP_RESPONSE, 'content-length': answer.body.length };
-    if (answer.cache) {
-      const remaining = Math.floor((answer.cache.nextUpdateMs - Date.now()) / 1000);
-      const maxAge = Math.max(0, Math.min(options.maxAgeSeconds, remaining));
-      headers['cache-control'] = `max-age=${maxAge}, public, no-transform, must-revalidate`;
-      headers['last-modified'] = answer.cache.lastModified;
-      headers['etag'] = answer.cache.etag;
-      headers['expires'] = new Date(answer.cache.nextUpdateMs).toUTCString();
-    } else {
-      headers['cache-control'] = 'no-store';
-    }
-    if (answer.hit) metrics.cacheHits.inc();
-    else if (answer.cache) metrics.cacheMisses.inc();
+    const headers: Record<string, string | number> = answer.cache
+      ? cacheHeaders(answer, answer.cache, Date.now())
+      : { 'content-type': OCSP_RESPONSE, 'content-length': answer.body.length, 'cache-control': 'no-store' };
+    if (answer.hit) tally.hits++;
+    else if (answer.cache) tally.misses++;
     res.writeHead(200, headers);
     res.end(answer.body);
     count(200, answer.outcome);
@@ -89,14 +166,22 @@ export function createOcspHttpServer(responder: OcspResponderService, metrics: O
     count(status, 'http');
   };
 
+  const onAnswer = (res: ServerResponse) => (answer: OcspAnswer) => sendAnswer(res, answer);
+  const onFailure = (res: ServerResponse) => (error: unknown) => {
+    options.log('error', `OCSP answer failed: ${(error as Error).message}`);
+    sendAnswer(res, errorAnswer('internalError'));
+  };
+
   const respond = (res: ServerResponse, der: Buffer) => {
-    responder.answer(der, der.toString('latin1')).then(
-      (answer) => sendAnswer(res, answer),
-      (error: unknown) => {
-        options.log('error', `OCSP answer failed: ${(error as Error).message}`);
-        sendAnswer(res, errorAnswer('internalError'));
-      },
-    );
+    // The exact request bytes are the cache key: a hit needs no ASN.1 parsing and no promise.
+    const key = der.toString('latin1');
+    const now = responder.nowMs();
+    const cached = responder.lookup(key, now);
+    if (cached !== undefined) {
+      sendCached(res, cached, now);
+      return;
+    }
+    responder.answer(der, key).then(onAnswer(res), onFailure(res));
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {

@@ -8,6 +8,7 @@ import {
   type OcspErrorStatus,
   parseOcspRequest,
   revocationReasonName,
+  systemClock,
 } from '@mazevault/pki';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -21,6 +22,12 @@ export interface OcspAnswer {
   /** Present for cacheable (nonce-less, successful) answers. */
   cache?: { etag: string; lastModified: string; nextUpdateMs: number };
   hit: boolean;
+  /**
+   * Memo for the HTTP layer, filled the first time a cached answer is written: the complete response
+   * headers (constant while max-age is capped by configuration) and until when they are valid, plus the
+   * metrics cell of this outcome. Keeps the cache-hit path free of per-request formatting and lookups.
+   */
+  wire?: { headers: Record<string, string | number>; validUntilMs: number; stat: { n: number } };
 }
 
 interface CacheEntry {
@@ -59,21 +66,35 @@ export class OcspResponderService {
   /** Bumped per certificate on invalidation: a signing that raced an invalidation is not cached. */
   private readonly generation = new Map<string, number>();
 
+  /** Milliseconds since the epoch on the responder's clock (Date.now() for the system clock: no Date per request). */
+  readonly nowMs: () => number;
+
   constructor(
     private readonly pool: Pool,
     private readonly issuers: IssuerRegistry,
     private readonly clock: Clock,
     private readonly options: { validitySeconds: number; maxEntries: number },
     private readonly metrics: ResponderMetrics,
-  ) {}
+  ) {
+    this.nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
+  }
 
   get cacheSize(): number {
     return this.byCert.size;
   }
 
+  /**
+   * Hot path, synchronous: the pre-signed answer for these exact request bytes, if one is cached and not
+   * due for re-signing. No parsing, no promise, no allocation; a miss goes through `answer()`.
+   */
+  lookup(key: string, nowMs: number): OcspAnswer | undefined {
+    const cached = this.byRequest.get(key);
+    return cached !== undefined && cached.refreshAtMs > nowMs ? cached.answer : undefined;
+  }
+
   /** Answer one DER request. `key` identifies the exact request bytes (latin1 string of the DER). */
   async answer(der: Buffer, key: string): Promise<OcspAnswer> {
-    const now = this.clock.now().getTime();
+    const now = this.nowMs();
     const cached = this.byRequest.get(key);
     if (cached && cached.refreshAtMs > now) return { ...cached.answer, hit: true };
 

@@ -16,6 +16,13 @@ export class CertificateProfileEntity {
   @Column({ type: 'varchar', length: 200 })
   name!: string;
 
+  /**
+   * The project the profile serves, if any: issuing under it and revoking what it issued is then
+   * authorized on that project (project admins), not only organization-wide.
+   */
+  @Column({ name: 'project_id', type: 'uuid', nullable: true })
+  projectId!: string | null;
+
   @Column({ type: 'jsonb' })
   definition!: Record<string, unknown>;
 

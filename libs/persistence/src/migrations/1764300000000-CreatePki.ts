@@ -12,7 +12,7 @@ export class CreatePki1764300000000 implements MigrationInterface {
       `CREATE UNIQUE INDEX "UQ_certificate_authorities_org_name" ON "certificate_authorities"  ("organization_id", "name") `,
     );
     await queryRunner.query(
-      `CREATE TABLE "certificate_profiles" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "organization_id" uuid NOT NULL, "ca_id" uuid NOT NULL, "name" character varying(200) NOT NULL, "definition" jsonb NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_171f0f058bc223a8b43c3a212f1" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "certificate_profiles" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "organization_id" uuid NOT NULL, "ca_id" uuid NOT NULL, "name" character varying(200) NOT NULL, "project_id" uuid, "definition" jsonb NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_171f0f058bc223a8b43c3a212f1" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE UNIQUE INDEX "UQ_certificate_profiles_org_name" ON "certificate_profiles"  ("organization_id", "name") `,

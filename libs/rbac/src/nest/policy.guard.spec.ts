@@ -5,7 +5,7 @@ import {
   UnauthorizedException,
   type ExecutionContext,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { type ModuleRef, Reflector } from '@nestjs/core';
 import type { Subject } from '../authorization.types';
 import { PolicyDecisionPoint } from '../policy-decision-point';
 import { NO_PERMISSION_DECLARED, PolicyGuard } from './policy.guard';
@@ -163,5 +163,37 @@ describe('PolicyGuard', () => {
       id: 'db/password',
       scope: { organizationId: 'o1', projectId: 'p9' },
     });
+  });
+});
+
+describe('PolicyGuard with a resolver that looks up a service', () => {
+  it('evaluates on the scope the service reports, not the route', async () => {
+    class ScopeLookup {
+      projectOf = (serial: string) => (serial === 'in-p1' ? 'p1' : 'p2');
+    }
+    const lookup = new ScopeLookup();
+    class Controller {
+      @RequirePermission('pki:revoke', (request, services) => ({
+        type: 'certificate',
+        scope: { organizationId: request.principal.organizationId, projectId: services.get(ScopeLookup).projectOf(request.params?.['serial'] ?? '') },
+      }))
+      revoke() {}
+    }
+    const moduleRef = { get: (token: unknown) => (token === ScopeLookup ? lookup : undefined) } as unknown as ModuleRef;
+    const guard = new PolicyGuard(new Reflector(), new PolicyDecisionPoint(), moduleRef);
+    const subject: Subject = { type: 'user', id: 'u', organizationId: 'o1', bindings: [{ role: 'project-admin', scope: { organizationId: 'o1', projectId: 'p1' } }] };
+    const context = (serial: string) => {
+      const request = { principal: subject, params: { serial } };
+      return {
+        request,
+        ctx: {
+          getHandler: () => Controller.prototype.revoke,
+          getClass: () => Controller,
+          switchToHttp: () => ({ getRequest: () => request }),
+        } as unknown as ExecutionContext,
+      };
+    };
+    await expect(guard.canActivate(context('in-p1').ctx)).resolves.toBe(true);
+    await expect(guard.canActivate(context('in-p2').ctx)).rejects.toThrow(/no binding grants pki:revoke/);
   });
 });

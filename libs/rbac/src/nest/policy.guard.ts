@@ -3,9 +3,10 @@ import {
   type ExecutionContext,
   ForbiddenException,
   Injectable,
+  Optional,
   UnauthorizedException,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { PolicyDecisionPoint } from '../policy-decision-point';
 import { IS_PUBLIC_KEY } from './public.decorator';
 import type { AuthenticatedRequest, RequestWithPrincipal } from './request-with-principal.type';
@@ -24,7 +25,15 @@ export class PolicyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly pdp: PolicyDecisionPoint,
+    @Optional() private readonly moduleRef?: ModuleRef,
   ) {}
+
+  private readonly services = {
+    get: <T>(token: abstract new (...args: never[]) => T): T => {
+      if (!this.moduleRef) throw new Error('PolicyGuard: resource resolvers need ModuleRef to look up services');
+      return this.moduleRef.get(token as never, { strict: false });
+    },
+  };
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -45,7 +54,7 @@ export class PolicyGuard implements CanActivate {
 
     const action = requirement.permission;
     // Pass the live request (not a copy): framework requests expose data through prototype getters.
-    const resource = await requirement.resolveResource(request as AuthenticatedRequest);
+    const resource = await requirement.resolveResource(request as AuthenticatedRequest, this.services);
     const { decision, reason } = this.pdp.evaluate(principal, action, resource);
     request.authzDecision = { action, resource, decision, reason };
     if (!decision) throw new ForbiddenException(reason);

@@ -22,7 +22,8 @@ describe('defaultResourceResolver', () => {
       { organizationId: 'o1', projectId: 'p1', environmentId: 'e1' },
     ],
   ])('params %j → scope %j (no undefined keys)', (params, scope) => {
-    expect(defaultResourceResolver({ principal, ...(params && { params }) })).toStrictEqual({
+    const noServices = { get: () => { throw new Error('not needed'); } };
+    expect(defaultResourceResolver({ principal, ...(params && { params }) }, noServices)).toStrictEqual({
       type: 'organization',
       scope,
     });

@@ -6,8 +6,16 @@ import type { AuthenticatedRequest } from './request-with-principal.type';
 
 export const REQUIRE_PERMISSION_KEY = 'mazevault:rbac:require-permission';
 
-/** Derives the resource being acted on from the request; may load it (e.g. a secret's project). */
-export type ResourceResolver = (request: AuthenticatedRequest) => Resource | Promise<Resource>;
+/** Looks up the app's providers (e.g. a service that knows a certificate's project). */
+export interface ResolverServices {
+  get<T>(token: abstract new (...args: never[]) => T): T;
+}
+
+/**
+ * Derives the resource being acted on from the request; may load it (e.g. a certificate's project)
+ * through `services`, so the decision is taken on the resource's real scope, not the route's.
+ */
+export type ResourceResolver = (request: AuthenticatedRequest, services: ResolverServices) => Resource | Promise<Resource>;
 
 export interface PermissionRequirement {
   permission: Permission;
