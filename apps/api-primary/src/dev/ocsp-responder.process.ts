@@ -13,6 +13,7 @@ export function startOcspResponder(env: Record<string, string | undefined>, port
     env: { ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  process.once('exit', () => child.kill());
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the OCSP responder did not start within 30 s')), 30_000);
     child.once('exit', (code) => reject(new Error(`the OCSP responder exited with code ${code}`)));
