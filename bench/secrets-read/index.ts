@@ -8,7 +8,7 @@ import { createTestDatabase, testRedis } from '@mazevault/testing';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { bootstrapAdmin } from '../../apps/api-primary/src/bootstrap/bootstrap-admin';
-import { BARE_FASTIFY_SERVER, durationSeconds, log, printResult, round, runLoad, startServerProcess } from '../harness';
+import { BARE_FASTIFY_SERVER, durationSeconds, log, printResult, round, runLoad, startServerProcess, withCpu } from '../harness';
 
 const BENCH = 'secrets-read';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -61,7 +61,7 @@ async function main(): Promise<number> {
       await json(url + path, 'PUT', { value: { username: 'svc', password: randomBytes(16).toString('hex') } }, auth);
       const apiToken = await json(`${url}/api/v1/tokens`, 'POST', { name: 'bench', permissions: ['secrets:read'] }, auth);
       log(`Primary pid ${primary.pid}; loading ${CONNECTIONS} connections for ${durationSeconds()} s`);
-      ours = await runLoad({ url: url + path, headers: { authorization: `Bearer ${apiToken.token}` }, connections: CONNECTIONS });
+      ours = await withCpu(primary.pid, () => runLoad({ url: url + path, headers: { authorization: `Bearer ${apiToken.token}` }, connections: CONNECTIONS }));
     } finally {
       await primary.stop();
     }
@@ -70,7 +70,7 @@ async function main(): Promise<number> {
     const bare = await startServerProcess(BARE_FASTIFY_SERVER, { label: 'bare-fastify' });
     let baseline;
     try {
-      baseline = await runLoad({ url: `${bare.url}/`, connections: CONNECTIONS });
+      baseline = await withCpu(bare.pid, () => runLoad({ url: `${bare.url}/`, connections: CONNECTIONS }));
     } finally {
       await bare.stop();
     }
@@ -82,6 +82,10 @@ async function main(): Promise<number> {
       bare_rps: round(baseline.rps),
       vs_bare: round(ours.rps / baseline.rps, 3),
       p50_ms: round(ours.p50_ms, 2),
+      // CPU per request of each server process: steadier than req/s when the machine is shared.
+      cpu_us: round(ours.cpu_us, 1),
+      bare_cpu_us: round(baseline.cpu_us, 1),
+      cpu_vs_bare: round(baseline.cpu_us / ours.cpu_us, 3),
       errors: ours.errors,
       non2xx: ours.non2xx,
       connections: CONNECTIONS,

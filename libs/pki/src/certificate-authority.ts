@@ -59,8 +59,16 @@ export type CaOptions = CaKeySource & {
 
 export const CA_KEY_USAGES: readonly KeyUsage[] = ['digitalSignature', 'keyCertSign', 'cRLSign'];
 
+// The chain of a loaded CA never changes: PEM-encode it once per CA object, not once per issuance.
+const chainPems = new WeakMap<CertificateAuthority, string>();
+
 export function caChainPem(ca: CertificateAuthority): string {
-  return chainToPem([ca.der, ...ca.chain]);
+  let pem = chainPems.get(ca);
+  if (pem === undefined) {
+    pem = chainToPem([ca.der, ...ca.chain]);
+    chainPems.set(ca, pem);
+  }
+  return pem;
 }
 
 function caLintPolicy(ttlSeconds: number): LintPolicy {

@@ -29,7 +29,11 @@ export function certificateDer(certificate: pkijs.Certificate): Uint8Array {
 
 export function describeCertificate(input: PemOrDer | pkijs.Certificate): IssuedCertificate {
   const certificate = input instanceof pkijs.Certificate ? input : parseCertificate(input);
-  const der = certificateDer(certificate);
+  return describeCertificateDer(certificate, certificateDer(certificate));
+}
+
+/** `describeCertificate` when the DER of `certificate` is already in hand (no re-encoding). */
+export function describeCertificateDer(certificate: pkijs.Certificate, der: Uint8Array): IssuedCertificate {
   return {
     der,
     pem: pemEncode(CERTIFICATE_PEM_LABEL, der),

@@ -1,4 +1,4 @@
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import * as pkijs from 'pkijs';
 
 /** WebCrypto key type (the workspace compiles without the DOM lib, so name Node's type explicitly). */
@@ -25,6 +25,12 @@ export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
 
 export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
+const NODE_HASH_NAMES: Record<HashName, string> = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
+/** Same result as WebCrypto's digest, computed synchronously (key ids are hashed on every issuance). */
 export async function digest(hash: HashName, data: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(await subtle().digest(hash, data as Uint8Array<ArrayBuffer>));
+  const name = NODE_HASH_NAMES[hash];
+  if (!name) throw new TypeError(`unsupported hash ${String(hash)}`);
+  const out = createHash(name).update(data).digest();
+  return new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength));
 }

@@ -1,12 +1,13 @@
-import { certificateAltNames, certificateKeyIdentifier } from './certificate';
+import { certificateAltNames, certificateDer, certificateKeyIdentifier, parseCertificate } from './certificate';
 import { CertificateAuthority } from './certificate-authority';
 import { defineProfile } from './certificate-profile';
 import { createCsr } from './certification-request';
-import { bytesEqual } from './der-encoding';
+import { bytesEqual, integerHex } from './der-encoding';
 import { findExtension, readAuthorityKeyIdentifier, readKeyUsage } from './extensions';
 import { issueFromCsr, issueWithGeneratedKey, rekeyCertificate, renewCertificate } from './issuance';
 import { importPkcs8 } from './key-type';
 import { OID } from './oids';
+import { verifySignature } from './signature-algorithm';
 import { FakeClock } from './testing/fake-clock';
 import { DAY, testHierarchy } from './testing/fixtures';
 import { openssl, scratchDir } from './testing/openssl';
@@ -37,6 +38,22 @@ beforeAll(async () => {
 });
 
 describe('issuance', () => {
+  it('returns DER whose parse is the linted object, byte for byte (TBS, algorithm, signature)', async () => {
+    const result = await issueWithGeneratedKey({ ca, profile, clock, urls, keyType: 'ecdsa-p256', altNames: { dns: ['der.svc.internal'], ip: ['10.9.8.7'] } });
+    const issued = result.certificate;
+    const reparsed = parseCertificate(issued.der);
+    expect(bytesEqual(new Uint8Array(reparsed.tbsView), new Uint8Array(issued.certificate.tbsView))).toBe(true);
+    // the returned object encodes its fields to exactly the TBS that was signed
+    expect(bytesEqual(new Uint8Array(issued.certificate.encodeTBS().toBER()), new Uint8Array(reparsed.tbsView))).toBe(true);
+    expect(bytesEqual(certificateDer(issued.certificate), issued.der)).toBe(true);
+    expect(bytesEqual(certificateDer(reparsed), issued.der)).toBe(true);
+    expect(issued.serialNumber).toBe(integerHex(reparsed.serialNumber));
+    expect(certificateAltNames(issued.certificate)).toEqual(certificateAltNames(reparsed));
+    expect(
+      await verifySignature(ca.certificate.subjectPublicKeyInfo, reparsed.signatureAlgorithm, new Uint8Array(reparsed.tbsView), reparsed.signatureValue),
+    ).toBe(true);
+  });
+
   it('issues a leaf that openssl verifies against the chain, with all names canonical', async () => {
     const result = await issueWithGeneratedKey({
       ca,

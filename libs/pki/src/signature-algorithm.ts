@@ -1,6 +1,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { subtle } from './crypto-engine';
+import { CryptoKey, subtle } from './crypto-engine';
+import { DER_SEQUENCE, derTlv, derUnsignedInteger } from './der-writer';
 import { toArrayBuffer, toBytes } from './der-encoding';
 import { describePublicKey, importPublicKey, KeyDescription, KeyFamily } from './key-type';
 import { OID } from './oids';
@@ -52,14 +53,7 @@ export function webCryptoSignParams(key: KeyDescription): Record<string, unknown
 /** WebCrypto ECDSA signatures are r||s (IEEE P1363); X.509 wants ECDSA-Sig-Value (RFC 5480 §2.2.3). */
 export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
   const half = raw.length / 2;
-  const integer = (part: Uint8Array) => {
-    let i = 0;
-    while (i < part.length - 1 && part[i] === 0) i++;
-    const trimmed = part.subarray(i);
-    const padded = trimmed[0]! & 0x80 ? Uint8Array.of(0, ...trimmed) : trimmed;
-    return new asn1js.Integer({ valueHex: toArrayBuffer(padded) });
-  };
-  return new Uint8Array(new asn1js.Sequence({ value: [integer(raw.subarray(0, half)), integer(raw.subarray(half))] }).toBER());
+  return derTlv(DER_SEQUENCE, [derUnsignedInteger(raw.subarray(0, half)), derUnsignedInteger(raw.subarray(half))]);
 }
 
 export function ecdsaDerToRaw(der: Uint8Array, coordinateLength: number): Uint8Array<ArrayBuffer> | null {
@@ -88,14 +82,57 @@ export async function verifySignature(
   data: Uint8Array,
   signature: asn1js.BitString,
 ): Promise<boolean> {
+  return verifyWith(spki, algorithm, data, toBytes(signature.valueBlock.valueHexView), (hash) => importPublicKey(spki, hash));
+}
+
+// Imported public keys of issuers that sign again and again (a CA's own key, checked after every
+// issuance), per SubjectPublicKeyInfo object and hash: importing costs more than verifying.
+const verificationKeys = new WeakMap<pkijs.PublicKeyInfo, Map<string, Promise<CryptoKey>>>();
+
+function cachedPublicKey(spki: pkijs.PublicKeyInfo, hash: string): Promise<CryptoKey> {
+  let byHash = verificationKeys.get(spki);
+  if (!byHash) {
+    byHash = new Map();
+    verificationKeys.set(spki, byHash);
+  }
+  let key = byHash.get(hash);
+  if (!key) {
+    key = importPublicKey(spki, hash);
+    key.catch(() => byHash.delete(hash));
+    byHash.set(hash, key);
+  }
+  return key;
+}
+
+/**
+ * `verifySignature` for an issuer key that is used repeatedly: the WebCrypto key is imported once per
+ * SubjectPublicKeyInfo object (which must not be mutated afterwards: CA certificates are not).
+ * `signature` is the BIT STRING content (DER ECDSA-Sig-Value for ECDSA).
+ */
+export function verifySignatureWithCachedKey(
+  spki: pkijs.PublicKeyInfo,
+  algorithm: pkijs.AlgorithmIdentifier,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  return verifyWith(spki, algorithm, data, toBytes(signature), (hash) => cachedPublicKey(spki, hash));
+}
+
+async function verifyWith(
+  spki: pkijs.PublicKeyInfo,
+  algorithm: pkijs.AlgorithmIdentifier,
+  data: Uint8Array,
+  signature: Uint8Array<ArrayBuffer>,
+  publicKey: (hash: string) => Promise<CryptoKey>,
+): Promise<boolean> {
   const known = SIGNATURE_ALGORITHMS[algorithm.algorithmId];
   if (!known) throw new PkiError('unsupported_signature_algorithm', `unsupported signature algorithm ${algorithm.algorithmId}`);
   const key = describePublicKey(spki);
   if (key.family !== known.family) {
     throw new PkiError('unsupported_signature_algorithm', `signature algorithm ${algorithm.algorithmId} does not match a ${key.family} key`);
   }
-  const cryptoKey = await importPublicKey(spki, known.hash ?? 'SHA-256');
-  let sig: Uint8Array<ArrayBuffer> | null = toBytes(signature.valueBlock.valueHexView);
+  const cryptoKey = await publicKey(known.hash ?? 'SHA-256');
+  let sig: Uint8Array<ArrayBuffer> | null = signature;
   if (key.family === 'ecdsa') sig = ecdsaDerToRaw(sig, key.bits / 8);
   if (!sig) return false;
   const params = key.family === 'ecdsa' ? { name: 'ECDSA', hash: known.hash } : webCryptoSignParams(key);

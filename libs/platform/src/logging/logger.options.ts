@@ -28,12 +28,19 @@ export function requestIdFor(req: IncomingMessage): string {
 
 /** The one pino logger of a service: Fastify's request logger and Nest's logger both write through it. */
 export function createServiceLogger(options: { level: string; service: string }): Logger {
-  return pino({
-    level: options.level,
-    base: { service: options.service },
-    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-    messageKey: 'msg',
-  });
+  // Asynchronous stdout: a synchronous write per log line was ~7% of a cached secret read. What is
+  // still buffered when the process exits is flushed then.
+  const destination = pino.destination({ dest: 1, sync: false });
+  process.once('exit', () => destination.flushSync());
+  return pino(
+    {
+      level: options.level,
+      base: { service: options.service },
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      messageKey: 'msg',
+    },
+    destination,
+  );
 }
 
 /**
