@@ -30,7 +30,7 @@ describe('root CAs', () => {
     const reloaded = await signerFromPkcs8(privateKeyPkcs8!);
     expect(reloaded.algorithm).toBe(keyType);
     expect(ca.chain).toEqual([]);
-  }, 60_000); // RSA-4096: two key generations (CA key + throw-away lint key) take seconds on a small CI box
+  }, 60_000); // RSA-4096 key generation takes seconds on a small CI box
 });
 
 describe('intermediates', () => {

@@ -65,8 +65,8 @@ export function validityPeriodSeconds(certificate: pkijs.Certificate): number {
 }
 
 /**
- * Pre-issuance lint (in the spirit of zlint / certlint, run on a certificate signed by a throw-away
- * key): returns every problem found, empty when the certificate may be signed for real.
+ * Pre-issuance lint (in the spirit of zlint / certlint), run on the to-be-signed certificate whose DER
+ * the CA then signs: returns every problem found, empty when the certificate may be signed.
  */
 export function lintCertificate(certificate: pkijs.Certificate, issuer: LintIssuer, policy: LintPolicy): LintFinding[] {
   const findings: LintFinding[] = [];
