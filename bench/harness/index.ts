@@ -14,3 +14,4 @@ export { REPO_ROOT } from './paths';
 /** Baseline servers, for benches that report "x% of bare". */
 export const BARE_FASTIFY_SERVER = path.join(__dirname, 'bare-server.ts');
 export const BARE_NODE_SERVER = path.join(__dirname, 'bare-node-server.ts');
+export { requestJson, startBenchPrimary, type BenchPrimary } from './primary';

@@ -4,17 +4,20 @@
 // certificate row stored, audit event) — against raw `crypto.sign` P-256 operations per second in this
 // process. The Primary runs its production entry point (apps/api-primary/src/main.ts) in a child process on
 // a scratch PostgreSQL database and real Redis, like bench/secrets-read.
-import 'reflect-metadata';
-import { createPrimaryDataSource } from '@mazevault/persistence';
-import { createTestDatabase, testRedis } from '@mazevault/testing';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootstrapAdmin } from '../../apps/api-primary/src/bootstrap/bootstrap-admin';
-import { durationSeconds, log, printResult, round, runLoad, startServerProcess } from '../harness';
+import {
+  durationSeconds,
+  log,
+  printResult,
+  requestJson,
+  round,
+  runLoad,
+  startBenchPrimary,
+} from '../harness';
 
 const BENCH = 'issue';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -55,53 +58,95 @@ async function main(): Promise<number> {
     return 0;
   }
   const dir = mkdtempSync(join(tmpdir(), 'mazevault-bench-issue-'));
-  const database = await createTestDatabase('bench_issue');
-  const password = randomBytes(12).toString('base64url');
   try {
-    log('migrating a scratch database and creating an admin');
-    const dataSource = await createPrimaryDataSource({ url: database.url }).initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
-    const { email } = await bootstrapAdmin(dataSource, { email: 'bench@example.test', password });
-    await dataSource.destroy();
-
     // One fixed CSR (ECDSA P-256, self-signed request), signed again and again: each answer is a new certificate.
-    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'csr.key'), '-subj', '/CN=app.bench.test', '-addext', 'subjectAltName=DNS:app.bench.test', '-out', join(dir, 'req.csr')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'csr.key'),
+        '-subj',
+        '/CN=app.bench.test',
+        '-addext',
+        'subjectAltName=DNS:app.bench.test',
+        '-out',
+        join(dir, 'req.csr'),
+      ],
+      { stdio: 'ignore' },
+    );
     const csr = readFileSync(join(dir, 'req.csr'), 'utf8');
 
-    const port = await freePort();
-    const primary = await startServerProcess('apps/api-primary/src/main.ts', {
-      port,
-      label: 'api-primary',
-      env: {
-        HOST: '127.0.0.1',
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-        DATABASE_URL: database.url,
-        REDIS_URL: testRedis('bench').url,
-        JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        MASTER_KEY: randomBytes(32).toString('base64'),
-      },
-    });
+    const primary = await startBenchPrimary('issue', { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' });
     let ours;
     try {
       const url = primary.url;
-      const session = await json(`${url}/api/v1/auth/login`, 'POST', { email, password });
-      const auth = { authorization: `Bearer ${session.token}` };
-      const ca = await json(`${url}/api/v1/pki/cas/root`, 'POST', { name: 'bench-root', subject: { commonName: 'Bench Root' }, keyType: 'ecdsa-p256', ttlSeconds: 365 * 86400 }, auth);
-      await json(`${url}/api/v1/pki/profiles`, 'POST', { name: 'bench', caId: ca.id, definition: { allowedDomains: ['bench.test'], allowSubdomains: true, maxTtlSeconds: 30 * 86400, allowedSanTypes: ['dns'] } }, auth);
-      const apiToken = await json(`${url}/api/v1/tokens`, 'POST', { name: 'bench-issue', permissions: ['pki:issue'] }, auth);
-      const headers = { authorization: `Bearer ${apiToken.token}`, 'content-type': 'application/json' };
+      const auth = { authorization: `Bearer ${primary.adminToken}` };
+      const ca = await requestJson(
+        `${url}/api/v1/pki/cas/root`,
+        'POST',
+        {
+          name: 'bench-root',
+          subject: { commonName: 'Bench Root' },
+          keyType: 'ecdsa-p256',
+          ttlSeconds: 365 * 86400,
+        },
+        auth,
+      );
+      await requestJson(
+        `${url}/api/v1/pki/profiles`,
+        'POST',
+        {
+          name: 'bench',
+          caId: ca.id,
+          definition: {
+            allowedDomains: ['bench.test'],
+            allowSubdomains: true,
+            maxTtlSeconds: 30 * 86400,
+            allowedSanTypes: ['dns'],
+          },
+        },
+        auth,
+      );
+      const apiToken = await requestJson(
+        `${url}/api/v1/tokens`,
+        'POST',
+        { name: 'bench-issue', permissions: ['pki:issue'] },
+        auth,
+      );
+      const headers = {
+        authorization: `Bearer ${String(apiToken.token)}`,
+        'content-type': 'application/json',
+      };
       const body = JSON.stringify({ profile: 'bench', csr, ttlSeconds: 7 * 86400 });
-      const probe = await json(`${url}/api/v1/pki/sign`, 'POST', JSON.parse(body), headers);
+      const probe = await requestJson(`${url}/api/v1/pki/sign`, 'POST', JSON.parse(body), headers);
       if (!probe.serial) throw new Error(`sign answered without a serial: ${JSON.stringify(probe)}`);
-      log(`Primary pid ${primary.pid}; POST /api/v1/pki/sign, ${CONNECTIONS} connections for ${durationSeconds()} s`);
-      ours = await runLoad({ url: `${url}/api/v1/pki/sign`, method: 'POST', headers, body, connections: CONNECTIONS });
-      log(`issued: ${round(ours.rps, 1)}/s (2xx only), p99 ${ours.p99_ms} ms, non2xx ${ours.non2xx}, errors ${ours.errors}`);
+      log(
+        `Primary pid ${primary.pid}; POST /api/v1/pki/sign, ${CONNECTIONS} connections for ${durationSeconds()} s`,
+      );
+      ours = await runLoad({
+        url: `${url}/api/v1/pki/sign`,
+        method: 'POST',
+        headers,
+        body,
+        connections: CONNECTIONS,
+      });
+      log(
+        `issued: ${round(ours.rps, 1)}/s (2xx only), p99 ${ours.p99_ms} ms, non2xx ${ours.non2xx}, errors ${ours.errors}`,
+      );
     } finally {
       await primary.stop();
     }
 
     // autocannon's average counts every answer; only successful issuances count here.
-    const issuedPerSecond = ours.total > 0 ? (ours.rps * Math.max(0, ours.total - ours.non2xx)) / ours.total : 0;
+    const issuedPerSecond =
+      ours.total > 0 ? (ours.rps * Math.max(0, ours.total - ours.non2xx)) / ours.total : 0;
     log('raw crypto.sign ECDSA P-256 in this process');
     const raw = rawSignPerSecond(Math.min(3, durationSeconds()));
     log(`raw: ${round(raw)} signatures/s`);
@@ -120,27 +165,8 @@ async function main(): Promise<number> {
     });
     return ours.errors > 0 || ours.non2xx > 0 ? 1 : 0;
   } finally {
-    await database.drop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function json(url: string, method: string, body: unknown, headers: Record<string, string> = {}): Promise<Record<string, string>> {
-  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const parsed = (await response.json()) as Record<string, string>;
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(parsed)}`);
-  return parsed;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 main().then(

@@ -2,13 +2,19 @@
 // policy decision, envelope decryption, audit event per read), against a bare Fastify route returning a
 // fixed body, both measured in this run on this machine. The Primary runs its production entry point
 // (apps/api-primary/src/main.ts) in a child process against real PostgreSQL and Redis.
-import 'reflect-metadata';
-import { createPrimaryDataSource } from '@mazevault/persistence';
-import { createTestDatabase, testRedis } from '@mazevault/testing';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { bootstrapAdmin } from '../../apps/api-primary/src/bootstrap/bootstrap-admin';
-import { BARE_FASTIFY_SERVER, durationSeconds, log, printResult, round, runLoad, startServerProcess, withCpu } from '../harness';
+import { randomBytes } from 'node:crypto';
+import {
+  BARE_FASTIFY_SERVER,
+  durationSeconds,
+  log,
+  printResult,
+  requestJson,
+  round,
+  runLoad,
+  startBenchPrimary,
+  startServerProcess,
+  withCpu,
+} from '../harness';
 
 const BENCH = 'secrets-read';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -28,91 +34,65 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const database = await createTestDatabase('bench_secrets');
-  const password = randomBytes(12).toString('base64url');
+  const primary = await startBenchPrimary(
+    'secrets',
+    process.env.BENCH_SEAL_MS ? { AUDIT_SEAL_INTERVAL_MS: process.env.BENCH_SEAL_MS } : {},
+  );
+  let ours;
   try {
-    log('migrating a scratch database and creating an admin');
-    const dataSource = await createPrimaryDataSource({ url: database.url }).initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
-    const { email } = await bootstrapAdmin(dataSource, { email: 'bench@example.test', password });
-    await dataSource.destroy();
-
-    const port = await freePort();
-    const primary = await startServerProcess('apps/api-primary/src/main.ts', {
-      port,
-      label: 'api-primary',
-      env: {
-        HOST: '127.0.0.1',
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-        DATABASE_URL: database.url,
-        REDIS_URL: testRedis('bench').url,
-        JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        MASTER_KEY: randomBytes(32).toString('base64'),
-        ...(process.env.BENCH_SEAL_MS ? { AUDIT_SEAL_INTERVAL_MS: process.env.BENCH_SEAL_MS } : {}),
-      },
-    });
-    let ours;
-    try {
-      const url = primary.url;
-      const session = await json(`${url}/api/v1/auth/login`, 'POST', { email, password });
-      const auth = { authorization: `Bearer ${session.token}` };
-      await json(`${url}/api/v1/projects`, 'POST', { slug: 'bench', name: 'Bench' }, auth);
-      const path = `/api/v1/projects/bench/environments/prod/secrets/app/db`;
-      await json(url + path, 'PUT', { value: { username: 'svc', password: randomBytes(16).toString('hex') } }, auth);
-      const apiToken = await json(`${url}/api/v1/tokens`, 'POST', { name: 'bench', permissions: ['secrets:read'] }, auth);
-      log(`Primary pid ${primary.pid}; loading ${CONNECTIONS} connections for ${durationSeconds()} s`);
-      ours = await withCpu(primary.pid, () => runLoad({ url: url + path, headers: { authorization: `Bearer ${apiToken.token}` }, connections: CONNECTIONS }));
-    } finally {
-      await primary.stop();
-    }
-
-    log('bare Fastify baseline');
-    const bare = await startServerProcess(BARE_FASTIFY_SERVER, { label: 'bare-fastify' });
-    let baseline;
-    try {
-      baseline = await withCpu(bare.pid, () => runLoad({ url: `${bare.url}/`, connections: CONNECTIONS }));
-    } finally {
-      await bare.stop();
-    }
-
-    printResult({
-      bench: BENCH,
-      rps: round(ours.rps),
-      p99_ms: round(ours.p99_ms, 2),
-      bare_rps: round(baseline.rps),
-      vs_bare: round(ours.rps / baseline.rps, 3),
-      p50_ms: round(ours.p50_ms, 2),
-      // CPU per request of each server process: steadier than req/s when the machine is shared.
-      cpu_us: round(ours.cpu_us, 1),
-      bare_cpu_us: round(baseline.cpu_us, 1),
-      cpu_vs_bare: round(baseline.cpu_us / ours.cpu_us, 3),
-      errors: ours.errors,
-      non2xx: ours.non2xx,
-      connections: CONNECTIONS,
-      duration_s: ours.duration_s,
-    });
-    return ours.errors > 0 || ours.non2xx > 0 ? 1 : 0;
+    const auth = { authorization: `Bearer ${primary.adminToken}` };
+    await requestJson(`${primary.url}/api/v1/projects`, 'POST', { slug: 'bench', name: 'Bench' }, auth);
+    const path = `/api/v1/projects/bench/environments/prod/secrets/app/db`;
+    await requestJson(
+      primary.url + path,
+      'PUT',
+      { value: { username: 'svc', password: randomBytes(16).toString('hex') } },
+      auth,
+    );
+    const apiToken = await requestJson(
+      `${primary.url}/api/v1/tokens`,
+      'POST',
+      { name: 'bench', permissions: ['secrets:read'] },
+      auth,
+    );
+    log(`Primary pid ${primary.pid}; loading ${CONNECTIONS} connections for ${durationSeconds()} s`);
+    ours = await withCpu(primary.pid, () =>
+      runLoad({
+        url: primary.url + path,
+        headers: { authorization: `Bearer ${String(apiToken.token)}` },
+        connections: CONNECTIONS,
+      }),
+    );
   } finally {
-    await database.drop();
+    await primary.stop();
   }
-}
 
-async function json(url: string, method: string, body: unknown, headers: Record<string, string> = {}): Promise<Record<string, string>> {
-  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const parsed = (await response.json()) as Record<string, string>;
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(parsed)}`);
-  return parsed;
-}
+  log('bare Fastify baseline');
+  const bare = await startServerProcess(BARE_FASTIFY_SERVER, { label: 'bare-fastify' });
+  let baseline;
+  try {
+    baseline = await withCpu(bare.pid, () => runLoad({ url: `${bare.url}/`, connections: CONNECTIONS }));
+  } finally {
+    await bare.stop();
+  }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+  printResult({
+    bench: BENCH,
+    rps: round(ours.rps),
+    p99_ms: round(ours.p99_ms, 2),
+    bare_rps: round(baseline.rps),
+    vs_bare: round(ours.rps / baseline.rps, 3),
+    p50_ms: round(ours.p50_ms, 2),
+    // CPU per request of each server process: steadier than req/s when the machine is shared.
+    cpu_us: round(ours.cpu_us, 1),
+    bare_cpu_us: round(baseline.cpu_us, 1),
+    cpu_vs_bare: round(baseline.cpu_us / ours.cpu_us, 3),
+    errors: ours.errors,
+    non2xx: ours.non2xx,
+    connections: CONNECTIONS,
+    duration_s: ours.duration_s,
   });
+  return ours.errors > 0 || ours.non2xx > 0 ? 1 : 0;
 }
 
 main().then(

@@ -1,8 +1,8 @@
 import { AuditEventEntity, createPrimaryDataSource } from '@mazevault/persistence';
+import { freePort } from '@mazevault/platform';
 import { createTestDatabase, testRedis, type TestDatabase } from '@mazevault/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -111,14 +111,3 @@ describe('no plaintext in logs, audit rows or Redis', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

@@ -8,3 +8,4 @@ export * from './metrics/metrics.registry';
 export * from './metrics/metrics.tokens';
 export * from './platform.module';
 export * from './validation/zod-body.decorator';
+export * from './net/free-port';

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@mazevault/platform';
 import { Redis } from 'ioredis';
 
 export class RedisUnavailableError extends Error {}
@@ -34,15 +34,4 @@ export async function startLocalRedis(): Promise<{ url: string; stop(): void }> 
     }
   }
   return { url, stop: () => child.kill() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
