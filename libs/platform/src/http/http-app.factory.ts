@@ -34,6 +34,9 @@ export interface HttpAppOptions {
  */
 export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    // No Nest middleware anywhere (logging and headers are Fastify hooks), so no @fastify/middie
+    // layer on every request.
+    skipMiddie: true,
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     loggerInstance: options.logger,
     logController: new AccessLogController(),
