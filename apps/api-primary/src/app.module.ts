@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { PlatformModule } from '@mazevault/platform';
 import { defaultPolicyDecisionPoint, PolicyDecisionPoint, PolicyGuard } from '@mazevault/rbac';
@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import { ApiTokensController } from './api-tokens/api-tokens.controller';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { AuditController } from './audit/audit.controller';
-import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuditSpecGuard } from './audit/audit-spec.guard';
 import { AuditModule } from './audit/audit.module';
 import { CacheModule } from './cache/cache.module';
 import { ConsoleModule } from './console/console.module';
@@ -76,10 +76,10 @@ export class AppModule {
       providers: [
         { provide: PolicyDecisionPoint, useValue: defaultPolicyDecisionPoint },
         // Order matters: authenticate, resolve project/environment names to ids, then authorize. Both are global so nothing is open by omission.
+        { provide: APP_GUARD, useClass: AuditSpecGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: ScopeResolutionGuard },
         { provide: APP_GUARD, useClass: PolicyGuard },
-        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         JwtService,
         LoginLockoutService,
         AuthService,

@@ -12,9 +12,6 @@ interface FastifyLikeReply {
   send(body: unknown): unknown;
 }
 
-/** Called for every error response, e.g. to audit denied calls. Must not throw. */
-export type ErrorResponseHook = (request: unknown, problem: ProblemBody) => Promise<void> | void;
-
 /** Codes for the framework's own HttpExceptions, so every response carries a stable `code`. */
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
@@ -85,9 +82,7 @@ function problem(
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
-  constructor(private readonly onError?: ErrorResponseHook) {}
-
-  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+  catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyLikeRequest>();
     const reply = http.getResponse<FastifyLikeReply>();
@@ -95,13 +90,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (body.status >= HttpStatus.INTERNAL_SERVER_ERROR) {
       // The full error goes to the log (with the request id), never to the client.
       this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
-    }
-    if (this.onError) {
-      try {
-        await this.onError(request, body);
-      } catch (hookError) {
-        this.logger.error({ err: hookError, requestId: request.id }, 'error hook failed');
-      }
     }
     reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8');
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);

@@ -1,9 +1,9 @@
-import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as PinoLogger } from 'pino';
-import { type ErrorResponseHook, ProblemDetailsFilter } from '../errors/problem-details.filter';
+import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { AccessLogController } from '../logging/access-log.controller';
 import { createNestLogger, requestIdFor } from '../logging/logger.options';
 import { staticSecurityHeaders } from './security-headers';
@@ -15,8 +15,6 @@ export interface HttpAppOptions {
   title: string;
   version?: string;
   bodyLimitBytes?: number;
-  /** Resolves the hook after the app is built, so it can use the app's own providers (e.g. audit). */
-  errorHook?: (app: INestApplication) => ErrorResponseHook;
   /**
    * Behind nginx or an ingress: trust X-Forwarded-For from these hops (true, a hop count, or a
    * comma-separated list of proxy addresses/CIDRs), so per-client rate limits see the real client.
@@ -55,7 +53,7 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
   });
 
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
-  app.useGlobalFilters(new ProblemDetailsFilter(options.errorHook?.(app)));
+  app.useGlobalFilters(new ProblemDetailsFilter());
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -2,7 +2,7 @@ import type { Resource, Subject } from '../authorization.types';
 import type { Permission } from '../permission.constant';
 
 /**
- * Outcome the guard leaves on the request so an audit interceptor or exception filter can record
+ * Outcome the guard leaves on the request so the audit layer (a response hook in the Primary) can record
  * denied calls too. `action`/`resource` are absent only when the handler declared no permission.
  */
 export interface AuthzDecisionRecord {

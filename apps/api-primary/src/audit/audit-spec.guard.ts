@@ -1,0 +1,28 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { RequestWithPrincipal } from '@mazevault/rbac';
+import { AUDITED_KEY, type AuditSpec } from './audited.decorator';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export type AuditableRequest = RequestWithPrincipal & { id?: string; method: string; auditSpec?: AuditSpec; routeOptions?: { url?: string } };
+
+/**
+ * The first global guard: it only reads the handler's @Audited spec (or, for a state-changing call
+ * without one, a default naming the handler) onto the request, so the response hook can audit the
+ * call whatever happens next — success, failure, or a denial by a later guard. It never refuses.
+ */
+@Injectable()
+export class AuditSpecGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<AuditableRequest>();
+    const spec = this.reflector.get<AuditSpec | undefined>(AUDITED_KEY, context.getHandler());
+    if (spec) request.auditSpec = spec;
+    else if (STATE_CHANGING.has(request.method)) {
+      request.auditSpec = { action: `${context.getClass().name}.${context.getHandler().name}`, resourceType: 'api' };
+    }
+    return true;
+  }
+}
