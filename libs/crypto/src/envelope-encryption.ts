@@ -105,12 +105,28 @@ export function decryptSecretValue(
   ctx: SecretVersionContext,
   kek: ProjectKek,
 ): Buffer {
-  if (encrypted.kekVersion !== kek.kekVersion) throw new DecryptionError();
-  const dataKey = aesGcmOpen(kek.key, encrypted.wrappedDataKey, dataKeyAad(ctx, kek.kekVersion));
+  const dataKey = unwrapDataKey(encrypted, ctx, kek);
   try {
-    if (dataKey.length !== AES_KEY_BYTES) throw new DecryptionError();
-    return aesGcmOpen(dataKey, encrypted, secretValueAad(ctx));
+    return openSecretValue(encrypted, ctx, dataKey);
   } finally {
     dataKey.fill(0);
   }
+}
+
+/**
+ * The two halves of {@link decryptSecretValue}, for a reader that keeps a hot version's data key in
+ * memory (as it keeps the project KEK) instead of unwrapping it on every read.
+ */
+export function unwrapDataKey(encrypted: EncryptedSecretValue, ctx: SecretVersionContext, kek: ProjectKek): Buffer {
+  if (encrypted.kekVersion !== kek.kekVersion) throw new DecryptionError();
+  const dataKey = aesGcmOpen(kek.key, encrypted.wrappedDataKey, dataKeyAad(ctx, kek.kekVersion));
+  if (dataKey.length !== AES_KEY_BYTES) {
+    dataKey.fill(0);
+    throw new DecryptionError();
+  }
+  return dataKey;
+}
+
+export function openSecretValue(encrypted: EncryptedSecretValue, ctx: SecretVersionContext, dataKey: Buffer): Buffer {
+  return aesGcmOpen(dataKey, encrypted, secretValueAad(ctx));
 }
