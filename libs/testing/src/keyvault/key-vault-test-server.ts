@@ -28,6 +28,11 @@ export interface KeyVaultTestServerOptions {
   /** Maximum items per list page (small by default so paging is exercised). */
   pageSize?: number;
   tls?: TestTlsMaterial;
+  /**
+   * The app registration the token endpoint accepts (client-credentials grant), so a real
+   * `ClientSecretCredential` can be pointed at this server with `authorityHost: server.url`.
+   */
+  client?: { clientId: string; clientSecret: string };
 }
 
 export interface InjectedFailure {
@@ -129,6 +134,7 @@ export class KeyVaultTestServer {
   pageSize: number;
 
   private readonly acceptedTokens: Set<string>;
+  private readonly client: { clientId: string; clientSecret: string };
   private readonly secrets = new Map<string, StoredSecret>();
   private readonly deleted = new Map<string, DeletedSecret>();
   private failures: (InjectedFailure & { remaining: number })[] = [];
@@ -136,7 +142,7 @@ export class KeyVaultTestServer {
 
   private constructor(
     private readonly server: Server,
-    options: Required<Pick<KeyVaultTestServerOptions, 'tenantId' | 'acceptedTokens' | 'pageSize'>>,
+    options: Required<Pick<KeyVaultTestServerOptions, 'tenantId' | 'acceptedTokens' | 'pageSize' | 'client'>>,
     tls: TestTlsMaterial,
   ) {
     const { port } = server.address() as AddressInfo;
@@ -144,6 +150,7 @@ export class KeyVaultTestServer {
     this.caPem = tls.caPem;
     this.tenantId = options.tenantId;
     this.acceptedTokens = new Set(options.acceptedTokens);
+    this.client = options.client;
     this.pageSize = options.pageSize;
   }
 
@@ -160,6 +167,7 @@ export class KeyVaultTestServer {
         tenantId: options.tenantId ?? '72f988bf-86f1-41af-91ab-2d7cd011db47',
         acceptedTokens: options.acceptedTokens ?? ['test-token'],
         pageSize: options.pageSize ?? 2,
+        client: options.client ?? { clientId: 'test-client-id', clientSecret: 'test-client-secret' },
       },
       tls,
     );
@@ -231,8 +239,15 @@ export class KeyVaultTestServer {
     const record: RecordedRequest = { method, path, query, status: 0, authorized: false };
     this.requests.push(record);
     try {
-      const body = await readBody(req);
+      const raw = await readRawBody(req);
+      const identity = this.identityEndpoint(method, path, raw);
+      if (identity) {
+        record.status = identity.status;
+        send(res, identity.status, identity.body, {});
+        return;
+      }
       this.authenticate(req);
+      const body = parseJsonBody(raw);
       record.authorized = true;
       await this.applyStall(method, path);
       this.applyInjectedFailure(method, path);
@@ -252,6 +267,44 @@ export class KeyVaultTestServer {
       if (e.innerCode) payload['innererror'] = { code: e.innerCode };
       send(res, e.status, { error: payload }, e.headers);
     }
+  }
+
+  /**
+   * The two Entra ID (v2.0) endpoints a client-credentials credential calls: OpenID metadata, then the
+   * token endpoint. Tokens issued are the ones the vault accepts.
+   */
+  private identityEndpoint(method: string, path: string, body: string): { status: number; body: unknown } | undefined {
+    const prefix = `/${this.tenantId}`;
+    if (method === 'GET' && path === `${prefix}/v2.0/.well-known/openid-configuration`) {
+      return {
+        status: 200,
+        body: {
+          issuer: `${this.url}${prefix}/v2.0`,
+          authorization_endpoint: `${this.url}${prefix}/oauth2/v2.0/authorize`,
+          token_endpoint: `${this.url}${prefix}/oauth2/v2.0/token`,
+          jwks_uri: `${this.url}${prefix}/discovery/v2.0/keys`,
+          response_types_supported: ['code', 'token'],
+          subject_types_supported: ['pairwise'],
+          id_token_signing_alg_values_supported: ['RS256'],
+          scopes_supported: ['openid'],
+          tenant_region_scope: 'WW',
+        },
+      };
+    }
+    if (method === 'POST' && path === `${prefix}/oauth2/v2.0/token`) {
+      const form = new URLSearchParams(body);
+      if (form.get('grant_type') !== 'client_credentials') {
+        return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'AADSTS70003: only client_credentials here' } };
+      }
+      if (form.get('client_id') !== this.client.clientId || form.get('client_secret') !== this.client.clientSecret) {
+        return { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' } };
+      }
+      return {
+        status: 200,
+        body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: [...this.acceptedTokens][0] },
+      };
+    }
+    return undefined;
   }
 
   private authenticate(req: IncomingMessage): void {
@@ -565,11 +618,13 @@ function validateTags(tags: unknown): void {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+async function readRawBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  if (chunks.length === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJsonBody(text: string): unknown {
   if (!text) return undefined;
   try {
     return JSON.parse(text);
