@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
-import { VerifiedTokenCache } from './verified-token.cache';
+import { sha256Hex } from '@mazevault/crypto';
+import { TtlCache } from '../cache/ttl.cache';
 
 /** The claims MazeVault puts in a user session token. */
 export interface SessionClaims {
@@ -24,7 +25,8 @@ export class JwtService implements OnModuleInit {
   private kid!: string;
   /** Verification keys by kid: the current one, and the previous one during a rotation. */
   private readonly verificationKeys = new Map<string, { key: KeyObject; jwk: JWK }>();
-  private readonly cache = new VerifiedTokenCache<SessionClaims>(10_000);
+  /** Keyed by the token's digest (the map never holds a usable token); each entry expires with its token. */
+  private readonly cache = new TtlCache<SessionClaims>(0, 10_000);
 
   constructor(@Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig) {}
 
@@ -70,8 +72,8 @@ export class JwtService implements OnModuleInit {
 
   /** The claims of a valid token, or `undefined` for any invalid one (the caller answers 401). */
   async verify(token: string): Promise<SessionClaims | undefined> {
-    const nowSeconds = Math.floor(Date.now() / 1000);
-    const cached = this.cache.get(token, nowSeconds);
+    const key = sha256Hex(token);
+    const cached = this.cache.get(key);
     if (cached) return cached;
     try {
       const { payload } = await jwtVerify(token, (header) => {
@@ -87,7 +89,8 @@ export class JwtService implements OnModuleInit {
       });
       if (typeof payload.org !== 'string' || !payload.sub || !payload.exp) return undefined;
       const claims: SessionClaims = { sub: payload.sub, org: payload.org, exp: payload.exp };
-      this.cache.set(token, claims, claims.exp);
+      // Valid until the token itself expires.
+      this.cache.set(key, claims, claims.exp * 1000 - Date.now());
       return claims;
     } catch {
       return undefined;

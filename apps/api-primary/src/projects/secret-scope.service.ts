@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EnvironmentEntity, ProjectEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
 import { DataSource } from 'typeorm';
+import { TtlCache } from '../cache/ttl.cache';
 
 /** Where a secret lives: ids of its organization, project and environment. */
 export interface SecretScope {
@@ -19,7 +20,7 @@ const CACHE_TTL_MS = 60_000;
  */
 @Injectable()
 export class SecretScopeService {
-  private readonly cache = new Map<string, { scope: SecretScope; until: number }>();
+  private readonly cache = new TtlCache<SecretScope>(CACHE_TTL_MS, 10_000);
 
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
@@ -38,15 +39,14 @@ export class SecretScopeService {
   async resolve(organizationId: string, project: string, environment: string): Promise<SecretScope> {
     const key = `${organizationId}\u0000${project}\u0000${environment}`;
     const hit = this.cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.scope;
+    if (hit) return hit;
     const projectRow = await this.findProject(organizationId, project);
     const environmentRow = await this.dataSource
       .getRepository(EnvironmentEntity)
       .findOneBy(UUID.test(environment) ? { id: environment, projectId: projectRow.id } : { slug: environment, projectId: projectRow.id });
     if (!environmentRow) throw new ProblemException(404, 'environment_not_found', `No environment "${environment}" in project "${project}"`);
     const scope = { organizationId, projectId: projectRow.id, environmentId: environmentRow.id };
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { scope, until: Date.now() + CACHE_TTL_MS });
+    this.cache.set(key, scope);
     return scope;
   }
 }
