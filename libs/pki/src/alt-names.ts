@@ -173,30 +173,3 @@ export function altNamesToGeneralNames(names: AltNames): pkijs.GeneralNames {
     ],
   });
 }
-
-/**
- * Read GeneralNames as they were encoded (not canonicalized: callers canonicalize and compare).
- * Name types we do not issue (otherName, directoryName, …) are reported so callers can refuse them.
- */
-export function altNamesFromGeneralNames(names: pkijs.GeneralName[]): AltNames & { unsupported: number[] } {
-  const result = { ...emptyAltNames(), unsupported: [] as number[] };
-  for (const name of names) {
-    switch (name.type) {
-      case GN_DNS:
-        result.dns.push(String(name.value));
-        break;
-      case GN_EMAIL:
-        result.email.push(String(name.value));
-        break;
-      case GN_URI:
-        result.uri.push(String(name.value));
-        break;
-      case GN_IP:
-        result.ip.push(ipFromBytes(new Uint8Array((name.value as asn1js.OctetString).valueBlock.valueHexView)));
-        break;
-      default:
-        result.unsupported.push(name.type);
-    }
-  }
-  return result;
-}

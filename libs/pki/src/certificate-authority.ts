@@ -5,9 +5,10 @@ import { LintPolicy } from './certificate-lint';
 import { CertificateTemplate, signCertificate } from './certificate-signing';
 import { createCsr, parseCsr } from './certification-request';
 import { bytesEqual, PemOrDer } from './der-encoding';
-import { buildName, DistinguishedName } from './distinguished-name';
+import { buildName, DistinguishedName, nameToDer } from './distinguished-name';
 import {
   basicConstraintsExtension,
+  extensionDer,
   findExtension,
   IssuanceUrls,
   issuanceUrlExtensions,
@@ -18,7 +19,7 @@ import {
   readBasicConstraints,
   readKeyUsage,
 } from './extensions';
-import { exportPkcs8, generateKeyPair, KeyType, spkiDer } from './key-type';
+import { exportPkcs8, generateKeyPair, KeyType, spkiDer, SubjectPublicKey, subjectPublicKeyOf } from './key-type';
 import { OID } from './oids';
 import { PkiError } from './pki-error';
 import { verifySignature } from './signature-algorithm';
@@ -99,10 +100,10 @@ function toAuthority(certificate: IssuedCertificate, signer: Signer, chain: read
 export async function createRootCa(options: CaOptions): Promise<CaCreationResult> {
   const { signer, privateKeyPkcs8 } = await resolveKey(options);
   const template: CertificateTemplate = {
-    subject: buildName(options.subject),
-    publicKeyInfo: await signerPublicKeyInfo(signer),
+    subject: nameToDer(options.subject),
+    publicKey: subjectPublicKeyOf(await signerPublicKeyInfo(signer)),
     ...computeValidity({ clock: options.clock, maxTtlSeconds: options.ttlSeconds }),
-    extensions: caExtensions(options.pathLength, options.nameConstraints),
+    extensions: caExtensions(options.pathLength, options.nameConstraints).map(extensionDer),
   };
   const certificate = await signCertificate(template, { signer }, caLintPolicy(options.ttlSeconds));
   return { ca: toAuthority(certificate, signer, []), certificate, ...(privateKeyPkcs8 && { privateKeyPkcs8 }) };
@@ -119,7 +120,7 @@ interface SubordinateOptions {
 }
 
 /** Certify a subordinate CA key under `parent` (shared by the generated-key and CSR paths). */
-async function certifySubordinate(parent: CertificateAuthority, publicKeyInfo: pkijs.PublicKeyInfo, options: SubordinateOptions): Promise<IssuedCertificate> {
+async function certifySubordinate(parent: CertificateAuthority, publicKey: SubjectPublicKey, options: SubordinateOptions): Promise<IssuedCertificate> {
   assertIsCa(parent.certificate);
   const bc = findExtension(parent.certificate.extensions, OID.basicConstraints);
   const parentPathLength = bc ? readBasicConstraints(bc).pathLength : undefined;
@@ -128,21 +129,21 @@ async function certifySubordinate(parent: CertificateAuthority, publicKeyInfo: p
     throw new PkiError('path_length_exceeded', `parent CA pathLen ${parentPathLength} does not allow a subordinate with pathLen ${pathLength}`);
   }
   const template: CertificateTemplate = {
-    subject: buildName(options.subject),
-    publicKeyInfo,
+    subject: nameToDer(options.subject),
+    publicKey,
     ...computeValidity({
       clock: options.clock,
       maxTtlSeconds: options.ttlSeconds,
       issuer: { notBefore: parent.certificate.notBefore.value, notAfter: parent.certificate.notAfter.value },
     }),
-    extensions: caExtensions(pathLength, options.nameConstraints, options.urls),
+    extensions: caExtensions(pathLength, options.nameConstraints, options.urls).map(extensionDer),
   };
   return signCertificate(template, parent, caLintPolicy(options.ttlSeconds));
 }
 
 export async function createIntermediateCa(parent: CertificateAuthority, options: CaOptions & { urls?: IssuanceUrls }): Promise<CaCreationResult> {
   const { signer, privateKeyPkcs8 } = await resolveKey(options);
-  const certificate = await certifySubordinate(parent, await signerPublicKeyInfo(signer), options);
+  const certificate = await certifySubordinate(parent, subjectPublicKeyOf(await signerPublicKeyInfo(signer)), options);
   return { ca: toAuthority(certificate, signer, [parent.der, ...parent.chain]), certificate, ...(privateKeyPkcs8 && { privateKeyPkcs8 }) };
 }
 
@@ -152,7 +153,7 @@ export async function createIntermediateCa(parent: CertificateAuthority, options
  */
 export async function signIntermediateCsr(parent: CertificateAuthority, csr: PemOrDer, options: SubordinateOptions): Promise<IssuedCertificate> {
   const parsed = await parseCsr(csr);
-  return certifySubordinate(parent, parsed.publicKeyInfo, options);
+  return certifySubordinate(parent, parsed.publicKey, options);
 }
 
 /**

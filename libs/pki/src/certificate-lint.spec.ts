@@ -2,15 +2,16 @@ import * as pkijs from 'pkijs';
 import { CertificateAuthority } from './certificate-authority';
 import { LintPolicy } from './certificate-lint';
 import { CertificateTemplate, signCertificate } from './certificate-signing';
-import { buildName } from './distinguished-name';
+import { nameToDer } from './distinguished-name';
 import {
   basicConstraintsExtension,
+  extensionDer,
   extKeyUsageExtension,
   KeyUsage,
   keyUsageExtension,
   subjectAltNameExtension,
 } from './extensions';
-import { exportSpki } from './key-type';
+import { exportSpki, subjectPublicKeyOf } from './key-type';
 import { EKU_OIDS } from './oids';
 import { PkiError } from './pki-error';
 import { Signer } from './signer';
@@ -56,8 +57,8 @@ function template(v: Variant): CertificateTemplate {
   const notAfter = new Date(notBefore.getTime() + (v.days ?? 30) * DAY * 1000 - 1000);
   const names = { ...emptyAltNames(), dns: v.dns ?? ['www.example.com'] };
   return {
-    subject: buildName(v.cn ? { commonName: v.cn } : {}),
-    publicKeyInfo: subjectKey,
+    subject: nameToDer(v.cn ? { commonName: v.cn } : {}),
+    publicKey: subjectPublicKeyOf(subjectKey),
     notBefore,
     notAfter,
     extensions: [
@@ -65,7 +66,7 @@ function template(v: Variant): CertificateTemplate {
       keyUsageExtension(v.keyUsages ?? ['digitalSignature']),
       extKeyUsageExtension(v.ekus ?? [EKU_OIDS.serverAuth]),
       ...(v.noSan ? [] : [subjectAltNameExtension(names, !v.cn)]),
-    ],
+    ].map(extensionDer),
   };
 }
 

@@ -1,23 +1,21 @@
-import * as pkijs from 'pkijs';
 import { isIP } from 'node:net';
 import { canonicalizeDnsName, isSameOrSubdomain } from './alt-names';
 import { BR_MAX_TLS_SERVER_VALIDITY_SECONDS, keyUsagesInvalidFor } from './certificate-profile';
-import { certificateAltNames } from './certificate';
 import { bytesEqual } from './der-encoding';
-import { commonNamesOf, nameDer } from './distinguished-name';
+import { commonNamesIn } from './distinguished-name';
 import {
-  findExtension,
+  authorityKeyIdFromValue,
+  basicConstraintsFromValue,
+  extKeyUsageFromValue,
   KeyUsage,
-  readAuthorityKeyIdentifier,
-  readBasicConstraints,
-  readExtKeyUsage,
-  readKeyUsage,
-  readNameConstraints,
-  readSubjectKeyIdentifier,
-} from './extensions';
-import { describePublicKey, KeyDescription } from './key-type';
+  keyUsageFromValue,
+  subjectKeyIdFromValue,
+} from './extension-values';
+import { readNameConstraints } from './extensions';
+import { KeyDescription } from './key-type';
 import { EKU_OIDS, OID } from './oids';
 import { signatureAlgorithmFor } from './signature-algorithm';
+import { TbsCertificate, tbsAltNames, tbsExtension } from './tbs-certificate';
 
 export interface LintFinding {
   rule: string;
@@ -36,7 +34,8 @@ export interface LintPolicy {
 
 /** The issuing CA as the linter needs it (for a self-signed root: the root itself). */
 export interface LintIssuer {
-  subject: pkijs.RelativeDistinguishedNames;
+  /** DER Name. */
+  subject: Uint8Array;
   publicKey: KeyDescription;
   keyIdentifier: Uint8Array;
   notBefore: Date;
@@ -60,19 +59,19 @@ const KNOWN_EXTENSIONS = new Set<string>([
 ]);
 
 /** RFC 5280 4.1.2.5: the validity period includes both ends. */
-export function validityPeriodSeconds(certificate: pkijs.Certificate): number {
-  return (certificate.notAfter.value.getTime() - certificate.notBefore.value.getTime()) / 1000 + 1;
+export function validityPeriodSeconds(certificate: { notBefore: Date; notAfter: Date }): number {
+  return (certificate.notAfter.getTime() - certificate.notBefore.getTime()) / 1000 + 1;
 }
 
 /**
  * Pre-issuance lint (in the spirit of zlint / certlint), run on the to-be-signed certificate whose DER
  * the CA then signs: returns every problem found, empty when the certificate may be signed.
  */
-export function lintCertificate(certificate: pkijs.Certificate, issuer: LintIssuer, policy: LintPolicy): LintFinding[] {
+export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmOid: string, issuer: LintIssuer, policy: LintPolicy): LintFinding[] {
   const findings: LintFinding[] = [];
   const report = (rule: string, message: string) => findings.push({ rule, message });
-  const extensions = certificate.extensions ?? [];
-  const ext = (oid: string) => findExtension(extensions, oid);
+  const extensions = certificate.extensions;
+  const ext = (oid: string) => tbsExtension(certificate, oid);
   const run = (rule: string, check: () => void) => {
     try {
       check();
@@ -83,28 +82,28 @@ export function lintCertificate(certificate: pkijs.Certificate, issuer: LintIssu
 
   // --- structure (RFC 5280 4.1)
   if (certificate.version !== 2) report('version_v3', 'certificate must be X.509 v3');
-  const serial = new Uint8Array(certificate.serialNumber.valueBlock.valueHexView);
+  const serial = certificate.serial;
   if (serial.length === 0 || serial[0]! & 0x80) report('serial_positive', 'serial number must be positive');
   if (serial.every((b) => b === 0)) report('serial_nonzero', 'serial number must not be zero');
   if (serial.length > 20) report('serial_length', 'serial number exceeds 20 octets (RFC 5280 4.1.2.2)');
   if (serial.length < 9) report('serial_entropy', 'serial number shorter than 64 bits of entropy plus sign (BR 7.1)');
-  if (certificate.signature.algorithmId !== certificate.signatureAlgorithm.algorithmId) {
+  if (certificate.signatureAlgorithmOid !== signatureAlgorithmOid) {
     report('signature_algorithm_match', 'tbsCertificate.signature differs from signatureAlgorithm (RFC 5280 4.1.1.2)');
   }
-  if (certificate.signature.algorithmId !== signatureAlgorithmFor(issuer.publicKey).algorithmId) {
+  if (certificate.signatureAlgorithmOid !== signatureAlgorithmFor(issuer.publicKey).algorithmId) {
     report('signature_algorithm_issuer_key', 'signature algorithm does not match the issuer key');
   }
-  if (!bytesEqual(nameDer(certificate.issuer), nameDer(issuer.subject))) report('issuer_name_match', 'issuer name is not the CA subject, byte for byte');
+  if (!bytesEqual(certificate.issuer, issuer.subject)) report('issuer_name_match', 'issuer name is not the CA subject, byte for byte');
   const seen = new Set<string>();
   for (const e of extensions) {
-    if (seen.has(e.extnID)) report('duplicate_extension', `extension ${e.extnID} appears twice (RFC 5280 4.2)`);
-    seen.add(e.extnID);
-    if (!KNOWN_EXTENSIONS.has(e.extnID)) report('unknown_extension', `extension ${e.extnID} is not one this CA issues`);
+    if (seen.has(e.oid)) report('duplicate_extension', `extension ${e.oid} appears twice (RFC 5280 4.2)`);
+    seen.add(e.oid);
+    if (!KNOWN_EXTENSIONS.has(e.oid)) report('unknown_extension', `extension ${e.oid} is not one this CA issues`);
   }
 
   // --- validity
-  const notBefore = certificate.notBefore.value.getTime();
-  const notAfter = certificate.notAfter.value.getTime();
+  const notBefore = certificate.notBefore.getTime();
+  const notAfter = certificate.notAfter.getTime();
   const period = validityPeriodSeconds(certificate);
   if (notAfter <= notBefore) report('validity_order', 'notAfter must be after notBefore');
   if (period > policy.maxValiditySeconds) report('validity_max', `validity ${period}s exceeds the maximum of ${policy.maxValiditySeconds}s`);
@@ -119,19 +118,19 @@ export function lintCertificate(certificate: pkijs.Certificate, issuer: LintIssu
   if (!akiExt) report('aki_present', 'authorityKeyIdentifier missing');
   else
     run('aki_matches_issuer', () => {
-      const aki = readAuthorityKeyIdentifier(akiExt);
+      const aki = authorityKeyIdFromValue(akiExt.value);
       if (!aki || !bytesEqual(aki, issuer.keyIdentifier)) report('aki_matches_issuer', 'authorityKeyIdentifier is not the issuer key id');
     });
   if (skiExt && issuer.selfSigned) {
     run('ski_self_signed', () => {
-      if (!bytesEqual(readSubjectKeyIdentifier(skiExt), issuer.keyIdentifier)) report('ski_self_signed', 'self-signed SKI/AKI mismatch');
+      if (!bytesEqual(subjectKeyIdFromValue(skiExt.value), issuer.keyIdentifier)) report('ski_self_signed', 'self-signed SKI/AKI mismatch');
     });
   }
 
   // --- basic constraints (RFC 5280 4.2.1.9)
   const bcExt = ext(OID.basicConstraints);
   run('basic_constraints', () => {
-    const bc = bcExt ? readBasicConstraints(bcExt) : { ca: false };
+    const bc: { ca: boolean; pathLength?: number } = bcExt ? basicConstraintsFromValue(bcExt.value) : { ca: false };
     if (policy.kind === 'leaf' && bc.ca) report('leaf_not_ca', 'end-entity certificate has CA:TRUE');
     if (policy.kind === 'ca') {
       if (!bcExt?.critical || !bc.ca) report('ca_basic_constraints', 'CA certificate needs a critical basicConstraints with CA:TRUE');
@@ -142,12 +141,12 @@ export function lintCertificate(certificate: pkijs.Certificate, issuer: LintIssu
   });
 
   // --- key usage (RFC 5280 4.2.1.3)
-  const subjectKey = describePublicKey(certificate.subjectPublicKeyInfo);
+  const subjectKey = certificate.publicKey.key;
   const kuExt = ext(OID.keyUsage);
   if (!kuExt) report('key_usage_present', 'keyUsage missing');
   else
     run('key_usage', () => {
-      const usages = readKeyUsage(kuExt);
+      const usages = keyUsageFromValue(kuExt.value);
       if (usages.length === 0) report('key_usage_present', 'keyUsage is empty');
       const notAllowed = usages.filter((u) => !policy.allowedKeyUsages.includes(u));
       if (notAllowed.length) report('key_usage_allowed', `key usages outside policy: ${notAllowed.join(', ')}`);
@@ -164,7 +163,7 @@ export function lintCertificate(certificate: pkijs.Certificate, issuer: LintIssu
   let ekus: string[] = [];
   if (ekuExt)
     run('eku', () => {
-      ekus = readExtKeyUsage(ekuExt);
+      ekus = extKeyUsageFromValue(ekuExt.value);
       const notAllowed = ekus.filter((oid) => !policy.allowedExtendedKeyUsages.includes(oid));
       if (notAllowed.length) report('eku_allowed', `extended key usages outside policy: ${notAllowed.join(', ')}`);
     });
@@ -175,12 +174,12 @@ export function lintCertificate(certificate: pkijs.Certificate, issuer: LintIssu
 
   // --- names (RFC 5280 4.2.1.6, BR 7.1.4)
   const sanExt = ext(OID.subjectAltName);
-  const commonNames = commonNamesOf(certificate.subject);
+  const commonNames = commonNamesIn(certificate.subjectAttributes);
   run('san', () => {
-    const names = certificateAltNames(certificate);
+    const names = tbsAltNames(certificate);
     const total = names.dns.length + names.ip.length + names.uri.length + names.email.length;
     if (policy.kind === 'leaf' && policy.requireSubjectAltName && total === 0) report('san_present', 'end-entity certificate without SAN');
-    if (sanExt && certificate.subject.typesAndValues.length === 0 && !sanExt.critical) {
+    if (sanExt && certificate.subjectAttributes.length === 0 && !sanExt.critical) {
       report('san_critical', 'SAN must be critical when the subject is empty');
     }
     for (const dns of names.dns) {

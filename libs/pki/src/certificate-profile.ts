@@ -1,4 +1,3 @@
-import * as pkijs from 'pkijs';
 import { isIP } from 'node:net';
 import {
   AltNames,
@@ -15,7 +14,7 @@ import {
 } from './alt-names';
 import { DistinguishedName } from './distinguished-name';
 import { ekuName, KEY_USAGES, KeyUsage } from './extensions';
-import { describePublicKey, KeyDescription, KeyFamily } from './key-type';
+import { KeyDescription, KeyFamily, SubjectPublicKey } from './key-type';
 import { EKU_OIDS, ExtendedKeyUsage } from './oids';
 import { PkiError } from './pki-error';
 
@@ -121,7 +120,7 @@ export interface RequestedExtensions {
 
 /** Everything a subject asks for, whatever the channel (CSR, API fields, existing certificate). */
 export interface SubjectRequest {
-  publicKeyInfo: pkijs.PublicKeyInfo;
+  publicKey: SubjectPublicKey;
   commonName?: string;
   altNames: Partial<AltNames>;
   requested?: RequestedExtensions;
@@ -153,7 +152,7 @@ export function evaluateProfile(profile: CertificateProfile, request: SubjectReq
     throw new PkiError('san_type_not_allowed', `unsupported SAN types requested (GeneralName tags ${requested.unsupportedSanTypes.join(', ')})`);
   }
 
-  const key = checkKey(profile, request.publicKeyInfo);
+  const key = checkKey(profile, request.publicKey.key);
   const keyUsages = grantKeyUsages(profile, key, requested.keyUsages);
   const extendedKeyUsages = grantExtendedKeyUsages(profile, requested.extendedKeyUsages);
 
@@ -189,8 +188,7 @@ function canonicalCommonName(cn: string): string {
   }
 }
 
-function checkKey(profile: CertificateProfile, spki: pkijs.PublicKeyInfo): KeyDescription {
-  const key = describePublicKey(spki);
+function checkKey(profile: CertificateProfile, key: KeyDescription): KeyDescription {
   if (!profile.allowedKeyTypes.includes(key.family)) {
     throw new PkiError('key_type_not_allowed', `${key.family} keys are not allowed by profile ${profile.name}`);
   }

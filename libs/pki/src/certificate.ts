@@ -2,7 +2,9 @@ import * as pkijs from 'pkijs';
 import { AltNames, emptyAltNames } from './alt-names';
 import { bytesToHex, decodeWith, integerHex, PemOrDer, pemEncode, readDerOrPem } from './der-encoding';
 import { findExtension, keyIdentifier, readSubjectAltName, readSubjectKeyIdentifier } from './extensions';
+import { commonNamesIn, commonNamesOf } from './distinguished-name';
 import { OID } from './oids';
+import { TbsCertificate, tbsAltNames } from './tbs-certificate';
 
 export const CERTIFICATE_PEM_LABEL = 'CERTIFICATE';
 export const MAX_CERTIFICATE_BYTES = 64 * 1024;
@@ -15,7 +17,28 @@ export interface IssuedCertificate {
   serialNumber: string;
   notBefore: Date;
   notAfter: Date;
-  certificate: pkijs.Certificate;
+  commonNames: string[];
+  altNames: AltNames;
+  /** The pkijs object, decoded on first use (the issuance path itself never needs it). */
+  readonly certificate: pkijs.Certificate;
+}
+
+/** An IssuedCertificate for freshly signed DER whose TBS was read as `tbs`. */
+export function issuedCertificate(der: Uint8Array, tbs: TbsCertificate, serialNumber: string): IssuedCertificate {
+  let decoded: pkijs.Certificate | undefined;
+  return {
+    der,
+    pem: pemEncode(CERTIFICATE_PEM_LABEL, der),
+    serialNumber,
+    notBefore: tbs.notBefore,
+    notAfter: tbs.notAfter,
+    commonNames: commonNamesIn(tbs.subjectAttributes),
+    altNames: tbsAltNames(tbs),
+    get certificate() {
+      decoded ??= parseCertificate(der);
+      return decoded;
+    },
+  };
 }
 
 export function parseCertificate(input: PemOrDer): pkijs.Certificate {
@@ -40,6 +63,8 @@ export function describeCertificateDer(certificate: pkijs.Certificate, der: Uint
     serialNumber: integerHex(certificate.serialNumber),
     notBefore: certificate.notBefore.value,
     notAfter: certificate.notAfter.value,
+    commonNames: commonNamesOf(certificate.subject),
+    altNames: certificateAltNames(certificate),
     certificate,
   };
 }

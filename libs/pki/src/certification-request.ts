@@ -2,23 +2,22 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { AltNames, emptyAltNames } from './alt-names';
 import { RequestedExtensions } from './certificate-profile';
-import { decodeWith, PemOrDer, pemEncode, readDerOrPem } from './der-encoding';
-import { buildName, commonNamesOf, DistinguishedName, readName } from './distinguished-name';
+import { PemOrDer, pemEncode, readDerOrPem } from './der-encoding';
+import { childrenExactly, childrenOf, DerNode, encodedOf, expect, readBitString, readOid, readRoot, readSmallInteger, TAG } from './der-reader';
+import { buildName, commonNamesIn, DistinguishedName, distinguishedNameOf, readNameAttributes } from './distinguished-name';
 import {
-  basicConstraintsExtension,
-  extKeyUsageExtension,
-  KeyUsage,
-  keyUsageExtension,
-  readBasicConstraints,
-  readExtKeyUsage,
-  readKeyUsage,
-  readSubjectAltName,
-  subjectAltNameExtension,
-} from './extensions';
-import { describePublicKey, KeyDescription } from './key-type';
+  basicConstraintsFromValue,
+  extKeyUsageFromValue,
+  generalNamesFromValue,
+  keyUsageFromValue,
+  RawExtension,
+  readExtensions,
+} from './extension-values';
+import { basicConstraintsExtension, extKeyUsageExtension, KeyUsage, keyUsageExtension, subjectAltNameExtension } from './extensions';
+import { KeyDescription, readSubjectPublicKeyInfo, SubjectPublicKey } from './key-type';
 import { OID } from './oids';
 import { PkiError } from './pki-error';
-import { verifySignature } from './signature-algorithm';
+import { verifyDerSignature } from './signature-algorithm';
 import { attachSignature, signerPublicKeyInfo, Signer } from './signer';
 
 export const CSR_PEM_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'] as const;
@@ -30,7 +29,7 @@ export interface ParsedCsr {
   der: Uint8Array;
   subject: DistinguishedName;
   commonNames: string[];
-  publicKeyInfo: pkijs.PublicKeyInfo;
+  publicKey: SubjectPublicKey;
   key: KeyDescription;
   /** As requested, not canonicalized: profile evaluation canonicalizes. */
   altNames: AltNames;
@@ -39,67 +38,91 @@ export interface ParsedCsr {
   ignoredExtensions: string[];
 }
 
+/**
+ * Parse and verify a CSR. Runs on every issuance, so it reads the DER in place (der-reader) instead of
+ * building an ASN.1 object tree, and verifies the self-signature on the thread pool.
+ *
+ * CertificationRequest ::= SEQUENCE { certificationRequestInfo, signatureAlgorithm, signature BIT STRING }
+ * CertificationRequestInfo ::= SEQUENCE { version INTEGER (0), subject Name, subjectPKInfo, attributes [0] }
+ */
 export async function parseCsr(input: PemOrDer, options: { maxBytes?: number } = {}): Promise<ParsedCsr> {
   const der = readDerOrPem(input, { labels: CSR_PEM_LABELS, maxBytes: options.maxBytes ?? MAX_CSR_BYTES });
-  const csr = decodeWith('CertificationRequest', der, (schema) => new pkijs.CertificationRequest({ schema }));
-  if (csr.version !== 0) throw new PkiError('malformed_der', `unsupported CSR version ${csr.version}`);
+  const [info, signatureAlgorithm, signatureValue] = childrenExactly(der, readRoot(der, TAG.sequence, 'CertificationRequest'), 3, 3, 'CertificationRequest');
+  const [version, subjectNode, spkiNode, attributesNode] = childrenExactly(der, expect(info!, TAG.sequence, 'CertificationRequestInfo'), 3, 4, 'CertificationRequestInfo');
+  const versionNumber = readSmallInteger(der, version!, 'CSR version');
+  if (versionNumber !== 0) throw new PkiError('malformed_der', `unsupported CSR version ${versionNumber}`);
+  if (attributesNode && attributesNode.tag !== 0xa0) throw new PkiError('malformed_der', 'CSR attributes must be [0] IMPLICIT SET OF Attribute');
+  const subjectAttributes = readNameAttributes(der, subjectNode!);
 
-  const key = describePublicKey(csr.subjectPublicKeyInfo); // unsupported_key_type before signature work
-  const signatureOk = await verifySignature(csr.subjectPublicKeyInfo, csr.signatureAlgorithm, new Uint8Array(csr.tbsView), csr.signatureValue);
+  const publicKey = readSubjectPublicKeyInfo(encodedOf(der, expect(spkiNode!, TAG.sequence, 'SubjectPublicKeyInfo'))); // unsupported_key_type before signature work
+  const algorithmOid = readAlgorithmOid(der, signatureAlgorithm!);
+  const { unusedBits, bits: signature } = readBitString(der, signatureValue!, 'CSR signature');
+  if (unusedBits !== 0) throw new PkiError('malformed_der', 'CSR signature has unused bits');
+  const signatureOk = await verifyDerSignature(publicKey, algorithmOid, encodedOf(der, info!), signature);
   if (!signatureOk) throw new PkiError('csr_signature_invalid', 'CSR signature does not verify with the public key it contains');
 
-  const extensions = requestedExtensions(csr);
   const seen = new Set<string>();
   const altNames = emptyAltNames();
   const requested: RequestedExtensions = {};
   const ignoredExtensions: string[] = [];
-  for (const ext of extensions) {
-    if (seen.has(ext.extnID)) throw new PkiError('malformed_der', `extension ${ext.extnID} requested twice`);
-    seen.add(ext.extnID);
-    switch (ext.extnID) {
+  for (const ext of attributesNode ? requestedExtensions(der, attributesNode) : []) {
+    if (seen.has(ext.oid)) throw new PkiError('malformed_der', `extension ${ext.oid} requested twice`);
+    seen.add(ext.oid);
+    switch (ext.oid) {
       case OID.subjectAltName: {
-        const { unsupported, ...names } = readSubjectAltName(ext);
+        const { unsupported, ...names } = generalNamesFromValue(ext.value);
         Object.assign(altNames, names);
         if (unsupported.length) requested.unsupportedSanTypes = unsupported;
         break;
       }
       case OID.basicConstraints:
-        requested.ca = readBasicConstraints(ext).ca;
+        requested.ca = basicConstraintsFromValue(ext.value).ca;
         break;
       case OID.keyUsage:
-        requested.keyUsages = readKeyUsage(ext);
+        requested.keyUsages = keyUsageFromValue(ext.value);
         break;
       case OID.extKeyUsage:
-        requested.extendedKeyUsages = readExtKeyUsage(ext);
+        requested.extendedKeyUsages = extKeyUsageFromValue(ext.value);
         break;
       case OID.nameConstraints:
         requested.nameConstraints = true;
         break;
       default:
-        ignoredExtensions.push(ext.extnID);
+        ignoredExtensions.push(ext.oid);
     }
   }
   return {
     der,
-    subject: readName(csr.subject),
-    commonNames: commonNamesOf(csr.subject),
-    publicKeyInfo: csr.subjectPublicKeyInfo,
-    key,
+    subject: distinguishedNameOf(subjectAttributes),
+    commonNames: commonNamesIn(subjectAttributes),
+    publicKey,
+    key: publicKey.key,
     altNames,
     requested,
     ignoredExtensions,
   };
 }
 
-/** Extensions from the PKCS#9 extensionRequest attribute (RFC 2985 5.4.2), if any. */
-function requestedExtensions(csr: pkijs.CertificationRequest): pkijs.Extension[] {
-  const attributes = (csr.attributes ?? []).filter((a) => a.type === OID.extensionRequest);
-  if (attributes.length > 1 || (attributes[0] && attributes[0].values.length !== 1)) {
-    throw new PkiError('malformed_der', 'CSR must carry at most one extensionRequest with one value');
+/** AlgorithmIdentifier → OID; parameters must be absent or NULL (no RSA-PSS or other parameterized forms). */
+function readAlgorithmOid(bytes: Uint8Array, node: DerNode): string {
+  const [oid, params] = childrenExactly(bytes, expect(node, TAG.sequence, 'AlgorithmIdentifier'), 1, 2, 'AlgorithmIdentifier');
+  if (params && (params.tag !== TAG.null || params.end !== params.contentStart)) {
+    throw new PkiError('unsupported_signature_algorithm', 'signature algorithm parameters are not supported');
   }
-  if (!attributes[0]) return [];
-  const value = attributes[0].values[0] as asn1js.AsnType;
-  return decodeWith('extensionRequest', value.toBER(), (schema) => new pkijs.Extensions({ schema })).extensions;
+  return readOid(bytes, oid!, 'signatureAlgorithm');
+}
+
+/** Extensions from the PKCS#9 extensionRequest attribute (RFC 2985 5.4.2), if any. */
+function requestedExtensions(bytes: Uint8Array, attributes: DerNode): RawExtension[] {
+  let found: RawExtension[] | undefined;
+  for (const attribute of childrenOf(bytes, attributes)) {
+    const [type, values] = childrenExactly(bytes, expect(attribute, TAG.sequence, 'Attribute'), 2, 2, 'Attribute');
+    if (readOid(bytes, type!, 'Attribute.type') !== OID.extensionRequest) continue;
+    const list = childrenOf(bytes, expect(values!, TAG.set, 'Attribute.values'));
+    if (found || list.length !== 1) throw new PkiError('malformed_der', 'CSR must carry at most one extensionRequest with one value');
+    found = readExtensions(bytes, list[0]!);
+  }
+  return found ?? [];
 }
 
 export interface CsrRequest {

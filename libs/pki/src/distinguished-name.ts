@@ -1,8 +1,11 @@
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { decodeWith } from './der-encoding';
+import { childrenExactly, childrenOf, DerNode, expect, readOid, readString, TAG } from './der-reader';
+import { DER_SEQUENCE, derOid, derTlv } from './der-writer';
 import { OID } from './oids';
 import { PkiError } from './pki-error';
+
+const utf8Encoder = new TextEncoder();
 
 /** The subject attributes the platform sets. Anything else a CSR carries is never copied. */
 export interface DistinguishedName {
@@ -41,8 +44,8 @@ const SHORT_NAMES: Record<string, string> = {
  * RDN). Country and serialNumber are PrintableString (RFC 5280 App. A), everything else UTF8String
  * (RFC 5280 4.1.2.6).
  */
-export function buildName(dn: DistinguishedName): pkijs.RelativeDistinguishedNames {
-  const rdns: asn1js.Set[] = [];
+export function nameToDer(dn: DistinguishedName): Uint8Array<ArrayBuffer> {
+  const rdns: Uint8Array[] = [];
   for (const [key, oid, encoding, maxLength] of ATTRIBUTES) {
     const value = dn[key];
     if (value === undefined) continue;
@@ -55,12 +58,51 @@ export function buildName(dn: DistinguishedName): pkijs.RelativeDistinguishedNam
       throw new PkiError('invalid_name', `subject ${key} must be a PrintableString`);
     }
     if (key === 'country' && !/^[A-Z]{2}$/.test(value)) throw new PkiError('invalid_name', 'country must be an ISO 3166 alpha-2 code');
-    const asn1Value = encoding === 'printable' ? new asn1js.PrintableString({ value }) : new asn1js.Utf8String({ value });
-    rdns.push(new asn1js.Set({ value: [new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: oid }), asn1Value] })] }));
+    const text = derTlv(encoding === 'printable' ? TAG.printableString : TAG.utf8String, [utf8Encoder.encode(value)]);
+    rdns.push(derTlv(TAG.set, [derTlv(DER_SEQUENCE, [derOid(oid), text])]));
   }
-  const der = new asn1js.Sequence({ value: rdns }).toBER();
-  // Re-read so pkijs keeps the exact bytes (valueBeforeDecode) and re-emits them unchanged.
-  return decodeWith('Name', der, (schema) => new pkijs.RelativeDistinguishedNames({ schema }));
+  return derTlv(DER_SEQUENCE, rdns);
+}
+
+/** `nameToDer` as a pkijs object (CA and CSR construction), keeping the exact bytes. */
+export function buildName(dn: DistinguishedName): pkijs.RelativeDistinguishedNames {
+  return decodeWith('Name', nameToDer(dn), (schema) => new pkijs.RelativeDistinguishedNames({ schema }));
+}
+
+/** One AttributeTypeAndValue of a Name, in encoding order. */
+export interface NameAttribute {
+  oid: string;
+  value: string;
+}
+
+/** A DER Name (RDNSequence) → its attributes; multi-valued RDNs are flattened in order. */
+export function readNameAttributes(bytes: Uint8Array, node: DerNode): NameAttribute[] {
+  expect(node, TAG.sequence, 'Name');
+  const attributes: NameAttribute[] = [];
+  for (const rdn of childrenOf(bytes, node)) {
+    expect(rdn, TAG.set, 'RelativeDistinguishedName');
+    for (const atv of childrenOf(bytes, rdn)) {
+      const [type, value] = childrenExactly(bytes, expect(atv, TAG.sequence, 'AttributeTypeAndValue'), 2, 2, 'AttributeTypeAndValue');
+      const oid = readOid(bytes, type!, 'AttributeType');
+      // Only the attributes we interpret must be strings; others are carried as opaque.
+      attributes.push({ oid, value: SHORT_NAMES[oid] ? readString(bytes, value!, `Name ${SHORT_NAMES[oid]}`) : '' });
+    }
+  }
+  return attributes;
+}
+
+/** First value of each attribute we know about. */
+export function distinguishedNameOf(attributes: readonly NameAttribute[]): DistinguishedName {
+  const result: DistinguishedName = {};
+  for (const { oid, value } of attributes) {
+    const entry = ATTRIBUTES.find(([, known]) => known === oid);
+    if (entry && result[entry[0]] === undefined) result[entry[0]] = value;
+  }
+  return result;
+}
+
+export function commonNamesIn(attributes: readonly NameAttribute[]): string[] {
+  return attributes.filter((a) => a.oid === OID.commonName).map((a) => a.value);
 }
 
 function attributeValue(value: unknown): string {

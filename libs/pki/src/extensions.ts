@@ -1,24 +1,32 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { AltNames, altNamesFromGeneralNames, altNamesToGeneralNames, canonicalizeDnsName } from './alt-names';
+import { AltNames, altNamesToGeneralNames, canonicalizeDnsName } from './alt-names';
 import { digest } from './crypto-engine';
 import { decodeWith, toArrayBuffer, toBytes } from './der-encoding';
+import {
+  authorityKeyIdFromValue,
+  basicConstraintsFromValue,
+  extKeyUsageFromValue,
+  generalNamesFromValue,
+  KEY_USAGES,
+  KeyUsage,
+  keyUsageFromValue,
+  subjectKeyIdFromValue,
+} from './extension-values';
 import { EKU_OIDS, ExtendedKeyUsage, OID } from './oids';
 import { PkiError } from './pki-error';
 
-/** RFC 5280 4.2.1.3 KeyUsage bits, by name, in bit order. */
-export const KEY_USAGES = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-] as const;
-export type KeyUsage = (typeof KEY_USAGES)[number];
+export { KEY_USAGES, type KeyUsage } from './extension-values';
+
+/** The DER inside an Extension's extnValue OCTET STRING. */
+function extnValueOf(ext: pkijs.Extension): Uint8Array {
+  return new Uint8Array(ext.extnValue.valueBlock.valueHexView);
+}
+
+/** An Extension as DER (how templates and TBS builders carry it). */
+export function extensionDer(ext: pkijs.Extension): Uint8Array {
+  return new Uint8Array(ext.toSchema().toBER());
+}
 
 /** DNS name constraints (RFC 5280 4.2.1.10); names are canonicalized like SANs. */
 export interface NameConstraintsSpec {
@@ -51,12 +59,7 @@ export function keyUsageExtension(usages: readonly KeyUsage[]): pkijs.Extension 
 }
 
 export function readKeyUsage(ext: pkijs.Extension): KeyUsage[] {
-  const bitString = decodeWith('KeyUsage', ext.extnValue.valueBlock.valueHexView, (schema) => {
-    if (!(schema instanceof asn1js.BitString)) throw new Error('KeyUsage is not a BIT STRING');
-    return schema;
-  });
-  const bytes = new Uint8Array(bitString.valueBlock.valueHexView);
-  return KEY_USAGES.filter((_, bit) => bit >> 3 < bytes.length && (bytes[bit >> 3]! & (0x80 >> (bit & 7))) !== 0);
+  return keyUsageFromValue(extnValueOf(ext));
 }
 
 export function extKeyUsageExtension(purposes: readonly string[]): pkijs.Extension {
@@ -64,7 +67,7 @@ export function extKeyUsageExtension(purposes: readonly string[]): pkijs.Extensi
 }
 
 export function readExtKeyUsage(ext: pkijs.Extension): string[] {
-  return decodeWith('ExtKeyUsage', ext.extnValue.valueBlock.valueHexView, (schema) => new pkijs.ExtKeyUsage({ schema })).keyPurposes;
+  return extKeyUsageFromValue(extnValueOf(ext));
 }
 
 export function ekuOid(name: ExtendedKeyUsage): string {
@@ -80,9 +83,8 @@ export function subjectAltNameExtension(names: AltNames, subjectEmpty: boolean):
   return extension(OID.subjectAltName, subjectEmpty, altNamesToGeneralNames(names));
 }
 
-export function readSubjectAltName(ext: pkijs.Extension): ReturnType<typeof altNamesFromGeneralNames> {
-  const names = decodeWith('SubjectAltName', ext.extnValue.valueBlock.valueHexView, (schema) => new pkijs.GeneralNames({ schema }));
-  return altNamesFromGeneralNames(names.names);
+export function readSubjectAltName(ext: pkijs.Extension): ReturnType<typeof generalNamesFromValue> {
+  return generalNamesFromValue(extnValueOf(ext));
 }
 
 /** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value. */
@@ -95,10 +97,7 @@ export function subjectKeyIdentifierExtension(keyId: Uint8Array): pkijs.Extensio
 }
 
 export function readSubjectKeyIdentifier(ext: pkijs.Extension): Uint8Array {
-  return decodeWith('SubjectKeyIdentifier', ext.extnValue.valueBlock.valueHexView, (schema) => {
-    if (!(schema instanceof asn1js.OctetString)) throw new Error('not an OCTET STRING');
-    return new Uint8Array(schema.valueBlock.valueHexView);
-  });
+  return subjectKeyIdFromValue(extnValueOf(ext));
 }
 
 /** RFC 5280 4.2.1.1: keyIdentifier form only (issuer+serial form would pin the issuer's serial). */
@@ -111,8 +110,7 @@ export function authorityKeyIdentifierExtension(keyId: Uint8Array): pkijs.Extens
 }
 
 export function readAuthorityKeyIdentifier(ext: pkijs.Extension): Uint8Array | undefined {
-  const aki = decodeWith('AuthorityKeyIdentifier', ext.extnValue.valueBlock.valueHexView, (schema) => new pkijs.AuthorityKeyIdentifier({ schema }));
-  return aki.keyIdentifier ? new Uint8Array(aki.keyIdentifier.valueBlock.valueHexView) : undefined;
+  return authorityKeyIdFromValue(extnValueOf(ext));
 }
 
 const uriName = (uri: string) => new pkijs.GeneralName({ type: 6, value: uri });
@@ -175,10 +173,7 @@ export function ocspNoCheckExtension(): pkijs.Extension {
 }
 
 export function readBasicConstraints(ext: pkijs.Extension): { ca: boolean; pathLength?: number } {
-  const bc = decodeWith('BasicConstraints', ext.extnValue.valueBlock.valueHexView, (schema) => new pkijs.BasicConstraints({ schema }));
-  const raw = bc.pathLenConstraint;
-  const pathLength = raw === undefined ? undefined : typeof raw === 'number' ? raw : raw.valueBlock.valueDec;
-  return pathLength === undefined ? { ca: bc.cA } : { ca: bc.cA, pathLength };
+  return basicConstraintsFromValue(extnValueOf(ext));
 }
 
 export function findExtension(extensions: pkijs.Extension[] | undefined, oid: string): pkijs.Extension | undefined {

@@ -8,16 +8,17 @@ import { signCertificate } from './certificate-signing';
 import { parseCsr } from './certification-request';
 import { Clock } from './clock';
 import { bytesEqual, PemOrDer } from './der-encoding';
-import { buildName, commonNamesOf, nameDer } from './distinguished-name';
+import { commonNamesOf, nameDer, nameToDer } from './distinguished-name';
 import {
   basicConstraintsExtension,
+  extensionDer,
   extKeyUsageExtension,
   IssuanceUrls,
   issuanceUrlExtensions,
   keyUsageExtension,
   subjectAltNameExtension,
 } from './extensions';
-import { exportPkcs8, exportSpki, generateKeyPair, KeyType } from './key-type';
+import { exportPkcs8, generateKeyPair, KeyType, readSubjectPublicKeyInfo, spkiDer, SubjectPublicKey, subjectPublicKeyOf } from './key-type';
 import { EKU_OIDS } from './oids';
 import { PkiError } from './pki-error';
 import { computeValidity } from './validity';
@@ -58,15 +59,29 @@ export function lintPolicyForProfile(profile: CertificateProfile): LintPolicy {
   };
 }
 
+// AIA / CRL DP extensions are the same for every certificate of a CA: encode them once per URL set.
+const urlExtensionCache = new Map<string, Uint8Array[]>();
+
+function urlExtensions(urls: IssuanceUrls | undefined): Uint8Array[] {
+  const key = JSON.stringify(urls ?? {});
+  let cached = urlExtensionCache.get(key);
+  if (!cached) {
+    cached = issuanceUrlExtensions(urls).map(extensionDer);
+    if (urlExtensionCache.size > 1000) urlExtensionCache.clear();
+    urlExtensionCache.set(key, cached);
+  }
+  return cached;
+}
+
 /** End-entity extensions: exactly what policy approved, nothing taken over from the request. */
-function leafExtensions(approved: ApprovedSubject, urls: IssuanceUrls | undefined): pkijs.Extension[] {
+function leafExtensions(approved: ApprovedSubject, urls: IssuanceUrls | undefined): Uint8Array[] {
   const sanCount = approved.altNames.dns.length + approved.altNames.ip.length + approved.altNames.uri.length + approved.altNames.email.length;
   return [
-    basicConstraintsExtension(false),
-    keyUsageExtension(approved.keyUsages),
-    ...(approved.extendedKeyUsages.length ? [extKeyUsageExtension(approved.extendedKeyUsages)] : []),
-    ...(sanCount ? [subjectAltNameExtension(approved.altNames, Object.keys(approved.subject).length === 0)] : []),
-    ...issuanceUrlExtensions(urls),
+    extensionDer(basicConstraintsExtension(false)),
+    extensionDer(keyUsageExtension(approved.keyUsages)),
+    ...(approved.extendedKeyUsages.length ? [extensionDer(extKeyUsageExtension(approved.extendedKeyUsages))] : []),
+    ...(sanCount ? [extensionDer(subjectAltNameExtension(approved.altNames, Object.keys(approved.subject).length === 0))] : []),
+    ...urlExtensions(urls),
   ];
 }
 
@@ -82,8 +97,8 @@ async function certify(context: IssuanceContext, request: SubjectRequest): Promi
   });
   const certificate = await signCertificate(
     {
-      subject: buildName(approved.subject),
-      publicKeyInfo: request.publicKeyInfo,
+      subject: nameToDer(approved.subject),
+      publicKey: request.publicKey,
       ...validity,
       extensions: leafExtensions(approved, context.urls),
     },
@@ -113,7 +128,7 @@ export async function issueFromCsr(context: IssuanceContext & SubjectNamesInput 
   const csr = await parseCsr(context.csr);
   const commonName = singleCommonName(csr.commonNames, context.commonName);
   const result = await certify(context, {
-    publicKeyInfo: csr.publicKeyInfo,
+    publicKey: csr.publicKey,
     ...(commonName !== undefined && { commonName }),
     altNames: mergeNames(csr.altNames, context.altNames),
     requested: csr.requested,
@@ -125,7 +140,7 @@ export async function issueFromCsr(context: IssuanceContext & SubjectNamesInput 
 export async function issueWithGeneratedKey(context: IssuanceContext & SubjectNamesInput & { keyType: KeyType }): Promise<IssuanceResult> {
   const pair = await generateKeyPair(context.keyType);
   const result = await certify(context, {
-    publicKeyInfo: await exportSpki(pair.publicKey),
+    publicKey: readSubjectPublicKeyInfo(await spkiDer(pair.publicKey)),
     ...(context.commonName !== undefined && { commonName: context.commonName }),
     altNames: mergeNames({}, context.altNames),
   });
@@ -148,7 +163,7 @@ function requestFromCertificate(context: IssuanceContext, existing: PemOrDer): {
  */
 export async function renewCertificate(context: IssuanceContext & { certificate: PemOrDer }): Promise<IssuanceResult> {
   const { previous, names } = requestFromCertificate(context, context.certificate);
-  return certify(context, { publicKeyInfo: previous.subjectPublicKeyInfo, ...names, altNames: names.altNames ?? {} });
+  return certify(context, { publicKey: subjectPublicKeyOf(previous.subjectPublicKeyInfo), ...names, altNames: names.altNames ?? {} });
 }
 
 /** Rekey: same names, a new key — from a CSR (proof of possession) or generated server-side. */
@@ -156,19 +171,19 @@ export async function rekeyCertificate(
   context: IssuanceContext & { certificate: PemOrDer } & ({ csr: PemOrDer; keyType?: undefined } | { keyType: KeyType; csr?: undefined }),
 ): Promise<IssuanceResult> {
   const { previous, names } = requestFromCertificate(context, context.certificate);
-  const oldKey = new Uint8Array(previous.subjectPublicKeyInfo.toSchema().toBER());
-  let publicKeyInfo: pkijs.PublicKeyInfo;
+  const oldKey = subjectPublicKeyOf(previous.subjectPublicKeyInfo).der;
+  let publicKey: SubjectPublicKey;
   let privateKeyPkcs8: ArrayBuffer | undefined;
   if (context.csr !== undefined) {
-    publicKeyInfo = (await parseCsr(context.csr)).publicKeyInfo;
+    publicKey = (await parseCsr(context.csr)).publicKey;
   } else {
     const pair = await generateKeyPair(context.keyType);
-    publicKeyInfo = await exportSpki(pair.publicKey);
+    publicKey = readSubjectPublicKeyInfo(await spkiDer(pair.publicKey));
     privateKeyPkcs8 = await exportPkcs8(pair.privateKey);
   }
-  if (bytesEqual(oldKey, new Uint8Array(publicKeyInfo.toSchema().toBER()))) {
+  if (bytesEqual(oldKey, publicKey.der)) {
     throw new PkiError('key_mismatch', 'rekey requires a different key than the current certificate');
   }
-  const result = await certify(context, { publicKeyInfo, ...names, altNames: names.altNames ?? {} });
+  const result = await certify(context, { publicKey, ...names, altNames: names.altNames ?? {} });
   return { ...result, ...(privateKeyPkcs8 && { privateKeyPkcs8 }) };
 }

@@ -4,6 +4,7 @@ import { CryptoKey, CryptoKeyPair, subtle } from './crypto-engine';
 import { OID } from './oids';
 import { PkiError } from './pki-error';
 import { decodeWith, toArrayBuffer } from './der-encoding';
+import { childrenExactly, readBitString, readIntegerBytes, readOid, readRoot, TAG } from './der-reader';
 
 /** Key types the library can generate and sign with. */
 export const KEY_TYPES = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519'] as const;
@@ -105,6 +106,45 @@ export function describePublicKey(spki: pkijs.PublicKeyInfo): KeyDescription {
     return { family: 'ed25519', bits: 256 };
   }
   throw new PkiError('unsupported_key_type', `unsupported public key algorithm ${algorithm}`);
+}
+
+/** A SubjectPublicKeyInfo as DER, with what policy and key identifiers need from it. */
+export interface SubjectPublicKey {
+  der: Uint8Array;
+  key: KeyDescription;
+  /** The subjectPublicKey BIT STRING contents (SKI method 1, OCSP key hash). */
+  keyBits: Uint8Array;
+}
+
+/** Read a DER SubjectPublicKeyInfo (RFC 5480 EC, RFC 3279 RSA, RFC 8410 Ed25519) without an object tree. */
+export function readSubjectPublicKeyInfo(der: Uint8Array): SubjectPublicKey {
+  const [algorithm, subjectPublicKey] = childrenExactly(der, readRoot(der, TAG.sequence, 'SubjectPublicKeyInfo'), 2, 2, 'SubjectPublicKeyInfo');
+  const [oidNode, params] = childrenExactly(der, algorithm!, 1, 2, 'AlgorithmIdentifier');
+  const oid = readOid(der, oidNode!, 'SubjectPublicKeyInfo.algorithm');
+  const { unusedBits, bits } = readBitString(der, subjectPublicKey!, 'subjectPublicKey');
+  if (unusedBits !== 0) throw new PkiError('malformed_der', 'subjectPublicKey has unused bits');
+  let key: KeyDescription;
+  if (oid === OID.ecPublicKey) {
+    const curve = params?.tag === TAG.oid ? readOid(der, params, 'namedCurve') : '';
+    if (curve === OID.curveP256) key = { family: 'ecdsa', curve: 'P-256', bits: 256 };
+    else if (curve === OID.curveP384) key = { family: 'ecdsa', curve: 'P-384', bits: 384 };
+    else throw new PkiError('unsupported_key_type', `unsupported elliptic curve ${curve || '(none)'}`);
+  } else if (oid === OID.rsaEncryption) {
+    const [modulus] = childrenExactly(bits, readRoot(bits, TAG.sequence, 'RSAPublicKey'), 2, 2, 'RSAPublicKey');
+    key = { family: 'rsa', bits: bitLength(readIntegerBytes(bits, modulus!, 'RSAPublicKey.modulus')) };
+  } else if (oid === OID.ed25519) {
+    if (params) throw new PkiError('malformed_der', 'Ed25519 AlgorithmIdentifier must have no parameters');
+    if (bits.length !== 32) throw new PkiError('malformed_der', 'Ed25519 key is not 32 bytes');
+    key = { family: 'ed25519', bits: 256 };
+  } else {
+    throw new PkiError('unsupported_key_type', `unsupported public key algorithm ${oid}`);
+  }
+  return { der, key, keyBits: bits };
+}
+
+/** `readSubjectPublicKeyInfo` for a pkijs object (CA and OCSP signer paths). */
+export function subjectPublicKeyOf(spki: pkijs.PublicKeyInfo): SubjectPublicKey {
+  return readSubjectPublicKeyInfo(new Uint8Array(spki.toSchema().toBER()));
 }
 
 function bitLength(unsignedBigEndian: Uint8Array): number {

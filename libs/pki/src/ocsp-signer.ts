@@ -3,9 +3,9 @@ import { IssuedCertificate } from './certificate';
 import { LintPolicy } from './certificate-lint';
 import { signCertificate } from './certificate-signing';
 import { Clock } from './clock';
-import { buildName, DistinguishedName, readName } from './distinguished-name';
-import { basicConstraintsExtension, extKeyUsageExtension, keyUsageExtension, ocspNoCheckExtension } from './extensions';
-import { exportPkcs8, generateKeyPair } from './key-type';
+import { DistinguishedName, nameToDer, readName } from './distinguished-name';
+import { basicConstraintsExtension, extensionDer, extKeyUsageExtension, keyUsageExtension, ocspNoCheckExtension } from './extensions';
+import { exportPkcs8, generateKeyPair, subjectPublicKeyOf } from './key-type';
 import { EKU_OIDS } from './oids';
 import { OcspResponder } from './ocsp-response';
 import { cryptoKeySigner, Signer, signerPublicKeyInfo } from './signer';
@@ -50,15 +50,17 @@ export async function issueOcspSigner(
   const issuer = options.ca.certificate;
   const certificate = await signCertificate(
     {
-      subject: buildName(subject),
-      publicKeyInfo: await signerPublicKeyInfo(signer),
+      subject: nameToDer(subject),
+      publicKey: subjectPublicKeyOf(await signerPublicKeyInfo(signer)),
       ...computeValidity({
         clock: options.clock,
         ttlSeconds: options.ttlSeconds ?? DEFAULT_OCSP_SIGNER_TTL_SECONDS,
         maxTtlSeconds: MAX_OCSP_SIGNER_TTL_SECONDS,
         issuer: { notBefore: issuer.notBefore.value, notAfter: issuer.notAfter.value },
       }),
-      extensions: [basicConstraintsExtension(false), keyUsageExtension(['digitalSignature']), extKeyUsageExtension([EKU_OIDS.ocspSigning]), ocspNoCheckExtension()],
+      extensions: [basicConstraintsExtension(false), keyUsageExtension(['digitalSignature']), extKeyUsageExtension([EKU_OIDS.ocspSigning]), ocspNoCheckExtension()].map(
+        extensionDer,
+      ),
     },
     options.ca,
     OCSP_SIGNER_POLICY,

@@ -1,6 +1,5 @@
-import * as asn1js from 'asn1js';
 import { randomBytes } from './crypto-engine';
-import { bytesToHex, toArrayBuffer } from './der-encoding';
+import { bytesToHex } from './der-encoding';
 
 export const SERIAL_NUMBER_BYTES = 16;
 
@@ -9,12 +8,12 @@ export const SERIAL_NUMBER_BYTES = 16;
  * octets). The top bit is cleared so the INTEGER is positive without a 00 pad, and the first octet is
  * non-zero so the encoding is always exactly 16 octets (a leading 00 would be non-minimal DER).
  */
-export function generateSerialNumber(): { integer: asn1js.Integer; hex: string } {
+export function generateSerialNumber(): { bytes: Uint8Array; hex: string } {
   let bytes = randomBytes(SERIAL_NUMBER_BYTES);
   bytes[0]! &= 0x7f;
   while (bytes[0] === 0) {
     bytes = randomBytes(SERIAL_NUMBER_BYTES);
     bytes[0]! &= 0x7f;
   }
-  return { integer: new asn1js.Integer({ valueHex: toArrayBuffer(bytes) }), hex: bytesToHex(bytes) };
+  return { bytes, hex: bytesToHex(bytes) };
 }

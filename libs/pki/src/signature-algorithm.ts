@@ -1,9 +1,10 @@
+import { createPublicKey, KeyObject, verify as verifyAsync } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CryptoKey, subtle } from './crypto-engine';
 import { DER_SEQUENCE, derTlv, derUnsignedInteger } from './der-writer';
 import { toArrayBuffer, toBytes } from './der-encoding';
-import { describePublicKey, importPublicKey, KeyDescription, KeyFamily } from './key-type';
+import { describePublicKey, importPublicKey, KeyDescription, KeyFamily, SubjectPublicKey } from './key-type';
 import { OID } from './oids';
 import { PkiError } from './pki-error';
 
@@ -137,4 +138,42 @@ async function verifyWith(
   if (!sig) return false;
   const params = key.family === 'ecdsa' ? { name: 'ECDSA', hash: known.hash } : webCryptoSignParams(key);
   return subtle().verify(params as never, cryptoKey, sig, toBytes(data));
+}
+
+const NODE_HASHES: Record<Hash, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
+/** A Node KeyObject for a DER SubjectPublicKeyInfo (import once per key that verifies repeatedly). */
+export function publicKeyObject(publicKey: SubjectPublicKey): KeyObject {
+  try {
+    return createPublicKey({ key: Buffer.from(publicKey.der.buffer, publicKey.der.byteOffset, publicKey.der.byteLength), format: 'der', type: 'spki' });
+  } catch (error) {
+    throw new PkiError('malformed_der', `public key rejected by the crypto library: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Verify an X.509-style signature given as it is encoded (ECDSA: DER Ecdsa-Sig-Value) over `data`, on
+ * libuv's thread pool rather than the event loop. The algorithm must be one we support and must match the
+ * key's family, so an RSA key cannot "verify" an ECDSA-labelled signature or vice versa.
+ */
+export function verifyDerSignature(
+  publicKey: SubjectPublicKey,
+  algorithmOid: string,
+  data: Uint8Array,
+  signature: Uint8Array,
+  keyObject: KeyObject = publicKeyObject(publicKey),
+): Promise<boolean> {
+  const known = SIGNATURE_ALGORITHMS[algorithmOid];
+  if (!known) return Promise.reject(new PkiError('unsupported_signature_algorithm', `unsupported signature algorithm ${algorithmOid}`));
+  if (known.family !== publicKey.key.family) {
+    return Promise.reject(
+      new PkiError('unsupported_signature_algorithm', `signature algorithm ${algorithmOid} does not match a ${publicKey.key.family} key`),
+    );
+  }
+  const hash = known.hash ? NODE_HASHES[known.hash] : null;
+  const key = known.family === 'ecdsa' ? { key: keyObject, dsaEncoding: 'der' as const } : keyObject;
+  return new Promise((resolve) => {
+    // A signature the library cannot even parse is simply not valid.
+    verifyAsync(hash, data, key, signature, (error, ok) => resolve(!error && ok));
+  });
 }

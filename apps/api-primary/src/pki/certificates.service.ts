@@ -7,8 +7,6 @@ import {
 } from '@mazevault/contracts';
 import { CertificateEntity } from '@mazevault/persistence';
 import {
-  certificateAltNames,
-  commonNamesOf,
   type IssuanceResult,
   issueFromCsr,
   issueWithGeneratedKey,
@@ -136,13 +134,13 @@ export class CertificatesService {
 
   private async store(actor: Actor, caId: string, profileId: string | null, result: IssuanceResult, replaces: string | null): Promise<IssuedView> {
     const issued = result.certificate;
-    const names = certificateAltNames(issued.certificate);
+    const names = issued.altNames;
     const entity: Partial<CertificateEntity> = {
       caId,
       serial: issued.serialNumber,
       organizationId: actor.organizationId,
       profileId,
-      commonName: commonNamesOf(issued.certificate.subject)[0] ?? null,
+      commonName: issued.commonNames[0] ?? null,
       sans: [...names.dns.map((v) => `dns:${v}`), ...names.ip.map((v) => `ip:${v}`), ...names.uri.map((v) => `uri:${v}`), ...names.email.map((v) => `email:${v}`)],
       notBefore: issued.notBefore,
       notAfter: issued.notAfter,
