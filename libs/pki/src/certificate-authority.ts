@@ -5,7 +5,7 @@ import { LintPolicy } from './certificate-lint';
 import { CertificateTemplate, signCertificate } from './certificate-signing';
 import { createCsr, parseCsr } from './certification-request';
 import { bytesEqual, PemOrDer } from './der-encoding';
-import { buildName, DistinguishedName, nameToDer } from './distinguished-name';
+import { DistinguishedName, nameToDer } from './distinguished-name';
 import {
   basicConstraintsExtension,
   extensionDer,

@@ -88,10 +88,6 @@ async function issuerContextFor(authority: SigningAuthority, template: Certifica
   return cached;
 }
 
-export async function lintIssuerFor(authority: SigningAuthority, template: CertificateTemplate): Promise<LintIssuer> {
-  return { ...(await issuerContextFor(authority, template)).lint };
-}
-
 const VERSION_V3 = Uint8Array.of(0xa0, 0x03, 0x02, 0x01, 0x02);
 const algorithmIdentifiers = new Map<string, Uint8Array>();
 

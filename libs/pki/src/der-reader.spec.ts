@@ -5,6 +5,9 @@ import { readNode, readOid, readRoot, readString, readTime, TAG } from './der-re
 import { derExtension, derOid, derTime, derTlv } from './der-writer';
 import { authorityKeyIdFromValue, basicConstraintsFromValue, generalNamesFromValue, keyUsageFromValue, readExtensions } from './extension-values';
 import { defineProfile } from './certificate-profile';
+import { basicConstraintsExtension, extensionDer, extKeyUsageExtension, keyUsageExtension, subjectAltNameExtension } from './extensions';
+import { extKeyUsageDer, keyUsageDer, leafBasicConstraintsDer, subjectAltNameDer } from './leaf-extensions';
+import { EKU_OIDS } from './oids';
 import { issueWithGeneratedKey } from './issuance';
 import { readSubjectPublicKeyInfo } from './key-type';
 import { nameDer } from './distinguished-name';
@@ -105,6 +108,20 @@ describe('extension values', () => {
 
   it('returns undefined for an AKI without keyIdentifier', () => {
     expect(authorityKeyIdFromValue(Uint8Array.of(0x30, 0x00))).toBeUndefined();
+  });
+});
+
+describe('leaf extension writers', () => {
+  const names = { dns: ['a.example.com', '*.b.example.com'], ip: ['10.0.0.1', '2001:db8::1'], uri: ['spiffe://example.com/x'], email: ['ops@example.com'] };
+  it.each([
+    ['basicConstraints', () => leafBasicConstraintsDer(), () => basicConstraintsExtension(false)],
+    ['keyUsage (one octet)', () => keyUsageDer(['digitalSignature', 'keyEncipherment']), () => keyUsageExtension(['digitalSignature', 'keyEncipherment'])],
+    ['keyUsage (two octets)', () => keyUsageDer(['digitalSignature', 'decipherOnly']), () => keyUsageExtension(['digitalSignature', 'decipherOnly'])],
+    ['extKeyUsage', () => extKeyUsageDer([EKU_OIDS.serverAuth, EKU_OIDS.clientAuth]), () => extKeyUsageExtension([EKU_OIDS.serverAuth, EKU_OIDS.clientAuth])],
+    ['subjectAltName', () => subjectAltNameDer(names, false), () => subjectAltNameExtension(names, false)],
+    ['critical subjectAltName', () => subjectAltNameDer(names, true), () => subjectAltNameExtension(names, true)],
+  ])('%s is byte for byte what the pkijs builder writes', (_name, fast, viaPkijs) => {
+    expect(Buffer.from(fast()).toString('hex')).toBe(Buffer.from(extensionDer(viaPkijs())).toString('hex'));
   });
 });
 

@@ -9,15 +9,8 @@ import { parseCsr } from './certification-request';
 import { Clock } from './clock';
 import { bytesEqual, PemOrDer } from './der-encoding';
 import { commonNamesOf, nameDer, nameToDer } from './distinguished-name';
-import {
-  basicConstraintsExtension,
-  extensionDer,
-  extKeyUsageExtension,
-  IssuanceUrls,
-  issuanceUrlExtensions,
-  keyUsageExtension,
-  subjectAltNameExtension,
-} from './extensions';
+import { extensionDer, IssuanceUrls, issuanceUrlExtensions } from './extensions';
+import { extKeyUsageDer, keyUsageDer, leafBasicConstraintsDer, subjectAltNameDer } from './leaf-extensions';
 import { exportPkcs8, generateKeyPair, KeyType, readSubjectPublicKeyInfo, spkiDer, SubjectPublicKey, subjectPublicKeyOf } from './key-type';
 import { EKU_OIDS } from './oids';
 import { PkiError } from './pki-error';
@@ -77,10 +70,10 @@ function urlExtensions(urls: IssuanceUrls | undefined): Uint8Array[] {
 function leafExtensions(approved: ApprovedSubject, urls: IssuanceUrls | undefined): Uint8Array[] {
   const sanCount = approved.altNames.dns.length + approved.altNames.ip.length + approved.altNames.uri.length + approved.altNames.email.length;
   return [
-    extensionDer(basicConstraintsExtension(false)),
-    extensionDer(keyUsageExtension(approved.keyUsages)),
-    ...(approved.extendedKeyUsages.length ? [extensionDer(extKeyUsageExtension(approved.extendedKeyUsages))] : []),
-    ...(sanCount ? [extensionDer(subjectAltNameExtension(approved.altNames, Object.keys(approved.subject).length === 0))] : []),
+    leafBasicConstraintsDer(),
+    keyUsageDer(approved.keyUsages),
+    ...(approved.extendedKeyUsages.length ? [extKeyUsageDer(approved.extendedKeyUsages)] : []),
+    ...(sanCount ? [subjectAltNameDer(approved.altNames, Object.keys(approved.subject).length === 0)] : []),
     ...urlExtensions(urls),
   ];
 }
