@@ -42,6 +42,22 @@ describe('Primary audit log (real PostgreSQL)', () => {
     expect(dump).not.toContain(viewerToken);
   });
 
+  it('keeps one chain when two replicas take turns sealing', async () => {
+    const first = primary.app.get(AuditSealerService);
+    const other = new (AuditSealerService as new (...args: unknown[]) => AuditSealerService)(primary.dataSource, primary.config);
+    const denied = () => call(primary.baseUrl, 'GET', '/api/v1/users');
+    await denied();
+    expect(await first.sealPending()).toBeGreaterThan(0);
+    await denied();
+    expect(await first.sealPending()).toBeGreaterThan(0); // its own tip, still the tip
+    await denied();
+    expect(await other.sealPending()).toBeGreaterThan(0); // a replica that has never sealed finds the tip
+    await denied();
+    expect(await first.sealPending()).toBeGreaterThan(0); // its remembered tip is stale now
+    expect(await first.verify()).toMatchObject({ ok: true, verified: (await events()).filter((r) => r.hash).length });
+    await denied(); // something left for the next test to seal
+  });
+
   it('seals events into a hash chain that verifies, and detects an edited row', async () => {
     const sealer = primary.app.get(AuditSealerService);
     expect(await sealer.sealPending()).toBeGreaterThan(0);

@@ -79,13 +79,17 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
     expect(created.status).toBe(201);
     expect((await post('profiles', { name: 'bad', caId: intId, definition: { maxTtlSeconds: 500 * 86400 } })).body.code).toBe('invalid_profile');
     expect((await get('profiles/web')).body.caId).toBe(intId);
+    // Issued before the update (the resolved profile is now cached), refused after it.
+    expect((await post('issue', { profile: 'web', commonName: 'x.secret.example.test' })).status).toBe(201);
     const updated = await call(base, 'PUT', '/api/v1/pki/profiles/web', {
       token,
       body: { definition: { allowedDomains: ['example.test'], excludedDomains: ['secret.example.test'], allowSubdomains: true, maxTtlSeconds: 30 * 86400, allowedSanTypes: ['dns', 'ip'], allowedIpRanges: ['10.0.0.0/8'] } },
     });
     expect(updated.status).toBe(200);
     expect((await post('profiles', { name: 'tmp', caId: intId, definition: { maxTtlSeconds: 3600 } })).status).toBe(201);
+    expect((await post('issue', { profile: 'tmp', commonName: 'a.example.test' })).body.code).toBe('san_not_allowed');
     expect((await call(base, 'DELETE', '/api/v1/pki/profiles/tmp', { token })).status).toBe(204);
+    expect((await post('issue', { profile: 'tmp', commonName: 'a.example.test' })).status).toBe(404);
     expect((await get('profiles')).body.map((p: { name: string }) => p.name)).toEqual(['web']);
 
     for (const name of ['app.other.test', 'x.SECRET.example.test.', 'evil.example.test.attacker.test']) {
@@ -167,7 +171,7 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
   });
 
   it('searches by CA, SAN, serial, status and expiry window', async () => {
-    expect((await get(`certificates?ca=${intId}`)).body.total).toBe(4);
+    expect((await get(`certificates?ca=${intId}`)).body.total).toBe(5);
     expect((await get('certificates?san=api.example.test')).body.total).toBe(3);
     expect((await get('certificates?san=ip:10.1.2.3')).body.total).toBe(3);
     expect((await get('certificates?profile=web&san=csr.example.test')).body.total).toBe(1);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { GENESIS_HASH } from '@mazevault/crypto';
 import { AuditEventEntity } from '@mazevault/persistence';
-import { DataSource, IsNull, Not } from 'typeorm';
+import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { hashAuditRow, verifyAuditChain, type ChainVerification } from './audit-chain';
 
@@ -18,6 +18,8 @@ export class AuditSealerService implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger(AuditSealerService.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  /** The tip this replica sealed last; still the tip unless another replica has sealed since. */
+  private knownTip: string | undefined;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -55,13 +57,13 @@ export class AuditSealerService implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  private sealBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+  private async sealBatch(): Promise<number> {
+    const sealed = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [SEALER_LOCK]);
       const repo = manager.getRepository(AuditEventEntity);
       const pending = await repo.find({ where: { hash: IsNull() }, order: { id: 'ASC' }, take: BATCH });
-      if (pending.length === 0) return 0;
-      let previous = (await this.lastHash(manager.getRepository(AuditEventEntity))) ?? GENESIS_HASH;
+      if (pending.length === 0) return { count: 0, tip: undefined };
+      let previous = (await this.lastHash(manager)) ?? GENESIS_HASH;
       const ids: string[] = [];
       const prevHashes: string[] = [];
       const hashes: string[] = [];
@@ -79,13 +81,22 @@ export class AuditSealerService implements OnApplicationBootstrap, OnApplication
           WHERE a.id = v.id`,
         [ids, prevHashes, hashes],
       );
-      return pending.length;
+      return { count: pending.length, tip: previous };
     });
+    // Remembered only once committed: a rolled-back batch's hashes are not the chain's.
+    if (sealed.tip) this.knownTip = sealed.tip;
+    return sealed.count;
   }
 
-  private async lastHash(repo: ReturnType<DataSource['getRepository']>): Promise<string | undefined> {
+  private async lastHash(manager: EntityManager): Promise<string | undefined> {
+    // Under the sealer lock: the tip we wrote is still the tip if nothing links to it (one index
+    // probe). Only when another replica has sealed since do we search the whole chain for its tip.
+    if (this.knownTip) {
+      const successors: unknown[] = await manager.query('SELECT 1 FROM audit_events WHERE prev_hash = $1 LIMIT 1', [this.knownTip]);
+      if (successors.length === 0) return this.knownTip;
+    }
     // The chain's tip is the sealed hash no other row points back to.
-    const rows: { hash: string }[] = await repo.query(
+    const rows: { hash: string }[] = await manager.query(
       `SELECT a.hash FROM audit_events a WHERE a.hash IS NOT NULL
          AND NOT EXISTS (SELECT 1 FROM audit_events b WHERE b.prev_hash = a.hash) LIMIT 1`,
     );

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { maskReference } from '@mazevault/crypto';
-import type { AuditOutcome } from '@mazevault/persistence';
+import { type AuditOutcome, columnArrays, GroupCommit } from '@mazevault/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 
@@ -21,14 +21,6 @@ export interface AuditRecord {
 /** One audit row as column arrays take it (see INSERT_SQL). */
 type AuditRow = [Date, string | null, string, string | null, string, string, string | null, AuditOutcome, string | null, string];
 
-interface PendingEvent {
-  row: AuditRow;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
-const MAX_BATCH = 500;
-
 /** Many rows in one statement, one array parameter per column (cheap to build, one round trip). */
 const INSERT_SQL = `INSERT INTO audit_events
   (occurred_at, organization_id, actor_type, actor_id, action, resource_type, resource_ref, outcome, request_id, details)
@@ -44,13 +36,14 @@ const INSERT_SQL = `INSERT INTO audit_events
  */
 @Injectable()
 export class AuditService {
-  private pending: PendingEvent[] = [];
-  private flushing = false;
+  private readonly committed: GroupCommit<AuditRow>;
 
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(DataSource) dataSource: DataSource,
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
-  ) {}
+  ) {
+    this.committed = new GroupCommit((rows) => insertRows(dataSource.manager, rows));
+  }
 
   async record(event: AuditRecord, manager?: EntityManager): Promise<void> {
     const row = this.toRow(event);
@@ -58,27 +51,7 @@ export class AuditService {
       await insertRows(manager, [row]);
       return;
     }
-    await new Promise<void>((resolve, reject) => {
-      this.pending.push({ row, resolve, reject });
-      if (!this.flushing) void this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, MAX_BATCH);
-        try {
-          await insertRows(this.dataSource.manager, batch.map((e) => e.row));
-          for (const event of batch) event.resolve();
-        } catch (error) {
-          for (const event of batch) event.reject(error);
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
+    await this.committed.add(row);
   }
 
   private toRow(event: AuditRecord): AuditRow {
@@ -98,7 +71,5 @@ export class AuditService {
 }
 
 async function insertRows(manager: EntityManager, rows: AuditRow[]): Promise<void> {
-  const columns: unknown[][] = Array.from({ length: 10 }, () => []);
-  for (const row of rows) row.forEach((value, i) => columns[i].push(value));
-  await manager.query(INSERT_SQL, columns);
+  await manager.query(INSERT_SQL, columnArrays(rows, 10));
 }

@@ -62,7 +62,8 @@ export const OCSP_SIGNER_KEY = 'ocsp-signer';
  */
 @Injectable()
 export class CertificateAuthoritiesService {
-  private readonly loaded = new Map<string, Promise<CertificateAuthority>>();
+  /** Active CAs by id, with their organization (checked on every use). A CA never leaves `active`. */
+  private readonly loaded = new Map<string, { organizationId: string; ca: Promise<CertificateAuthority> }>();
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -195,7 +196,7 @@ export class CertificateAuthoritiesService {
     };
     await this.attachOcspSigner(entity, created.ca, request.ocspSignerKeyType, actor);
     const saved = await this.insert(entity);
-    this.loaded.set(id, Promise.resolve(created.ca));
+    this.loaded.set(id, { organizationId: actor.organizationId, ca: Promise.resolve(created.ca) });
     return this.view(saved);
   }
 
@@ -247,17 +248,20 @@ export class CertificateAuthoritiesService {
     return row;
   }
 
-  /** The signing CA (signer unsealed once per process). */
+  /** The signing CA (signer unsealed once per process; its row is read only the first time). */
   async authority(organizationId: string | null, caId: string): Promise<CertificateAuthority> {
+    const cached = this.loaded.get(caId);
+    if (cached && (organizationId === null || cached.organizationId === organizationId)) return cached.ca;
     const row = await this.find(organizationId, caId);
     if (row.status !== 'active') throw new ProblemException(409, 'ca_not_active', `The CA is ${row.status}`);
-    let ca = this.loaded.get(caId);
-    if (!ca) {
-      ca = this.load(row);
+    let entry = this.loaded.get(caId);
+    if (!entry) {
+      const ca = this.load(row);
       ca.catch(() => this.loaded.delete(caId));
-      this.loaded.set(caId, ca);
+      entry = { organizationId: row.organizationId, ca };
+      this.loaded.set(caId, entry);
     }
-    return ca;
+    return entry.ca;
   }
 
   private async load(row: CertificateAuthorityEntity): Promise<CertificateAuthority> {

@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { CreateProfileRequest, ProfileDefinition } from '@mazevault/contracts';
 import { CertificateProfileEntity, ProjectEntity } from '@mazevault/persistence';
 import { type CertificateProfile, defineProfile, type CertificateProfileInput } from '@mazevault/pki';
 import { ProblemException } from '@mazevault/platform';
 import { DataSource } from 'typeorm';
+import { CacheInvalidationBus } from '../cache/cache-invalidation.bus';
+import { TtlCache } from '../cache/ttl.cache';
 import { isUniqueViolation } from '../database/postgres-errors.util';
 import { CertificateAuthoritiesService, isUuid } from './certificate-authorities.service';
 
@@ -17,13 +19,34 @@ export interface ProfileView {
   updatedAt: string;
 }
 
-/** Roles: a named, validated libs/pki profile bound to one CA of the organization. */
+export interface ResolvedProfile {
+  row: CertificateProfileEntity;
+  profile: CertificateProfile;
+}
+
+const PROFILE_CACHE = 'pki-profile';
+const PROFILE_TTL_MS = 60_000;
+
+/**
+ * Roles: a named, validated libs/pki profile bound to one CA of the organization.
+ *
+ * Every issuance needs its profile twice (the policy guard's scope, then the issuance itself), so
+ * resolved profiles are cached per organization and name/id. A change drops the organization's
+ * entries here at once and on the other replicas by pub/sub; the TTL bounds a lost message.
+ */
 @Injectable()
-export class CertificateProfilesService {
+export class CertificateProfilesService implements OnModuleInit {
+  private readonly resolved = new TtlCache<Promise<ResolvedProfile>>(PROFILE_TTL_MS, 10_000);
+
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly cas: CertificateAuthoritiesService,
+    private readonly bus: CacheInvalidationBus,
   ) {}
+
+  onModuleInit(): void {
+    this.bus.on(PROFILE_CACHE, (organizationId) => this.resolved.deletePrefix(`${organizationId}\u0000`));
+  }
 
   private compile(name: string, definition: ProfileDefinition): CertificateProfile {
     try {
@@ -52,12 +75,15 @@ export class CertificateProfilesService {
     const row = await this.find(organizationId, idOrName);
     this.compile(row.name, definition);
     row.definition = definition;
-    return view(await this.dataSource.getRepository(CertificateProfileEntity).save(row));
+    const saved = await this.dataSource.getRepository(CertificateProfileEntity).save(row);
+    await this.bus.invalidate(PROFILE_CACHE, organizationId);
+    return view(saved);
   }
 
   async remove(organizationId: string, idOrName: string): Promise<void> {
     const row = await this.find(organizationId, idOrName);
     await this.dataSource.getRepository(CertificateProfileEntity).delete({ id: row.id });
+    await this.bus.invalidate(PROFILE_CACHE, organizationId);
   }
 
   async list(organizationId: string): Promise<ProfileView[]> {
@@ -77,16 +103,25 @@ export class CertificateProfilesService {
 
   /** The project a profile is scoped to (null: organization-wide, or no such profile). */
   async projectOf(organizationId: string, idOrName: string): Promise<string | null> {
-    const row = await this.dataSource
-      .getRepository(CertificateProfileEntity)
-      .findOne({ where: isUuid(idOrName) ? { organizationId, id: idOrName } : { organizationId, name: idOrName }, select: { projectId: true } });
-    return row?.projectId ?? null;
+    try {
+      return (await this.resolve(organizationId, idOrName)).row.projectId;
+    } catch (error) {
+      if (error instanceof ProblemException && error.getStatus() === 404) return null;
+      throw error;
+    }
   }
 
-  /** Row + compiled libs/pki profile. */
-  async resolve(organizationId: string, idOrName: string): Promise<{ row: CertificateProfileEntity; profile: CertificateProfile }> {
-    const row = await this.find(organizationId, idOrName);
-    return { row, profile: this.compile(row.name, row.definition as ProfileDefinition) };
+  /** Row + compiled libs/pki profile (cached; see the class comment). */
+  resolve(organizationId: string, idOrName: string): Promise<ResolvedProfile> {
+    const key = `${organizationId}\u0000${idOrName}`;
+    let resolved = this.resolved.get(key);
+    if (!resolved) {
+      resolved = this.find(organizationId, idOrName).then((row) => ({ row, profile: this.compile(row.name, row.definition as ProfileDefinition) }));
+      // Only answers are kept: a miss (404) or a failed query is asked again next time.
+      resolved.catch(() => this.resolved.delete(key));
+      this.resolved.set(key, resolved);
+    }
+    return resolved;
   }
 }
 

@@ -5,7 +5,7 @@ import {
   type RenewCertificateRequest,
   type SignCsrRequest,
 } from '@mazevault/contracts';
-import { CertificateEntity } from '@mazevault/persistence';
+import { CertificateEntity, type GroupCommit } from '@mazevault/persistence';
 import {
   type IssuanceResult,
   issueFromCsr,
@@ -23,6 +23,7 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../redis/redis.module';
 import { type Actor, CertificateAuthoritiesService } from './certificate-authorities.service';
+import { certificateRowWriter, type NewCertificateRow } from './certificate-rows';
 import { CertificateProfilesService } from './certificate-profiles.service';
 import { CrlService } from './crl.service';
 import { pkiCall } from './pki-errors.util';
@@ -65,6 +66,7 @@ export interface CertificateSearch {
 @Injectable()
 export class CertificatesService {
   private readonly logger = new Logger(CertificatesService.name);
+  private readonly rows: GroupCommit<NewCertificateRow>;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -72,7 +74,9 @@ export class CertificatesService {
     private readonly cas: CertificateAuthoritiesService,
     private readonly profiles: CertificateProfilesService,
     private readonly crls: CrlService,
-  ) {}
+  ) {
+    this.rows = certificateRowWriter(dataSource);
+  }
 
   async issue(actor: Actor, request: IssueCertificateRequest): Promise<IssuedView> {
     const { row, profile } = await this.profiles.resolve(actor.organizationId, request.profile);
@@ -135,7 +139,7 @@ export class CertificatesService {
   private async store(actor: Actor, caId: string, profileId: string | null, result: IssuanceResult, replaces: string | null): Promise<IssuedView> {
     const issued = result.certificate;
     const names = issued.altNames;
-    const entity: Partial<CertificateEntity> = {
+    const row: NewCertificateRow = {
       caId,
       serial: issued.serialNumber,
       organizationId: actor.organizationId,
@@ -144,16 +148,13 @@ export class CertificatesService {
       sans: [...names.dns.map((v) => `dns:${v}`), ...names.ip.map((v) => `ip:${v}`), ...names.uri.map((v) => `uri:${v}`), ...names.email.map((v) => `email:${v}`)],
       notBefore: issued.notBefore,
       notAfter: issued.notAfter,
-      der: Buffer.from(issued.der),
-      status: 'good',
-      revokedAt: null,
-      revocationReason: null,
+      der: Buffer.from(issued.der.buffer, issued.der.byteOffset, issued.der.byteLength),
       replacesSerial: replaces,
     };
-    // Signed but not stored would be an unrevocable certificate: the row is written before the answer.
-    await this.dataSource.getRepository(CertificateEntity).insert(entity);
+    // Signed but not stored would be an unrevocable certificate: the row is committed before the answer.
+    await this.rows.add(row);
     return {
-      ...view({ ...(entity as CertificateEntity), createdAt: new Date() }, issued.pem),
+      ...view({ ...row, status: 'good', revokedAt: null, revocationReason: null, createdAt: new Date() }, issued.pem),
       chainPem: result.chainPem,
       ...(result.privateKeyPkcs8 && { privateKeyPem: pemEncode('PRIVATE KEY', new Uint8Array(result.privateKeyPkcs8)) }),
       ...(result.ignoredCsrExtensions?.length && { ignoredCsrExtensions: result.ignoredCsrExtensions }),
