@@ -59,7 +59,7 @@ async function describeIssuer(issuerCert: pkijs.Certificate): Promise<IssuerCont
       selfSigned: false,
     },
     publicKey,
-    keyObject: publicKeyObject(publicKey),
+    keyObject: await publicKeyObject(publicKey),
   };
 }
 
@@ -76,7 +76,7 @@ async function issuerContextFor(authority: SigningAuthority, template: Certifica
         selfSigned: true,
       },
       publicKey: template.publicKey,
-      keyObject: publicKeyObject(template.publicKey),
+      keyObject: await publicKeyObject(template.publicKey),
     };
   }
   let cached = issuerCache.get(issuerCert);

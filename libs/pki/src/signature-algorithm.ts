@@ -142,9 +142,17 @@ async function verifyWith(
 
 const NODE_HASHES: Record<Hash, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
-/** A Node KeyObject for a DER SubjectPublicKeyInfo (import once per key that verifies repeatedly). */
-export function publicKeyObject(publicKey: SubjectPublicKey): KeyObject {
+/**
+ * A Node KeyObject for a SubjectPublicKeyInfo (import once per key that verifies repeatedly). An
+ * uncompressed EC point is imported raw: OpenSSL's SPKI decoder costs about twice as much, and the raw
+ * import checks just the same that the point is on the curve.
+ */
+export async function publicKeyObject(publicKey: SubjectPublicKey): Promise<KeyObject> {
+  const { key, keyBits } = publicKey;
   try {
+    if (key.family === 'ecdsa' && keyBits[0] === 0x04) {
+      return KeyObject.from(await subtle().importKey('raw', toBytes(keyBits), { name: 'ECDSA', namedCurve: key.curve }, true, ['verify']));
+    }
     return createPublicKey({ key: Buffer.from(publicKey.der.buffer, publicKey.der.byteOffset, publicKey.der.byteLength), format: 'der', type: 'spki' });
   } catch (error) {
     throw new PkiError('malformed_der', `public key rejected by the crypto library: ${(error as Error).message}`);
@@ -156,22 +164,21 @@ export function publicKeyObject(publicKey: SubjectPublicKey): KeyObject {
  * libuv's thread pool rather than the event loop. The algorithm must be one we support and must match the
  * key's family, so an RSA key cannot "verify" an ECDSA-labelled signature or vice versa.
  */
-export function verifyDerSignature(
+export async function verifyDerSignature(
   publicKey: SubjectPublicKey,
   algorithmOid: string,
   data: Uint8Array,
   signature: Uint8Array,
-  keyObject: KeyObject = publicKeyObject(publicKey),
+  keyObject?: KeyObject,
 ): Promise<boolean> {
   const known = SIGNATURE_ALGORITHMS[algorithmOid];
-  if (!known) return Promise.reject(new PkiError('unsupported_signature_algorithm', `unsupported signature algorithm ${algorithmOid}`));
+  if (!known) throw new PkiError('unsupported_signature_algorithm', `unsupported signature algorithm ${algorithmOid}`);
   if (known.family !== publicKey.key.family) {
-    return Promise.reject(
-      new PkiError('unsupported_signature_algorithm', `signature algorithm ${algorithmOid} does not match a ${publicKey.key.family} key`),
-    );
+    throw new PkiError('unsupported_signature_algorithm', `signature algorithm ${algorithmOid} does not match a ${publicKey.key.family} key`);
   }
+  const verifier = keyObject ?? (await publicKeyObject(publicKey));
   const hash = known.hash ? NODE_HASHES[known.hash] : null;
-  const key = known.family === 'ecdsa' ? { key: keyObject, dsaEncoding: 'der' as const } : keyObject;
+  const key = known.family === 'ecdsa' ? { key: verifier, dsaEncoding: 'der' as const } : verifier;
   return new Promise((resolve) => {
     // A signature the library cannot even parse is simply not valid.
     verifyAsync(hash, data, key, signature, (error, ok) => resolve(!error && ok));
