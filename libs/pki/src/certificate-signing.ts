@@ -2,10 +2,9 @@ import type { KeyObject } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { certificateKeyIdentifier, IssuedCertificate, issuedCertificate } from './certificate';
 import { LintFinding, LintIssuer, LintPolicy, lintCertificate } from './certificate-lint';
-import { digest } from './crypto-engine';
 import { checkDerStructure } from './der-encoding';
 import { DER_OCTET_STRING, DER_SEQUENCE, derBitString, derExtension, derTime, derTlv } from './der-writer';
-import { findExtension, readBasicConstraints, readNameConstraints } from './extensions';
+import { findExtension, keyIdentifier, readBasicConstraints, readNameConstraints } from './extensions';
 import { describeKeyType, SubjectPublicKey, subjectPublicKeyOf } from './key-type';
 import { nameDer } from './distinguished-name';
 import { OID } from './oids';
@@ -70,7 +69,7 @@ async function issuerContextFor(authority: SigningAuthority, template: Certifica
       lint: {
         subject: template.subject,
         publicKey: template.publicKey.key,
-        keyIdentifier: await digest('SHA-1', template.publicKey.keyBits),
+        keyIdentifier: await keyIdentifier(template.publicKey.keyBits),
         notBefore: template.notBefore,
         notAfter: template.notAfter,
         selfSigned: true,
@@ -112,7 +111,7 @@ function algorithmIdentifierDer(keyType: Signer['algorithm']): { oid: string; de
  */
 export async function signCertificate(template: CertificateTemplate, authority: SigningAuthority, policy: LintPolicy): Promise<IssuedCertificate> {
   const issuer = await issuerContextFor(authority, template);
-  const subjectKeyId = await digest('SHA-1', template.publicKey.keyBits); // RFC 5280 4.2.1.2 method (1)
+  const subjectKeyId = await keyIdentifier(template.publicKey.keyBits);
   const serial = generateSerialNumber();
   const algorithm = algorithmIdentifierDer(authority.signer.algorithm);
 

@@ -1,7 +1,7 @@
 import * as pkijs from 'pkijs';
 import { AltNames, emptyAltNames } from './alt-names';
 import { bytesToHex, decodeWith, integerHex, PemOrDer, pemEncode, readDerOrPem } from './der-encoding';
-import { findExtension, keyIdentifier, readSubjectAltName, readSubjectKeyIdentifier } from './extensions';
+import { findExtension, readSubjectAltName, readSubjectKeyIdentifier, spkiKeyIdentifier } from './extensions';
 import { commonNamesIn, commonNamesOf } from './distinguished-name';
 import { OID } from './oids';
 import { TbsCertificate, tbsAltNames } from './tbs-certificate';
@@ -79,7 +79,7 @@ export function certificateAltNames(certificate: pkijs.Certificate): AltNames {
 /** The certificate's SKI extension value, or the RFC 5280 method-1 key id when it has none. */
 export async function certificateKeyIdentifier(certificate: pkijs.Certificate): Promise<Uint8Array> {
   const ext = findExtension(certificate.extensions, OID.subjectKeyIdentifier);
-  return ext ? readSubjectKeyIdentifier(ext) : keyIdentifier(certificate.subjectPublicKeyInfo);
+  return ext ? readSubjectKeyIdentifier(ext) : spkiKeyIdentifier(certificate.subjectPublicKeyInfo);
 }
 
 export function spkiHex(certificate: pkijs.Certificate): string {

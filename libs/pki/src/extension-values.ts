@@ -52,6 +52,15 @@ export function readExtensions(bytes: Uint8Array, node: DerNode): RawExtension[]
   });
 }
 
+/** KeyUsage as a DER NamedBitList (X.690 11.2.2): the bits up to the highest one set, and the unused count. */
+export function keyUsageBits(usages: readonly KeyUsage[]): { bytes: Uint8Array; unusedBits: number } {
+  const bits = usages.map((u) => KEY_USAGES.indexOf(u));
+  const highest = Math.max(...bits);
+  const bytes = new Uint8Array(Math.floor(highest / 8) + 1);
+  for (const bit of bits) bytes[bit >> 3]! |= 0x80 >> (bit & 7);
+  return { bytes, unusedBits: 7 - (highest % 8) };
+}
+
 export function keyUsageFromValue(value: Uint8Array): KeyUsage[] {
   const { bits } = readBitString(value, readRoot(value, TAG.bitString, 'KeyUsage'), 'KeyUsage');
   return KEY_USAGES.filter((_, bit) => bit >> 3 < bits.length && (bits[bit >> 3]! & (0x80 >> (bit & 7))) !== 0);

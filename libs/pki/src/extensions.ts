@@ -8,8 +8,8 @@ import {
   basicConstraintsFromValue,
   extKeyUsageFromValue,
   generalNamesFromValue,
-  KEY_USAGES,
   KeyUsage,
+  keyUsageBits,
   keyUsageFromValue,
   subjectKeyIdFromValue,
 } from './extension-values';
@@ -50,11 +50,8 @@ export function basicConstraintsExtension(ca: boolean, pathLength?: number): pki
 
 /** DER NamedBitList (X.690 11.2.2): trailing zero bits dropped, unused-bit count set accordingly. */
 export function keyUsageExtension(usages: readonly KeyUsage[]): pkijs.Extension {
-  const bits = usages.map((u) => KEY_USAGES.indexOf(u));
-  const highest = Math.max(...bits);
-  const bytes = new Uint8Array(Math.floor(highest / 8) + 1);
-  for (const bit of bits) bytes[bit >> 3]! |= 0x80 >> (bit & 7);
-  const bitString = new asn1js.BitString({ valueHex: toArrayBuffer(bytes), unusedBits: 7 - (highest % 8) });
+  const { bytes, unusedBits } = keyUsageBits(usages);
+  const bitString = new asn1js.BitString({ valueHex: toArrayBuffer(bytes), unusedBits });
   return extension(OID.keyUsage, true, bitString); // RFC 5280 4.2.1.3: SHOULD be critical
 }
 
@@ -87,9 +84,14 @@ export function readSubjectAltName(ext: pkijs.Extension): ReturnType<typeof gene
   return generalNamesFromValue(extnValueOf(ext));
 }
 
-/** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value. */
-export async function keyIdentifier(spki: pkijs.PublicKeyInfo): Promise<Uint8Array> {
-  return digest('SHA-1', toBytes(spki.subjectPublicKey.valueBlock.valueHexView));
+/** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value (`keyBits`). */
+export function keyIdentifier(keyBits: Uint8Array): Promise<Uint8Array> {
+  return digest('SHA-1', keyBits);
+}
+
+/** `keyIdentifier` of a pkijs SubjectPublicKeyInfo. */
+export function spkiKeyIdentifier(spki: pkijs.PublicKeyInfo): Promise<Uint8Array> {
+  return keyIdentifier(toBytes(spki.subjectPublicKey.valueBlock.valueHexView));
 }
 
 export function subjectKeyIdentifierExtension(keyId: Uint8Array): pkijs.Extension {

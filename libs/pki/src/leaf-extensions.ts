@@ -1,6 +1,6 @@
 import { AltNames, canonicalizeIp } from './alt-names';
 import { DER_SEQUENCE, derExtension, derOid, derTlv } from './der-writer';
-import { KEY_USAGES, KeyUsage } from './extension-values';
+import { KeyUsage, keyUsageBits } from './extension-values';
 import { OID } from './oids';
 
 // The end-entity extensions every issuance writes, encoded straight to DER (the pkijs builders in
@@ -15,11 +15,8 @@ export function leafBasicConstraintsDer(): Uint8Array {
 
 /** RFC 5280 4.2.1.3, critical; DER NamedBitList (trailing zero bits dropped, X.690 11.2.2). */
 export function keyUsageDer(usages: readonly KeyUsage[]): Uint8Array {
-  const bits = usages.map((u) => KEY_USAGES.indexOf(u));
-  const highest = Math.max(...bits);
-  const bytes = new Uint8Array(Math.floor(highest / 8) + 1);
-  for (const bit of bits) bytes[bit >> 3]! |= 0x80 >> (bit & 7);
-  return derExtension(OID.keyUsage, true, derTlv(0x03, [Uint8Array.of(7 - (highest % 8)), bytes]));
+  const { bytes, unusedBits } = keyUsageBits(usages);
+  return derExtension(OID.keyUsage, true, derTlv(0x03, [Uint8Array.of(unusedBits), bytes]));
 }
 
 /** RFC 5280 4.2.1.12, non-critical; `purposes` are OIDs. */

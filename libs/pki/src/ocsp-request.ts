@@ -3,7 +3,7 @@ import * as pkijs from 'pkijs';
 import { digest, HashName } from './crypto-engine';
 import { BinaryInput, bytesEqual, checkDerStructure, decodeWith, integerFromHex, integerHex, toArrayBuffer, toBytes } from './der-encoding';
 import { nameDer } from './distinguished-name';
-import { findExtension } from './extensions';
+import { findExtension, spkiKeyIdentifier } from './extensions';
 import { OID } from './oids';
 
 /** RFC 6960 requests are a few hundred bytes; anything near this bound is abuse. */
@@ -119,7 +119,7 @@ export async function certIdFor(issuer: pkijs.Certificate, serialNumber: string,
 }
 
 /** Responder key hash (ResponderID byKey, RFC 6960 4.2.1): SHA-1 over the key, same as SKI method 1. */
-export async function responderKeyHash(certificate: pkijs.Certificate): Promise<Uint8Array> {
-  return digest('SHA-1', toBytes(certificate.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView));
+export function responderKeyHash(certificate: pkijs.Certificate): Promise<Uint8Array> {
+  return spkiKeyIdentifier(certificate.subjectPublicKeyInfo);
 }
 

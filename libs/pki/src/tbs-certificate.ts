@@ -1,5 +1,5 @@
 import { AltNames, emptyAltNames } from './alt-names';
-import { childrenExactly, childrenOf, DerNode, encodedOf, expect, readIntegerBytes, readNode, readOid, readRoot, readSmallInteger, readTime, TAG } from './der-reader';
+import { childrenExactly, childrenOf, encodedOf, expect, readIntegerBytes, readNode, readOid, readRoot, readSmallInteger, readTime, TAG } from './der-reader';
 import { NameAttribute, readNameAttributes } from './distinguished-name';
 import { generalNamesFromValue, RawExtension, readExtensions } from './extension-values';
 import { readSubjectPublicKeyInfo, SubjectPublicKey } from './key-type';
@@ -66,17 +66,13 @@ export function readTbsCertificate(der: Uint8Array): TbsCertificate {
     serial,
     signatureAlgorithmOid,
     issuer: encodedOf(der, issuerNode),
-    notBefore: readTimeNode(der, notBefore!),
-    notAfter: readTimeNode(der, notAfter!),
+    notBefore: readTime(der, notBefore!, 'validity'),
+    notAfter: readTime(der, notAfter!, 'validity'),
     subject: encodedOf(der, subjectNode),
     subjectAttributes,
     publicKey,
     extensions,
   };
-}
-
-function readTimeNode(der: Uint8Array, node: DerNode): Date {
-  return readTime(der, node, 'validity');
 }
 
 export function tbsExtension(tbs: TbsCertificate, oid: string): RawExtension | undefined {
