@@ -5,6 +5,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { track } from './children';
 import { REGISTER, REPO_ROOT } from './paths';
+import { withCpu } from './cpu';
 
 /** A static autocannon request (JSON-serialisable: it crosses a process boundary). */
 export interface LoadRequest {
@@ -69,10 +70,11 @@ export function durationSeconds(benchDefault?: number): number {
   return envSeconds('BENCH_DURATION_S') ?? benchDefault ?? 10;
 }
 
-export function runLoad(opts: LoadOptions): Promise<LoadResult> {
+/** The job a load run executes: env overrides (BENCH_DURATION_S, BENCH_WARMUP_S) applied. */
+function resolveJob(opts: LoadOptions): WorkerJob {
   const duration = durationSeconds(opts.durationSeconds);
-  if (duration <= 0) return Promise.reject(new Error('duration must be > 0 seconds'));
-  const job: WorkerJob = {
+  if (duration <= 0) throw new Error('duration must be > 0 seconds');
+  return {
     ...opts,
     connections: opts.connections ?? 50,
     durationSeconds: duration,
@@ -81,7 +83,27 @@ export function runLoad(opts: LoadOptions): Promise<LoadResult> {
       envSeconds('BENCH_WARMUP_S') ?? opts.warmupSeconds ?? Math.min(1, Math.floor(duration / 5)),
     requestsModule: opts.requestsModule && path.resolve(REPO_ROOT, opts.requestsModule),
   };
+}
 
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  return runJob(resolveJob(opts));
+}
+
+/**
+ * `runLoad` plus the server's CPU per completed request (`cpu_us`, over `pid` and its threads) counted
+ * over the measured seconds only: the warm-up runs first, as a separate load run whose numbers and CPU
+ * are discarded.
+ */
+export async function runLoadWithCpu(
+  pid: number,
+  opts: LoadOptions,
+): Promise<LoadResult & { cpu_us: number }> {
+  const job = resolveJob(opts);
+  if (job.warmupSeconds > 0) await runJob({ ...job, durationSeconds: job.warmupSeconds, warmupSeconds: 0 });
+  return withCpu(pid, () => runJob({ ...job, warmupSeconds: 0 }));
+}
+
+function runJob(job: WorkerJob): Promise<LoadResult> {
   return new Promise<LoadResult>((resolve, reject) => {
     const child = fork(path.join(__dirname, 'load-worker.ts'), [], {
       cwd: REPO_ROOT,

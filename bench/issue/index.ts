@@ -15,9 +15,8 @@ import {
   printResult,
   requestJson,
   round,
-  runLoad,
+  runLoadWithCpu,
   startBenchPrimary,
-  withCpu,
 } from '../harness';
 
 const BENCH = 'issue';
@@ -131,15 +130,13 @@ async function main(): Promise<number> {
       log(
         `Primary pid ${primary.pid}; POST /api/v1/pki/sign, ${CONNECTIONS} connections for ${durationSeconds()} s`,
       );
-      ours = await withCpu(primary.pid, () =>
-        runLoad({
-          url: `${url}/api/v1/pki/sign`,
-          method: 'POST',
-          headers,
-          body,
-          connections: CONNECTIONS,
-        }),
-      );
+      ours = await runLoadWithCpu(primary.pid, {
+        url: `${url}/api/v1/pki/sign`,
+        method: 'POST',
+        headers,
+        body,
+        connections: CONNECTIONS,
+      });
       log(
         `issued: ${round(ours.rps, 1)}/s (2xx only), p99 ${ours.p99_ms} ms, non2xx ${ours.non2xx}, errors ${ours.errors}`,
       );

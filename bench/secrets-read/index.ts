@@ -10,10 +10,9 @@ import {
   printResult,
   requestJson,
   round,
-  runLoad,
+  runLoadWithCpu,
   startBenchPrimary,
   startServerProcess,
-  withCpu,
 } from '../harness';
 
 const BENCH = 'secrets-read';
@@ -56,13 +55,11 @@ async function main(): Promise<number> {
       auth,
     );
     log(`Primary pid ${primary.pid}; loading ${CONNECTIONS} connections for ${durationSeconds()} s`);
-    ours = await withCpu(primary.pid, () =>
-      runLoad({
-        url: primary.url + path,
-        headers: { authorization: `Bearer ${String(apiToken.token)}` },
-        connections: CONNECTIONS,
-      }),
-    );
+    ours = await runLoadWithCpu(primary.pid, {
+      url: primary.url + path,
+      headers: { authorization: `Bearer ${String(apiToken.token)}` },
+      connections: CONNECTIONS,
+    });
   } finally {
     await primary.stop();
   }
@@ -71,7 +68,7 @@ async function main(): Promise<number> {
   const bare = await startServerProcess(BARE_FASTIFY_SERVER, { label: 'bare-fastify' });
   let baseline;
   try {
-    baseline = await withCpu(bare.pid, () => runLoad({ url: `${bare.url}/`, connections: CONNECTIONS }));
+    baseline = await runLoadWithCpu(bare.pid, { url: `${bare.url}/`, connections: CONNECTIONS });
   } finally {
     await bare.stop();
   }
