@@ -1,8 +1,13 @@
 import { chainHash, GENESIS_HASH } from '@mazevault/crypto';
 import type { AuditEventEntity } from '@mazevault/persistence';
 
-/** The fields an audit hash covers: everything but the chain columns themselves. */
-export function hashedContent(row: AuditEventEntity): Record<string, unknown> {
+/** The columns an audit hash covers: everything but the chain columns themselves. */
+export type HashedAuditFields = Pick<
+  AuditEventEntity,
+  'id' | 'occurredAt' | 'organizationId' | 'actorType' | 'actorId' | 'action' | 'resourceType' | 'resourceRef' | 'outcome' | 'requestId' | 'details'
+>;
+
+export function hashedContent(row: HashedAuditFields): Record<string, unknown> {
   return {
     id: String(row.id),
     occurredAt: row.occurredAt.toISOString(),
@@ -18,7 +23,7 @@ export function hashedContent(row: AuditEventEntity): Record<string, unknown> {
   };
 }
 
-export function hashAuditRow(previousHash: string, row: AuditEventEntity): string {
+export function hashAuditRow(previousHash: string, row: HashedAuditFields): string {
   return chainHash(previousHash, hashedContent(row));
 }
 

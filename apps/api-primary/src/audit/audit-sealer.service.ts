@@ -3,7 +3,7 @@ import { GENESIS_HASH } from '@mazevault/crypto';
 import { AuditEventEntity } from '@mazevault/persistence';
 import { DataSource, type EntityManager, IsNull, Not } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
-import { hashAuditRow, verifyAuditChain, type ChainVerification } from './audit-chain';
+import { type ChainVerification, type HashedAuditFields, hashAuditRow, verifyAuditChain } from './audit-chain';
 
 /** pg advisory lock id: one sealer at a time across every Primary replica. */
 const SEALER_LOCK = 0x6d7661; // "mva"
@@ -60,8 +60,14 @@ export class AuditSealerService implements OnApplicationBootstrap, OnApplication
   private async sealBatch(): Promise<number> {
     const sealed = await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [SEALER_LOCK]);
-      const repo = manager.getRepository(AuditEventEntity);
-      const pending = await repo.find({ where: { hash: IsNull() }, order: { id: 'ASC' }, take: BATCH });
+      // Plain rows, only the hashed columns: entity hydration would cost more than the hashing.
+      const pending: HashedAuditFields[] = await manager.query(
+        `SELECT id::text AS id, occurred_at AS "occurredAt", organization_id AS "organizationId", actor_type AS "actorType",
+                actor_id AS "actorId", action, resource_type AS "resourceType", resource_ref AS "resourceRef", outcome,
+                request_id AS "requestId", details
+           FROM audit_events WHERE hash IS NULL ORDER BY id LIMIT $1`,
+        [BATCH],
+      );
       if (pending.length === 0) return { count: 0, tip: undefined };
       let previous = (await this.lastHash(manager)) ?? GENESIS_HASH;
       const ids: string[] = [];
