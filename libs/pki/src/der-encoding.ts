@@ -137,8 +137,8 @@ function scan(bytes: Uint8Array, start: number, end: number, depth: number, maxD
   let count = 0;
   while (pos < end) {
     if (single && count === 1) return { kind: 'structure', message: `trailing data after the DER element (offset ${pos})` };
-    const header = readHeader(bytes, pos, end);
-    if ('message' in header) return header;
+    const error = readHeader(bytes, pos, end);
+    if (error) return error;
     const { tag, constructed, contentStart, contentEnd } = header;
     if (constructed) {
       const inner = scan(bytes, contentStart, contentEnd, depth + 1, maxDepth, false);
@@ -157,39 +157,46 @@ function scan(bytes: Uint8Array, start: number, end: number, depth: number, maxD
   return null;
 }
 
-function readHeader(
-  bytes: Uint8Array,
-  pos: number,
-  end: number,
-): { tag: number; constructed: boolean; contentStart: number; contentEnd: number } | ScanError {
-  const bad = (message: string): ScanError => ({ kind: 'structure', message: `${message} at offset ${pos}` });
+// readHeader's result: one reused object (read into locals before recursing), since every
+// certificate and CSR on the issuance path is scanned and a fresh object per TLV is pure GC load.
+const header = { tag: 0, constructed: false, contentStart: 0, contentEnd: 0 };
+
+function badHeader(message: string, pos: number): ScanError {
+  return { kind: 'structure', message: `${message} at offset ${pos}` };
+}
+
+function readHeader(bytes: Uint8Array, pos: number, end: number): ScanError | null {
   let p = pos;
   const first = bytes[p++]!;
   if ((first & 0x1f) === 0x1f) {
     // high tag number form: base-128, at most 4 bytes is plenty for every PKIX structure
     let n = 0;
     for (;;) {
-      if (p >= end || n++ > 4) return bad('bad high tag number');
+      if (p >= end || n++ > 4) return badHeader('bad high tag number', pos);
       if (!(bytes[p++]! & 0x80)) break;
     }
   }
-  if (p >= end) return bad('truncated length');
+  if (p >= end) return badHeader('truncated length', pos);
   const lengthByte = bytes[p++]!;
   let length: number;
   if (lengthByte < 0x80) {
     length = lengthByte;
   } else if (lengthByte === 0x80) {
-    return bad('indefinite length (not DER)');
+    return badHeader('indefinite length (not DER)', pos);
   } else {
     const octets = lengthByte & 0x7f;
-    if (octets > 4 || p + octets > end) return bad('bad length');
-    if (bytes[p] === 0) return bad('non-minimal length');
+    if (octets > 4 || p + octets > end) return badHeader('bad length', pos);
+    if (bytes[p] === 0) return badHeader('non-minimal length', pos);
     length = 0;
     for (let i = 0; i < octets; i++) length = length * 256 + bytes[p++]!;
-    if (length < 0x80) return bad('non-minimal length');
+    if (length < 0x80) return badHeader('non-minimal length', pos);
   }
-  if (p + length > end) return bad('length beyond end of input');
-  return { tag: first, constructed: (first & 0x20) !== 0, contentStart: p, contentEnd: p + length };
+  if (p + length > end) return badHeader('length beyond end of input', pos);
+  header.tag = first;
+  header.constructed = (first & 0x20) !== 0;
+  header.contentStart = p;
+  header.contentEnd = p + length;
+  return null;
 }
 
 /** Parse DER that has already passed `checkDerStructure` (or is our own output). */
