@@ -25,6 +25,14 @@ const code = (fn: () => unknown) => {
 };
 
 describe('der-reader', () => {
+  it.each([0, 1, 127, 128, 255, 256, 65535, 65536])('writes a %i-octet OCTET STRING exactly as asn1js does, and reads it back', (size) => {
+    const content = new Uint8Array(size).map((_, i) => i % 251);
+    const der = derTlv(TAG.octetString, [content.subarray(0, size >> 1), content.subarray(size >> 1)]);
+    expect(bytesEqual(der, new Uint8Array(new asn1js.OctetString({ valueHex: toArrayBuffer(content) }).toBER()))).toBe(true);
+    const node = readRoot(der, TAG.octetString, 'octets');
+    expect(node.end - node.contentStart).toBe(size);
+  });
+
   it.each(['2.5.29.17', '1.2.840.113549.1.9.14', '1.3.6.1.4.1.311.21.7', '2.999.1234567890123', '0.9.2342.19200300.100.1.1'])(
     'reads OID %s exactly as asn1js writes it',
     (oid) => {

@@ -2,32 +2,29 @@
 // length in the minimal form, contents). Used where building asn1js objects only to serialize them again
 // would dominate the cost (certificate assembly on the issuance path).
 
-/** X.690 8.1.3: short form below 128, otherwise the minimal number of length octets. */
-export function derLength(length: number): Uint8Array {
-  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`invalid DER length ${length}`);
-  if (length < 0x80) return Uint8Array.of(length);
-  const octets: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) octets.unshift(n % 256);
-  return Uint8Array.of(0x80 | octets.length, ...octets);
-}
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  let total = 0;
-  for (const part of parts) total += part.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
+/**
+ * One TLV whose contents are `parts` concatenated (single-octet tags only: all we need here), written
+ * straight into one buffer: certificate assembly calls this for every element.
+ */
+export function derTlv(tag: number, parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let contentLength = 0;
+  for (const part of parts) contentLength += part.length;
+  let lengthOctets = 0;
+  if (contentLength >= 0x80) for (let n = contentLength; n > 0; n = Math.floor(n / 256)) lengthOctets++;
+  const out = new Uint8Array(2 + lengthOctets + contentLength);
+  out[0] = tag;
+  let offset = 2 + lengthOctets;
+  if (lengthOctets === 0) {
+    out[1] = contentLength;
+  } else {
+    out[1] = 0x80 | lengthOctets;
+    for (let i = offset - 1, n = contentLength; i >= 2; i--, n = Math.floor(n / 256)) out[i] = n % 256;
+  }
   for (const part of parts) {
     out.set(part, offset);
     offset += part.length;
   }
   return out;
-}
-
-/** One TLV whose contents are `parts` concatenated (single-octet tags only: all we need here). */
-export function derTlv(tag: number, parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  let contentLength = 0;
-  for (const part of parts) contentLength += part.length;
-  return concatBytes([Uint8Array.of(tag), derLength(contentLength), ...parts]);
 }
 
 export const DER_SEQUENCE = 0x30;
@@ -84,5 +81,5 @@ export function derTime(date: Date): Uint8Array<ArrayBuffer> {
   const year = date.getUTCFullYear();
   const rest = `${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`;
   const text = year < 2050 ? `${pad(year % 100)}${rest}` : `${pad(year, 4)}${rest}`;
-  return derTlv(year < 2050 ? 0x17 : 0x18, [new TextEncoder().encode(text)]);
+  return derTlv(year < 2050 ? 0x17 : 0x18, [Buffer.from(text, 'latin1')]);
 }
