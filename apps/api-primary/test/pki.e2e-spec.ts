@@ -1,3 +1,4 @@
+import { maskReference } from '@mazevault/crypto';
 import { AuditEventEntity, CertificateAuthorityEntity } from '@mazevault/persistence';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,6 +110,9 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
     expect([...issued.body.sans].sort()).toEqual(['dns:api.example.test', 'dns:app.example.test', 'ip:10.1.2.3']);
     leafSerial = issued.body.serial;
     leafPem = issued.body.certificatePem;
+    // The issuance event names the certificate it produced (taken from the handler's result).
+    const events = await primary.dataSource.getRepository(AuditEventEntity).findBy({ action: 'pki.certificate.issue', outcome: 'success' });
+    expect(events.map((e) => e.resourceRef)).toContain(maskReference(leafSerial, primary.config.TENANT_SALT));
     file('leaf.pem', leafPem);
     expect(openssl(['verify', '-CAfile', join(dir, 'chain.pem'), join(dir, 'leaf.pem')]).output).toContain(': OK');
     const text = openssl(['x509', '-noout', '-text', '-in', join(dir, 'leaf.pem')]).output;

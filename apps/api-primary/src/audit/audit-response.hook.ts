@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditableRequest } from './audit-spec.guard';
+import type { AuditSpec } from './audited.decorator';
 import type { AuditService } from './audit.service';
 
 /**
@@ -11,6 +12,13 @@ import type { AuditService } from './audit.service';
  * 250 µs of CPU per request here (measured), more than the whole secret read it would audit.
  */
 export function registerAuditResponseHook(fastify: FastifyInstance, audit: AuditService): void {
+  // A result-derived reference (e.g. the serial just issued) is taken from the handler's result
+  // before Fastify serializes it, rather than parsed back out of the JSON body.
+  fastify.addHook('preSerialization', (fastifyRequest: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (error: null, value: unknown) => void) => {
+    const request = fastifyRequest as unknown as AuditableRequest;
+    if (needsResult(request.auditSpec)) request.auditResult = payload;
+    done(null, payload);
+  });
   fastify.addHook('onSend', async (fastifyRequest: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const request = fastifyRequest as unknown as AuditableRequest;
     const status = reply.statusCode;
@@ -24,8 +32,7 @@ export function registerAuditResponseHook(fastify: FastifyInstance, audit: Audit
       details.code = problem?.code;
       details.reason = decision?.reason ?? problem?.detail;
     }
-    // A result-derived reference (e.g. the id of what was created) needs the response body.
-    const result = !denied && status < 400 && spec?.resourceRef && spec.resourceRef.length > 1 ? parseJson(payload) : undefined;
+    const result = !denied && status < 400 && needsResult(spec) ? (request.auditResult ?? parseJson(payload)) : undefined;
     await audit.record({
       organizationId: request.principal?.organizationId ?? decision?.resource?.scope.organizationId ?? null,
       actorType: request.principal?.type ?? 'anonymous',
@@ -39,6 +46,11 @@ export function registerAuditResponseHook(fastify: FastifyInstance, audit: Audit
     });
     return payload;
   });
+}
+
+/** A `resourceRef(request, result)` that takes the result (the function's declared arity says so). */
+function needsResult(spec: AuditSpec | undefined): boolean {
+  return !!spec?.resourceRef && spec.resourceRef.length > 1;
 }
 
 function parseJson(payload: unknown): unknown {

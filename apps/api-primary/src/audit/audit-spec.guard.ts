@@ -5,7 +5,14 @@ import { AUDITED_KEY, type AuditSpec } from './audited.decorator';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export type AuditableRequest = RequestWithPrincipal & { id?: string; method: string; auditSpec?: AuditSpec; routeOptions?: { url?: string } };
+export type AuditableRequest = RequestWithPrincipal & {
+  id?: string;
+  method: string;
+  auditSpec?: AuditSpec;
+  /** The handler's result, kept for a result-derived audit reference (see the audit response hook). */
+  auditResult?: unknown;
+  routeOptions?: { url?: string };
+};
 
 /**
  * The first global guard: it only reads the handler's @Audited spec (or, for a state-changing call
