@@ -58,13 +58,3 @@ export class GroupCommit<Row> {
     }
   }
 }
-
-/**
- * Rows as one array per column, for `INSERT … SELECT * FROM unnest($1::type[], $2::type[], …)`: any
- * number of rows in one statement with a fixed parameter count (one plan, no SQL built from values).
- */
-export function columnArrays(rows: readonly (readonly unknown[])[], width: number): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: width }, () => []);
-  for (const row of rows) for (let i = 0; i < width; i++) columns[i].push(row[i]);
-  return columns;
-}

@@ -1,4 +1,4 @@
-import { columnArrays, GroupCommit } from '@mazevault/persistence';
+import { GroupCommit } from '@mazevault/persistence';
 import type { DataSource } from 'typeorm';
 
 /** An issued certificate as the `certificates` table stores it (status `good`, created now). */
@@ -15,14 +15,12 @@ export interface NewCertificateRow {
   replacesSerial: string | null;
 }
 
-// SANs travel as one JSON array per row: unnest() would flatten a two-dimensional text[].
+// The rows travel as one JSON array (built natively by JSON.stringify), the DER as base64.
 const INSERT_SQL = `INSERT INTO certificates
   (ca_id, serial, organization_id, profile_id, common_name, sans, not_before, not_after, der, status, replaces_serial)
-  SELECT v.ca_id, v.serial, v.organization_id, v.profile_id, v.common_name,
-         ARRAY(SELECT jsonb_array_elements_text(v.sans)), v.not_before, v.not_after, v.der, 'good', v.replaces_serial
-    FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[], $6::jsonb[],
-                $7::timestamptz[], $8::timestamptz[], $9::bytea[], $10::varchar[])
-      AS v(ca_id, serial, organization_id, profile_id, common_name, sans, not_before, not_after, der, replaces_serial)`;
+  SELECT ca_id, serial, organization_id, profile_id, common_name, sans, not_before, not_after, decode(der, 'base64'), 'good', replaces_serial
+    FROM jsonb_to_recordset($1::jsonb) AS r(ca_id uuid, serial varchar, organization_id uuid, profile_id uuid, common_name varchar,
+         sans text[], not_before timestamptz, not_after timestamptz, der text, replaces_serial varchar)`;
 
 /**
  * Issued certificates are written by group commit: a certificate must be stored before it is handed
@@ -30,18 +28,18 @@ const INSERT_SQL = `INSERT INTO certificates
  */
 export function certificateRowWriter(dataSource: DataSource): GroupCommit<NewCertificateRow> {
   return new GroupCommit<NewCertificateRow>(async (rows) => {
-    const tuples = rows.map((r) => [
-      r.caId,
-      r.serial,
-      r.organizationId,
-      r.profileId,
-      r.commonName,
-      JSON.stringify(r.sans),
-      r.notBefore,
-      r.notAfter,
-      r.der,
-      r.replacesSerial,
-    ]);
-    await dataSource.query(INSERT_SQL, columnArrays(tuples, 10));
+    const json = rows.map((r) => ({
+      ca_id: r.caId,
+      serial: r.serial,
+      organization_id: r.organizationId,
+      profile_id: r.profileId,
+      common_name: r.commonName,
+      sans: r.sans,
+      not_before: r.notBefore,
+      not_after: r.notAfter,
+      der: r.der.toString('base64'),
+      replaces_serial: r.replacesSerial,
+    }));
+    await dataSource.query(INSERT_SQL, [JSON.stringify(json)]);
   });
 }
