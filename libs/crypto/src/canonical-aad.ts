@@ -11,28 +11,33 @@ export type AadField = string | number;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function fieldBytes(field: AadField): Buffer {
+/** A field as the text whose UTF-8 bytes go into the AAD (validated: one field, one encoding). */
+function fieldText(field: AadField): string {
   if (typeof field === 'number') {
     // Numbers are encoded as their decimal text; only safe non-negative integers have a single form.
     if (!Number.isSafeInteger(field) || field < 0)
       throw new TypeError('AAD numbers must be non-negative safe integers');
-    return Buffer.from(String(field), 'utf8');
+    return String(field);
   }
   if (typeof field !== 'string') throw new TypeError('AAD fields must be strings or integers');
   // Lone surrogates are all encoded as U+FFFD by UTF-8 encoders, so two different strings would collide.
   if (LONE_SURROGATE.test(field)) throw new TypeError('AAD strings must be well-formed Unicode');
-  return Buffer.from(field, 'utf8');
+  return field;
 }
 
+/** Every decryption builds one: sized first, then written into a single buffer. */
 export function encodeAad(domain: string, fields: readonly AadField[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const field of [domain, ...fields]) {
-    const bytes = fieldBytes(field);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(bytes.length);
-    parts.push(length, bytes);
+  const texts = [domain, ...fields].map(fieldText);
+  let size = 0;
+  for (const text of texts) size += 4 + Buffer.byteLength(text, 'utf8');
+  const out = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for (const text of texts) {
+    const length = out.write(text, offset + 4, 'utf8');
+    out.writeUInt32BE(length, offset);
+    offset += 4 + length;
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 /** Domain labels: one per kind of ciphertext. Bump the suffix if the field list of a domain changes. */
