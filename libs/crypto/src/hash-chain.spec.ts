@@ -7,6 +7,37 @@ describe('hash chain', () => {
     expect(chainHash(GENESIS_HASH, { a: 1 })).not.toBe(chainHash(GENESIS_HASH, { a: 2 }));
   });
 
+  it('writes exactly JSON.stringify of the key-sorted value (sealed chains must still verify)', () => {
+    const sortKeys = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sortKeys);
+      if (value instanceof Date) return value.toISOString();
+      if (value && typeof value === 'object') {
+        return Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+        );
+      }
+      return value;
+    };
+    const samples: unknown[] = [
+      null,
+      'plain',
+      'quote " backslash \\ newline \n tab \t nul \u0000 é 😀',
+      0,
+      -1.5,
+      1e21,
+      Number.NaN,
+      true,
+      [],
+      {},
+      [1, 'two', null, undefined, [3, { b: 1, a: 2 }]],
+      { z: undefined, y: null, x: () => 1, '': 'empty key', é: 1, '10': 'numeric key', '2': 'another', '02': 'not an index', '4294967295': 'not an index either' },
+      { id: '42', occurredAt: new Date(Date.UTC(2026, 10, 26, 5, 1, 2, 345)), details: { route: '/a', nested: { b: [true, false], a: 'x' } } },
+    ];
+    for (const sample of samples) expect(canonicalJson(sample)).toBe(JSON.stringify(sortKeys(sample)));
+  });
+
   it('links each record to the previous hash', () => {
     const first = chainHash(GENESIS_HASH, { n: 1 });
     expect(chainHash(first, { n: 2 })).not.toBe(chainHash(GENESIS_HASH, { n: 2 }));

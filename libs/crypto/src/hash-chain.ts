@@ -10,20 +10,41 @@ export function chainHash(previousHash: string, record: unknown): string {
   return createHash('sha256').update(previousHash).update('\n').update(canonicalJson(record)).digest('hex');
 }
 
-/** JSON with object keys sorted at every depth, so equal values always hash equally. */
+/**
+ * JSON with object keys sorted at every depth, so equal values always hash equally. Written out
+ * directly (no sorted copy of the value first): the audit sealer hashes every event this way.
+ * Output is exactly what the chain has always hashed: `JSON.stringify` of a copy built from the sorted
+ * keys, Dates as ISO strings (and so, as in any JS object, integer-like keys first, in numeric order).
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  return write(value) ?? 'null';
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value instanceof Date) return value.toISOString();
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
+/** The JSON text of `value`, or undefined where JSON.stringify omits it (undefined, functions). */
+function write(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map((item) => write(item) ?? 'null').join(',')}]`;
+  const record = value as Record<string, unknown>;
+  let out = '';
+  for (const key of sortedKeys(record)) {
+    const text = write(record[key]);
+    if (text === undefined) continue;
+    out += `${out ? ',' : ''}${JSON.stringify(key)}:${text}`;
   }
-  return value;
+  return `{${out}}`;
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
+
+/**
+ * Keys in the order a JS object rebuilt from the sorted keys enumerates them: array-index keys first,
+ * ascending (Object.keys already yields them so), then the other keys sorted.
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  let indexKeys = 0;
+  while (indexKeys < keys.length && ARRAY_INDEX.test(keys[indexKeys]!) && Number(keys[indexKeys]) < 2 ** 32 - 1) indexKeys++;
+  if (indexKeys === 0) return keys.sort();
+  return [...keys.slice(0, indexKeys), ...keys.slice(indexKeys).sort()];
 }
