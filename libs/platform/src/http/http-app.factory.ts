@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as PinoLogger } from 'pino';
 import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { AccessLogController } from '../logging/access-log.controller';
+import { lazyChildLoggerFactory } from '../logging/lazy-request-logger';
 import { accessLoggerOf, createNestLogger, requestIdFor } from '../logging/logger.options';
 import { staticSecurityHeaders } from './security-headers';
 
@@ -38,6 +39,7 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     loggerInstance: options.logger,
     logController: new AccessLogController(accessLoggerOf(options.logger)),
+    childLoggerFactory: lazyChildLoggerFactory,
     // A well-formed caller x-request-id is kept (tracing across services), else a fresh UUID.
     requestIdHeader: false,
     genReqId: requestIdFor,
