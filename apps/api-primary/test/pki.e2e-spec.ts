@@ -215,7 +215,10 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
       const delta = openssl(['crl', '-noout', '-text'], (await get(`crl/${intId}/delta/pem`, null)).body).output;
       expect(delta).toContain('Delta CRL Indicator');
       expect(delta).toContain(leafSerial.toUpperCase());
-      expect(openssl(['crl', '-noout', '-text'], (await get(`crl/${intId}/pem`, null)).body).output).toContain('Next Update');
+      const full = openssl(['crl', '-noout', '-text'], (await get(`crl/${intId}/pem`, null)).body).output;
+      expect(full).toContain('Next Update');
+      // Relying parties find the delta CRLs from the complete one (RFC 5280 5.2.6).
+      expect(full).toMatch(new RegExp(`Freshest CRL:\\s+Full Name:\\s+URI:http://127.0.0.1:8080/api/v1/pki/crl/${intId}/delta`));
 
       for (let i = 0; i < 50 && messages.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       expect(messages).toEqual([`${intId}:${leafSerial}`]);

@@ -78,6 +78,16 @@ describe('CRLs', () => {
     expect(text.stdout).toContain('Remove From CRL');
   });
 
+  it('points a complete CRL at its delta CRLs (Freshest CRL, non-critical), as openssl reads it', async () => {
+    const url = 'http://pki.example.test/api/v1/pki/crl/ca-1/delta';
+    const full = await buildCrl({ ca, clock, crlNumber: 12n, nextUpdateSeconds: 3600, entries: [], freshestCrlUrls: [url] });
+    const freshest = parseCrl(full.der).crl.crlExtensions!.extensions.find((e: pkijs.Extension) => e.extnID === '2.5.29.46')!;
+    expect(freshest.critical).toBe(false);
+    const text = openssl(['crl', '-inform', 'DER', '-noout', '-text'], full.der);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`Freshest CRL:\\s+Full Name:\\s+URI:${url}`));
+  });
+
   it('omits the revoked list when empty', async () => {
     const built = await buildCrl({ ca, clock, crlNumber: 1n, nextUpdateSeconds: 3600, entries: [] });
     expect(parseCrl(built.der).crl.revokedCertificates).toBeUndefined();
@@ -91,6 +101,8 @@ describe('CRLs', () => {
     ['removeFromCRL in a full CRL', { entries: [{ serialNumber: '01', revokedAt: new Date(), reason: 'removeFromCRL' }] }, 'invalid_argument'],
     ['duplicate serials', { entries: [{ serialNumber: '01', revokedAt: new Date() }, { serialNumber: '0001', revokedAt: new Date() }] }, 'invalid_argument'],
     ['CRL number above 20 octets', { crlNumber: 2n ** 160n }, 'invalid_argument'],
+    ['a Freshest CRL pointer in a delta CRL', { crlNumber: 6n, baseCrlNumber: 5n, freshestCrlUrls: ['http://pki.example.test/delta'] }, 'invalid_argument'],
+    ['a Freshest CRL pointer that is not http(s)', { freshestCrlUrls: ['ldap://pki.example.test/delta'] }, 'invalid_argument'],
   ])('refuses %s', async (_name, overrides, code) => {
     await expect(buildCrl({ ca, clock, crlNumber: 9n, nextUpdateSeconds: 3600, entries: [], ...overrides })).rejects.toMatchObject({ code });
   });

@@ -14,7 +14,7 @@ import {
   readDerOrPem,
   toArrayBuffer,
 } from './der-encoding';
-import { authorityKeyIdentifierExtension, findExtension, readKeyUsage } from './extensions';
+import { authorityKeyIdentifierExtension, checkHttpUrls, findExtension, freshestCrlExtension, readKeyUsage } from './extensions';
 import { OID } from './oids';
 import { PkiError } from './pki-error';
 import { describeKeyType } from './key-type';
@@ -63,6 +63,8 @@ export interface CrlRequest {
   entries: readonly RevokedEntry[];
   /** Makes this a delta CRL over the complete CRL with this number (RFC 5280 5.2.4). */
   baseCrlNumber?: bigint;
+  /** Complete CRLs only: where their delta CRLs are published (Freshest CRL, RFC 5280 5.2.6). */
+  freshestCrlUrls?: readonly string[];
 }
 
 export interface BuiltCrl {
@@ -94,6 +96,11 @@ function validate(request: CrlRequest): void {
   if (request.crlNumber < 0n) throw new PkiError('invalid_argument', 'crlNumber must be non-negative');
   if (request.baseCrlNumber !== undefined && (request.baseCrlNumber < 0n || request.baseCrlNumber >= request.crlNumber)) {
     throw new PkiError('invalid_argument', 'a delta CRL must have a higher number than its base CRL');
+  }
+  if (request.freshestCrlUrls?.length) {
+    // RFC 5280 5.2.6: the extension MUST NOT appear in delta CRLs.
+    if (request.baseCrlNumber !== undefined) throw new PkiError('invalid_argument', 'a delta CRL cannot point to a freshest CRL');
+    checkHttpUrls(request.freshestCrlUrls);
   }
   const ku = findExtension(request.ca.certificate.extensions, OID.keyUsage);
   if (ku && !readKeyUsage(ku).includes('cRLSign')) throw new PkiError('not_a_ca', 'the CA certificate lacks cRLSign');
@@ -127,6 +134,7 @@ export async function buildCrl(request: CrlRequest): Promise<BuiltCrl> {
     crlNumberExtension(OID.crlNumber, false, request.crlNumber),
     // Delta CRL indicator MUST be critical (RFC 5280 5.2.4).
     ...(request.baseCrlNumber !== undefined ? [crlNumberExtension(OID.deltaCrlIndicator, true, request.baseCrlNumber)] : []),
+    ...(request.freshestCrlUrls?.length ? [freshestCrlExtension(request.freshestCrlUrls)] : []),
   ];
   const crl = new pkijs.CertificateRevocationList({
     version: 1, // v2: required once extensions are present (RFC 5280 5.1.2.1)

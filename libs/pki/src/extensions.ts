@@ -132,12 +132,13 @@ export function authorityInfoAccessExtension(ocspUrls: readonly string[], caIssu
 }
 
 /** RFC 5280 4.2.1.13: one DistributionPoint with fullName URIs. */
-export function crlDistributionPointsExtension(urls: readonly string[]): pkijs.Extension {
-  return extension(
-    OID.crlDistributionPoints,
-    false,
-    new pkijs.CRLDistributionPoints({ distributionPoints: [new pkijs.DistributionPoint({ distributionPoint: urls.map(uriName) })] }),
-  );
+export function crlDistributionPointsExtension(urls: readonly string[], oid: string = OID.crlDistributionPoints): pkijs.Extension {
+  return extension(oid, false, new pkijs.CRLDistributionPoints({ distributionPoints: [new pkijs.DistributionPoint({ distributionPoint: urls.map(uriName) })] }));
+}
+
+/** RFC 5280 5.2.6 Freshest CRL: where the delta CRLs of a complete CRL are (CRLDistributionPoints syntax, non-critical). */
+export function freshestCrlExtension(urls: readonly string[]): pkijs.Extension {
+  return crlDistributionPointsExtension(urls, OID.freshestCrl);
 }
 
 /** RFC 5280 4.2.1.10: MUST be critical. */
@@ -189,13 +190,18 @@ export interface IssuanceUrls {
   crlDistributionPoints?: string[];
 }
 
+/** AIA and CRL locations are fetched by relying parties: plain http(s) URLs only. */
+export function checkHttpUrls(urls: readonly string[]): void {
+  for (const url of urls) {
+    if (!/^https?:\/\/[^\s]+$/.test(url)) throw new PkiError('invalid_argument', `AIA / CRL URLs must be http(s): ${url}`);
+  }
+}
+
 export function issuanceUrlExtensions(urls: IssuanceUrls | undefined): pkijs.Extension[] {
   const result: pkijs.Extension[] = [];
   const ocsp = urls?.ocspUrls ?? [];
   const caIssuers = urls?.caIssuersUrls ?? [];
-  for (const url of [...ocsp, ...caIssuers, ...(urls?.crlDistributionPoints ?? [])]) {
-    if (!/^https?:\/\/[^\s]+$/.test(url)) throw new PkiError('invalid_argument', `AIA / CRL URLs must be http(s): ${url}`);
-  }
+  checkHttpUrls([...ocsp, ...caIssuers, ...(urls?.crlDistributionPoints ?? [])]);
   if (ocsp.length || caIssuers.length) result.push(authorityInfoAccessExtension(ocsp, caIssuers));
   if (urls?.crlDistributionPoints?.length) result.push(crlDistributionPointsExtension(urls.crlDistributionPoints));
   return result;

@@ -15,6 +15,7 @@ export const OID = {
   crlNumber: '2.5.29.20',
   crlReason: '2.5.29.21',
   deltaCrlIndicator: '2.5.29.27',
+  freshestCrl: '2.5.29.46',
   // RFC 5280 4.2.2.1 access methods
   adOcsp: '1.3.6.1.5.5.7.48.1',
   adCaIssuers: '1.3.6.1.5.5.7.48.2',

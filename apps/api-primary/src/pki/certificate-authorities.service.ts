@@ -74,13 +74,21 @@ export class CertificateAuthoritiesService {
 
   /** AIA (OCSP, CA issuers) and CRL DP for certificates issued by `caId`. */
   urlsFor(caId: string): IssuanceUrls {
-    const base = this.config.PKI_PUBLIC_BASE_URL.replace(/\/+$/, '');
     const paths = publicPaths(caId);
     return {
       ...(this.config.OCSP_URL && { ocspUrls: [this.config.OCSP_URL] }),
-      caIssuersUrls: [base + paths.certificate],
-      crlDistributionPoints: [base + paths.crl],
+      caIssuersUrls: [this.publicUrl(paths.certificate)],
+      crlDistributionPoints: [this.publicUrl(paths.crl)],
     };
+  }
+
+  /** Where the delta CRLs of `caId` are served (the Freshest CRL pointer of its complete CRLs). */
+  deltaCrlUrlFor(caId: string): string {
+    return this.publicUrl(publicPaths(caId).deltaCrl);
+  }
+
+  private publicUrl(path: string): string {
+    return this.config.PKI_PUBLIC_BASE_URL.replace(/\/+$/, '') + path;
   }
 
   async createRoot(actor: Actor, request: CreateRootCaRequest): Promise<CaView> {

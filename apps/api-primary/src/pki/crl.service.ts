@@ -69,7 +69,14 @@ export class CrlService implements OnModuleInit, OnApplicationShutdown {
       if (!row) return;
       const fullNumber = BigInt(row.crlNumber) + 1n;
       const revoked = await this.revokedSince(manager, caId, null);
-      const full = await buildCrl({ ca, clock: systemClock, crlNumber: fullNumber, nextUpdateSeconds: this.config.PKI_CRL_VALIDITY_SECONDS, entries: revoked });
+      const full = await buildCrl({
+        ca,
+        clock: systemClock,
+        crlNumber: fullNumber,
+        nextUpdateSeconds: this.config.PKI_CRL_VALIDITY_SECONDS,
+        entries: revoked,
+        freshestCrlUrls: [this.cas.deltaCrlUrlFor(caId)],
+      });
       await manager.insert(CrlEntity, { caId, number: fullNumber.toString(), delta: false, der: Buffer.from(full.der), thisUpdate: full.thisUpdate, nextUpdate: full.nextUpdate });
       let base = BigInt(row.baseCrlNumber);
       let baseRow = base > 0n ? await manager.getRepository(CrlEntity).findOneBy({ caId, number: base.toString() }) : null;
