@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { OcspSignerRenewalService } from '../src/pki/ocsp-signer-renewal.service';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
 
 /** The real openssl CLI checks what the PKI API serves (an implementation independent of ours). */
@@ -264,5 +265,30 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
     const revoked = await post(`certificates/${mine.body.serial}/revoke`, { reason: 'superseded' }, teamToken);
     expect(revoked.status).toBe(200);
     expect(revoked.body.status).toBe('revoked');
+  });
+
+  it('re-issues OCSP signers close to expiry (same key type, new key), and only those', async () => {
+    const signerOf = async (id: string) =>
+      (await primary.dataSource.query('SELECT ocsp_signer_der, ocsp_signer_not_after FROM certificate_authorities WHERE id = $1', [id]))[0] as {
+        ocsp_signer_der: Buffer;
+        ocsp_signer_not_after: Date;
+      };
+    const [rootBefore, intBefore] = [await signerOf(rootId), await signerOf(intId)];
+    const renewal = primary.app.get(OcspSignerRenewalService);
+    expect(await renewal.renewDue()).toEqual([]); // 30-day signers, renewed 10 days ahead: nothing due
+    await primary.dataSource.query(`UPDATE certificate_authorities SET ocsp_signer_not_after = now() + interval '2 days' WHERE id = $1`, [intId]);
+
+    expect(await renewal.renewDue()).toEqual([intId]);
+    const intAfter = await signerOf(intId);
+    expect(intAfter.ocsp_signer_der.equals(intBefore.ocsp_signer_der)).toBe(false);
+    expect(intAfter.ocsp_signer_not_after.getTime()).toBeGreaterThan(Date.now() + 20 * 86400_000);
+    expect((await signerOf(rootId)).ocsp_signer_der.equals(rootBefore.ocsp_signer_der)).toBe(true);
+
+    const text = openssl(['x509', '-inform', 'DER', '-noout', '-text', '-in', file('renewed-ocsp-signer.der', intAfter.ocsp_signer_der)]).output;
+    expect(text).toContain('OCSP Signing');
+    expect(text).toMatch(/id-ecPublicKey|ASN1 OID: prime256v1/);
+    const audited = await primary.dataSource.getRepository(AuditEventEntity).findBy({ action: 'pki.ca_key.use', actorType: 'system' });
+    expect(audited.map((e) => e.details)).toContainEqual(expect.objectContaining({ purpose: 'ocsp-signer' }));
+    expect(await renewal.renewDue()).toEqual([]);
   });
 });

@@ -14,6 +14,10 @@ export const PKI_CONFIG_SHAPE = {
   PKI_CRL_VALIDITY_SECONDS: env.int(24 * 3600, 60).refine((v) => v <= 7 * 24 * 3600, { message: 'at most 604800 (7 days)' }),
   /** How often the scheduler looks for CRLs past half their lifetime (0 = no scheduler). */
   PKI_CRL_CHECK_INTERVAL_SECONDS: env.int(300, 0),
+  /** A CA's delegated OCSP signer is re-issued when it has less than this left (its default life is 30 days). */
+  PKI_OCSP_SIGNER_RENEW_BEFORE_SECONDS: env.int(10 * 24 * 3600, 60),
+  /** How often the scheduler looks for OCSP signers due for renewal (0 = no scheduler). */
+  PKI_OCSP_SIGNER_CHECK_INTERVAL_SECONDS: env.int(3600, 0),
 } as const;
 
 export type PkiConfig = z.infer<z.ZodObject<typeof PKI_CONFIG_SHAPE>>;

@@ -7,6 +7,7 @@ import { CertificateProfilesService } from './certificate-profiles.service';
 import { CertificatesController } from './certificates.controller';
 import { CertificatesService } from './certificates.service';
 import { CrlService } from './crl.service';
+import { OcspSignerRenewalService } from './ocsp-signer-renewal.service';
 import { loadPkiConfig, PKI_CONFIG } from './pki.config';
 import { PkiMetricsService } from './pki-metrics.service';
 import { PkiPublicController } from './pki-public.controller';
@@ -21,6 +22,7 @@ import { PkiPublicController } from './pki-public.controller';
     CertificateProfilesService,
     CertificatesService,
     CrlService,
+    OcspSignerRenewalService,
     PkiMetricsService,
   ],
   exports: [CertificateAuthoritiesService, CertificatesService, CrlService],
