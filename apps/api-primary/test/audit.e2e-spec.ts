@@ -1,5 +1,6 @@
 import { AuditEventEntity } from '@mazevault/persistence';
 import { AuditSealerService } from '../src/audit/audit-sealer.service';
+import { AuditService } from '../src/audit/audit.service';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
 
 describe('Primary audit log (real PostgreSQL)', () => {
@@ -42,20 +43,36 @@ describe('Primary audit log (real PostgreSQL)', () => {
     expect(dump).not.toContain(viewerToken);
   });
 
-  it('keeps one chain when two replicas take turns sealing', async () => {
+  it('keeps one chain across events sealed on insert, events sealed later, two replicas and a stale head', async () => {
+    const audit = primary.app.get(AuditService);
     const first = primary.app.get(AuditSealerService);
     const other = new (AuditSealerService as new (...args: unknown[]) => AuditSealerService)(primary.dataSource, primary.config);
-    const denied = () => call(primary.baseUrl, 'GET', '/api/v1/users');
+    const denied = () => call(primary.baseUrl, 'GET', '/api/v1/users'); // group-committed: sealed as inserted
+    // Written inside a business transaction: inserted unsealed, sealed by the sealer after commit.
+    const inTransaction = (n: number) =>
+      primary.dataSource.transaction((manager) =>
+        audit.record({ actorType: 'system', action: 'test.tx', resourceType: 'test', outcome: 'success', details: { n, at: new Date(0), skip: undefined } }, manager),
+      );
+    const unsealed = async () => (await events()).filter((r) => !r.hash).length;
+
+    await Promise.all([denied(), denied(), inTransaction(1), denied()]);
+    expect(await unsealed()).toBe(1);
+    expect(await first.sealPending()).toBe(1);
+    await Promise.all([inTransaction(2), denied(), inTransaction(3)]);
+    expect(await other.sealPending()).toBe(2); // another replica extends the same head
     await denied();
-    expect(await first.sealPending()).toBeGreaterThan(0);
-    await denied();
-    expect(await first.sealPending()).toBeGreaterThan(0); // its own tip, still the tip
-    await denied();
-    expect(await other.sealPending()).toBeGreaterThan(0); // a replica that has never sealed finds the tip
-    await denied();
-    expect(await first.sealPending()).toBeGreaterThan(0); // its remembered tip is stale now
-    expect(await first.verify()).toMatchObject({ ok: true, verified: (await events()).filter((r) => r.hash).length });
-    await denied(); // something left for the next test to seal
+    expect(await unsealed()).toBe(0);
+
+    // A replica of an older version sealed without moving the head: the next writer finds the real tip.
+    const [{ hash: tip }] = await primary.dataSource.query('SELECT hash FROM audit_chain_head');
+    const [{ prev_hash: older }] = await primary.dataSource.query('SELECT prev_hash FROM audit_events WHERE hash = $1', [tip]);
+    await primary.dataSource.query('UPDATE audit_chain_head SET hash = $1', [older]);
+    await Promise.all([denied(), inTransaction(4)]);
+    expect(await first.sealPending()).toBe(1);
+    const sealed = (await events()).filter((r) => r.hash).length;
+    expect(sealed).toBe((await events()).length);
+    expect(await first.verify()).toMatchObject({ ok: true, verified: sealed });
+    await inTransaction(5); // something left for the next test to seal
   });
 
   it('seals events into a hash chain that verifies, and detects an edited row', async () => {

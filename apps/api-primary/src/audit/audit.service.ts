@@ -3,6 +3,8 @@ import { maskReference } from '@mazevault/crypto';
 import { type AuditOutcome, GroupCommit } from '@mazevault/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
+import { type HashedAuditFields, hashAuditRow } from './audit-chain';
+import { lockChainHead } from './audit-chain-head';
 
 export interface AuditRecord {
   organizationId?: string | null;
@@ -32,22 +34,31 @@ interface AuditRow {
   details: Record<string, unknown>;
 }
 
+const COLUMNS = `occurred_at, organization_id, actor_type, actor_id, action, resource_type, resource_ref, outcome, request_id, details`;
+const COLUMN_TYPES = `occurred_at timestamptz, organization_id uuid, actor_type varchar, actor_id varchar, action varchar,
+  resource_type varchar, resource_ref varchar, outcome varchar, request_id varchar, details jsonb`;
+
 /**
  * Many rows in one statement and one parameter: the rows as a JSON array, which JSON.stringify
  * builds natively (per-column array literals cost more to build than the INSERT itself).
  */
-const INSERT_SQL = `INSERT INTO audit_events
-  (occurred_at, organization_id, actor_type, actor_id, action, resource_type, resource_ref, outcome, request_id, details)
-  SELECT occurred_at, organization_id, actor_type, actor_id, action, resource_type, resource_ref, outcome, request_id, details
-    FROM jsonb_to_recordset($1::jsonb) AS r(occurred_at timestamptz, organization_id uuid, actor_type varchar, actor_id varchar,
-         action varchar, resource_type varchar, resource_ref varchar, outcome varchar, request_id varchar, details jsonb)`;
+const INSERT_SQL = `INSERT INTO audit_events (${COLUMNS})
+  SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(${COLUMN_TYPES})`;
+
+/** The same, rows already sealed into the chain, and the chain head moved to the last of them ($2). */
+const INSERT_SEALED_SQL = `WITH inserted AS (
+    INSERT INTO audit_events (id, ${COLUMNS}, prev_hash, hash)
+    SELECT id, ${COLUMNS}, prev_hash, hash FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, ${COLUMN_TYPES}, prev_hash text, hash text)
+  )
+  UPDATE audit_chain_head SET hash = $2 WHERE id = 1`;
 
 /**
  * Writes audit events. Pass the caller's EntityManager to write inside its transaction, so the
- * event and the change it describes commit or roll back together. Without one (reads, denials), the
- * event joins a group commit: while one multi-row INSERT is in flight the next events queue, and
- * each caller's promise resolves only once its row is committed — durable before the response, at a
- * fraction of a commit per request.
+ * event and the change it describes commit or roll back together (such events are sealed into the
+ * hash chain later, by AuditSealerService). Without one (reads, denials, issuance), the event joins a
+ * group commit: while one multi-row INSERT is in flight the next events queue, and each caller's
+ * promise resolves only once its row is committed — durable before the response, at a fraction of a
+ * commit per request. Those events are sealed as they are inserted, so they are never written twice.
  */
 @Injectable()
 export class AuditService {
@@ -57,7 +68,7 @@ export class AuditService {
     @Inject(DataSource) dataSource: DataSource,
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
   ) {
-    this.committed = new GroupCommit((rows) => insertRows(dataSource.manager, rows));
+    this.committed = new GroupCommit((rows) => insertSealedRows(dataSource, rows));
   }
 
   async record(event: AuditRecord, manager?: EntityManager): Promise<void> {
@@ -72,7 +83,9 @@ export class AuditService {
   private toRow(event: AuditRecord): AuditRow {
     return {
       occurred_at: new Date(),
-      organization_id: event.organizationId ?? null,
+      // What the hash covers must be what PostgreSQL gives back: uuids come back lower-case, and
+      // details as plain JSON (no undefined, no toJSON objects).
+      organization_id: event.organizationId?.toLowerCase() ?? null,
       actor_type: event.actorType,
       actor_id: event.actorId ?? null,
       action: event.action,
@@ -80,11 +93,43 @@ export class AuditService {
       resource_ref: event.resourceRef ? maskReference(event.resourceRef, this.config.TENANT_SALT) : null,
       outcome: event.outcome,
       request_id: event.requestId ?? null,
-      details: event.details ?? {},
+      details: event.details ? (JSON.parse(JSON.stringify(event.details)) as Record<string, unknown>) : {},
     };
   }
 }
 
 async function insertRows(manager: EntityManager, rows: AuditRow[]): Promise<void> {
   await manager.query(INSERT_SQL, [JSON.stringify(rows)]);
+}
+
+/** Inserts rows already linked into the hash chain: one transaction holding the chain head. */
+function insertSealedRows(dataSource: DataSource, rows: AuditRow[]): Promise<void> {
+  return dataSource.transaction(async (manager) => {
+    const { tip, ids } = await lockChainHead(manager, rows.length);
+    let previous = tip;
+    const sealed = rows.map((row, i) => {
+      const id = ids[i]!;
+      const hash = hashAuditRow(previous, hashedFieldsOf(id, row));
+      const linked = { ...row, id, prev_hash: previous, hash };
+      previous = hash;
+      return linked;
+    });
+    await manager.query(INSERT_SEALED_SQL, [JSON.stringify(sealed), previous]);
+  });
+}
+
+function hashedFieldsOf(id: string, row: AuditRow): HashedAuditFields {
+  return {
+    id,
+    occurredAt: row.occurred_at,
+    organizationId: row.organization_id,
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    action: row.action,
+    resourceType: row.resource_type,
+    resourceRef: row.resource_ref,
+    outcome: row.outcome,
+    requestId: row.request_id,
+    details: row.details,
+  };
 }

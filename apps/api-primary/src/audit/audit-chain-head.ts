@@ -1,0 +1,36 @@
+import { GENESIS_HASH } from '@mazevault/crypto';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * The one place the audit chain is extended from, in the caller's transaction: the head row of
+ * `audit_chain_head` is locked until commit, so extensions (the audit writer's sealed inserts, the
+ * sealer's updates, on every replica) happen one at a time and each links to the tip the previous one
+ * left. Returns that tip and `count` fresh audit_events ids (hashes cover the id, so ids come first).
+ */
+export async function lockChainHead(manager: EntityManager, count = 0): Promise<{ tip: string; ids: string[] }> {
+  // Lock first, then read in a new statement: in READ COMMITTED that read sees the head as the
+  // previous holder committed it.
+  const locked: unknown[] = await manager.query('SELECT 1 FROM audit_chain_head WHERE id = 1 FOR UPDATE');
+  if (locked.length === 0) throw new Error('audit_chain_head has no row: run the migrations');
+  const [head] = (await manager.query(
+    `SELECT h.hash, EXISTS (SELECT 1 FROM audit_events e WHERE e.prev_hash = h.hash) AS stale,
+            ARRAY(SELECT nextval('audit_events_id_seq')::text FROM generate_series(1, $1)) AS ids
+       FROM audit_chain_head h WHERE h.id = 1`,
+    [count],
+  )) as { hash: string; stale: boolean; ids: string[] }[];
+  // A head something already links to was left behind by a writer that does not move it (a replica
+  // of an older version during a rolling upgrade): find the real tip once, then carry on from it.
+  const tip = head!.stale ? ((await searchChainTip(manager)) ?? GENESIS_HASH) : head!.hash;
+  return { tip, ids: head!.ids };
+}
+
+/** The sealed hash no other row links to: a search of the whole chain, for the rare stale head only. */
+async function searchChainTip(manager: EntityManager): Promise<string | undefined> {
+  const rows: { hash: string }[] = await manager.query(
+    `SELECT a.hash FROM audit_events a WHERE a.hash IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM audit_events b WHERE b.prev_hash = a.hash) LIMIT 1`,
+  );
+  return rows[0]?.hash;
+}
+
+export const MOVE_CHAIN_HEAD_SQL = 'UPDATE audit_chain_head SET hash = $1 WHERE id = 1';
