@@ -63,6 +63,12 @@ describe('Primary audit log (real PostgreSQL)', () => {
     await denied();
     expect(await unsealed()).toBe(0);
 
+    // Two replicas writing at once race for the head; the loser of each race links again and retries.
+    const replica = new (AuditService as new (...args: unknown[]) => AuditService)(primary.dataSource, primary.config);
+    const direct = (writer: AuditService, n: number) => writer.record({ actorType: 'system', action: 'test.race', resourceType: 'test', outcome: 'success', details: { n } });
+    await Promise.all(Array.from({ length: 40 }, (_, n) => direct(n % 2 ? audit : replica, n)));
+    expect((await events()).filter((r) => r.action === 'test.race' && r.hash)).toHaveLength(40);
+
     // A replica of an older version sealed without moving the head: the next writer finds the real tip.
     const [{ hash: tip }] = await primary.dataSource.query('SELECT hash FROM audit_chain_head');
     const [{ prev_hash: older }] = await primary.dataSource.query('SELECT prev_hash FROM audit_events WHERE hash = $1', [tip]);

@@ -2,3 +2,4 @@ export * from './data-source.factory';
 export * from './entities';
 export * from './migrations';
 export * from './group-commit';
+export * from './prepared-query';

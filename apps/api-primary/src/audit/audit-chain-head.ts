@@ -1,5 +1,16 @@
 import { GENESIS_HASH } from '@mazevault/crypto';
-import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '@mazevault/persistence';
+import { DataSource, type EntityManager } from 'typeorm';
+
+interface HeadRow {
+  hash: string;
+  stale: boolean;
+  ids: string[];
+}
+
+const READ_HEAD_SQL = `SELECT h.hash, EXISTS (SELECT 1 FROM audit_events e WHERE e.prev_hash = h.hash) AS stale,
+       ARRAY(SELECT nextval('audit_events_id_seq')::text FROM generate_series(1, $1)) AS ids
+  FROM audit_chain_head h WHERE h.id = 1`;
 
 /**
  * The one place the audit chain is extended from, in the caller's transaction: the head row of
@@ -12,21 +23,31 @@ export async function lockChainHead(manager: EntityManager, count = 0): Promise<
   // previous holder committed it.
   const locked: unknown[] = await manager.query('SELECT 1 FROM audit_chain_head WHERE id = 1 FOR UPDATE');
   if (locked.length === 0) throw new Error('audit_chain_head has no row: run the migrations');
-  const [head] = (await manager.query(
-    `SELECT h.hash, EXISTS (SELECT 1 FROM audit_events e WHERE e.prev_hash = h.hash) AS stale,
-            ARRAY(SELECT nextval('audit_events_id_seq')::text FROM generate_series(1, $1)) AS ids
-       FROM audit_chain_head h WHERE h.id = 1`,
-    [count],
-  )) as { hash: string; stale: boolean; ids: string[] }[];
+  const { tip, ids } = await readChainHead(manager, count);
+  return { tip, ids };
+}
+
+/**
+ * The head as it is now, without a lock (for a compare-and-set move, see AuditService): `head` is
+ * the row's value, `tip` what to link to, `ids` as for lockChainHead.
+ */
+export async function readChainHead(source: DataSource | EntityManager, count: number): Promise<{ head: string; tip: string; ids: string[] }> {
+  const values = [count];
+  // Outside a transaction, a prepared statement (it runs for every batch of audit events).
+  const [row] =
+    source instanceof DataSource
+      ? await preparedQuery<HeadRow>(source, 'audit_read_chain_head', READ_HEAD_SQL, values)
+      : ((await source.query(READ_HEAD_SQL, values)) as HeadRow[]);
+  if (!row) throw new Error('audit_chain_head has no row: run the migrations');
   // A head something already links to was left behind by a writer that does not move it (a replica
   // of an older version during a rolling upgrade): find the real tip once, then carry on from it.
-  const tip = head!.stale ? ((await searchChainTip(manager)) ?? GENESIS_HASH) : head!.hash;
-  return { tip, ids: head!.ids };
+  const tip = row.stale ? ((await searchChainTip(source)) ?? GENESIS_HASH) : row.hash;
+  return { head: row.hash, tip, ids: row.ids };
 }
 
 /** The sealed hash no other row links to: a search of the whole chain, for the rare stale head only. */
-async function searchChainTip(manager: EntityManager): Promise<string | undefined> {
-  const rows: { hash: string }[] = await manager.query(
+async function searchChainTip(source: DataSource | EntityManager): Promise<string | undefined> {
+  const rows: { hash: string }[] = await source.query(
     `SELECT a.hash FROM audit_events a WHERE a.hash IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM audit_events b WHERE b.prev_hash = a.hash) LIMIT 1`,
   );

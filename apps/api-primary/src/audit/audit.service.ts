@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { maskReference } from '@mazevault/crypto';
-import { type AuditOutcome, GroupCommit } from '@mazevault/persistence';
+import { type AuditOutcome, GroupCommit, preparedQuery } from '@mazevault/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { type HashedAuditFields, hashAuditRow } from './audit-chain';
-import { lockChainHead } from './audit-chain-head';
+import { readChainHead } from './audit-chain-head';
 
 export interface AuditRecord {
   organizationId?: string | null;
@@ -45,12 +45,22 @@ const COLUMN_TYPES = `occurred_at timestamptz, organization_id uuid, actor_type 
 const INSERT_SQL = `INSERT INTO audit_events (${COLUMNS})
   SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(${COLUMN_TYPES})`;
 
-/** The same, rows already sealed into the chain, and the chain head moved to the last of them ($2). */
-const INSERT_SEALED_SQL = `WITH inserted AS (
+/**
+ * The same, rows already linked into the chain, in one statement that also moves the chain head from
+ * $3 (the head they were linked after) to $2 (the last of them) — or, if the head has moved since it
+ * was read, writes nothing and says so (a compare-and-set: no lock is held across round trips).
+ */
+const INSERT_SEALED_SQL = `WITH moved AS (
+    UPDATE audit_chain_head SET hash = $2 WHERE id = 1 AND hash = $3 RETURNING 1
+  ), inserted AS (
     INSERT INTO audit_events (id, ${COLUMNS}, prev_hash, hash)
     SELECT id, ${COLUMNS}, prev_hash, hash FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, ${COLUMN_TYPES}, prev_hash text, hash text)
+     WHERE EXISTS (SELECT 1 FROM moved)
   )
-  UPDATE audit_chain_head SET hash = $2 WHERE id = 1`;
+  SELECT count(*)::int AS moved FROM moved`;
+
+/** Head moves lost to other writers (another replica, the sealer) before a batch gives up. */
+const MAX_CHAIN_RACES = 20;
 
 /**
  * Writes audit events. Pass the caller's EntityManager to write inside its transaction, so the
@@ -102,10 +112,10 @@ async function insertRows(manager: EntityManager, rows: AuditRow[]): Promise<voi
   await manager.query(INSERT_SQL, [JSON.stringify(rows)]);
 }
 
-/** Inserts rows already linked into the hash chain: one transaction holding the chain head. */
-function insertSealedRows(dataSource: DataSource, rows: AuditRow[]): Promise<void> {
-  return dataSource.transaction(async (manager) => {
-    const { tip, ids } = await lockChainHead(manager, rows.length);
+/** Inserts rows already linked into the hash chain: two round trips, no transaction. */
+async function insertSealedRows(dataSource: DataSource, rows: AuditRow[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const { head, tip, ids } = await readChainHead(dataSource, rows.length);
     let previous = tip;
     const sealed = rows.map((row, i) => {
       const id = ids[i]!;
@@ -114,8 +124,10 @@ function insertSealedRows(dataSource: DataSource, rows: AuditRow[]): Promise<voi
       previous = hash;
       return linked;
     });
-    await manager.query(INSERT_SEALED_SQL, [JSON.stringify(sealed), previous]);
-  });
+    const [{ moved }] = await preparedQuery<{ moved: number }>(dataSource, 'audit_insert_sealed', INSERT_SEALED_SQL, [JSON.stringify(sealed), previous, head]);
+    if (moved === 1) return;
+    if (attempt === MAX_CHAIN_RACES) throw new Error(`audit chain head moved under ${attempt} attempts in a row; events not written`);
+  }
 }
 
 function hashedFieldsOf(id: string, row: AuditRow): HashedAuditFields {

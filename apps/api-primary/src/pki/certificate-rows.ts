@@ -1,4 +1,4 @@
-import { GroupCommit } from '@mazevault/persistence';
+import { GroupCommit, preparedQuery } from '@mazevault/persistence';
 import type { DataSource } from 'typeorm';
 
 /** An issued certificate as the `certificates` table stores it (status `good`, created now). */
@@ -40,6 +40,6 @@ export function certificateRowWriter(dataSource: DataSource): GroupCommit<NewCer
       der: r.der.toString('base64'),
       replaces_serial: r.replacesSerial,
     }));
-    await dataSource.query(INSERT_SQL, [JSON.stringify(json)]);
+    await preparedQuery(dataSource, 'certificate_insert', INSERT_SQL, [JSON.stringify(json)]);
   });
 }
