@@ -12,24 +12,29 @@ const READ_HEAD_SQL = `SELECT h.hash, EXISTS (SELECT 1 FROM audit_events e WHERE
        ARRAY(SELECT nextval('audit_events_id_seq')::text FROM generate_series(1, $1)) AS ids
   FROM audit_chain_head h WHERE h.id = 1`;
 
-/**
- * The one place the audit chain is extended from, in the caller's transaction: the head row of
- * `audit_chain_head` is locked until commit, so extensions (the audit writer's sealed inserts, the
- * sealer's updates, on every replica) happen one at a time and each links to the tip the previous one
- * left. Returns that tip and `count` fresh audit_events ids (hashes cover the id, so ids come first).
+/*
+ * The audit chain grows from the one row of `audit_chain_head`, two ways, on every replica:
+ *  - the audit writer (AuditService) reads the head, links its batch to it, and inserts the batch in
+ *    the statement that moves the head — only if the head is still what it read (compare-and-set);
+ *  - the sealer (AuditSealerService) locks the head row for its transaction, links the events that
+ *    were inserted unsealed, and moves the head before it commits; a writer's compare-and-set waits
+ *    for that lock and then fails, and the writer links again.
+ * Either way each extension links to the tip the previous one left, and hashes cover the event id,
+ * so ids are drawn before hashing.
  */
-export async function lockChainHead(manager: EntityManager, count = 0): Promise<{ tip: string; ids: string[] }> {
+
+/** For the sealer: the head row locked until the caller's transaction ends, and the tip to link to. */
+export async function lockChainHead(manager: EntityManager): Promise<{ tip: string }> {
   // Lock first, then read in a new statement: in READ COMMITTED that read sees the head as the
   // previous holder committed it.
   const locked: unknown[] = await manager.query('SELECT 1 FROM audit_chain_head WHERE id = 1 FOR UPDATE');
   if (locked.length === 0) throw new Error('audit_chain_head has no row: run the migrations');
-  const { tip, ids } = await readChainHead(manager, count);
-  return { tip, ids };
+  return { tip: (await readChainHead(manager, 0)).tip };
 }
 
 /**
- * The head as it is now, without a lock (for a compare-and-set move, see AuditService): `head` is
- * the row's value, `tip` what to link to, `ids` as for lockChainHead.
+ * For the writer: the head as it is now, unlocked (`head`, to compare-and-set against), the tip to
+ * link to, and `count` fresh audit_events ids.
  */
 export async function readChainHead(source: DataSource | EntityManager, count: number): Promise<{ head: string; tip: string; ids: string[] }> {
   const values = [count];
