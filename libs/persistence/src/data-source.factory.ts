@@ -7,6 +7,12 @@ export interface PrimaryDataSourceOptions {
   /** Pool size; PGlite in dev mode serves one connection at a time. */
   poolMax?: number;
   logging?: DataSourceOptions['logging'];
+  /**
+   * Named prepared statements for the hot statements (see preparedQuery); default on. Turn off behind
+   * a pooler that hands each transaction a different server connection without tracking them
+   * (PgBouncer in transaction mode before 1.21, or without max_prepared_statements).
+   */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -14,7 +20,7 @@ export interface PrimaryDataSourceOptions {
  * only through the migration files, run by an explicit command (or the dev platform).
  */
 export function createPrimaryDataSource(options: PrimaryDataSourceOptions): DataSource {
-  return new DataSource({
+  const dataSource = new DataSource({
     type: 'postgres',
     url: options.url,
     entities: PRIMARY_ENTITIES,
@@ -28,4 +34,9 @@ export function createPrimaryDataSource(options: PrimaryDataSourceOptions): Data
     logging: options.logging ?? ['error'],
     extra: { max: options.poolMax ?? 10, connectionTimeoutMillis: 5000 },
   });
+  if (options.preparedStatements === false) withoutPreparedStatements.add(dataSource);
+  return dataSource;
 }
+
+/** DataSources created with `preparedStatements: false`. */
+export const withoutPreparedStatements = new WeakSet<DataSource>();

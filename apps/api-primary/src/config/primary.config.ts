@@ -9,6 +9,8 @@ export const PRIMARY_CONFIG_SHAPE = {
   LOG_LEVEL: env.logLevel(),
   DATABASE_URL: sensitive(env.url(['postgres', 'postgresql'])),
   DATABASE_POOL_MAX: env.int(10, 1),
+  /** Off behind a transaction-mode pooler that does not track prepared statements (e.g. PgBouncer < 1.21). */
+  DATABASE_PREPARED_STATEMENTS: env.bool(true),
   REDIS_URL: sensitive(env.url(['redis', 'rediss'])),
   /** ES256 private key (PKCS#8 PEM) signing user JWTs. */
   JWT_PRIVATE_KEY: sensitive(z.string().includes('BEGIN PRIVATE KEY', { message: 'expected a PKCS#8 PEM private key' })),

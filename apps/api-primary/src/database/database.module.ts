@@ -10,7 +10,7 @@ import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
       provide: DataSource,
       inject: [PRIMARY_CONFIG],
       useFactory: (config: PrimaryConfig) =>
-        createPrimaryDataSource({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }).initialize(),
+        createPrimaryDataSource({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, preparedStatements: config.DATABASE_PREPARED_STATEMENTS }).initialize(),
     },
   ],
   exports: [DataSource],
