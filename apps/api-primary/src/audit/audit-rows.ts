@@ -1,0 +1,94 @@
+import { type AuditOutcome, preparedQuery } from '@mazevault/persistence';
+import type { DataSource, EntityManager } from 'typeorm';
+import { type HashedAuditFields, hashAuditRow } from './audit-chain';
+import { readChainHead } from './audit-chain-head';
+
+// How audit rows reach audit_events: unsealed inside a caller's transaction (the sealer links them
+// later), or already linked into the hash chain (everything else, see insertSealedRows).
+
+/** One audit row, keyed by column (see INSERT_SQL). */
+export interface AuditRow {
+  occurred_at: Date;
+  organization_id: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  resource_type: string;
+  resource_ref: string | null;
+  outcome: AuditOutcome;
+  request_id: string | null;
+  details: Record<string, unknown>;
+}
+
+const COLUMNS = `occurred_at, organization_id, actor_type, actor_id, action, resource_type, resource_ref, outcome, request_id, details`;
+const COLUMN_TYPES = `occurred_at timestamptz, organization_id uuid, actor_type varchar, actor_id varchar, action varchar,
+  resource_type varchar, resource_ref varchar, outcome varchar, request_id varchar, details jsonb`;
+
+/**
+ * Many rows in one statement and one parameter: the rows as a JSON array, which JSON.stringify
+ * builds natively (per-column array literals cost more to build than the INSERT itself).
+ */
+const INSERT_SQL = `INSERT INTO audit_events (${COLUMNS})
+  SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(${COLUMN_TYPES})`;
+
+/**
+ * The same, rows already linked into the chain, in one statement that also moves the chain head from
+ * $3 (the head they were linked after) to $2 (the last of them) — or, if the head has moved since it
+ * was read, writes nothing and says so (a compare-and-set: no lock is held across round trips).
+ */
+const INSERT_SEALED_SQL = `WITH moved AS (
+    UPDATE audit_chain_head SET hash = $2 WHERE id = 1 AND hash = $3 RETURNING 1
+  ), inserted AS (
+    INSERT INTO audit_events (id, ${COLUMNS}, prev_hash, hash)
+    SELECT id, ${COLUMNS}, prev_hash, hash FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, ${COLUMN_TYPES}, prev_hash text, hash text)
+     WHERE EXISTS (SELECT 1 FROM moved)
+  )
+  SELECT count(*)::int AS moved FROM moved`;
+
+/** Head moves lost to other writers (another replica, the sealer) before a batch gives up. */
+const MAX_CHAIN_RACES = 20;
+
+/** Unsealed, in the caller's transaction. */
+export async function insertRows(manager: EntityManager, rows: AuditRow[]): Promise<void> {
+  await manager.query(INSERT_SQL, [JSON.stringify(rows)]);
+}
+
+/** Inserts rows already linked into the hash chain: two round trips, no transaction. */
+export async function insertSealedRows(dataSource: DataSource, rows: AuditRow[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const { head, tip, ids } = await readChainHead(dataSource, rows.length);
+    let previous = tip;
+    const sealed = rows.map((row, i) => {
+      const id = ids[i]!;
+      const hash = hashAuditRow(previous, hashedFieldsOf(id, row));
+      const linked = { ...row, id, prev_hash: previous, hash };
+      previous = hash;
+      return linked;
+    });
+    const [{ moved }] = await preparedQuery<{ moved: number }>(
+      dataSource,
+      'audit_insert_sealed',
+      INSERT_SEALED_SQL,
+      [JSON.stringify(sealed), previous, head],
+    );
+    if (moved === 1) return;
+    if (attempt === MAX_CHAIN_RACES)
+      throw new Error(`audit chain head moved under ${attempt} attempts in a row; events not written`);
+  }
+}
+
+function hashedFieldsOf(id: string, row: AuditRow): HashedAuditFields {
+  return {
+    id,
+    occurredAt: row.occurred_at,
+    organizationId: row.organization_id,
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    action: row.action,
+    resourceType: row.resource_type,
+    resourceRef: row.resource_ref,
+    outcome: row.outcome,
+    requestId: row.request_id,
+    details: row.details,
+  };
+}
