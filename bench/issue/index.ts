@@ -33,7 +33,7 @@ scratch database is created and dropped) and TEST_REDIS_URL (default redis://127
 Env: BENCH_DURATION_S (default 10), BENCH_WARMUP_S, BENCH_CONNECTIONS (default 16),
 BENCH_LOG_LEVEL (Primary LOG_LEVEL, default warn), BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof).
 
-Last line: {"bench":"${BENCH}","issued_per_s":…,"raw_sign_per_s":…,"vs_raw":…}`;
+Last line: {"bench":"${BENCH}","issued_per_s":…,"raw_sign_per_s":…,"vs_raw":…,"cpu_us":…,…} (cpu_us: the Primary's CPU per certificate)`;
 
 /** Raw ECDSA P-256 signatures per second over a certificate-sized TBS, one thread, `seconds` long. */
 function rawSignPerSecond(seconds: number): number {
