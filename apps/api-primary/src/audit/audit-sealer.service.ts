@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { AuditEventEntity } from '@mazevault/persistence';
 import { DataSource, IsNull, Not } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
+import { PeriodicJob } from '../scheduling/periodic-job';
 import { type ChainVerification, type HashedAuditFields, hashAuditRow, verifyAuditChain } from './audit-chain';
 import { lockChainHead, MOVE_CHAIN_HEAD_SQL } from './audit-chain-head';
 
@@ -15,8 +16,10 @@ const BATCH = 500;
 @Injectable()
 export class AuditSealerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AuditSealerService.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly sealing = new PeriodicJob(
+    () => this.sealAll(),
+    (error) => this.logger.error({ err: error }, 'audit sealing failed'),
+  );
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -24,25 +27,16 @@ export class AuditSealerService implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.AUDIT_SEAL_INTERVAL_MS > 0) {
-      this.timer = setInterval(() => {
-        this.sealPending().catch((error: unknown) => this.logger.error({ err: error }, 'audit sealing failed'));
-      }, this.config.AUDIT_SEAL_INTERVAL_MS);
-      this.timer.unref();
-    }
+    this.sealing.start(this.config.AUDIT_SEAL_INTERVAL_MS);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  onApplicationShutdown(): Promise<void> {
+    return this.sealing.stop();
   }
 
   /** Seals everything inserted so far; returns how many rows it sealed. */
   sealPending(): Promise<number> {
-    this.running ??= this.sealAll().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.sealing.run();
   }
 
   private async sealAll(): Promise<number> {

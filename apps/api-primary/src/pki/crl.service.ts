@@ -4,6 +4,7 @@ import { buildCrl, pemEncode, CRL_PEM_LABEL, revocationReasonName, type RevokedE
 import { ProblemException } from '@mazevault/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Actor, CertificateAuthoritiesService, isUuid } from './certificate-authorities.service';
+import { PeriodicJob } from '../scheduling/periodic-job';
 import { PKI_CONFIG, type PkiConfig } from './pki.config';
 
 const SYSTEM_ACTOR = { type: 'system', id: null } as const;
@@ -16,8 +17,10 @@ const SYSTEM_ACTOR = { type: 'system', id: null } as const;
 @Injectable()
 export class CrlService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CrlService.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly refresh = new PeriodicJob(
+    () => this.doRefresh(),
+    () => undefined, // doRefresh logs its own failures
+  );
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -26,21 +29,16 @@ export class CrlService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    const every = this.config.PKI_CRL_CHECK_INTERVAL_SECONDS;
-    if (every > 0) {
-      this.timer = setInterval(() => void this.refreshDue(), every * 1000);
-      this.timer.unref();
-    }
+    this.refresh.start(this.config.PKI_CRL_CHECK_INTERVAL_SECONDS * 1000);
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  onApplicationShutdown(): Promise<void> {
+    return this.refresh.stop();
   }
 
   /** Scheduler tick: a new full CRL (and a fresh, empty delta) for every CA whose CRL is past half-life. */
   refreshDue(): Promise<void> {
-    this.running ??= this.doRefresh().finally(() => (this.running = undefined));
-    return this.running;
+    return this.refresh.run();
   }
 
   private async doRefresh(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { describeCertificate, describePublicKey, keyTypeOf } from '@mazevault/pki';
 import { DataSource } from 'typeorm';
+import { PeriodicJob } from '../scheduling/periodic-job';
 import { CertificateAuthoritiesService } from './certificate-authorities.service';
 import { PKI_CONFIG, type PkiConfig } from './pki.config';
 
@@ -14,8 +15,10 @@ const RENEWAL_LOCK = 0x6d766f; // "mvo"
 @Injectable()
 export class OcspSignerRenewalService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(OcspSignerRenewalService.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<string[]> | undefined;
+  private readonly renewal = new PeriodicJob(
+    () => this.renewAll(),
+    (error) => this.logger.error(`OCSP signer renewal failed: ${(error as Error).message}`),
+  );
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -24,23 +27,16 @@ export class OcspSignerRenewalService implements OnModuleInit, OnApplicationShut
   ) {}
 
   onModuleInit(): void {
-    const every = this.config.PKI_OCSP_SIGNER_CHECK_INTERVAL_SECONDS;
-    if (every > 0) {
-      this.timer = setInterval(() => {
-        this.renewDue().catch((error: unknown) => this.logger.error(`OCSP signer renewal failed: ${(error as Error).message}`));
-      }, every * 1000);
-      this.timer.unref();
-    }
+    this.renewal.start(this.config.PKI_OCSP_SIGNER_CHECK_INTERVAL_SECONDS * 1000);
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  onApplicationShutdown(): Promise<void> {
+    return this.renewal.stop();
   }
 
   /** Renews every signer due; returns the ids of the CAs whose signer was renewed. */
   renewDue(): Promise<string[]> {
-    this.running ??= this.renewAll().finally(() => (this.running = undefined));
-    return this.running;
+    return this.renewal.run();
   }
 
   private async renewAll(): Promise<string[]> {
