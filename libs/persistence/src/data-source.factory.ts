@@ -39,4 +39,9 @@ export function createPrimaryDataSource(options: PrimaryDataSourceOptions): Data
 }
 
 /** DataSources created with `preparedStatements: false`. */
-export const withoutPreparedStatements = new WeakSet<DataSource>();
+const withoutPreparedStatements = new WeakSet<DataSource>();
+
+/** Whether `dataSource` may use named prepared statements (see preparedQuery). */
+export function usesPreparedStatements(dataSource: DataSource): boolean {
+  return !withoutPreparedStatements.has(dataSource);
+}

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { withoutPreparedStatements } from './data-source.factory';
+import { usesPreparedStatements } from './data-source.factory';
 
 interface PgPool {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
@@ -13,6 +13,6 @@ interface PgPool {
  */
 export async function preparedQuery<T>(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
   const pool = (dataSource.driver as unknown as { master?: PgPool }).master;
-  if (!pool?.query || withoutPreparedStatements.has(dataSource)) return dataSource.query(text, values);
+  if (!pool?.query || !usesPreparedStatements(dataSource)) return dataSource.query(text, values);
   return (await pool.query({ name, text, values })).rows as T[];
 }

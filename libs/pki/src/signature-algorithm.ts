@@ -40,6 +40,9 @@ export function hashForKey(key: KeyDescription): Hash | null {
   return SIGNATURE_ALGORITHMS[signatureAlgorithmFor(key).algorithmId]!.hash;
 }
 
+/** node:crypto's name for a hash (`sign`/`verify` take these, not WebCrypto's). */
+export const NODE_HASHES: Record<Hash, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
 export function webCryptoSignParams(key: KeyDescription): Record<string, unknown> {
   switch (key.family) {
     case 'rsa':
@@ -140,7 +143,6 @@ async function verifyWith(
   return subtle().verify(params as never, cryptoKey, sig, toBytes(data));
 }
 
-const NODE_HASHES: Record<Hash, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 /**
  * A Node KeyObject for a SubjectPublicKeyInfo (import once per key that verifies repeatedly). An

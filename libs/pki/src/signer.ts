@@ -4,7 +4,7 @@ import { KeyObject, sign as signAsync } from 'node:crypto';
 import { CryptoKey, CryptoKeyPair } from './crypto-engine';
 import { toArrayBuffer } from './der-encoding';
 import { describeKeyType, exportSpki, importPkcs8, KeyType } from './key-type';
-import { ecdsaRawToDer, hashForKey, signatureAlgorithmFor } from './signature-algorithm';
+import { ecdsaRawToDer, hashForKey, NODE_HASHES, signatureAlgorithmFor } from './signature-algorithm';
 
 /**
  * Anything that can produce signatures for a CA or OCSP responder. The in-process implementation wraps
@@ -27,7 +27,7 @@ export function cryptoKeySigner(keyPair: CryptoKeyPair, algorithm: KeyType): Sig
   const description = describeKeyType(algorithm);
   const privateKey = KeyObject.from(keyPair.privateKey);
   const hash = hashForKey(description);
-  const digest = hash ? hash.replace('-', '').toLowerCase() : null;
+  const digest = hash ? NODE_HASHES[hash] : null;
   const key = description.family === 'ecdsa' ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const } : privateKey;
   return {
     algorithm,

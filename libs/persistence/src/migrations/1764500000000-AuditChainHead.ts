@@ -1,10 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The audit hash chain's head in a one-row table: whoever extends the chain locks this row
- * (SELECT … FOR UPDATE), reads the tip, links its events to it and moves the head, all in one
- * transaction. Finding the tip no longer needs a search of the chain, and events can be sealed as
- * they are inserted. Seeded with the current tip (or the genesis hash on an empty log).
+ * The audit hash chain's head in a one-row table: whoever extends the chain links its events to the
+ * tip stored here and moves it in the same transaction (by compare-and-set, or under a row lock; see
+ * apps/api-primary/src/audit/audit-chain-head.ts). Finding the tip no longer needs a search of the
+ * chain, and events can be sealed as they are inserted. Seeded with the current tip (or the genesis
+ * hash on an empty log).
  */
 export class AuditChainHead1764500000000 implements MigrationInterface {
   name = 'AuditChainHead1764500000000';
