@@ -20,8 +20,11 @@ function lintApp(filePath: string, code: string): ESLint.LintResult['messages'] 
     ],
     { cwd: workspaceRoot, input: code, encoding: 'utf8' },
   );
-  if (!stdout) throw new Error(`eslint produced no report: ${stderr}`);
-  const [result] = JSON.parse(stdout) as ESLint.LintResult[];
+  // The report is the JSON line; plugins may print warnings before it (e.g. @nx/enforce-module-boundaries
+  // on a fresh clone, before anything has built Nx's project graph cache).
+  const report = stdout.split('\n').find((line) => line.startsWith('['));
+  if (!report) throw new Error(`eslint produced no report: ${stdout}${stderr}`);
+  const [result] = JSON.parse(report) as ESLint.LintResult[];
   return result.messages;
 }
 

@@ -25,8 +25,7 @@ export interface IssuedCertificate {
 
 /** An IssuedCertificate for freshly signed DER whose TBS was read as `tbs`. */
 export function issuedCertificate(der: Uint8Array, tbs: TbsCertificate, serialNumber: string): IssuedCertificate {
-  let decoded: pkijs.Certificate | undefined;
-  return {
+  return issuedCertificateOf({
     der,
     pem: pemEncode(CERTIFICATE_PEM_LABEL, der),
     serialNumber,
@@ -34,8 +33,19 @@ export function issuedCertificate(der: Uint8Array, tbs: TbsCertificate, serialNu
     notAfter: tbs.notAfter,
     commonNames: commonNamesIn(tbs.subjectAttributes),
     altNames: tbsAltNames(tbs),
+  });
+}
+
+/** The plain fields of an issued certificate: what crosses a thread boundary (structured clone). */
+export type IssuedCertificateFields = Omit<IssuedCertificate, 'certificate'>;
+
+/** Fields → IssuedCertificate, the pkijs object decoded on first use. */
+export function issuedCertificateOf(fields: IssuedCertificateFields): IssuedCertificate {
+  let decoded: pkijs.Certificate | undefined;
+  return {
+    ...fields,
     get certificate() {
-      decoded ??= parseCertificate(der);
+      decoded ??= parseCertificate(fields.der);
       return decoded;
     },
   };

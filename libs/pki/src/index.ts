@@ -24,3 +24,4 @@ export * from './certificate-revocation-list';
 export * from './ocsp-request';
 export * from './ocsp-response';
 export * from './ocsp-signer';
+export * from './issuance-worker/issuance-worker-pool';

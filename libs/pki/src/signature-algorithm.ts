@@ -1,4 +1,5 @@
-import { createPublicKey, KeyObject, verify as verifyAsync } from 'node:crypto';
+import { createPublicKey, KeyObject } from 'node:crypto';
+import { oneShotVerify } from './crypto-dispatch';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CryptoKey, subtle } from './crypto-engine';
@@ -181,8 +182,5 @@ export async function verifyDerSignature(
   const verifier = keyObject ?? (await publicKeyObject(publicKey));
   const hash = known.hash ? NODE_HASHES[known.hash] : null;
   const key = known.family === 'ecdsa' ? { key: verifier, dsaEncoding: 'der' as const } : verifier;
-  return new Promise((resolve) => {
-    // A signature the library cannot even parse is simply not valid.
-    verifyAsync(hash, data, key, signature, (error, ok) => resolve(!error && ok));
-  });
+  return oneShotVerify(hash, data, key, signature);
 }

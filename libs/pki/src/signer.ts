@@ -1,6 +1,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { KeyObject, sign as signAsync } from 'node:crypto';
+import { KeyObject } from 'node:crypto';
+import { oneShotSign } from './crypto-dispatch';
 import { CryptoKey, CryptoKeyPair } from './crypto-engine';
 import { toArrayBuffer } from './der-encoding';
 import { describeKeyType, exportSpki, importPkcs8, KeyType } from './key-type';
@@ -17,10 +18,16 @@ export interface Signer {
   readonly algorithm: KeyType;
   readonly publicKey: CryptoKey;
   sign(data: Uint8Array): Promise<ArrayBuffer>;
+  /**
+   * The private key itself, for signers whose key lives in this process: it lets the issuance worker
+   * (issuance-worker-pool.ts) sign with the same key off the event loop. Absent for remote signers
+   * (Key Vault, HSM), which then sign where they are called.
+   */
+  readonly privateKey?: KeyObject;
 }
 
 /**
- * Signs with node:crypto's one-shot `sign` on libuv's thread pool: the same OpenSSL operation as
+ * Signs with node:crypto's one-shot `sign` (on libuv's thread pool, see crypto-dispatch.ts): the same OpenSSL operation as
  * WebCrypto's, with a fraction of its per-call argument handling on the event loop.
  */
 export function cryptoKeySigner(keyPair: CryptoKeyPair, algorithm: KeyType): Signer {
@@ -32,10 +39,8 @@ export function cryptoKeySigner(keyPair: CryptoKeyPair, algorithm: KeyType): Sig
   return {
     algorithm,
     publicKey: keyPair.publicKey,
-    sign: (data) =>
-      new Promise<ArrayBuffer>((resolve, reject) => {
-        signAsync(digest, data, key, (error, signature) => (error ? reject(error) : resolve(new Uint8Array(signature).buffer)));
-      }),
+    privateKey,
+    sign: async (data) => new Uint8Array(await oneShotSign(digest, data, key)).buffer,
   };
 }
 

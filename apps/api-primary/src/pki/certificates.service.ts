@@ -8,8 +8,6 @@ import {
 import { CertificateEntity, type GroupCommit } from '@mazevault/persistence';
 import {
   type IssuanceResult,
-  issueFromCsr,
-  issueWithGeneratedKey,
   pemEncode,
   rekeyCertificate,
   renewCertificate,
@@ -26,6 +24,8 @@ import { type Actor, CertificateAuthoritiesService } from './certificate-authori
 import { certificateRowWriter, type NewCertificateRow } from './certificate-rows';
 import { CertificateProfilesService } from './certificate-profiles.service';
 import { CrlService } from './crl.service';
+import { IssuanceWorkers } from './issuance-workers';
+import { IssuanceWorkers } from './issuance-workers';
 import { pkiCall } from './pki-errors.util';
 
 export interface CertificateView {
@@ -74,6 +74,7 @@ export class CertificatesService {
     private readonly cas: CertificateAuthoritiesService,
     private readonly profiles: CertificateProfilesService,
     private readonly crls: CrlService,
+    private readonly workers: IssuanceWorkers,
   ) {
     this.rows = certificateRowWriter(dataSource);
   }
@@ -82,7 +83,7 @@ export class CertificatesService {
     const { row, profile } = await this.profiles.resolve(actor.organizationId, request.profile);
     const ca = await this.cas.authority(actor.organizationId, row.caId);
     const result = await pkiCall(() =>
-      issueWithGeneratedKey({
+      this.workers.issueWithGeneratedKey({
         ca,
         profile,
         clock: systemClock,
@@ -100,7 +101,7 @@ export class CertificatesService {
     const { row, profile } = await this.profiles.resolve(actor.organizationId, request.profile);
     const ca = await this.cas.authority(actor.organizationId, row.caId);
     const result = await pkiCall(() =>
-      issueFromCsr({
+      this.workers.issueFromCsr({
         ca,
         profile,
         clock: systemClock,

@@ -18,6 +18,8 @@ export const PKI_CONFIG_SHAPE = {
   PKI_OCSP_SIGNER_RENEW_BEFORE_SECONDS: env.int(10 * 24 * 3600, 60),
   /** How often the scheduler looks for OCSP signers due for renewal (0 = no scheduler). */
   PKI_OCSP_SIGNER_CHECK_INTERVAL_SECONDS: env.int(3600, 0),
+  /** Worker threads that issue certificates off the HTTP event loop (0 = issue on the event loop). */
+  PKI_ISSUANCE_WORKERS: env.int(1, 0).refine((v) => v <= 16, { message: 'at most 16' }),
 } as const;
 
 export type PkiConfig = z.infer<z.ZodObject<typeof PKI_CONFIG_SHAPE>>;

@@ -7,6 +7,7 @@ import { CertificateProfilesService } from './certificate-profiles.service';
 import { CertificatesController } from './certificates.controller';
 import { CertificatesService } from './certificates.service';
 import { CrlService } from './crl.service';
+import { IssuanceWorkers } from './issuance-workers';
 import { OcspSignerRenewalService } from './ocsp-signer-renewal.service';
 import { loadPkiConfig, PKI_CONFIG } from './pki.config';
 import { PkiMetricsService } from './pki-metrics.service';
@@ -22,6 +23,7 @@ import { PkiPublicController } from './pki-public.controller';
     CertificateProfilesService,
     CertificatesService,
     CrlService,
+    IssuanceWorkers,
     OcspSignerRenewalService,
     PkiMetricsService,
   ],

@@ -1,0 +1,79 @@
+import type { KeyObject } from 'node:crypto';
+import type { AltNames } from '../alt-names';
+import { type IssuedCertificateFields, issuedCertificateOf } from '../certificate';
+import type { CertificateProfile } from '../certificate-profile';
+import type { PemOrDer } from '../der-encoding';
+import type { IssuanceUrls } from '../extensions';
+import type { IssuanceResult } from '../issuance';
+import type { KeyType } from '../key-type';
+import { PkiError, type PkiErrorCode } from '../pki-error';
+
+// The messages between IssuanceWorkerPool (event loop) and issuance.worker.ts: plain values only
+// (structured clone), so a certificate, a PkiError or a CA crosses the thread boundary as data.
+
+/** A CA as the worker needs it: its certificate, chain and in-process private key (KeyObjects clone). */
+export interface WorkerCaMaterial {
+  der: Uint8Array;
+  chain: Uint8Array[];
+  algorithm: KeyType;
+  privateKey: KeyObject;
+}
+
+interface JobBase {
+  id: number;
+  /** Names the CA inside the worker; `ca` rides along the first time (and after a worker restart). */
+  caKey: number;
+  ca?: WorkerCaMaterial;
+  profile: CertificateProfile;
+  urls?: IssuanceUrls;
+  /** The caller's clock, read once: the worker issues "as of" this instant. */
+  nowMs: number;
+  ttlSeconds?: number;
+  commonName?: string;
+  altNames?: Partial<AltNames>;
+}
+
+export type IssuanceJob = (JobBase & { kind: 'csr'; csr: PemOrDer }) | (JobBase & { kind: 'generated-key'; keyType: KeyType });
+
+export interface TransferredResult {
+  certificate: IssuedCertificateFields;
+  chainPem: string;
+  privateKeyPkcs8?: ArrayBuffer;
+  ignoredCsrExtensions?: string[];
+}
+
+export interface TransferredError {
+  code?: PkiErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export type IssuanceReply =
+  | { id: number; ok: true; result: TransferredResult }
+  | { id: number; ok: false; error: TransferredError }
+  /** The worker does not hold `caKey` (it restarted, or evicted it): send the job again with `ca`. */
+  | { id: number; ok: false; unknownCa: true };
+
+export function transferResult(result: IssuanceResult): TransferredResult {
+  const { der, pem, serialNumber, notBefore, notAfter, commonNames, altNames } = result.certificate;
+  return {
+    certificate: { der, pem, serialNumber, notBefore, notAfter, commonNames, altNames },
+    chainPem: result.chainPem,
+    ...(result.privateKeyPkcs8 && { privateKeyPkcs8: result.privateKeyPkcs8 }),
+    ...(result.ignoredCsrExtensions && { ignoredCsrExtensions: result.ignoredCsrExtensions }),
+  };
+}
+
+export function receiveResult(transferred: TransferredResult): IssuanceResult {
+  return { ...transferred, certificate: issuedCertificateOf(transferred.certificate) };
+}
+
+/** PkiErrors keep their code and details; anything else only its message (never a stack from the worker). */
+export function transferError(error: unknown): TransferredError {
+  if (error instanceof PkiError) return { code: error.code, message: error.message, details: error.details };
+  return { message: error instanceof Error ? error.message : String(error) };
+}
+
+export function receiveError(error: TransferredError): Error {
+  return error.code ? new PkiError(error.code, error.message, error.details) : new Error(`issuance worker: ${error.message}`);
+}

@@ -1,0 +1,157 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { CertificateAuthority } from '../certificate-authority';
+import type { PemOrDer } from '../der-encoding';
+import { type IssuanceContext, type IssuanceResult, issueFromCsr, issueWithGeneratedKey, type SubjectNamesInput } from '../issuance';
+import type { KeyType } from '../key-type';
+import { type IssuanceJob, type IssuanceReply, receiveError, receiveResult, type WorkerCaMaterial } from './issuance-jobs';
+
+export interface IssuanceWorkerPoolOptions {
+  /** Worker threads; 0 issues on the calling thread (no pool). */
+  size: number;
+  /** Node flags for the workers (default: this process's module hooks, e.g. the SWC `-r` that loads TypeScript). */
+  execArgv?: string[];
+}
+
+interface PendingJob {
+  job: IssuanceJob;
+  material: WorkerCaMaterial;
+  resolve(result: IssuanceResult): void;
+  reject(error: Error): void;
+}
+
+interface PoolWorker {
+  thread: Worker;
+  pending: Map<number, PendingJob>;
+  /** CA keys this thread has been sent the material for. */
+  knownCas: Set<number>;
+}
+
+const WORKER_FILE = join(__dirname, 'issuance.worker.ts');
+
+/**
+ * The flags of this process that a worker needs to load its code: module hooks (`-r`, `--require`,
+ * `--import`, `--loader`, `--conditions`). Others are left out: process-wide and V8 flags (say
+ * `--max-old-space-size` or `--cpu-prof`) make `new Worker` throw ERR_WORKER_INVALID_EXEC_ARGV.
+ */
+export function moduleHookArgs(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    const name = arg.split('=')[0]!;
+    if (!['-r', '--require', '--import', '--loader', '--experimental-loader', '--conditions', '-C'].includes(name)) continue;
+    kept.push(arg);
+    if (!arg.includes('=') && i + 1 < execArgv.length) kept.push(execArgv[++i]!);
+  }
+  return kept;
+}
+
+/**
+ * Issuance on worker threads. Parsing and checking a CSR, applying the profile, linting and signing cost
+ * several hundred microseconds of JavaScript and crypto per certificate; on the thread that also serves
+ * HTTP they cap issuance at what one core can do, with the rest of the machine idle. Same functions as
+ * libs/pki's issueFromCsr / issueWithGeneratedKey, same results and PkiErrors.
+ *
+ * Only CAs whose key is in this process (Signer.privateKey) can be handed to a worker; a remote signer
+ * (Key Vault, HSM) issues on the calling thread, where its I/O belongs.
+ */
+export class IssuanceWorkerPool {
+  private readonly workers: (PoolWorker | undefined)[];
+  private readonly caKeys = new WeakMap<CertificateAuthority, number>();
+  private nextCaKey = 1;
+  private nextJobId = 1;
+  private nextWorker = 0;
+  private closed = false;
+
+  constructor(private readonly options: IssuanceWorkerPoolOptions) {
+    this.workers = new Array<PoolWorker | undefined>(Math.max(0, options.size)).fill(undefined);
+  }
+
+  issueFromCsr(context: IssuanceContext & SubjectNamesInput & { csr: PemOrDer }): Promise<IssuanceResult> {
+    return this.dispatch(context, { kind: 'csr', csr: context.csr }, () => issueFromCsr(context));
+  }
+
+  issueWithGeneratedKey(context: IssuanceContext & SubjectNamesInput & { keyType: KeyType }): Promise<IssuanceResult> {
+    return this.dispatch(context, { kind: 'generated-key', keyType: context.keyType }, () => issueWithGeneratedKey(context));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const live = this.workers.filter((worker): worker is PoolWorker => worker !== undefined);
+    await Promise.all(live.map((worker) => worker.thread.terminate()));
+    this.workers.fill(undefined);
+  }
+
+  private dispatch(
+    context: IssuanceContext & SubjectNamesInput,
+    work: { kind: 'csr'; csr: PemOrDer } | { kind: 'generated-key'; keyType: KeyType },
+    inline: () => Promise<IssuanceResult>,
+  ): Promise<IssuanceResult> {
+    const privateKey = context.ca.signer.privateKey;
+    if (this.workers.length === 0 || this.closed || !privateKey) return inline();
+    const material: WorkerCaMaterial = { der: context.ca.der, chain: [...context.ca.chain], algorithm: context.ca.signer.algorithm, privateKey };
+    const job = {
+      ...work,
+      id: this.nextJobId++,
+      caKey: this.caKeyOf(context.ca),
+      profile: context.profile,
+      nowMs: context.clock.now().getTime(),
+      ...(context.urls && { urls: context.urls }),
+      ...(context.ttlSeconds !== undefined && { ttlSeconds: context.ttlSeconds }),
+      ...(context.commonName !== undefined && { commonName: context.commonName }),
+      ...(context.altNames && { altNames: context.altNames }),
+    } as IssuanceJob;
+    return new Promise((resolve, reject) => this.send(this.pick(), { job, material, resolve, reject }));
+  }
+
+  private caKeyOf(ca: CertificateAuthority): number {
+    let key = this.caKeys.get(ca);
+    if (key === undefined) {
+      key = this.nextCaKey++;
+      this.caKeys.set(ca, key);
+    }
+    return key;
+  }
+
+  private send(worker: PoolWorker, pending: PendingJob): void {
+    const { job } = pending;
+    const withMaterial = !worker.knownCas.has(job.caKey);
+    worker.pending.set(job.id, pending);
+    worker.thread.postMessage(withMaterial ? { ...job, ca: pending.material } : job);
+    if (withMaterial) worker.knownCas.add(job.caKey);
+  }
+
+  /** Round robin over live threads; a thread that died is replaced here, on the next job. */
+  private pick(): PoolWorker {
+    const index = this.nextWorker;
+    this.nextWorker = (this.nextWorker + 1) % this.workers.length;
+    return (this.workers[index] ??= this.spawn(index));
+  }
+
+  private spawn(index: number): PoolWorker {
+    const thread = new Worker(WORKER_FILE, { execArgv: this.options.execArgv ?? moduleHookArgs(process.execArgv) });
+    // The pool never keeps the process alive on its own; close() ends the threads on shutdown.
+    thread.unref();
+    const worker: PoolWorker = { thread, pending: new Map(), knownCas: new Set() };
+    thread.on('message', (reply: IssuanceReply) => this.settle(worker, reply));
+    const fail = (error: Error) => {
+      if (this.workers[index] === worker) this.workers[index] = undefined;
+      for (const pending of worker.pending.values()) pending.reject(error);
+      worker.pending.clear();
+    };
+    thread.on('error', (error) => fail(new Error(`issuance worker failed: ${error.message}`)));
+    thread.on('exit', (code) => fail(new Error(`issuance worker exited (code ${code})`)));
+    return worker;
+  }
+
+  private settle(worker: PoolWorker, reply: IssuanceReply): void {
+    const pending = worker.pending.get(reply.id);
+    if (!pending) return;
+    worker.pending.delete(reply.id);
+    if (reply.ok) pending.resolve(receiveResult(reply.result));
+    else if ('unknownCa' in reply) {
+      worker.knownCas.delete(pending.job.caKey);
+      this.send(worker, pending);
+    } else pending.reject(receiveError(reply.error));
+  }
+}
