@@ -21,10 +21,11 @@ export interface WorkerCaMaterial {
 
 interface JobBase {
   id: number;
-  /** Names the CA inside the worker; `ca` rides along the first time (and after a worker restart). */
-  caKey: number;
+  /** Name the CA and profile inside the worker; their values ride along the first time (and after a restart). */
+  caRef: number;
+  profileRef: number;
   ca?: WorkerCaMaterial;
-  profile: CertificateProfile;
+  profile?: CertificateProfile;
   urls?: IssuanceUrls;
   /** The caller's clock, read once: the worker issues "as of" this instant. */
   nowMs: number;
@@ -51,8 +52,8 @@ export interface TransferredError {
 export type IssuanceReply =
   | { id: number; ok: true; result: TransferredResult }
   | { id: number; ok: false; error: TransferredError }
-  /** The worker does not hold `caKey` (it restarted, or evicted it): send the job again with `ca`. */
-  | { id: number; ok: false; unknownCa: true };
+  /** The worker does not hold a reference (it restarted, or evicted it): send the job again with the values. */
+  | { id: number; ok: false; unknownRefs: true };
 
 export function transferResult(result: IssuanceResult): TransferredResult {
   const { der, pem, serialNumber, notBefore, notAfter, commonNames, altNames } = result.certificate;

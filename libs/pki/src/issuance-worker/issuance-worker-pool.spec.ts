@@ -137,6 +137,23 @@ describe('IssuanceWorkerPool', () => {
     }
   });
 
+  it('sends a profile again when the thread has dropped it (it keeps a bounded number)', async () => {
+    const own = new IssuanceWorkerPool({ size: 1, execArgv });
+    try {
+      const first = defineProfile({ name: 'p-0', maxTtlSeconds: 90 * DAY, allowedDomains: ['svc.internal'], allowSubdomains: true, allowedSanTypes: ['dns'] });
+      await own.issueFromCsr({ ca, profile: first, clock, csr: csrPem });
+      // 600 more profiles overflow the thread's table (512), which then starts over without `first`.
+      for (let i = 1; i <= 600; i++) {
+        const profileN = { ...first, name: `p-${i}` };
+        await own.issueFromCsr({ ca, profile: profileN, clock, csr: csrPem });
+      }
+      const again = await own.issueFromCsr({ ca, profile: first, clock, csr: csrPem, ttlSeconds: 3 * DAY });
+      expect(again.certificate.notAfter.getTime() - clock.now().getTime()).toBe(3 * DAY * 1000);
+    } finally {
+      await own.close();
+    }
+  }, 30_000);
+
   it('with size 0 issues on the calling thread', async () => {
     const none = new IssuanceWorkerPool({ size: 0 });
     const result = await none.issueFromCsr({ ca, profile, clock, csr: csrPem });

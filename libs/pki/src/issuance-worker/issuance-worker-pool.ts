@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { CertificateAuthority } from '../certificate-authority';
+import type { CertificateProfile } from '../certificate-profile';
 import type { PemOrDer } from '../der-encoding';
 import { type IssuanceContext, type IssuanceResult, issueFromCsr, issueWithGeneratedKey, type SubjectNamesInput } from '../issuance';
 import type { KeyType } from '../key-type';
@@ -15,7 +17,8 @@ export interface IssuanceWorkerPoolOptions {
 
 interface PendingJob {
   job: IssuanceJob;
-  material: WorkerCaMaterial;
+  ca: CertificateAuthority & { signer: { privateKey: KeyObject } };
+  profile: CertificateProfile;
   resolve(result: IssuanceResult): void;
   reject(error: Error): void;
 }
@@ -23,8 +26,8 @@ interface PendingJob {
 interface PoolWorker {
   thread: Worker;
   pending: Map<number, PendingJob>;
-  /** CA keys this thread has been sent the material for. */
-  knownCas: Set<number>;
+  /** References (CAs, profiles) this thread has been sent the value of. */
+  known: Set<number>;
 }
 
 const WORKER_FILE = join(__dirname, 'issuance.worker.ts');
@@ -57,8 +60,9 @@ export function moduleHookArgs(execArgv: readonly string[]): string[] {
  */
 export class IssuanceWorkerPool {
   private readonly workers: (PoolWorker | undefined)[];
-  private readonly caKeys = new WeakMap<CertificateAuthority, number>();
-  private nextCaKey = 1;
+  /** CAs and profiles are cached objects upstream: each goes to a thread once, then by number. */
+  private readonly refs = new WeakMap<object, number>();
+  private nextRef = 1;
   private nextJobId = 1;
   private nextWorker = 0;
   private closed = false;
@@ -87,38 +91,44 @@ export class IssuanceWorkerPool {
     work: { kind: 'csr'; csr: PemOrDer } | { kind: 'generated-key'; keyType: KeyType },
     inline: () => Promise<IssuanceResult>,
   ): Promise<IssuanceResult> {
-    const privateKey = context.ca.signer.privateKey;
-    if (this.workers.length === 0 || this.closed || !privateKey) return inline();
-    const material: WorkerCaMaterial = { der: context.ca.der, chain: [...context.ca.chain], algorithm: context.ca.signer.algorithm, privateKey };
+    const { ca, profile } = context;
+    if (this.workers.length === 0 || this.closed || !hasLocalKey(ca)) return inline();
     const job = {
       ...work,
       id: this.nextJobId++,
-      caKey: this.caKeyOf(context.ca),
-      profile: context.profile,
+      caRef: this.refOf(ca),
+      profileRef: this.refOf(profile),
       nowMs: context.clock.now().getTime(),
       ...(context.urls && { urls: context.urls }),
       ...(context.ttlSeconds !== undefined && { ttlSeconds: context.ttlSeconds }),
       ...(context.commonName !== undefined && { commonName: context.commonName }),
       ...(context.altNames && { altNames: context.altNames }),
     } as IssuanceJob;
-    return new Promise((resolve, reject) => this.send(this.pick(), { job, material, resolve, reject }));
+    return new Promise((resolve, reject) => this.send(this.pick(), { job, ca, profile, resolve, reject }));
   }
 
-  private caKeyOf(ca: CertificateAuthority): number {
-    let key = this.caKeys.get(ca);
-    if (key === undefined) {
-      key = this.nextCaKey++;
-      this.caKeys.set(ca, key);
+  private refOf(value: object): number {
+    let ref = this.refs.get(value);
+    if (ref === undefined) {
+      ref = this.nextRef++;
+      this.refs.set(value, ref);
     }
-    return key;
+    return ref;
   }
 
   private send(worker: PoolWorker, pending: PendingJob): void {
-    const { job } = pending;
-    const withMaterial = !worker.knownCas.has(job.caKey);
+    const { job, ca, profile } = pending;
+    const message: IssuanceJob = { ...job };
+    if (!worker.known.has(job.caRef)) {
+      message.ca = { der: ca.der, chain: [...ca.chain], algorithm: ca.signer.algorithm, privateKey: ca.signer.privateKey } satisfies WorkerCaMaterial;
+      worker.known.add(job.caRef);
+    }
+    if (!worker.known.has(job.profileRef)) {
+      message.profile = profile;
+      worker.known.add(job.profileRef);
+    }
     worker.pending.set(job.id, pending);
-    worker.thread.postMessage(withMaterial ? { ...job, ca: pending.material } : job);
-    if (withMaterial) worker.knownCas.add(job.caKey);
+    worker.thread.postMessage(message);
   }
 
   /** Round robin over live threads; a thread that died is replaced here, on the next job. */
@@ -132,7 +142,7 @@ export class IssuanceWorkerPool {
     const thread = new Worker(WORKER_FILE, { execArgv: this.options.execArgv ?? moduleHookArgs(process.execArgv) });
     // The pool never keeps the process alive on its own; close() ends the threads on shutdown.
     thread.unref();
-    const worker: PoolWorker = { thread, pending: new Map(), knownCas: new Set() };
+    const worker: PoolWorker = { thread, pending: new Map(), known: new Set() };
     thread.on('message', (reply: IssuanceReply) => this.settle(worker, reply));
     const fail = (error: Error) => {
       if (this.workers[index] === worker) this.workers[index] = undefined;
@@ -149,9 +159,14 @@ export class IssuanceWorkerPool {
     if (!pending) return;
     worker.pending.delete(reply.id);
     if (reply.ok) pending.resolve(receiveResult(reply.result));
-    else if ('unknownCa' in reply) {
-      worker.knownCas.delete(pending.job.caKey);
+    else if ('unknownRefs' in reply) {
+      worker.known.delete(pending.job.caRef);
+      worker.known.delete(pending.job.profileRef);
       this.send(worker, pending);
     } else pending.reject(receiveError(reply.error));
   }
+}
+
+function hasLocalKey(ca: CertificateAuthority): ca is CertificateAuthority & { signer: { privateKey: KeyObject } } {
+  return ca.signer.privateKey !== undefined;
 }

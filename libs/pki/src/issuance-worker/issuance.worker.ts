@@ -2,15 +2,17 @@
 // check, profile, lint, CA signature) off the event loop that serves HTTP. Pure computation: no I/O.
 import { parentPort } from 'node:worker_threads';
 import { type CertificateAuthority, loadCertificateAuthority } from '../certificate-authority';
+import type { CertificateProfile } from '../certificate-profile';
 import { fixedClock } from '../clock';
 import { runCryptoInline } from '../crypto-dispatch';
 import { issueFromCsr, issueWithGeneratedKey } from '../issuance';
 import { signerFromPkcs8 } from '../signer';
 import { type IssuanceJob, type IssuanceReply, transferError, transferResult, type WorkerCaMaterial } from './issuance-jobs';
 
-/** CAs this worker has seen; a reloaded CA gets a new key, so old ones are only dropped wholesale. */
-const MAX_CAS = 256;
+/** CAs and profiles by reference; a reloaded one gets a new reference, so old ones are only dropped wholesale. */
+const MAX_REFS = 512;
 const authorities = new Map<number, Promise<CertificateAuthority>>();
+const profiles = new Map<number, CertificateProfile>();
 
 async function loadAuthority(material: WorkerCaMaterial): Promise<CertificateAuthority> {
   const pkcs8 = new Uint8Array(material.privateKey.export({ format: 'der', type: 'pkcs8' }));
@@ -22,24 +24,32 @@ async function loadAuthority(material: WorkerCaMaterial): Promise<CertificateAut
   }
 }
 
+function remember<T>(map: Map<number, T>, ref: number, value: T): T {
+  if (map.size >= MAX_REFS) map.clear();
+  map.set(ref, value);
+  return value;
+}
+
 function authorityFor(job: IssuanceJob): Promise<CertificateAuthority> | undefined {
-  let authority = authorities.get(job.caKey);
-  if (!authority && job.ca) {
-    if (authorities.size >= MAX_CAS) authorities.clear();
-    authority = loadAuthority(job.ca);
-    authority.catch(() => authorities.delete(job.caKey));
-    authorities.set(job.caKey, authority);
-  }
-  return authority;
+  const known = authorities.get(job.caRef);
+  if (known || !job.ca) return known;
+  const loading = remember(authorities, job.caRef, loadAuthority(job.ca));
+  loading.catch(() => authorities.delete(job.caRef));
+  return loading;
+}
+
+function profileFor(job: IssuanceJob): CertificateProfile | undefined {
+  return profiles.get(job.profileRef) ?? (job.profile && remember(profiles, job.profileRef, job.profile));
 }
 
 async function run(job: IssuanceJob): Promise<IssuanceReply> {
   const authority = authorityFor(job);
-  if (!authority) return { id: job.id, ok: false, unknownCa: true };
+  const profile = profileFor(job);
+  if (!authority || !profile) return { id: job.id, ok: false, unknownRefs: true };
   try {
     const context = {
       ca: await authority,
-      profile: job.profile,
+      profile,
       clock: fixedClock(new Date(job.nowMs)),
       ...(job.urls && { urls: job.urls }),
       ...(job.ttlSeconds !== undefined && { ttlSeconds: job.ttlSeconds }),
