@@ -65,7 +65,9 @@ async function run(job: IssuanceJob): Promise<IssuanceReply> {
 
 function reply(message: IssuanceReply): void {
   try {
-    parentPort!.postMessage(message);
+    // A generated private key moves to the caller rather than being copied: no plaintext copy stays here.
+    const key = message.ok ? message.result.privateKeyPkcs8 : undefined;
+    parentPort!.postMessage(message, key ? [key] : []);
   } catch (error) {
     // Error details that cannot be cloned: the code and message still reach the caller.
     if (message.ok || !('error' in message)) throw error;
