@@ -236,6 +236,9 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/mazevault_pki_certificate_days_until_expiry\{class="web"[^}]*\} \d/);
     expect(metrics).toMatch(/mazevault_pki_certificate_days_until_expiry\{class="ca:root"/);
+    // Certificates above were issued on the issuance thread: none left waiting, none failed.
+    expect(metrics).toMatch(/^mazevault_pki_issuance_jobs_in_flight(\{[^}]*\})? 0$/m);
+    expect(metrics).toMatch(/^mazevault_pki_issuance_thread_failures_total(\{[^}]*\})? 0$/m);
     expect((await get(`cas/${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`)).status).toBe(404);
     expect((await get('cas', null)).status).toBe(401);
     expect((await get(`crl/${intId}`, null)).status).toBe(200);

@@ -25,7 +25,6 @@ import { certificateRowWriter, type NewCertificateRow } from './certificate-rows
 import { CertificateProfilesService } from './certificate-profiles.service';
 import { CrlService } from './crl.service';
 import { IssuanceWorkers } from './issuance-workers';
-import { IssuanceWorkers } from './issuance-workers';
 import { pkiCall } from './pki-errors.util';
 
 export interface CertificateView {

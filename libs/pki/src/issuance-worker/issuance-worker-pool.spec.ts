@@ -119,12 +119,16 @@ describe('IssuanceWorkerPool', () => {
   });
 
   it('replaces a thread that died: its jobs fail with a clear error, the next ones succeed', async () => {
-    const own = new IssuanceWorkerPool({ size: 1, execArgv });
+    const failures: Error[] = [];
+    const own = new IssuanceWorkerPool({ size: 1, execArgv, onThreadFailure: (error) => failures.push(error) });
     try {
       await own.issueFromCsr({ ca, profile, clock, csr: csrPem });
+      expect(own.inFlight).toBe(0);
       const [worker] = threadsOf(own);
       const inFlight = own.issueFromCsr({ ca, profile, clock, csr: csrPem }).catch((error: unknown) => error);
+      expect(own.inFlight).toBe(1);
       await worker!.thread.terminate();
+      expect(failures.map((f) => f.message)).toEqual(['issuance worker exited (code 1)']);
       const failed = await inFlight;
       // Either it finished before the thread ended, or it failed saying why.
       if (failed instanceof Error) expect(failed.message).toMatch(/issuance worker exited/);
@@ -135,6 +139,8 @@ describe('IssuanceWorkerPool', () => {
     } finally {
       await own.close();
     }
+    // Closing the pool is not a failure.
+    expect(failures).toHaveLength(1);
   });
 
   it('sends a profile again when the thread has dropped it (it keeps a bounded number)', async () => {

@@ -13,6 +13,8 @@ export interface IssuanceWorkerPoolOptions {
   size: number;
   /** Node flags for the workers (default: this process's module hooks, e.g. the SWC `-r` that loads TypeScript). */
   execArgv?: string[];
+  /** Told when a thread fails or exits unexpectedly (it is replaced on the next job). */
+  onThreadFailure?: (error: Error) => void;
 }
 
 interface PendingJob {
@@ -77,6 +79,13 @@ export class IssuanceWorkerPool {
 
   issueWithGeneratedKey(context: IssuanceContext & SubjectNamesInput & { keyType: KeyType }): Promise<IssuanceResult> {
     return this.dispatch(context, { kind: 'generated-key', keyType: context.keyType }, () => issueWithGeneratedKey(context));
+  }
+
+  /** Jobs handed to threads and not answered yet. */
+  get inFlight(): number {
+    let count = 0;
+    for (const worker of this.workers) count += worker?.pending.size ?? 0;
+    return count;
   }
 
   async close(): Promise<void> {
@@ -145,7 +154,9 @@ export class IssuanceWorkerPool {
     const worker: PoolWorker = { thread, pending: new Map(), known: new Set() };
     thread.on('message', (reply: IssuanceReply) => this.settle(worker, reply));
     const fail = (error: Error) => {
-      if (this.workers[index] === worker) this.workers[index] = undefined;
+      if (this.workers[index] !== worker) return;
+      this.workers[index] = undefined;
+      if (!this.closed) this.options.onThreadFailure?.(error);
       for (const pending of worker.pending.values()) pending.reject(error);
       worker.pending.clear();
     };
