@@ -1,4 +1,5 @@
 import { AuditEventEntity } from '@mazevault/persistence';
+import { hashAuditRow } from '../src/audit/audit-chain';
 import { AuditSealerService } from '../src/audit/audit-sealer.service';
 import { AuditService } from '../src/audit/audit.service';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
@@ -79,6 +80,35 @@ describe('Primary audit log (real PostgreSQL)', () => {
     expect(sealed).toBe((await events()).length);
     expect(await first.verify()).toMatchObject({ ok: true, verified: sealed });
     await inTransaction(5); // something left for the next test to seal
+  });
+
+  it('links a steady stream in one statement per batch, and relinks when another writer forked the head', async () => {
+    const audit = primary.app.get(AuditService);
+    const sealer = primary.app.get(AuditSealerService);
+    const record = (n: number) => audit.record({ actorType: 'system', action: 'test.steady', resourceType: 'test', outcome: 'success', details: { n } });
+    await record(1);
+    const lastDrawn = async () =>
+      BigInt((await primary.dataSource.query(`SELECT last_value::text AS v FROM pg_sequences WHERE sequencename = 'audit_events_id_seq'`))[0].v as string);
+    const drawn = await lastDrawn();
+    await record(2);
+    const steady = (await events()).filter((r) => r.action === 'test.steady');
+    // The second event's id was drawn by the first one's statement: nothing read the head in between.
+    expect(BigInt(steady[1].id)).toBeLessThanOrEqual(drawn);
+
+    // A writer that does not move the head (an older replica) links an event after it. The next batch
+    // collides on prev_hash, writes nothing, reads the head (which finds the real tip) and links again.
+    const [{ hash: head }] = await primary.dataSource.query('SELECT hash FROM audit_chain_head');
+    const [{ id }] = await primary.dataSource.query(`SELECT nextval('audit_events_id_seq')::text AS id`);
+    const fork = { id, occurredAt: new Date(), organizationId: null, actorType: 'system', actorId: null, action: 'test.fork', resourceType: 'test', resourceRef: null, outcome: 'success' as const, requestId: null, details: {} };
+    await primary.dataSource.query(
+      `INSERT INTO audit_events (id, occurred_at, actor_type, action, resource_type, outcome, details, prev_hash, hash) VALUES ($1, $2, 'system', 'test.fork', 'test', 'success', '{}', $3, $4)`,
+      [id, fork.occurredAt, head, hashAuditRow(head as string, fork)],
+    );
+    await record(3);
+    const [afterFork] = await primary.dataSource.query(`SELECT prev_hash FROM audit_events WHERE action = 'test.steady' AND details->>'n' = '3'`);
+    expect(afterFork.prev_hash).toBe((await primary.dataSource.query(`SELECT hash FROM audit_events WHERE id = $1`, [id]))[0].hash);
+    const sealedCount = (await events()).filter((r) => r.hash).length;
+    expect(await sealer.verify()).toMatchObject({ ok: true, verified: sealedCount });
   });
 
   it('seals events into a hash chain that verifies, and detects an edited row', async () => {

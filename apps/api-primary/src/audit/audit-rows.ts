@@ -2,9 +2,10 @@ import { type AuditOutcome, preparedQuery } from '@mazevault/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type HashedAuditFields, hashAuditRow } from './audit-chain';
 import { readChainHead } from './audit-chain-head';
+import { isUniqueViolation } from '../database/postgres-errors.util';
 
 // How audit rows reach audit_events: unsealed inside a caller's transaction (the sealer links them
-// later), or already linked into the hash chain (everything else, see insertSealedRows).
+// later), or already linked into the hash chain (everything else, see SealedRowWriter).
 
 /** One audit row, keyed by column (see INSERT_SQL). */
 export interface AuditRow {
@@ -34,7 +35,8 @@ const INSERT_SQL = `INSERT INTO audit_events (${COLUMNS})
 /**
  * The same, rows already linked into the chain, in one statement that also moves the chain head from
  * $3 (the head they were linked after) to $2 (the last of them) — or, if the head has moved since it
- * was read, writes nothing and says so (a compare-and-set: no lock is held across round trips).
+ * was read, writes nothing and says so (a compare-and-set: no lock is held across round trips). When
+ * it moved the head, it also draws $4 ids for the writer's next batch.
  */
 const INSERT_SEALED_SQL = `WITH moved AS (
     UPDATE audit_chain_head SET hash = $2 WHERE id = 1 AND hash = $3 RETURNING 1
@@ -43,37 +45,79 @@ const INSERT_SEALED_SQL = `WITH moved AS (
     SELECT id, ${COLUMNS}, prev_hash, hash FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, ${COLUMN_TYPES}, prev_hash text, hash text)
      WHERE EXISTS (SELECT 1 FROM moved)
   )
-  SELECT count(*)::int AS moved FROM moved`;
+  SELECT m.moved, CASE WHEN m.moved = 1 THEN ARRAY(SELECT nextval('audit_events_id_seq')::text FROM generate_series(1, $4)) ELSE '{}' END AS ids
+    FROM (SELECT count(*)::int AS moved FROM moved) m`;
 
 /** Head moves lost to other writers (another replica, the sealer) before a batch gives up. */
 const MAX_CHAIN_RACES = 20;
+
+/** Ids drawn ahead for the next batch: at least this many, or twice the last batch. */
+const MIN_IDS_AHEAD = 64;
+const MAX_IDS_AHEAD = 2000;
 
 /** Unsealed, in the caller's transaction. */
 export async function insertRows(manager: EntityManager, rows: AuditRow[]): Promise<void> {
   await manager.query(INSERT_SQL, [JSON.stringify(rows)]);
 }
 
-/** Inserts rows already linked into the hash chain: two round trips, no transaction. */
-export async function insertSealedRows(dataSource: DataSource, rows: AuditRow[]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const { head, tip, ids } = await readChainHead(dataSource, rows.length);
-    let previous = tip;
-    const sealed = rows.map((row, i) => {
-      const id = ids[i]!;
-      const hash = hashAuditRow(previous, hashedFieldsOf(id, row));
-      const linked = { ...row, id, prev_hash: previous, hash };
-      previous = hash;
-      return linked;
-    });
-    const [{ moved }] = await preparedQuery<{ moved: number }>(
-      dataSource,
-      'audit_insert_sealed',
-      INSERT_SEALED_SQL,
-      [JSON.stringify(sealed), previous, head],
-    );
-    if (moved === 1) return;
-    if (attempt === MAX_CHAIN_RACES)
-      throw new Error(`audit chain head moved under ${attempt} attempts in a row; events not written`);
+/**
+ * Inserts rows already linked into the hash chain, no transaction. The head this writer moved last
+ * and ids drawn with that move are kept, so while nobody else extends the chain a batch is one
+ * statement. When someone did (the sealer, another replica), the compare-and-set fails and the batch
+ * reads the head and fresh ids first (two round trips), as it does on the first batch. The chain's
+ * order is its links, not its ids (verifyAuditChain follows prev_hash), so ids drawn ahead are fine.
+ */
+export class SealedRowWriter {
+  /** The head as this writer left it, while that is the last thing it knows. */
+  private head: string | undefined;
+  private idsAhead: string[] = [];
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async write(rows: AuditRow[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const { head, tip, ids } = await this.linkPoint(rows.length);
+      let previous = tip;
+      const sealed = rows.map((row, i) => {
+        const id = ids[i]!;
+        const hash = hashAuditRow(previous, hashedFieldsOf(id, row));
+        const linked = { ...row, id, prev_hash: previous, hash };
+        previous = hash;
+        return linked;
+      });
+      let result: { moved: number; ids: string[] };
+      try {
+        [result] = await preparedQuery<{ moved: number; ids: string[] }>(this.dataSource, 'audit_insert_sealed_v2', INSERT_SEALED_SQL, [
+          JSON.stringify(sealed),
+          previous,
+          head,
+          Math.min(MAX_IDS_AHEAD, Math.max(MIN_IDS_AHEAD, 2 * rows.length)),
+        ]);
+      } catch (error) {
+        // Linked after a head something else already links to (a writer that does not move the head):
+        // nothing was written; read the head, which finds the real tip, and link again.
+        if (isUniqueViolation(error) && attempt < MAX_CHAIN_RACES) continue;
+        throw error;
+      }
+      if (result.moved === 1) {
+        this.head = previous;
+        this.idsAhead = result.ids;
+        return;
+      }
+      if (attempt === MAX_CHAIN_RACES)
+        throw new Error(`audit chain head moved under ${attempt} attempts in a row; events not written`);
+    }
+  }
+
+  /** Where the next batch links, and its ids: from the last move if there are enough, else from the database. */
+  private async linkPoint(count: number): Promise<{ head: string; tip: string; ids: string[] }> {
+    const head = this.head;
+    const ids = this.idsAhead;
+    // Forgotten until this batch lands: a failed or lost race must not reuse them.
+    this.head = undefined;
+    this.idsAhead = [];
+    if (head !== undefined && ids.length >= count) return { head, tip: head, ids: ids.slice(0, count) };
+    return readChainHead(this.dataSource, count);
   }
 }
 

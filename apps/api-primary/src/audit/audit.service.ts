@@ -3,7 +3,7 @@ import { maskReference } from '@mazevault/crypto';
 import { type AuditOutcome, GroupCommit } from '@mazevault/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
-import { type AuditRow, insertRows, insertSealedRows } from './audit-rows';
+import { type AuditRow, insertRows, SealedRowWriter } from './audit-rows';
 
 export interface AuditRecord {
   organizationId?: string | null;
@@ -35,7 +35,8 @@ export class AuditService {
     @Inject(DataSource) dataSource: DataSource,
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
   ) {
-    this.committed = new GroupCommit((rows) => insertSealedRows(dataSource, rows));
+    const sealed = new SealedRowWriter(dataSource);
+    this.committed = new GroupCommit((rows) => sealed.write(rows));
   }
 
   async record(event: AuditRecord, manager?: EntityManager): Promise<void> {
