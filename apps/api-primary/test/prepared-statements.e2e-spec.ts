@@ -3,7 +3,7 @@ import { call, startPrimary } from './primary-test-app';
 
 describe('hot statements (real PostgreSQL)', () => {
   it.each([
-    ['true', ['audit_insert_sealed_v2', 'audit_read_chain_head']],
+    ['true', ['audit_insert_sealed', 'audit_read_chain_head']],
     ['false', []],
   ])('with DATABASE_PREPARED_STATEMENTS=%s, prepares %j on the connection and still seals the audit log', async (flag, prepared) => {
     const primary = await startPrimary(`prepared_${flag}`, { DATABASE_PREPARED_STATEMENTS: flag, DATABASE_POOL_MAX: '1' });

@@ -87,7 +87,7 @@ export class SealedRowWriter {
       });
       let result: { moved: number; ids: string[] };
       try {
-        [result] = await preparedQuery<{ moved: number; ids: string[] }>(this.dataSource, 'audit_insert_sealed_v2', INSERT_SEALED_SQL, [
+        [result] = await preparedQuery<{ moved: number; ids: string[] }>(this.dataSource, 'audit_insert_sealed', INSERT_SEALED_SQL, [
           JSON.stringify(sealed),
           previous,
           head,
