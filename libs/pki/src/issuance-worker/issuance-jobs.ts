@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { AltNames } from '../alt-names';
+import { type CertificateAuthority, caChainPem } from '../certificate-authority';
 import { type IssuedCertificateFields, issuedCertificateOf } from '../certificate';
 import type { CertificateProfile } from '../certificate-profile';
 import type { PemOrDer } from '../der-encoding';
@@ -36,9 +37,9 @@ interface JobBase {
 
 export type IssuanceJob = (JobBase & { kind: 'csr'; csr: PemOrDer }) | (JobBase & { kind: 'generated-key'; keyType: KeyType });
 
+/** The chain is not sent back: it is the CA's, which the caller holds (caChainPem). */
 export interface TransferredResult {
   certificate: IssuedCertificateFields;
-  chainPem: string;
   privateKeyPkcs8?: ArrayBuffer;
   ignoredCsrExtensions?: string[];
 }
@@ -59,14 +60,13 @@ export function transferResult(result: IssuanceResult): TransferredResult {
   const { der, pem, serialNumber, notBefore, notAfter, commonNames, altNames } = result.certificate;
   return {
     certificate: { der, pem, serialNumber, notBefore, notAfter, commonNames, altNames },
-    chainPem: result.chainPem,
     ...(result.privateKeyPkcs8 && { privateKeyPkcs8: result.privateKeyPkcs8 }),
     ...(result.ignoredCsrExtensions && { ignoredCsrExtensions: result.ignoredCsrExtensions }),
   };
 }
 
-export function receiveResult(transferred: TransferredResult): IssuanceResult {
-  return { ...transferred, certificate: issuedCertificateOf(transferred.certificate) };
+export function receiveResult(transferred: TransferredResult, ca: CertificateAuthority): IssuanceResult {
+  return { ...transferred, certificate: issuedCertificateOf(transferred.certificate), chainPem: caChainPem(ca) };
 }
 
 /** PkiErrors keep their code and details; anything else only its message (never a stack from the worker). */

@@ -169,7 +169,7 @@ export class IssuanceWorkerPool {
     const pending = worker.pending.get(reply.id);
     if (!pending) return;
     worker.pending.delete(reply.id);
-    if (reply.ok) pending.resolve(receiveResult(reply.result));
+    if (reply.ok) pending.resolve(receiveResult(reply.result, pending.ca));
     else if ('unknownRefs' in reply) {
       worker.known.delete(pending.job.caRef);
       worker.known.delete(pending.job.profileRef);
