@@ -33,6 +33,7 @@ interface PoolWorker {
 }
 
 const WORKER_FILE = join(__dirname, 'issuance.worker.ts');
+const MODULE_HOOK_FLAGS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--conditions', '-C']);
 
 /**
  * The flags of this process that a worker needs to load its code: module hooks (`-r`, `--require`,
@@ -43,8 +44,7 @@ export function moduleHookArgs(execArgv: readonly string[]): string[] {
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i]!;
-    const name = arg.split('=')[0]!;
-    if (!['-r', '--require', '--import', '--loader', '--experimental-loader', '--conditions', '-C'].includes(name)) continue;
+    if (!MODULE_HOOK_FLAGS.has(arg.split('=')[0]!)) continue;
     kept.push(arg);
     if (!arg.includes('=') && i + 1 < execArgv.length) kept.push(execArgv[++i]!);
   }
