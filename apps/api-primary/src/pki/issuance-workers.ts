@@ -1,12 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { IssuanceWorkerPool } from '@mazevault/pki';
 import { METRICS_REGISTRY } from '@mazevault/platform';
-import { join } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { WORKER_EXEC_ARGV } from '../threads/worker-exec-argv';
 import { PKI_CONFIG, type PkiConfig } from './pki.config';
-
-/** The SWC hook the Primary runs its TypeScript with (Dockerfile, npm scripts); its workers load through it too. */
-const TYPESCRIPT_HOOK = join(__dirname, '..', '..', '..', '..', 'tools', 'register.cjs');
 
 const IN_FLIGHT = 'mazevault_pki_issuance_jobs_in_flight';
 const FAILURES = 'mazevault_pki_issuance_thread_failures_total';
@@ -26,7 +23,7 @@ export class IssuanceWorkers extends IssuanceWorkerPool implements OnModuleDestr
       new Counter({ name: FAILURES, help: 'Issuance worker threads that failed or exited unexpectedly', registers: [registry] });
     super({
       size: config.PKI_ISSUANCE_WORKERS,
-      execArgv: ['--require', TYPESCRIPT_HOOK],
+      execArgv: [...WORKER_EXEC_ARGV],
       onThreadFailure: (error) => {
         failures.inc();
         IssuanceWorkers.logger.error(`${error.message}; its certificates in flight were refused, the next one starts a new thread`);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseCertificate } from '../certificate';
 import type { CertificateAuthority } from '../certificate-authority';
@@ -166,6 +167,29 @@ describe('IssuanceWorkerPool', () => {
     expect(threadsOf(none)).toHaveLength(0);
     expect(result.certificate.commonNames).toEqual(['api.svc.internal']);
   });
+});
+
+describe('IssuanceWorkerPool in a script', () => {
+  it('keeps the process alive while a job is out, and lets it exit when idle without close()', () => {
+    // A pool left open must neither hang a CLI nor let it exit before its answer arrives.
+    const script = `
+      const { IssuanceWorkerPool, systemClock, defineProfile, createCsr } = require('./libs/pki/src/index.ts');
+      const { testHierarchy } = require('./libs/pki/src/testing/fixtures.ts');
+      const { testSigner } = require('./libs/pki/src/testing/test-keys.ts');
+      (async () => {
+        const { intermediate: ca } = await testHierarchy(systemClock, { label: 'script' });
+        const profile = defineProfile({ name: 's', maxTtlSeconds: 86400, allowedDomains: ['svc.internal'], allowSubdomains: true, allowedSanTypes: ['dns'] });
+        const csr = (await createCsr({ signer: await testSigner('ecdsa-p256', 'script-leaf'), subject: { commonName: 'a.svc.internal' } })).pem;
+        const pool = new IssuanceWorkerPool({ size: 1 });
+        const result = await pool.issueFromCsr({ ca, profile, clock: systemClock, csr });
+        console.log('issued', result.certificate.serialNumber);
+      })();`;
+    const root = join(__dirname, '..', '..', '..', '..');
+    const run = spawnSync(process.execPath, [...execArgv, '-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^issued [0-9a-f]+\n$/);
+    expect(run.status).toBe(0);
+  }, 70_000);
 });
 
 describe('moduleHookArgs', () => {

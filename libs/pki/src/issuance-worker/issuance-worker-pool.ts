@@ -136,6 +136,8 @@ export class IssuanceWorkerPool {
       message.profile = profile;
       worker.known.add(job.profileRef);
     }
+    // While a job is out, its answer keeps the process alive (a script awaiting it must not exit).
+    if (worker.pending.size === 0) worker.thread.ref();
     worker.pending.set(job.id, pending);
     worker.thread.postMessage(message);
   }
@@ -149,10 +151,10 @@ export class IssuanceWorkerPool {
 
   private spawn(index: number): PoolWorker {
     const thread = new Worker(WORKER_FILE, { execArgv: this.options.execArgv ?? moduleHookArgs(process.execArgv) });
-    // The pool never keeps the process alive on its own; close() ends the threads on shutdown.
-    thread.unref();
     const worker: PoolWorker = { thread, pending: new Map(), known: new Set() };
     thread.on('message', (reply: IssuanceReply) => this.settle(worker, reply));
+    // An idle thread never keeps the process alive (after the listener: adding one refs the port again).
+    thread.unref();
     const fail = (error: Error) => {
       if (this.workers[index] !== worker) return;
       this.workers[index] = undefined;
@@ -169,6 +171,7 @@ export class IssuanceWorkerPool {
     const pending = worker.pending.get(reply.id);
     if (!pending) return;
     worker.pending.delete(reply.id);
+    if (worker.pending.size === 0) worker.thread.unref();
     if (reply.ok) pending.resolve(receiveResult(reply.result, pending.ca));
     else if ('unknownRefs' in reply) {
       worker.known.delete(pending.job.caRef);
