@@ -1,5 +1,6 @@
 import { AuditEventEntity } from '@mazevault/persistence';
 import { hashAuditRow } from '../src/audit/audit-chain';
+import { type AuditRow, SealedRowWriter } from '../src/audit/audit-rows';
 import { AuditSealerService } from '../src/audit/audit-sealer.service';
 import { AuditService } from '../src/audit/audit.service';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
@@ -86,14 +87,17 @@ describe('Primary audit log (real PostgreSQL)', () => {
     const audit = primary.app.get(AuditService);
     const sealer = primary.app.get(AuditSealerService);
     const record = (n: number) => audit.record({ actorType: 'system', action: 'test.steady', resourceType: 'test', outcome: 'success', details: { n } });
+    // The previous test left other writers' events after this one's: it reads the head until it finds
+    // its own there (two batches), then writes from memory.
     await record(1);
+    await record(2);
     const lastDrawn = async () =>
       BigInt((await primary.dataSource.query(`SELECT last_value::text AS v FROM pg_sequences WHERE sequencename = 'audit_events_id_seq'`))[0].v as string);
     const drawn = await lastDrawn();
-    await record(2);
+    await record(3);
     const steady = (await events()).filter((r) => r.action === 'test.steady');
-    // The second event's id was drawn by the first one's statement: nothing read the head in between.
-    expect(BigInt(steady[1].id)).toBeLessThanOrEqual(drawn);
+    // The third event's id was drawn by the second one's statement: nothing read the head in between.
+    expect(BigInt(steady[2].id)).toBeLessThanOrEqual(drawn);
 
     // A writer that does not move the head (an older replica) links an event after it. The next batch
     // collides on prev_hash, writes nothing, reads the head (which finds the real tip) and links again.
@@ -104,11 +108,54 @@ describe('Primary audit log (real PostgreSQL)', () => {
       `INSERT INTO audit_events (id, occurred_at, actor_type, action, resource_type, outcome, details, prev_hash, hash) VALUES ($1, $2, 'system', 'test.fork', 'test', 'success', '{}', $3, $4)`,
       [id, fork.occurredAt, head, hashAuditRow(head as string, fork)],
     );
-    await record(3);
-    const [afterFork] = await primary.dataSource.query(`SELECT prev_hash FROM audit_events WHERE action = 'test.steady' AND details->>'n' = '3'`);
+    await record(4);
+    const [afterFork] = await primary.dataSource.query(`SELECT prev_hash FROM audit_events WHERE action = 'test.steady' AND details->>'n' = '4'`);
     expect(afterFork.prev_hash).toBe((await primary.dataSource.query(`SELECT hash FROM audit_events WHERE id = $1`, [id]))[0].hash);
     const sealedCount = (await events()).filter((r) => r.hash).length;
     expect(await sealer.verify()).toMatchObject({ ok: true, verified: sealedCount });
+  });
+
+  it('under a second writer, reads the head first instead of racing with a stale one, and goes back to one statement once alone', async () => {
+    const row = (n: number): AuditRow => ({
+      occurred_at: new Date(),
+      organization_id: null,
+      actor_type: 'system',
+      actor_id: null,
+      action: 'test.contention',
+      resource_type: 'test',
+      resource_ref: null,
+      outcome: 'success',
+      request_id: null,
+      details: { n },
+    });
+    const a = new SealedRowWriter(primary.dataSource);
+    const b = new SealedRowWriter(primary.dataSource);
+    const pool = (primary.dataSource.driver as unknown as { master: { query(config: { name?: string }): Promise<unknown> } }).master;
+    const spy = jest.spyOn(pool, 'query');
+    const statements = async (write: () => Promise<void>) => {
+      spy.mockClear();
+      await write();
+      return spy.mock.calls.map(([config]) => (config as { name?: string }).name);
+    };
+    try {
+      await a.write([row(1)]);
+      expect(await statements(() => a.write([row(2)]))).toEqual(['audit_insert_sealed']); // alone: from memory
+      await b.write([row(3)]);
+      // b moved the head: a's batch from memory loses, then a reads the head and links again.
+      expect(await statements(() => a.write([row(4)]))).toEqual(['audit_insert_sealed', 'audit_read_chain_head', 'audit_insert_sealed']);
+      await b.write([row(5)]);
+      // Still contended: read first, no lost race.
+      expect(await statements(() => a.write([row(6)]))).toEqual(['audit_read_chain_head', 'audit_insert_sealed']);
+      // That read showed b's head; this one shows a's own: nobody else writes any more...
+      expect(await statements(() => a.write([row(7)]))).toEqual(['audit_read_chain_head', 'audit_insert_sealed']);
+      // ...so the next batch is one statement again.
+      expect(await statements(() => a.write([row(8)]))).toEqual(['audit_insert_sealed']);
+    } finally {
+      spy.mockRestore();
+    }
+    const all = await events();
+    expect(all.filter((r) => r.action === 'test.contention').map((r) => r.details.n).sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await primary.app.get(AuditSealerService).verify()).toMatchObject({ ok: true });
   });
 
   it('seals events into a hash chain that verifies, and detects an edited row', async () => {

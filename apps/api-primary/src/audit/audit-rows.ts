@@ -68,9 +68,15 @@ export async function insertRows(manager: EntityManager, rows: AuditRow[]): Prom
  * order is its links, not its ids (verifyAuditChain follows prev_hash), so ids drawn ahead are fine.
  */
 export class SealedRowWriter {
-  /** The head as this writer left it, while that is the last thing it knows. */
-  private head: string | undefined;
+  /** The head this writer's last batch left. */
+  private left: string | undefined;
+  /** Ids drawn by that batch's statement, for the next one (single use). */
   private idsAhead: string[] = [];
+  /**
+   * Another writer extended the chain since this one's last batch: read the head first (a batch from
+   * memory would only lose the race) until a read shows the head this writer left.
+   */
+  private contended = false;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -96,28 +102,29 @@ export class SealedRowWriter {
       } catch (error) {
         // Linked after a head something else already links to (a writer that does not move the head):
         // nothing was written; read the head, which finds the real tip, and link again.
+        this.contended = true;
         if (isUniqueViolation(error) && attempt < MAX_CHAIN_RACES) continue;
         throw error;
       }
       if (result.moved === 1) {
-        this.head = previous;
+        this.left = previous;
         this.idsAhead = result.ids;
         return;
       }
+      this.contended = true;
       if (attempt === MAX_CHAIN_RACES)
         throw new Error(`audit chain head moved under ${attempt} attempts in a row; events not written`);
     }
   }
 
-  /** Where the next batch links, and its ids: from the last move if there are enough, else from the database. */
+  /** Where the next batch links, and its ids: from this writer's last batch when nobody else writes, else from the database. */
   private async linkPoint(count: number): Promise<{ head: string; tip: string; ids: string[] }> {
-    const head = this.head;
     const ids = this.idsAhead;
-    // Forgotten until this batch lands: a failed or lost race must not reuse them.
-    this.head = undefined;
     this.idsAhead = [];
-    if (head !== undefined && ids.length >= count) return { head, tip: head, ids: ids.slice(0, count) };
-    return readChainHead(this.dataSource, count);
+    if (this.left !== undefined && !this.contended && ids.length >= count) return { head: this.left, tip: this.left, ids: ids.slice(0, count) };
+    const read = await readChainHead(this.dataSource, count);
+    this.contended = this.left !== undefined && (read.head !== this.left || read.tip !== read.head);
+    return read;
   }
 }
 
