@@ -44,7 +44,7 @@ export function hashForKey(key: KeyDescription): Hash | null {
 /** node:crypto's name for a hash (`sign`/`verify` take these, not WebCrypto's). */
 export const NODE_HASHES: Record<Hash, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
-export function webCryptoSignParams(key: KeyDescription): Record<string, unknown> {
+function webCryptoSignParams(key: KeyDescription): Record<string, unknown> {
   switch (key.family) {
     case 'rsa':
       return { name: 'RSASSA-PKCS1-v1_5' };
@@ -143,7 +143,6 @@ async function verifyWith(
   const params = key.family === 'ecdsa' ? { name: 'ECDSA', hash: known.hash } : webCryptoSignParams(key);
   return subtle().verify(params as never, cryptoKey, sig, toBytes(data));
 }
-
 
 /**
  * A Node KeyObject for a SubjectPublicKeyInfo (import once per key that verifies repeatedly). An

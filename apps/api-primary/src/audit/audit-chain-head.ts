@@ -8,8 +8,13 @@ interface HeadRow {
   ids: string[];
 }
 
+/** SQL for `count` fresh audit_events ids (a parameter reference such as `$1`), as a text[]. */
+export function drawIdsSql(count: string): string {
+  return `ARRAY(SELECT nextval('audit_events_id_seq')::text FROM generate_series(1, ${count}))`;
+}
+
 const READ_HEAD_SQL = `SELECT h.hash, EXISTS (SELECT 1 FROM audit_events e WHERE e.prev_hash = h.hash) AS stale,
-       ARRAY(SELECT nextval('audit_events_id_seq')::text FROM generate_series(1, $1)) AS ids
+       ${drawIdsSql('$1')} AS ids
   FROM audit_chain_head h WHERE h.id = 1`;
 
 /*

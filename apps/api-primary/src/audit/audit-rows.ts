@@ -1,7 +1,7 @@
 import { type AuditOutcome, preparedQuery } from '@mazevault/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type HashedAuditFields, hashAuditRow } from './audit-chain';
-import { readChainHead } from './audit-chain-head';
+import { drawIdsSql, readChainHead } from './audit-chain-head';
 import { isUniqueViolation } from '../database/postgres-errors.util';
 
 // How audit rows reach audit_events: unsealed inside a caller's transaction (the sealer links them
@@ -45,7 +45,7 @@ const INSERT_SEALED_SQL = `WITH moved AS (
     SELECT id, ${COLUMNS}, prev_hash, hash FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, ${COLUMN_TYPES}, prev_hash text, hash text)
      WHERE EXISTS (SELECT 1 FROM moved)
   )
-  SELECT m.moved, CASE WHEN m.moved = 1 THEN ARRAY(SELECT nextval('audit_events_id_seq')::text FROM generate_series(1, $4)) ELSE '{}' END AS ids
+  SELECT m.moved, CASE WHEN m.moved = 1 THEN ${drawIdsSql('$4')} ELSE '{}' END AS ids
     FROM (SELECT count(*)::int AS moved FROM moved) m`;
 
 /** Head moves lost to other writers (another replica, the sealer) before a batch gives up. */

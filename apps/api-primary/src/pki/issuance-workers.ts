@@ -1,9 +1,12 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { IssuanceWorkerPool } from '@mazevault/pki';
 import { METRICS_REGISTRY } from '@mazevault/platform';
+import { join } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { WORKER_EXEC_ARGV } from '../threads/worker-exec-argv';
 import { PKI_CONFIG, type PkiConfig } from './pki.config';
+
+/** The SWC hook the Primary runs its TypeScript with (Dockerfile, npm scripts); the threads load through it too, under Jest as well. */
+const TYPESCRIPT_HOOK = join(__dirname, '..', '..', '..', '..', 'tools', 'register.cjs');
 
 const IN_FLIGHT = 'mazevault_pki_issuance_jobs_in_flight';
 const FAILURES = 'mazevault_pki_issuance_thread_failures_total';
@@ -23,12 +26,14 @@ export class IssuanceWorkers extends IssuanceWorkerPool implements OnModuleDestr
       new Counter({ name: FAILURES, help: 'Issuance worker threads that failed or exited unexpectedly', registers: [registry] });
     super({
       size: config.PKI_ISSUANCE_WORKERS,
-      execArgv: [...WORKER_EXEC_ARGV],
+      execArgv: ['--require', TYPESCRIPT_HOOK],
       onThreadFailure: (error) => {
         failures.inc();
         IssuanceWorkers.logger.error(`${error.message}; its certificates in flight were refused, the next one starts a new thread`);
       },
     });
+    // The failure count carries over if the module is built again on the same registry (tests); the
+    // gauge must read this pool, so it replaces any earlier one.
     registry.removeSingleMetric(IN_FLIGHT);
     const inFlight = () => this.inFlight;
     new Gauge({
