@@ -204,6 +204,8 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
 
       const response = await fetch(`${base}/api/v1/pki/crl/${intId}`);
       expect(response.headers.get('content-type')).toBe('application/pkix-crl');
+      expect(response.headers.get('cache-control')).toBe('public, max-age=60');
+      expect((await fetch(`${base}/api/v1/pki/crl/${intId}/pem`)).headers.get('cache-control')).toBe('public, max-age=60');
       const after = file('after.crl', Buffer.from(await response.arrayBuffer()));
       const text = openssl(['crl', '-inform', 'DER', '-noout', '-text', '-in', after]).output;
       expect(text).toContain(leafSerial.toUpperCase());

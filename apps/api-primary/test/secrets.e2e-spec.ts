@@ -23,7 +23,10 @@ describe('Primary secrets API (real PostgreSQL, envelope encryption, HTTP)', () 
   it('writes versions, reads latest and by version, and stores only ciphertext', async () => {
     expect((await put('app/db', { value: { username: 'svc', password: 'pw-v1' } })).body).toMatchObject({ path: 'app/db', version: 1 });
     expect((await put('app/db', { value: { username: 'svc', password: 'pw-v2' } })).body.version).toBe(2);
-    expect((await get('secrets/app/db')).body).toMatchObject({ version: 2, value: { username: 'svc', password: 'pw-v2' } });
+    const latest = await get('secrets/app/db');
+    expect(latest.body).toMatchObject({ version: 2, value: { username: 'svc', password: 'pw-v2' } });
+    // A secret must not be kept by a browser or proxy.
+    expect(latest.headers.get('cache-control')).toBe('no-store');
     expect((await get('secrets/app/db?version=1')).body.value.password).toBe('pw-v1');
     const rows = await primary.dataSource.getRepository(SecretVersionEntity).find();
     expect(JSON.stringify(rows)).not.toMatch(/pw-v1|pw-v2|svc/);

@@ -32,6 +32,7 @@ export class PkiPublicController {
   @Get('ca/:caId/pem')
   @Public()
   @Header('content-type', 'application/x-pem-file')
+  @Header('cache-control', 'public, max-age=3600')
   @ApiOperation({ summary: 'The CA certificate, PEM' })
   @ApiParam({ name: 'caId' })
   async caPem(@Param('caId') caId: string): Promise<string> {
@@ -41,6 +42,7 @@ export class PkiPublicController {
   @Get('ca/:caId/chain')
   @Public()
   @Header('content-type', 'application/x-pem-file')
+  @Header('cache-control', 'public, max-age=3600')
   @ApiOperation({ summary: 'The CA certificate and the chain above it, PEM, CA first' })
   @ApiParam({ name: 'caId' })
   chain(@Param('caId') caId: string): Promise<string> {
@@ -61,6 +63,7 @@ export class PkiPublicController {
   @Get('crl/:caId/pem')
   @Public()
   @Header('content-type', 'application/x-pem-file')
+  @Header('cache-control', 'public, max-age=60')
   @ApiOperation({ summary: 'The latest full CRL, PEM' })
   @ApiParam({ name: 'caId' })
   async crlPem(@Param('caId') caId: string): Promise<string> {
@@ -81,6 +84,7 @@ export class PkiPublicController {
   @Get('crl/:caId/delta/pem')
   @Public()
   @Header('content-type', 'application/x-pem-file')
+  @Header('cache-control', 'public, max-age=60')
   @ApiOperation({ summary: 'The latest delta CRL, PEM' })
   @ApiParam({ name: 'caId' })
   async deltaPem(@Param('caId') caId: string): Promise<string> {

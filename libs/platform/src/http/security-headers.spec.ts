@@ -7,5 +7,6 @@ describe('staticSecurityHeaders', () => {
     expect(headers['strict-transport-security']).toMatch(/^max-age=\d+/);
     expect(headers['content-security-policy']).toContain("default-src 'self'");
     expect(headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(headers['cache-control']).toBe('no-store');
   });
 });

@@ -2,9 +2,13 @@ import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * helmet's headers, computed once. They do not depend on the request, so instead of running helmet's
- * chain of thirteen middlewares on every request (measurable on a hot read path), helmet is run once
- * against a recording response and the result is set as a plain header map per request.
+ * helmet's headers, computed once, plus `Cache-Control: no-store`: API answers carry secrets, keys and
+ * tokens, which no browser or proxy may keep (OWASP REST Security; Vault answers the same). A route
+ * whose answer is public and cacheable (a CA certificate, a CRL) sets its own Cache-Control.
+ *
+ * None depends on the request, so instead of running helmet's chain of thirteen middlewares on every
+ * request (measurable on a hot read path), helmet is run once against a recording response and the
+ * result is set as a plain header map per request.
  */
 export function staticSecurityHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -29,5 +33,6 @@ export function staticSecurityHeaders(): Record<string, string> {
   })({} as IncomingMessage, recorder, (error?: unknown) => {
     if (error) throw error instanceof Error ? error : new Error(String(error));
   });
+  headers['cache-control'] = 'no-store';
   return headers;
 }
