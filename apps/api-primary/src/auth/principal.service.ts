@@ -22,7 +22,7 @@ export const PRINCIPAL_CACHE = 'principal';
  */
 @Injectable()
 export class PrincipalService implements OnModuleInit {
-  private readonly cache = new TtlCache<Subject>(PRINCIPAL_TTL_MS, 50_000);
+  private readonly cache = new TtlCache<Subject | null>(PRINCIPAL_TTL_MS, 50_000);
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
@@ -37,10 +37,17 @@ export class PrincipalService implements OnModuleInit {
   async resolve(bearer: string): Promise<Subject | undefined> {
     const key = sha256Hex(bearer);
     const cached = this.cache.get(key);
-    if (cached && (!cached.expiresAt || cached.expiresAt.getTime() > Date.now())) return cached;
-    const subject = bearer.startsWith(API_TOKEN_PREFIX) ? await this.fromApiToken(bearer) : await this.fromSession(bearer);
-    if (subject) this.cache.set(key, subject);
-    return subject;
+    if (cached) {
+      if (!cached.expiresAt || cached.expiresAt.getTime() > Date.now()) return cached;
+      this.cache.delete(key);
+    }
+    // Requests carrying one credential that all miss at once (its entry just expired) share one lookup.
+    const subject = await this.cache.getOrLoad(
+      key,
+      async () => (bearer.startsWith(API_TOKEN_PREFIX) ? await this.fromApiToken(bearer) : await this.fromSession(bearer)) ?? null,
+      (found) => found !== null,
+    );
+    return subject ?? undefined;
   }
 
   /** Call after any change that can reduce what an existing credential may do. */

@@ -38,15 +38,13 @@ export class SecretScopeService {
 
   async resolve(organizationId: string, project: string, environment: string): Promise<SecretScope> {
     const key = `${organizationId}\u0000${project}\u0000${environment}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
-    const projectRow = await this.findProject(organizationId, project);
-    const environmentRow = await this.dataSource
-      .getRepository(EnvironmentEntity)
-      .findOneBy(UUID.test(environment) ? { id: environment, projectId: projectRow.id } : { slug: environment, projectId: projectRow.id });
-    if (!environmentRow) throw new ProblemException(404, 'environment_not_found', `No environment "${environment}" in project "${project}"`);
-    const scope = { organizationId, projectId: projectRow.id, environmentId: environmentRow.id };
-    this.cache.set(key, scope);
-    return scope;
+    return this.cache.get(key) ?? this.cache.getOrLoad(key, async () => {
+      const projectRow = await this.findProject(organizationId, project);
+      const environmentRow = await this.dataSource
+        .getRepository(EnvironmentEntity)
+        .findOneBy(UUID.test(environment) ? { id: environment, projectId: projectRow.id } : { slug: environment, projectId: projectRow.id });
+      if (!environmentRow) throw new ProblemException(404, 'environment_not_found', `No environment "${environment}" in project "${project}"`);
+      return { organizationId, projectId: projectRow.id, environmentId: environmentRow.id };
+    });
   }
 }

@@ -101,18 +101,16 @@ export class SecretsService implements OnModuleInit {
     return this.bus.invalidate(SECRET_CACHE, this.cacheKey(scope, path));
   }
 
-  private async loadVersion(scope: SecretScope, path: string, version: number | undefined): Promise<CachedVersion> {
+  private loadVersion(scope: SecretScope, path: string, version: number | undefined): CachedVersion | Promise<CachedVersion> {
     const key = this.cacheKey(scope, path) + (version ?? 'latest');
-    const cached = this.versions.get(key);
-    if (cached) return cached;
-    const secret = await this.dataSource.getRepository(SecretEntity).findOneBy({ environmentId: scope.environmentId, path });
-    if (!secret || secret.currentVersion === 0) throw notFound(path);
-    const wanted = version ?? secret.currentVersion;
-    const row = await this.dataSource.getRepository(SecretVersionEntity).findOneBy({ secretId: secret.id, version: wanted });
-    if (!row) throw new ProblemException(404, 'secret_version_not_found', `Secret "${path}" has no version ${wanted}`);
-    const loaded = { secret, row, encrypted: row.ciphertext ? parseEncryptedValue(row.ciphertext) : null };
-    this.versions.set(key, loaded);
-    return loaded;
+    return this.versions.get(key) ?? this.versions.getOrLoad(key, async () => {
+      const secret = await this.dataSource.getRepository(SecretEntity).findOneBy({ environmentId: scope.environmentId, path });
+      if (!secret || secret.currentVersion === 0) throw notFound(path);
+      const wanted = version ?? secret.currentVersion;
+      const row = await this.dataSource.getRepository(SecretVersionEntity).findOneBy({ secretId: secret.id, version: wanted });
+      if (!row) throw new ProblemException(404, 'secret_version_not_found', `Secret "${path}" has no version ${wanted}`);
+      return { secret, row, encrypted: row.ciphertext ? parseEncryptedValue(row.ciphertext) : null };
+    });
   }
 
   async write(scope: SecretScope, path: string, value: JsonValue, options: WriteOptions = {}): Promise<{ path: string; version: number; createdAt: string }> {
