@@ -36,6 +36,8 @@ import { UsersService } from './users/users.service';
 /** Replacements for external services, for tests (everything else is configured). */
 export interface PrimaryAppOptions {
   store?: SecretStore;
+  /** After a SIGTERM/SIGINT has drained and closed the app (default: re-raise the signal). */
+  afterShutdown?: (signal: NodeJS.Signals) => Promise<void> | void;
 }
 
 /** The Primary, built from an already-validated config (main.ts, the dev platform and tests pass it). */

@@ -69,14 +69,13 @@ async function main(): Promise<void> {
   process.env.PKI_PUBLIC_BASE_URL ??= base;
   process.env.OCSP_URL ??= ocsp.url;
 
-  const app = await createPrimaryApp(config);
-  const shutdown = async () => {
-    await app.close();
-    for (const stop of stops.reverse()) await stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  // Ctrl+C / SIGTERM: the app drains its requests and closes, then the helpers it ran on stop.
+  const app = await createPrimaryApp(config, {
+    afterShutdown: async () => {
+      for (const stop of stops.reverse()) await stop();
+      process.exit(0);
+    },
+  });
   await app.listen({ port: config.PORT, host: config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST });
 
   say('ready');

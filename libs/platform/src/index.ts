@@ -2,6 +2,7 @@ export * from './config/config.loader';
 export * from './errors/problem.exception';
 export * from './errors/problem-details.filter';
 export * from './health/health.tokens';
+export * from './http/graceful-shutdown';
 export * from './http/http-app.factory';
 export * from './logging/logger.options';
 export * from './metrics/metrics.registry';

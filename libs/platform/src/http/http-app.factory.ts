@@ -7,6 +7,7 @@ import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { AccessLogController } from '../logging/access-log.controller';
 import { lazyChildLoggerFactory } from '../logging/lazy-request-logger';
 import { accessLoggerOf, createNestLogger, requestIdFor } from '../logging/logger.options';
+import { DEFAULT_SHUTDOWN_GRACE_MS, enableGracefulShutdown } from './graceful-shutdown';
 import { staticSecurityHeaders } from './security-headers';
 
 export const API_PREFIX = 'api/v1';
@@ -25,11 +26,16 @@ export interface HttpAppOptions {
   logger: PinoLogger;
   /** Pino logs on by default; tests may turn them off. */
   bufferLogs?: boolean;
+  /** On SIGTERM, how long requests in flight may take to finish before connections are closed. */
+  shutdownGraceMs?: number;
+  /** What follows a signal-driven shutdown once the app is closed (default: re-raise the signal). */
+  afterShutdown?: (signal: NodeJS.Signals) => Promise<void> | void;
 }
 
 /**
  * Builds a NestJS app on Fastify the way every MazeVault service runs: a body size cap, security
- * headers, RFC 7807 errors, `/api/v1` prefix (but `/metrics` at the root), OpenAPI at `/api/docs`.
+ * headers, RFC 7807 errors, `/api/v1` prefix (but `/metrics` at the root), OpenAPI at `/api/docs`,
+ * and a shutdown that lets requests in flight finish before modules are destroyed.
  */
 export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -56,7 +62,7 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
 
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks();
+  enableGracefulShutdown(app, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS, options.afterShutdown);
 
   const document = SwaggerModule.createDocument(
     app,
