@@ -13,6 +13,7 @@ export async function createPrimaryApp(config: PrimaryConfig, options: PrimaryAp
     title: 'MazeVault Primary API',
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
+    accessLog: config.ACCESS_LOG,
     ...(options.afterShutdown && { afterShutdown: options.afterShutdown }),
   });
   registerAuditResponseHook(app.getHttpAdapter().getInstance(), app.get(AuditService));

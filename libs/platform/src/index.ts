@@ -4,6 +4,7 @@ export * from './errors/problem-details.filter';
 export * from './health/health.tokens';
 export * from './http/graceful-shutdown';
 export * from './http/http-app.factory';
+export * from './logging/access-log.controller';
 export * from './logging/logger.options';
 export * from './metrics/metrics.registry';
 export * from './metrics/metrics.tokens';

@@ -1,4 +1,4 @@
-import { ConfigValidationError, env, loadConfig, sensitive } from '@mazevault/platform';
+import { ACCESS_LOG_MODES, ConfigValidationError, env, loadConfig, sensitive } from '@mazevault/platform';
 import { z } from 'zod';
 
 /** Every environment variable the Primary reads, validated once at start-up. */
@@ -7,6 +7,8 @@ export const PRIMARY_CONFIG_SHAPE = {
   HOST: z.string().default('0.0.0.0'),
   PORT: env.port(8080),
   LOG_LEVEL: env.logLevel(),
+  /** Access-log lines: `all` requests, only `errors` (status ≥ 400), or `off` (the audit log still records). */
+  ACCESS_LOG: z.enum(ACCESS_LOG_MODES).default('all'),
   DATABASE_URL: sensitive(env.url(['postgres', 'postgresql'])),
   DATABASE_POOL_MAX: env.int(10, 1),
   /** Off behind a transaction-mode pooler that does not track prepared statements (e.g. PgBouncer < 1.21). */

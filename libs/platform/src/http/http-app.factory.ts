@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger as PinoLogger } from 'pino';
 import { ProblemDetailsFilter } from '../errors/problem-details.filter';
-import { AccessLogController } from '../logging/access-log.controller';
+import { AccessLogController, type AccessLogMode } from '../logging/access-log.controller';
 import { lazyChildLoggerFactory } from '../logging/lazy-request-logger';
 import { accessLoggerOf, createNestLogger, requestIdFor } from '../logging/logger.options';
 import { DEFAULT_SHUTDOWN_GRACE_MS, enableGracefulShutdown } from './graceful-shutdown';
@@ -24,6 +24,8 @@ export interface HttpAppOptions {
   trustProxy?: boolean | number | string;
   /** The service's pino logger (createServiceLogger); the same instance PlatformModule got. */
   logger: PinoLogger;
+  /** Access-log lines for every request (default), failures only, or none. */
+  accessLog?: AccessLogMode;
   /** Pino logs on by default; tests may turn them off. */
   bufferLogs?: boolean;
   /** On SIGTERM, how long requests in flight may take to finish before connections are closed. */
@@ -44,7 +46,7 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
     skipMiddie: true,
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     loggerInstance: options.logger,
-    logController: new AccessLogController(accessLoggerOf(options.logger)),
+    logController: new AccessLogController(accessLoggerOf(options.logger), options.accessLog),
     childLoggerFactory: lazyChildLoggerFactory,
     // A well-formed caller x-request-id is kept (tracing across services), else a fresh UUID.
     requestIdHeader: false,
