@@ -47,6 +47,8 @@ async function main(): Promise<void> {
     stops.push(() => redis.stop());
     env.REDIS_URL = redis.url;
   }
+  // No proxy in front on a laptop: every request gets its line.
+  env.ACCESS_LOG ??= 'all';
   env.JWT_PRIVATE_KEY ??= loadOrCreateJwtKey(join(stateDir, 'jwt-es256.pem'));
   if (!env.MASTER_KEY && !env.MASTER_KEY_FILE && (env.MASTER_KEY_PROVIDER ?? 'env') === 'env') {
     env.MASTER_KEY = loadOrCreateMasterKey(join(stateDir, 'master.key'));

@@ -38,7 +38,9 @@ describe('no plaintext in logs, audit rows or Redis', () => {
         PATH: process.env.PATH,
         HOST: '127.0.0.1',
         PORT: String(port),
+        // Everything that can be logged is: the scan below is only as strong as the logs it reads.
         LOG_LEVEL: 'trace',
+        ACCESS_LOG: 'all',
         DATABASE_URL: database.url,
         REDIS_URL: testRedis('hygiene').url,
         JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import { QUIET_PATHS } from './logger.options';
 
 /**
- * Which requests get an access-log line: every one (the default), only failures (status ≥ 400 or an
- * error), or none. Each line costs CPU on the hot paths (measured: a tenth of a cached secret read's
- * throughput on 2 vCPUs), and secret reads, issuance and every denial are in the audit log anyway.
+ * Which requests get an access-log line: every one, only failures (status ≥ 400 or an error), or none.
+ * Each line costs CPU on the hot paths (measured: a tenth of a cached secret read's throughput on 2
+ * vCPUs); a service picks its default (the Primary: failures, see its ACCESS_LOG).
  */
 export const ACCESS_LOG_MODES = ['all', 'errors', 'off'] as const;
 export type AccessLogMode = (typeof ACCESS_LOG_MODES)[number];
