@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { constants } from 'node:os';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -60,13 +61,23 @@ export async function drainAndClose(app: NestFastifyApplication, inFlight: InFli
 }
 
 /**
- * On SIGTERM or SIGINT: drain, close, then `afterClose` — by default, re-raise the signal so the process
- * ends as it would have; a host that owns more (the dev platform's child processes) passes its own.
+ * The default end of a signal-driven shutdown: re-raise the signal so the process ends as it would have.
+ * In a container the process is often PID 1, for which the kernel ignores a signal nobody handles; and
+ * a handle left open would keep it alive. So if it is still here a second later, it exits itself.
+ */
+function endProcess(signal: NodeJS.Signals): void {
+  setTimeout(() => process.exit(128 + (constants.signals[signal] ?? 15)), 1_000).unref();
+  process.kill(process.pid, signal);
+}
+
+/**
+ * On SIGTERM or SIGINT: drain, close, then `afterClose` — by default {@link endProcess}; a host that
+ * owns more (the dev platform's child processes) passes its own.
  */
 export function enableGracefulShutdown(
   app: NestFastifyApplication,
   graceMs = DEFAULT_SHUTDOWN_GRACE_MS,
-  afterClose: (signal: NodeJS.Signals) => Promise<void> | void = (signal) => void process.kill(process.pid, signal),
+  afterClose: (signal: NodeJS.Signals) => Promise<void> | void = endProcess,
 ): InFlightRequests {
   const inFlight = new InFlightRequests(app.getHttpServer() as Server);
   const signals = ['SIGTERM', 'SIGINT'] as const;
