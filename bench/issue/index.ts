@@ -33,7 +33,7 @@ process, single-threaded, with nothing else running.
 Needs PostgreSQL and Redis: TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a
 scratch database is created and dropped) and TEST_REDIS_URL (default redis://127.0.0.1:6379).
 Env: BENCH_DURATION_S (default 10), BENCH_WARMUP_S, BENCH_CONNECTIONS (default 50),
-BENCH_LOG_LEVEL (Primary LOG_LEVEL, default info: the Primary's own default, access log on), BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof).
+BENCH_LOG_LEVEL (Primary LOG_LEVEL; default: the Primary's own, info), ACCESS_LOG (the Primary's, default errors), BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof).
 
 Last line: {"bench":"${BENCH}","issued_per_s":…,"raw_sign_per_s":…,"vs_raw":…,"cpu_us":…,…} (cpu_us: the Primary's CPU per certificate)`;
 
@@ -85,8 +85,8 @@ async function main(): Promise<number> {
     );
     const csr = readFileSync(join(dir, 'req.csr'), 'utf8');
 
-    // The Primary as shipped: LOG_LEVEL is its default (info, an access-log line per request) unless
-    // BENCH_LOG_LEVEL says otherwise, as in bench/secrets-read.
+    // The Primary as shipped (LOG_LEVEL info, ACCESS_LOG errors) unless BENCH_LOG_LEVEL or ACCESS_LOG
+    // say otherwise, as in bench/secrets-read.
     const primary = await startBenchPrimary('issue');
     let ours;
     try {

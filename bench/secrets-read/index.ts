@@ -24,7 +24,8 @@ on the real Primary, then a bare Fastify route, and prints both and their ratio.
 
 Needs PostgreSQL and Redis: TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres; a
 scratch database is created and dropped) and TEST_REDIS_URL (default redis://127.0.0.1:6379).
-Env: BENCH_DURATION_S (default 10), BENCH_WARMUP_S, BENCH_LOG_LEVEL (Primary LOG_LEVEL, default info).
+Env: BENCH_DURATION_S (default 10), BENCH_WARMUP_S, BENCH_LOG_LEVEL (Primary LOG_LEVEL, default info),
+ACCESS_LOG (the Primary's, default errors).
 
 Last line: {"bench":"${BENCH}","rps":…,"p99_ms":…,"bare_rps":…,"vs_bare":…}`;
 
