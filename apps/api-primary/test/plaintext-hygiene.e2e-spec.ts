@@ -1,13 +1,10 @@
 import { AuditEventEntity, createPrimaryDataSource } from '@mazevault/persistence';
-import { freePort } from '@mazevault/platform';
 import { createTestDatabase, testRedis, type TestDatabase } from '@mazevault/testing';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { bootstrapAdmin } from '../src/bootstrap/bootstrap-admin';
-import { call, login } from './primary-test-app';
+import { call, login, type PrimaryProcess, startPrimaryProcess } from './primary-test-app';
 
 /**
  * Runs the production entry point (main.ts) as a child process with trace-level logs, pushes
@@ -15,13 +12,11 @@ import { call, login } from './primary-test-app';
  * Redis key for it.
  */
 describe('no plaintext in logs, audit rows or Redis', () => {
-  const root = join(__dirname, '..', '..', '..');
   const plaintext = `PLAINTEXT-${randomBytes(8).toString('hex')}`;
   const password = `pw-${randomBytes(8).toString('hex')}`;
   let database: TestDatabase;
   let dataSource: DataSource;
-  let child: ChildProcess;
-  let output = '';
+  let primary: PrimaryProcess | undefined;
   let base: string;
   const email = `hygiene-${Date.now()}@example.test`;
 
@@ -30,37 +25,18 @@ describe('no plaintext in logs, audit rows or Redis', () => {
     dataSource = await createPrimaryDataSource({ url: database.url }).initialize();
     await dataSource.runMigrations({ transaction: 'each' });
     await bootstrapAdmin(dataSource, { email, password });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/api-primary/src/main.ts'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        // Everything that can be logged is: the scan below is only as strong as the logs it reads.
-        LOG_LEVEL: 'trace',
-        ACCESS_LOG: 'all',
-        DATABASE_URL: database.url,
-        REDIS_URL: testRedis('hygiene').url,
-        JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        MASTER_KEY: randomBytes(32).toString('base64'),
-        AUDIT_SEAL_INTERVAL_MS: '200',
-      },
+    primary = await startPrimaryProcess('hygiene', database.url, {
+      // Everything that can be logged is: the scan below is only as strong as the logs it reads.
+      LOG_LEVEL: 'trace',
+      ACCESS_LOG: 'all',
+      AUDIT_SEAL_INTERVAL_MS: '200',
     });
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    for (let i = 0; i < 100; i++) {
-      const up = await fetch(`${base}/api/v1/health/live`).then((r) => r.ok, () => false);
-      if (up) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`main.ts did not start:\n${output}`);
+    base = primary.base;
   }, 60_000);
 
   afterAll(async () => {
-    child?.kill('SIGTERM');
-    await new Promise((r) => child?.once('exit', r));
+    primary?.child.kill('SIGTERM');
+    await primary?.exited;
     await dataSource?.destroy();
     await database?.drop();
   });
@@ -83,6 +59,7 @@ describe('no plaintext in logs, audit rows or Redis', () => {
     await new Promise((r) => setTimeout(r, 500)); // let the logger flush and the sealer run
 
     const forbidden = [plaintext, password, token, apiToken, wrapped.body.wrap.token];
+    const output = primary!.output();
     // The logs are real and verbose: they saw every request...
     expect(output).toMatch(/"url":"\/api\/v1\/projects\/hyg\/environments\/prod\/secrets\/app\/db"/);
     // ...and none of the secrets.

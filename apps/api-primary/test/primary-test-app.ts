@@ -1,7 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createPrimaryDataSource } from '@mazevault/persistence';
+import { freePort } from '@mazevault/platform';
 import { createTestDatabase, testRedis, type TestDatabase } from '@mazevault/testing';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { bootstrapAdmin } from '../src/bootstrap/bootstrap-admin';
 import { loadPrimaryConfig, type PrimaryConfig } from '../src/config/primary.config';
@@ -87,4 +90,47 @@ export async function login(base: string, email: string, password: string): Prom
   const response = await call(base, 'POST', '/api/v1/auth/login', { body: { email, password } });
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
   return (response.body as { token: string }).token;
+}
+
+export interface PrimaryProcess {
+  base: string;
+  child: ChildProcess;
+  /** Everything the process wrote so far, stdout and stderr. */
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * The production entry point (main.ts) in a child process, on an already-migrated database and the
+ * test Redis, with only the environment given here; resolves once /api/v1/health/live answers.
+ */
+export async function startPrimaryProcess(label: string, databaseUrl: string, env: Record<string, string> = {}): Promise<PrimaryProcess> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let output = '';
+  const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/api-primary/src/main.ts'], {
+    cwd: join(__dirname, '..', '..', '..'),
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: testRedis(label).url,
+      JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      MASTER_KEY: randomBytes(32).toString('base64'),
+      ...env,
+    },
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  for (let i = 0; i < 150; i++) {
+    const up = await fetch(`${base}/api/v1/health/live`).then((r) => r.ok, () => false);
+    if (up) return { base, child, output: () => output, exited };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`main.ts did not start:\n${output}`);
 }

@@ -1,9 +1,7 @@
 import { createPrimaryDataSource } from '@mazevault/persistence';
-import { freePort } from '@mazevault/platform';
-import { createTestDatabase, testRedis, type TestDatabase } from '@mazevault/testing';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@mazevault/testing';
+import { randomBytes } from 'node:crypto';
+import { type PrimaryProcess, startPrimaryProcess } from './primary-test-app';
 
 /**
  * The production entry point (main.ts) stopped by SIGTERM while requests are in flight, as a rolling
@@ -11,9 +9,8 @@ import { join } from 'node:path';
  * torn down), and the process then ends by the signal.
  */
 describe('SIGTERM with requests in flight', () => {
-  const root = join(__dirname, '..', '..', '..');
   let database: TestDatabase;
-  let child: ChildProcess | undefined;
+  let primary: PrimaryProcess | undefined;
 
   beforeAll(async () => {
     database = await createTestDatabase('shutdown');
@@ -23,38 +20,14 @@ describe('SIGTERM with requests in flight', () => {
   }, 60_000);
 
   afterAll(async () => {
+    const child = primary?.child;
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await database?.drop();
   });
 
   it('answers what it accepted, then exits by the signal', async () => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    let output = '';
-    child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/api-primary/src/main.ts'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_URL: database.url,
-        REDIS_URL: testRedis('shutdown').url,
-        JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-        MASTER_KEY: randomBytes(32).toString('base64'),
-        AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-      },
-    });
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child!.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    let up = false;
-    for (let i = 0; i < 150 && !up; i++) {
-      up = await fetch(`${base}/api/v1/health/live`).then((r) => r.ok, () => false);
-      if (!up) await new Promise((r) => setTimeout(r, 200));
-    }
-    if (!up) throw new Error(`main.ts did not start:\n${output}`);
+    primary = await startPrimaryProcess('shutdown', database.url, { AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
+    const { base, child, exited } = primary;
 
     // A failed login hashes a password (scrypt, on the thread pool), then reads PostgreSQL: slow
     // enough to be in flight at the signal, and a 500 if the pool were closed under it.
@@ -85,6 +58,6 @@ describe('SIGTERM with requests in flight', () => {
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still running 20 s after SIGTERM')), 20_000)),
     ]);
     expect(signal).toBe('SIGTERM');
-    expect(output).not.toMatch(/"level":50/);
+    expect(primary.output()).not.toMatch(/"level":50/);
   }, 60_000);
 });
