@@ -38,7 +38,7 @@ export class SecretScopeService {
 
   async resolve(organizationId: string, project: string, environment: string): Promise<SecretScope> {
     const key = `${organizationId}\u0000${project}\u0000${environment}`;
-    return this.cache.get(key) ?? this.cache.getOrLoad(key, async () => {
+    return this.cache.getOrLoad(key, async () => {
       const projectRow = await this.findProject(organizationId, project);
       const environmentRow = await this.dataSource
         .getRepository(EnvironmentEntity)

@@ -101,9 +101,9 @@ export class SecretsService implements OnModuleInit {
     return this.bus.invalidate(SECRET_CACHE, this.cacheKey(scope, path));
   }
 
-  private loadVersion(scope: SecretScope, path: string, version: number | undefined): CachedVersion | Promise<CachedVersion> {
+  private loadVersion(scope: SecretScope, path: string, version: number | undefined): Promise<CachedVersion> {
     const key = this.cacheKey(scope, path) + (version ?? 'latest');
-    return this.versions.get(key) ?? this.versions.getOrLoad(key, async () => {
+    return this.versions.getOrLoad(key, async () => {
       const secret = await this.dataSource.getRepository(SecretEntity).findOneBy({ environmentId: scope.environmentId, path });
       if (!secret || secret.currentVersion === 0) throw notFound(path);
       const wanted = version ?? secret.currentVersion;

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { constants } from 'node:os';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
-export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * Counts requests between arrival and the end of their response (finished or aborted), so shutdown

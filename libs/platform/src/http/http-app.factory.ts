@@ -7,7 +7,7 @@ import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { AccessLogController, type AccessLogMode } from '../logging/access-log.controller';
 import { lazyChildLoggerFactory } from '../logging/lazy-request-logger';
 import { accessLoggerOf, createNestLogger, requestIdFor } from '../logging/logger.options';
-import { DEFAULT_SHUTDOWN_GRACE_MS, enableGracefulShutdown } from './graceful-shutdown';
+import { enableGracefulShutdown } from './graceful-shutdown';
 import { staticSecurityHeaders } from './security-headers';
 
 export const API_PREFIX = 'api/v1';
@@ -28,7 +28,7 @@ export interface HttpAppOptions {
   accessLog?: AccessLogMode;
   /** Pino logs on by default; tests may turn them off. */
   bufferLogs?: boolean;
-  /** On SIGTERM, how long requests in flight may take to finish before connections are closed. */
+  /** On SIGTERM, how long requests in flight may take to finish before connections are closed (10 s). */
   shutdownGraceMs?: number;
   /** What follows a signal-driven shutdown once the app is closed (default: re-raise the signal). */
   afterShutdown?: (signal: NodeJS.Signals) => Promise<void> | void;
@@ -64,7 +64,7 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
 
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
   app.useGlobalFilters(new ProblemDetailsFilter());
-  enableGracefulShutdown(app, options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS, options.afterShutdown);
+  enableGracefulShutdown(app, options.shutdownGraceMs, options.afterShutdown);
 
   const document = SwaggerModule.createDocument(
     app,
