@@ -125,7 +125,7 @@ export async function startServerProcess(
 }
 
 /**
- * Once the server is up its stdout (an access-log line per request, thousands a second under load) goes
+ * Once the server is up its stdout (with the access log on, a line per request: thousands a second) goes
  * to a file in raw chunks, as a container runtime would take it. Split into lines and echoed here, it
  * cost this process a tenth of a core that the 2-core machine's server and load generator compete for.
  */
