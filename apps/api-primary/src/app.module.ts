@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ApiTokensController } from './api-tokens/api-tokens.controller';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
+import { RoleBindingsService } from './role-bindings/role-bindings.service';
 import { AuditController } from './audit/audit.controller';
 import { AuditSpecGuard } from './audit/audit-spec.guard';
 import { AuditModule } from './audit/audit.module';
@@ -89,6 +90,7 @@ export class AppModule {
         UsersService,
         OrganizationsService,
         ApiTokensService,
+        RoleBindingsService,
         BuiltinRolesSync,
       ],
     };

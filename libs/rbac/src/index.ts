@@ -9,3 +9,4 @@ export * from './nest/request-with-principal.type';
 export * from './nest/public.decorator';
 export * from './nest/require-permission.decorator';
 export * from './nest/policy.guard';
+export * from './role-grant.policy';

@@ -1,0 +1,97 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CreateRoleBindingRequest } from '@mazevault/contracts';
+import { EnvironmentEntity, ProjectEntity, RoleBindingEntity, UserEntity } from '@mazevault/persistence';
+import { ProblemException } from '@mazevault/platform';
+import { evaluateRoleGrant, isRoleName, PolicyDecisionPoint, type RoleGrant, type Scope, type Subject } from '@mazevault/rbac';
+import { DataSource, type EntityManager } from 'typeorm';
+import { PrincipalService } from '../auth/principal.service';
+import { isUniqueViolation } from '../database/postgres-errors.util';
+
+/**
+ * Creates and removes role bindings under the granting rule of `evaluateRoleGrant` (nobody confers
+ * rights they do not hold, nobody rebinds themselves, only an admin grants admin) and keeps the
+ * organization administrable: its last organization-wide admin binding cannot be removed.
+ */
+@Injectable()
+export class RoleBindingsService {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly pdp: PolicyDecisionPoint,
+    private readonly principals: PrincipalService,
+  ) {}
+
+  async create(granter: Subject, body: CreateRoleBindingRequest): Promise<RoleBindingEntity> {
+    const organizationId = granter.organizationId;
+    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: body.userId, organizationId });
+    if (!user) throw new ProblemException(404, 'user_not_found', 'No such user in this organization');
+    const scope = await this.resolveScope(organizationId, body.projectId, body.environmentId);
+    this.authorize(granter, { userId: user.id, role: body.role, scope });
+    try {
+      return await this.dataSource.getRepository(RoleBindingEntity).save({
+        userId: user.id,
+        roleName: body.role,
+        organizationId,
+        projectId: scope.projectId ?? null,
+        environmentId: scope.environmentId ?? null,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ProblemException(409, 'binding_exists', 'This user already has this role on this scope');
+      throw error;
+    }
+  }
+
+  async remove(granter: Subject, bindingId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const binding = await manager.getRepository(RoleBindingEntity).findOneBy({ id: bindingId, organizationId: granter.organizationId });
+      if (!binding) throw new ProblemException(404, 'binding_not_found', 'No such role binding');
+      if (!isRoleName(binding.roleName)) throw new ProblemException(409, 'unknown_role', `The binding's role ${binding.roleName} is not a built-in role`);
+      const scope: Scope = { organizationId: binding.organizationId };
+      if (binding.projectId) scope.projectId = binding.projectId;
+      if (binding.environmentId) scope.environmentId = binding.environmentId;
+      this.authorize(granter, { userId: binding.userId, role: binding.roleName, scope });
+      if (binding.roleName === 'admin' && !binding.projectId) await this.refuseLastAdmin(manager, binding);
+      await manager.getRepository(RoleBindingEntity).delete({ id: binding.id });
+    });
+    await this.principals.invalidateAll();
+  }
+
+  private authorize(granter: Subject, grant: RoleGrant): void {
+    const { decision, reason } = evaluateRoleGrant(this.pdp, granter, grant);
+    if (!decision) throw new ProblemException(403, 'grant_forbidden', `You cannot change this role binding: ${reason}`);
+  }
+
+  /**
+   * Locks the organization's admin bindings (so two concurrent removals cannot each see the other's
+   * admin still present) and refuses to remove the last one held by an enabled user.
+   */
+  private async refuseLastAdmin(manager: EntityManager, binding: RoleBindingEntity): Promise<void> {
+    const admins = await manager
+      .getRepository(RoleBindingEntity)
+      .createQueryBuilder('b')
+      .innerJoin(UserEntity, 'u', 'u.id = b.user_id')
+      .where('b.organization_id = :org AND b.role_name = :role AND b.project_id IS NULL AND u.disabled_at IS NULL', {
+        org: binding.organizationId,
+        role: 'admin',
+      })
+      .setLock('pessimistic_write', undefined, ['b'])
+      .getMany();
+    if (!admins.some((admin) => admin.id !== binding.id)) {
+      throw new ProblemException(409, 'last_admin', "This is the organization's last admin; grant admin to someone else first");
+    }
+  }
+
+  /** The binding's scope, with its project and environment checked to exist in the organization. */
+  private async resolveScope(organizationId: string, projectId?: string, environmentId?: string): Promise<Scope> {
+    const scope: Scope = { organizationId };
+    if (!projectId) return scope;
+    const project = await this.dataSource.getRepository(ProjectEntity).findOneBy({ id: projectId, organizationId });
+    if (!project) throw new ProblemException(404, 'project_not_found', 'No such project in this organization');
+    scope.projectId = project.id;
+    if (!environmentId) return scope;
+    const environment = await this.dataSource.getRepository(EnvironmentEntity).findOneBy({ id: environmentId, projectId: project.id });
+    if (!environment) throw new ProblemException(404, 'environment_not_found', 'No such environment in this project');
+    scope.environmentId = environment.id;
+    return scope;
+  }
+}
+
