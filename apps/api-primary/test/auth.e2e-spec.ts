@@ -79,8 +79,10 @@ describe('Primary authentication (real PostgreSQL, Redis, HTTP)', () => {
       const email = `lock-${Date.now()}@example.test`;
       const created = await call(base, 'POST', '/api/v1/users', { token: adminToken, body: { email, password: 'a long enough password', role: 'viewer' } });
       expect(created.status).toBe(201);
-      const variants = [email.toUpperCase(), ` ${email} `, email.replace('lock', 'ｌｏｃｋ'), `\t${email}`, email];
+      const variants = [email.toUpperCase(), ` ${email} `, email.replace('lock', 'ｌｏｃｋ'), `\u00a0${email}`, email];
       for (const variant of variants) expect((await attempt(variant, 'wrong password')).status).toBe(401);
+      // A control character (a tab) is refused at the boundary before any password check.
+      expect((await attempt(`\t${email}`, 'a long enough password')).status).toBe(400);
       const locked = await attempt(email, 'a long enough password');
       expect(locked.status).toBe(429);
       expect(locked.body.code).toBe('too_many_attempts');

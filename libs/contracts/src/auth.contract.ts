@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { plainText } from './text.schema';
 
 export const LoginRequestSchema = z.strictObject({
-  email: z.string().min(3).max(320),
+  email: plainText(3, 320),
   password: z.string().min(1).max(1024),
 });
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;

@@ -1,17 +1,18 @@
 import { z } from 'zod';
+import { plainText } from './text.schema';
 
 const ROLE_NAMES = ['admin', 'security-officer', 'project-admin', 'developer', 'viewer', 'auditor'] as const;
 
 export const CreateOrganizationRequestSchema = z.strictObject({
   slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'lower-case letters, digits and inner hyphens, at most 63' }),
-  name: z.string().min(1).max(200),
+  name: plainText(1, 200),
 });
 export type CreateOrganizationRequest = z.infer<typeof CreateOrganizationRequestSchema>;
 
 export const CreateUserRequestSchema = z.strictObject({
   email: z.email().max(320),
   password: z.string().min(12, { message: 'at least 12 characters' }).max(1024),
-  displayName: z.string().max(200).optional(),
+  displayName: plainText(0, 200).optional(),
   /** Defaults to the caller's organization. */
   organizationId: z.uuid().optional(),
   /** An organization-wide role granted on creation. */
@@ -28,7 +29,7 @@ export const CreateRoleBindingRequestSchema = z.strictObject({
 export type CreateRoleBindingRequest = z.infer<typeof CreateRoleBindingRequestSchema>;
 
 export const CreateApiTokenRequestSchema = z.strictObject({
-  name: z.string().min(1).max(100),
+  name: plainText(1, 100),
   permissions: z.array(z.string().regex(/^[a-z]+:[a-z]+$/)).min(1).max(32),
   projectId: z.uuid().optional(),
   environmentId: z.uuid().optional(),
@@ -40,11 +41,11 @@ const SLUG = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { messag
 
 export const CreateProjectRequestSchema = z.strictObject({
   slug: SLUG,
-  name: z.string().min(1).max(200),
+  name: plainText(1, 200),
   /** Environments created with the project (default dev, test, prod). */
   environments: z.array(SLUG).max(20).default(['dev', 'test', 'prod']),
 });
 export type CreateProjectRequest = z.infer<typeof CreateProjectRequestSchema>;
 
-export const CreateEnvironmentRequestSchema = z.strictObject({ slug: SLUG, name: z.string().min(1).max(200).optional() });
+export const CreateEnvironmentRequestSchema = z.strictObject({ slug: SLUG, name: plainText(1, 200).optional() });
 export type CreateEnvironmentRequest = z.infer<typeof CreateEnvironmentRequestSchema>;

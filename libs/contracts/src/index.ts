@@ -3,3 +3,4 @@ export * from './identity.contract';
 export * from './secrets.contract';
 export * from './pki.contract';
 export * from './console.contract';
+export * from './text.schema';

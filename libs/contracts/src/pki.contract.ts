@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainText } from './text.schema';
 
 /** PKI wire contracts (`/api/v1/pki/...`). Policy lives in libs/pki; these only shape the requests. */
 export const PKI_KEY_TYPES = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519'] as const;
@@ -21,23 +22,23 @@ export const PKI_REVOCATION_REASONS = [
 export const OCSP_INVALIDATION_CHANNEL = 'mazevault:ocsp:invalidate';
 
 export const PkiSubjectSchema = z.strictObject({
-  commonName: z.string().min(1).max(64),
-  organization: z.string().min(1).max(64).optional(),
-  organizationalUnit: z.string().min(1).max(64).optional(),
-  country: z.string().length(2).optional(),
-  state: z.string().min(1).max(128).optional(),
-  locality: z.string().min(1).max(128).optional(),
+  commonName: plainText(1, 64),
+  organization: plainText(1, 64).optional(),
+  organizationalUnit: plainText(1, 64).optional(),
+  country: plainText(2, 2).optional(),
+  state: plainText(1, 128).optional(),
+  locality: plainText(1, 128).optional(),
 });
 
 const NameConstraintsSchema = z.strictObject({
-  permittedDns: z.array(z.string().min(1).max(253)).max(100).optional(),
-  excludedDns: z.array(z.string().min(1).max(253)).max(100).optional(),
+  permittedDns: z.array(plainText(1, 253)).max(100).optional(),
+  excludedDns: z.array(plainText(1, 253)).max(100).optional(),
 });
 
 const TtlSchema = z.number().int().min(60).max(30 * 365 * 24 * 3600);
 
 export const CreateRootCaRequestSchema = z.strictObject({
-  name: z.string().min(1).max(200),
+  name: plainText(1, 200),
   subject: PkiSubjectSchema,
   keyType: PkiKeyTypeSchema.default('ecdsa-p256'),
   ttlSeconds: TtlSchema.default(10 * 365 * 24 * 3600),
@@ -67,14 +68,14 @@ const KeyUsageSchema = z.enum(['digitalSignature', 'nonRepudiation', 'keyEnciphe
 const EkuSchema = z.enum(['serverAuth', 'clientAuth', 'codeSigning', 'emailProtection', 'timeStamping', 'ocspSigning']);
 
 export const ProfileDefinitionSchema = z.strictObject({
-  allowedDomains: z.array(z.string().min(1).max(253)).max(1000).optional(),
-  excludedDomains: z.array(z.string().min(1).max(253)).max(1000).optional(),
+  allowedDomains: z.array(plainText(1, 253)).max(1000).optional(),
+  excludedDomains: z.array(plainText(1, 253)).max(1000).optional(),
   allowBareDomains: z.boolean().optional(),
   allowSubdomains: z.boolean().optional(),
   allowWildcards: z.boolean().optional(),
   allowedSanTypes: z.array(SanTypeSchema).max(4).optional(),
-  allowedIpRanges: z.array(z.string().min(1).max(64)).max(100).optional(),
-  allowedUriSchemes: z.array(z.string().min(1).max(32)).max(20).optional(),
+  allowedIpRanges: z.array(plainText(1, 64)).max(100).optional(),
+  allowedUriSchemes: z.array(plainText(1, 32)).max(20).optional(),
   allowedKeyTypes: z.array(z.enum(['ecdsa', 'rsa', 'ed25519'])).max(3).optional(),
   minRsaBits: z.number().int().min(2048).max(8192).optional(),
   minEcdsaBits: z.number().int().min(256).max(521).optional(),
@@ -104,15 +105,15 @@ export const UpdateProfileRequestSchema = z.strictObject({ definition: ProfileDe
 export type UpdateProfileRequest = z.infer<typeof UpdateProfileRequestSchema>;
 
 const AltNamesSchema = z.strictObject({
-  dns: z.array(z.string().min(1).max(253)).max(100).optional(),
-  ip: z.array(z.string().min(1).max(64)).max(100).optional(),
-  uri: z.array(z.string().min(1).max(2048)).max(100).optional(),
-  email: z.array(z.string().min(1).max(320)).max(100).optional(),
+  dns: z.array(plainText(1, 253)).max(100).optional(),
+  ip: z.array(plainText(1, 64)).max(100).optional(),
+  uri: z.array(plainText(1, 2048)).max(100).optional(),
+  email: z.array(plainText(1, 320)).max(100).optional(),
 });
 
 export const IssueCertificateRequestSchema = z.strictObject({
-  profile: z.string().min(1).max(200),
-  commonName: z.string().min(1).max(253).optional(),
+  profile: plainText(1, 200),
+  commonName: plainText(1, 253).optional(),
   altNames: AltNamesSchema.optional(),
   keyType: PkiKeyTypeSchema.default('ecdsa-p256'),
   ttlSeconds: z.number().int().min(60).optional(),
@@ -120,9 +121,9 @@ export const IssueCertificateRequestSchema = z.strictObject({
 export type IssueCertificateRequest = z.infer<typeof IssueCertificateRequestSchema>;
 
 export const SignCsrRequestSchema = z.strictObject({
-  profile: z.string().min(1).max(200),
+  profile: plainText(1, 200),
   csr: z.string().min(1).max(64 * 1024),
-  commonName: z.string().min(1).max(253).optional(),
+  commonName: plainText(1, 253).optional(),
   altNames: AltNamesSchema.optional(),
   ttlSeconds: z.number().int().min(60).optional(),
 });

@@ -8,6 +8,7 @@ import { AccessLogController, type AccessLogMode } from '../logging/access-log.c
 import { lazyChildLoggerFactory } from '../logging/lazy-request-logger';
 import { accessLoggerOf, createNestLogger, requestIdFor } from '../logging/logger.options';
 import { enableGracefulShutdown } from './graceful-shutdown';
+import { clientErrorHandler, frameworkErrorHandler, registerRequestBoundary } from './request-boundary';
 import { staticSecurityHeaders } from './security-headers';
 
 export const API_PREFIX = 'api/v1';
@@ -52,11 +53,18 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
     requestIdHeader: false,
     genReqId: requestIdFor,
     trustProxy: options.trustProxy ?? false,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: options.bufferLogs ?? true });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
+    bufferLogs: options.bufferLogs ?? true,
+    // Our own parsers (registerRequestBoundary): JSON with a nesting cap, forms.
+    bodyParser: false,
+  });
   app.useLogger(createNestLogger(options.logger));
   const securityHeaders = staticSecurityHeaders();
   const fastify = app.getHttpAdapter().getInstance();
+  registerRequestBoundary(fastify, options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(securityHeaders).header('x-request-id', request.id);
     done();
