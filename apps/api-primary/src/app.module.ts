@@ -55,7 +55,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         configModule,
-        DatabaseModule,
+        DatabaseModule.forLogger(logger),
         RedisModule,
         PlatformModule.forRoot({
           service: 'api-primary',

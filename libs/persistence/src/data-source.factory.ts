@@ -1,12 +1,15 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { PRIMARY_ENTITIES } from './entities';
 import { PRIMARY_MIGRATIONS } from './migrations';
+import { type DatabaseLogSink, ParameterFreeTypeormLogger } from './typeorm-log.sink';
 
 export interface PrimaryDataSourceOptions {
   url: string;
   /** Pool size; PGlite in dev mode serves one connection at a time. */
   poolMax?: number;
   logging?: DataSourceOptions['logging'];
+  /** Where failed statements are logged (the service's pino logger); never with their parameters. */
+  logSink?: DatabaseLogSink;
   /**
    * Named prepared statements for the hot statements (see preparedQuery); default on. Turn off behind
    * a pooler that hands each transaction a different server connection without tracking them
@@ -31,7 +34,8 @@ export function createPrimaryDataSource(options: PrimaryDataSourceOptions): Data
     installExtensions: false,
     synchronize: false,
     migrationsRun: false,
-    logging: options.logging ?? ['error'],
+    logging: options.logging ?? ['error', 'warn', 'migration'],
+    logger: new ParameterFreeTypeormLogger(options.logSink),
     extra: { max: options.poolMax ?? 10, connectionTimeoutMillis: 5000 },
   });
   if (options.preparedStatements === false) withoutPreparedStatements.add(dataSource);

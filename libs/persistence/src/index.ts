@@ -3,3 +3,4 @@ export * from './entities';
 export * from './migrations';
 export * from './group-commit';
 export * from './prepared-query';
+export * from './typeorm-log.sink';
