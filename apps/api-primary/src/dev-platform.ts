@@ -4,7 +4,7 @@ import { ConfigValidationError } from '@mazevault/platform';
 import { join, resolve } from 'node:path';
 import { bootstrapAdmin } from './bootstrap/bootstrap-admin';
 import { loadPrimaryConfig } from './config/primary.config';
-import { startEmbeddedPostgres } from './dev/embedded-postgres';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './dev/embedded-postgres';
 import { loadOrCreateJwtKey, loadOrCreateMasterKey } from './dev/dev-keys';
 import { RedisUnavailableError, startLocalRedis } from './dev/local-redis';
 import { startOcspResponder } from './dev/ocsp-responder.process';
@@ -33,10 +33,12 @@ async function main(): Promise<void> {
   const stateDir = resolve(process.env.MAZEVAULT_DEV_DIR ?? '.mazevault');
   const stops: (() => unknown)[] = [];
   const env = { ...process.env };
+  let embedded: EmbeddedPostgres | undefined;
 
   if (!env.DATABASE_URL) {
     say(`starting embedded PostgreSQL (PGlite) in ${join(stateDir, 'pgdata')} ...`);
     const pg = await startEmbeddedPostgres(join(stateDir, 'pgdata'));
+    embedded = pg;
     stops.push(() => pg.stop());
     env.DATABASE_URL = pg.url;
     env.DATABASE_POOL_MAX ??= '1';
@@ -62,6 +64,8 @@ async function main(): Promise<void> {
   say(applied.length ? `applied ${applied.length} migration(s)` : 'schema is up to date');
   const admin = await bootstrapAdmin(dataSource, { email: env.ADMIN_EMAIL });
   await dataSource.destroy();
+  // The embedded database admits only the platform's own clients: wait until the migration run has left.
+  await embedded?.idle();
 
   const base = `http://127.0.0.1:${config.PORT}`;
   say('starting the OCSP responder ...');
@@ -89,7 +93,8 @@ async function main(): Promise<void> {
       `  Health       ${base}/api/v1/health`,
       `  Metrics      ${base}/metrics`,
       `  OCSP         ${ocsp.url}  (RFC 6960/5019; metrics at ${ocsp.url}/metrics)`,
-      `  Database     ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite (' + join(stateDir, 'pgdata') + ')'}`,
+      `  Database     ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite (' + join(stateDir, 'pgdata') + '), on a socket only you can open'}`,
+      ...(embedded ? ['               its one session belongs to the platform: stop it before psql/pg_dump, or use DATABASE_URL'] : []),
       `  Redis        ${process.env.REDIS_URL ? 'REDIS_URL' : 'local redis-server ' + env.REDIS_URL}`,
       '',
       admin.created
