@@ -75,6 +75,9 @@ describe('Primary secrets API (real PostgreSQL, envelope encryption, HTTP)', () 
     ]);
     const row = await primary.dataSource.getRepository(SecretVersionEntity).findOneByOrFail({ version: 1, secretId: (await primary.dataSource.query(`SELECT id FROM secrets WHERE path = 'life/cycle'`))[0].id });
     expect(row.ciphertext).toBeNull();
+    // The wrapped data key went with it: nothing left in the row could open the version.
+    const [raw] = await primary.dataSource.query(`SELECT row_to_json(v)::text AS json FROM secret_versions v WHERE secret_id = $1 AND version = 1`, [row.secretId]);
+    expect(raw.json).not.toMatch(/"dek"|A256GCM|"nonce"/);
   });
 
   it('merges or replaces custom metadata and applies max_versions', async () => {
