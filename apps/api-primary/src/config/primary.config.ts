@@ -19,6 +19,14 @@ export const PRIMARY_CONFIG_SHAPE = {
   /** Off behind a transaction-mode pooler that does not track prepared statements (e.g. PgBouncer < 1.21). */
   DATABASE_PREPARED_STATEMENTS: env.bool(true),
   REDIS_URL: sensitive(env.url(['redis', 'rediss'])),
+  /** Prefix of every key the Primary writes (replicas of one deployment share it; tests isolate by it). */
+  REDIS_KEY_PREFIX: z.string().default(''),
+  /**
+   * Bounds on a Redis call, so a request needing Redis while it is unreachable fails fast (503
+   * platform_degraded) instead of waiting in ioredis' offline queue.
+   */
+  REDIS_CONNECT_TIMEOUT_MS: env.int(2000, 100),
+  REDIS_COMMAND_TIMEOUT_MS: env.int(2000, 100),
   /** ES256 private key (PKCS#8 PEM) signing user JWTs. */
   JWT_PRIVATE_KEY: sensitive(z.string().includes('BEGIN PRIVATE KEY', { message: 'expected a PKCS#8 PEM private key' })),
   /**
