@@ -1,23 +1,28 @@
 import { testRedis } from '@mazevault/testing';
 import { Redis } from 'ioredis';
+import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
+import { createPrivateKey } from 'node:crypto';
 import { startLocalRedis } from '../src/dev/local-redis';
 import { REDIS } from '../src/redis/redis.module';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
 
 /**
  * Login hygiene across replicas and failures: the rate limit and the lockout hold for the
- * deployment (two real Primaries sharing one Redis prefix), and login fails clearly while Redis is down. Real PostgreSQL, Redis and HTTP throughout.
+ * deployment (two real Primaries sharing one Redis prefix), login fails clearly while Redis is down,
+ * and verification enforces the token lifetime caps. Real PostgreSQL, Redis and HTTP throughout.
  */
 describe('auth hygiene: two replicas sharing one Redis', () => {
   const prefix = testRedis('auth-hygiene').keyPrefix;
   const env = { REDIS_KEY_PREFIX: prefix, TRUST_PROXY: 'true', AUTH_RATE_LIMIT_PER_MINUTE: '6', LOGIN_MAX_FAILURES: '3' };
   let a: PrimaryTestApp;
   let b: PrimaryTestApp;
+  let adminToken: string;
 
   beforeAll(async () => {
     a = await startPrimary('auth-hygiene', env);
     // The second replica: same database and Redis prefix, its own process state.
     b = await startPrimary('auth-hygiene-b', { ...env, DATABASE_URL: a.config.DATABASE_URL });
+    adminToken = await login(a.baseUrl, a.admin.email, a.admin.password);
   });
   afterAll(async () => {
     await b?.close();
@@ -63,6 +68,57 @@ describe('auth hygiene: two replicas sharing one Redis', () => {
     } finally {
       redis.disconnect();
     }
+  });
+
+  describe('session tokens signed with our key but outside policy are refused', () => {
+    const sign = async (build: (jwt: SignJWT) => SignJWT) => {
+      const claims = decodeJwt(adminToken);
+      const jwt = new SignJWT({ org: claims.org }).setProtectedHeader({ alg: 'ES256', kid: decodeProtectedHeader(adminToken).kid }).setIssuer('mazevault');
+      return build(jwt.setSubject(claims.sub!)).sign(createPrivateKey(a.config.JWT_PRIVATE_KEY));
+    };
+    const now = () => Math.floor(Date.now() / 1000);
+
+    it.each([
+      ['a 10-year lifetime', (j: SignJWT) => j.setAudience('mazevault-api').setIssuedAt().setExpirationTime(now() + 10 * 365 * 86_400)],
+      ['a lifetime one second over JWT_TTL_SECONDS', (j: SignJWT) => j.setAudience('mazevault-api').setIssuedAt(now()).setExpirationTime(now() + 901)],
+      ['no iat', (j: SignJWT) => j.setAudience('mazevault-api').setExpirationTime(now() + 600)],
+      ['an iat in the future', (j: SignJWT) => j.setAudience('mazevault-api').setIssuedAt(now() + 3600).setExpirationTime(now() + 3700)],
+      ['an audience array (JWT_ALLOW_AUDIENCE_ARRAY off)', (j: SignJWT) => j.setAudience(['mazevault-api', 'another-api']).setIssuedAt().setExpirationTime(now() + 600)],
+      ['a subject that is not a UUID', (j: SignJWT) => j.setSubject('not-a-uuid').setAudience('mazevault-api').setIssuedAt().setExpirationTime(now() + 600)],
+    ])('%s → 401 invalid_token', async (_name, build) => {
+      const response = await call(a.baseUrl, 'GET', '/api/v1/users', { token: await sign(build) });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.body.code).toBe('invalid_token');
+    });
+
+    it('accepts the same token within policy (the refusals above are for their flaw only)', async () => {
+      const token = await sign((j) => j.setAudience('mazevault-api').setIssuedAt(now()).setExpirationTime(now() + 900));
+      expect((await call(a.baseUrl, 'GET', '/api/v1/users', { token })).status).toBe(200);
+    });
+  });
+
+  describe('API tokens honour API_TOKEN_MAX_TTL_DAYS on verification', () => {
+    const createToken = async (name: string) => {
+      const created = await call(a.baseUrl, 'POST', '/api/v1/tokens', { token: adminToken, body: { name, permissions: ['users:read'], expiresInDays: 30 } });
+      expect(created.status).toBe(201);
+      return created.body as { id: string; token: string };
+    };
+
+    it('refuses a row whose expiry lies beyond the cap measured from its creation', async () => {
+      const { id, token } = await createToken('written-around-the-api');
+      // As if written directly to the database: created 400 days ago (cap 365), expiring in ten years.
+      await a.dataSource.query(`UPDATE api_tokens SET created_at = now() - interval '400 days', expires_at = now() + interval '3650 days' WHERE id = $1`, [id]);
+      const response = await call(a.baseUrl, 'GET', '/api/v1/users', { token });
+      expect(response.status).toBe(401);
+      expect(response.body.code).toBe('invalid_token');
+    });
+
+    it('accepts a long row while it is still inside the cap from its creation', async () => {
+      const { id, token } = await createToken('long-but-young');
+      await a.dataSource.query(`UPDATE api_tokens SET expires_at = now() + interval '3650 days' WHERE id = $1`, [id]);
+      expect((await call(a.baseUrl, 'GET', '/api/v1/users', { token })).status).toBe(200);
+    });
   });
 });
 

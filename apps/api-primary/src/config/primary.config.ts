@@ -37,6 +37,13 @@ export const PRIMARY_CONFIG_SHAPE = {
   JWT_ISSUER: z.string().default('mazevault'),
   JWT_AUDIENCE: z.string().default('mazevault-api'),
   JWT_TTL_SECONDS: env.int(900, 60),
+  /**
+   * The longest session a token may carry (exp − iat), enforced on verification too: a token signed
+   * with our key but a longer life (or no iat) is refused. Unset = JWT_TTL_SECONDS; never below it.
+   */
+  JWT_MAX_TTL_SECONDS: z.coerce.number().int().min(60).optional(),
+  /** Accept an `aud` claim that is an array containing JWT_AUDIENCE; off = `aud` must be that string. */
+  JWT_ALLOW_AUDIENCE_ARRAY: env.bool(false),
   /** HMAC key masking resource references in audit events; unset = references in clear. */
   TENANT_SALT: sensitive(z.string().min(16, { message: 'must be at least 16 characters' })).optional(),
   BODY_LIMIT_BYTES: env.int(1024 * 1024, 1024),
@@ -100,5 +107,9 @@ export function loadPrimaryConfig(source: Record<string, string | undefined> = p
   if (config.SECRET_STORE_PROVIDER === 'azure-keyvault' && !config.AZURE_KEY_VAULT_URL) {
     throw new ConfigValidationError([{ variable: 'AZURE_KEY_VAULT_URL', message: 'required when SECRET_STORE_PROVIDER=azure-keyvault' }]);
   }
-  return { ...config, TENANT_SALT: config.TENANT_SALT ?? config.SECRET_TENANT_SALT };
+  const jwtMaxTtl = config.JWT_MAX_TTL_SECONDS ?? config.JWT_TTL_SECONDS;
+  if (jwtMaxTtl < config.JWT_TTL_SECONDS) {
+    throw new ConfigValidationError([{ variable: 'JWT_MAX_TTL_SECONDS', message: 'must be at least JWT_TTL_SECONDS' }]);
+  }
+  return { ...config, JWT_MAX_TTL_SECONDS: jwtMaxTtl, TENANT_SALT: config.TENANT_SALT ?? config.SECRET_TENANT_SALT };
 }
