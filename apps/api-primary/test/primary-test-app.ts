@@ -30,6 +30,8 @@ export async function startPrimary(label: string, overrides: Record<string, stri
   const config = loadPrimaryConfig({
     DATABASE_URL: database.url,
     REDIS_URL: testRedis(label).url,
+    // Login counters live in Redis: each suite its own keys, so parallel suites never share a bucket.
+    REDIS_KEY_PREFIX: testRedis(label).keyPrefix,
     JWT_PRIVATE_KEY: jwtKey,
     MASTER_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'silent',
@@ -116,6 +118,7 @@ export async function startPrimaryProcess(label: string, databaseUrl: string, en
       PORT: String(port),
       DATABASE_URL: databaseUrl,
       REDIS_URL: testRedis(label).url,
+      REDIS_KEY_PREFIX: testRedis(label).keyPrefix,
       JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       MASTER_KEY: randomBytes(32).toString('base64'),
       ...env,

@@ -1,18 +1,17 @@
 import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { type LoginRequest, LoginRequestSchema } from '@mazevault/contracts';
 import { ApiZodBody, ValidBody } from '@mazevault/platform';
 import { Public } from '@mazevault/rbac';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { Audited } from '../audit/audited.decorator';
+import { AuthRateLimitGuard } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
 import { canonicalIdentity } from './identity.util';
 import { JwtService } from './jwt.service';
 
 @ApiTags('auth')
 @Public()
-// Per-client-IP rate limit on top of the per-identity lockout (credential stuffing spreads identities).
-@UseGuards(ThrottlerGuard)
 @Controller('auth')
 export class AuthController {
   constructor(
@@ -21,12 +20,15 @@ export class AuthController {
   ) {}
 
   @Post('login')
+  // Per-client-IP rate limit (shared by all replicas) on top of the per-identity lockout (credential stuffing spreads identities).
+  @UseGuards(AuthRateLimitGuard)
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for a short-lived ES256 session token' })
   @ApiZodBody(LoginRequestSchema)
   @ApiOkResponse({ schema: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } } })
   @ApiUnauthorizedResponse({ description: 'invalid_credentials — the same for unknown users, wrong passwords and disabled accounts' })
-  @ApiTooManyRequestsResponse({ description: 'too_many_attempts — locked out after repeated failures (Retry-After)' })
+  @ApiTooManyRequestsResponse({ description: 'too_many_attempts — locked out after repeated failures; too_many_requests — rate limit (Retry-After)' })
+  @ApiServiceUnavailableResponse({ description: 'platform_degraded — Redis (lockout, rate limit) is unreachable; retry after Retry-After' })
   @Audited({ action: 'auth.login', resourceType: 'user', resourceRef: (req) => identityOf(req.body) })
   async login(@ValidBody(LoginRequestSchema) body: LoginRequest): Promise<{ token: string; expiresAt: string }> {
     const { token, expiresAt } = await this.auth.login(body.email, body.password);
@@ -34,6 +36,8 @@ export class AuthController {
   }
 
   @Get('jwks')
+  // Static public data: an in-process limit is enough, and the JWKS keeps answering while Redis is down.
+  @UseGuards(ThrottlerGuard)
   @ApiOperation({ summary: 'The public keys that verify session tokens (RFC 7517 JWK Set)' })
   jwks(): { keys: object[] } {
     return this.jwt.jwks();

@@ -19,11 +19,12 @@ export class AuthService {
 
   /**
    * Known and unknown users, wrong passwords and disabled accounts all fail the same way, after the
-   * same scrypt work, and all count toward the same lockout.
+   * same scrypt work, and all count toward the same lockout (every attempt counts; success resets).
    */
   async login(email: string, password: string): Promise<{ token: string; expiresAt: Date }> {
     const identity = canonicalIdentity(email);
-    const lockedFor = await this.lockout.lockedFor(identity);
+    // Counted before the password check, so concurrent guesses cannot all slip under the limit.
+    const lockedFor = await this.lockout.beginAttempt(identity);
     if (lockedFor > 0) {
       throw new ProblemException(429, 'too_many_attempts', `Too many failed logins; try again in ${lockedFor} s`, {
         headers: { 'retry-after': String(lockedFor) },
@@ -32,7 +33,6 @@ export class AuthService {
     const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email: identity });
     const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
     if (!user || !passwordOk || user.disabledAt) {
-      await this.lockout.recordFailure(identity);
       throw new ProblemException(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
     await this.lockout.reset(identity);

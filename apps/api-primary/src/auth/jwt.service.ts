@@ -13,10 +13,13 @@ export interface SessionClaims {
 }
 
 const ALGORITHM = 'ES256';
+const CLOCK_TOLERANCE_SECONDS = 5;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Issues and verifies user session JWTs: ES256 with a `kid`, verification pinned to that algorithm,
- * issuer, audience and key (so `alg: none`, HS256-with-the-public-key and foreign keys all fail).
+ * issuer, audience and key (so `alg: none`, HS256-with-the-public-key and foreign keys all fail),
+ * with a lifetime no longer than JWT_MAX_TTL_SECONDS and UUID subject and organization.
  * Verified tokens are cached until expiry: an ES256 verify costs ~80 µs, the cache lookup ~1 µs.
  */
 @Injectable()
@@ -58,14 +61,16 @@ export class JwtService implements OnModuleInit {
   }
 
   async issue(userId: string, organizationId: string): Promise<{ token: string; expiresAt: Date }> {
-    const expiresAt = new Date(Date.now() + this.config.JWT_TTL_SECONDS * 1000);
+    // One instant for iat and exp, so exp − iat is exactly the TTL that verification caps.
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const expiresAt = new Date((issuedAt + this.config.JWT_TTL_SECONDS) * 1000);
     const token = await new SignJWT({ org: organizationId })
       .setProtectedHeader({ alg: ALGORITHM, kid: this.kid, typ: 'JWT' })
       .setSubject(userId)
       .setIssuer(this.config.JWT_ISSUER)
       .setAudience(this.config.JWT_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + this.config.JWT_TTL_SECONDS)
       .sign(this.privateKey);
     return { token, expiresAt };
   }
@@ -76,6 +81,7 @@ export class JwtService implements OnModuleInit {
     const cached = this.cache.get(key);
     if (cached) return cached;
     try {
+      const maxTtl = this.config.JWT_MAX_TTL_SECONDS ?? this.config.JWT_TTL_SECONDS;
       const { payload } = await jwtVerify(token, (header) => {
         // The key is chosen by kid among ours only; anything else fails before any signature check.
         const entry = header.kid === undefined ? undefined : this.verificationKeys.get(header.kid);
@@ -85,9 +91,19 @@ export class JwtService implements OnModuleInit {
         algorithms: [ALGORITHM],
         issuer: this.config.JWT_ISSUER,
         audience: this.config.JWT_AUDIENCE,
-        requiredClaims: ['sub', 'exp', 'org'],
+        requiredClaims: ['sub', 'exp', 'org', 'iat'],
+        // iat present, not in the future, and no older than the longest session.
+        maxTokenAge: maxTtl,
+        // Replicas' clocks differ by a little: without leeway a token issued by one could be "from the future" on another.
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
-      if (typeof payload.org !== 'string' || !payload.sub || !payload.exp) return undefined;
+      if (typeof payload.org !== 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return undefined;
+      // A key holder (or a bug) could sign a 10-year session: the cap holds on verification too.
+      if (payload.exp - payload.iat > maxTtl) return undefined;
+      // We only ever issue the configured audience as a string; an array is a token minted for others too.
+      if (Array.isArray(payload.aud) && !this.config.JWT_ALLOW_AUDIENCE_ARRAY) return undefined;
+      // Ids are UUIDs; anything else is refused here, before it reaches a query (where it was a 500).
+      if (!UUID.test(payload.sub) || !UUID.test(payload.org)) return undefined;
       const claims: SessionClaims = { sub: payload.sub, org: payload.org, exp: payload.exp };
       // Valid until the token itself expires.
       this.cache.set(key, claims, claims.exp * 1000 - Date.now());

@@ -5,6 +5,7 @@ import { isPermission, isRoleName, type RoleBinding, type Scope, type Subject } 
 import { DataSource, IsNull } from 'typeorm';
 import { CacheInvalidationBus } from '../cache/cache-invalidation.bus';
 import { TtlCache } from '../cache/ttl.cache';
+import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { JwtService } from './jwt.service';
 
 /** How long a resolved principal is reused; revocations also clear it at once (see invalidateAll). */
@@ -28,6 +29,7 @@ export class PrincipalService implements OnModuleInit {
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
     private readonly bus: CacheInvalidationBus,
+    @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
   ) {}
 
   onModuleInit(): void {
@@ -73,7 +75,12 @@ export class PrincipalService implements OnModuleInit {
     const hash = hashApiToken(token);
     const row = await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ tokenHash: hash, revokedAt: IsNull() });
     // The index lookup is by digest; compare again in constant time so equality never short-circuits.
-    if (!row || !constantTimeEqual(row.tokenHash, hash) || row.expiresAt.getTime() <= Date.now()) return undefined;
+    if (!row || !constantTimeEqual(row.tokenHash, hash)) return undefined;
+    // API_TOKEN_MAX_TTL_DAYS caps a token's life from its creation whatever its row says (a row
+    // written around the API, or created under a longer cap since lowered).
+    const cap = row.createdAt.getTime() + this.config.API_TOKEN_MAX_TTL_DAYS * 86_400_000;
+    const expiresAt = new Date(Math.min(row.expiresAt.getTime(), cap));
+    if (expiresAt.getTime() <= Date.now()) return undefined;
     const owner = await this.activeUser(row.ownerUserId);
     if (!owner) return undefined;
     const tokenScope: Scope = { organizationId: row.organizationId };
@@ -86,7 +93,7 @@ export class PrincipalService implements OnModuleInit {
       bindings: await this.bindingsOf(owner.id),
       tokenPermissions: row.permissions.filter(isPermission),
       tokenScope,
-      expiresAt: row.expiresAt,
+      expiresAt,
     };
   }
 

@@ -19,6 +19,14 @@ export const PRIMARY_CONFIG_SHAPE = {
   /** Off behind a transaction-mode pooler that does not track prepared statements (e.g. PgBouncer < 1.21). */
   DATABASE_PREPARED_STATEMENTS: env.bool(true),
   REDIS_URL: sensitive(env.url(['redis', 'rediss'])),
+  /** Prefix of every key the Primary writes (replicas of one deployment share it; tests isolate by it). */
+  REDIS_KEY_PREFIX: z.string().default(''),
+  /**
+   * Bounds on a Redis call, so a request needing Redis while it is unreachable fails fast (503
+   * platform_degraded) instead of waiting in ioredis' offline queue.
+   */
+  REDIS_CONNECT_TIMEOUT_MS: env.int(2000, 100),
+  REDIS_COMMAND_TIMEOUT_MS: env.int(2000, 100),
   /** ES256 private key (PKCS#8 PEM) signing user JWTs. */
   JWT_PRIVATE_KEY: sensitive(z.string().includes('BEGIN PRIVATE KEY', { message: 'expected a PKCS#8 PEM private key' })),
   /**
@@ -29,6 +37,13 @@ export const PRIMARY_CONFIG_SHAPE = {
   JWT_ISSUER: z.string().default('mazevault'),
   JWT_AUDIENCE: z.string().default('mazevault-api'),
   JWT_TTL_SECONDS: env.int(900, 60),
+  /**
+   * The longest session a token may carry (exp − iat), enforced on verification too: a token signed
+   * with our key but a longer life (or no iat) is refused. Unset = JWT_TTL_SECONDS; never below it.
+   */
+  JWT_MAX_TTL_SECONDS: z.coerce.number().int().min(60).optional(),
+  /** Accept an `aud` claim that is an array containing JWT_AUDIENCE; off = `aud` must be that string. */
+  JWT_ALLOW_AUDIENCE_ARRAY: env.bool(false),
   /** HMAC key masking resource references in audit events; unset = references in clear. */
   TENANT_SALT: sensitive(z.string().min(16, { message: 'must be at least 16 characters' })).optional(),
   BODY_LIMIT_BYTES: env.int(1024 * 1024, 1024),
@@ -92,5 +107,9 @@ export function loadPrimaryConfig(source: Record<string, string | undefined> = p
   if (config.SECRET_STORE_PROVIDER === 'azure-keyvault' && !config.AZURE_KEY_VAULT_URL) {
     throw new ConfigValidationError([{ variable: 'AZURE_KEY_VAULT_URL', message: 'required when SECRET_STORE_PROVIDER=azure-keyvault' }]);
   }
-  return { ...config, TENANT_SALT: config.TENANT_SALT ?? config.SECRET_TENANT_SALT };
+  const jwtMaxTtl = config.JWT_MAX_TTL_SECONDS ?? config.JWT_TTL_SECONDS;
+  if (jwtMaxTtl < config.JWT_TTL_SECONDS) {
+    throw new ConfigValidationError([{ variable: 'JWT_MAX_TTL_SECONDS', message: 'must be at least JWT_TTL_SECONDS' }]);
+  }
+  return { ...config, JWT_MAX_TTL_SECONDS: jwtMaxTtl, TENANT_SALT: config.TENANT_SALT ?? config.SECRET_TENANT_SALT };
 }
