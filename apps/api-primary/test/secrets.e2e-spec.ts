@@ -80,6 +80,21 @@ describe('Primary secrets API (real PostgreSQL, envelope encryption, HTTP)', () 
     expect(raw.json).not.toMatch(/"dek"|A256GCM|"nonce"/);
   });
 
+  it('deletes, undeletes and destroys named versions with one convention (a body of versions), and refuses a body DELETE would ignore', async () => {
+    for (const v of ['v1', 'v2', 'v3']) await put('conv/x', { value: v });
+    // The probe: DELETE with {"versions":[2]} deleted version 3 and ignored the body.
+    const withBody = await call(base, 'DELETE', `${env}/secrets/conv/x`, { token, body: { versions: [2] } });
+    expect(withBody.status).toBe(400);
+    expect(withBody.body.code).toBe('body_not_accepted');
+    expect((await call(base, 'DELETE', `${env}/secrets/conv/x?versions=2`, { token })).body.code).toBe('unexpected_query');
+    expect((await get('secrets/conv/x')).body.value).toBe('v3');
+    expect((await call(base, 'POST', `${env}/delete/conv/x`, { token, body: { versions: [2] } })).body).toEqual({ deleted: [2] });
+    expect((await get('secrets/conv/x')).body.value).toBe('v3');
+    expect((await get('secrets/conv/x?version=2')).body.code).toBe('secret_version_deleted');
+    expect((await call(base, 'POST', `${env}/undelete/conv/x`, { token, body: { versions: [2] } })).body).toEqual({ undeleted: [2] });
+    expect((await call(base, 'DELETE', `${env}/secrets/conv/x`, { token })).body).toEqual({ deleted: [3] });
+  });
+
   it('merges or replaces custom metadata and applies max_versions', async () => {
     await put('meta/x', { value: 'v', customMetadata: { owner: 'payments' } });
     expect((await call(base, 'PATCH', `${env}/metadata/meta/x`, { token, body: { customMetadata: { team: 'core' } } })).body.customMetadata).toEqual({ owner: 'payments', team: 'core' });
@@ -102,14 +117,19 @@ describe('Primary secrets API (real PostgreSQL, envelope encryption, HTTP)', () 
       ['azure://vault/uri/dict#username', { username: 'bob' }],
       ['azure://vault/uri/dict#username?version=1', { username: 'alice' }],
       ['azure://vault/uri/dict?version=v1#password', { password: 's3cret' }],
-      ['azure://vault/uri/dict#missing', { missing: null }],
       ['azure://vault/uri/scalar', { value: 'just-a-string' }],
-      ['azure://vault/uri/scalar#username', { username: null }],
       ['uri/dict#username', { username: 'bob' }],
     ];
     for (const [ref, expected] of cases) {
       const response = await get(`credentials?ref=${encodeURIComponent(ref)}`);
       expect({ ref, body: response.body }).toEqual({ ref, body: expected });
+    }
+    // A field the value lacks (or any field of a scalar) is a 404 naming it, not a silent null.
+    for (const ref of ['azure://vault/uri/dict#nokey', 'azure://vault/uri/scalar#username']) {
+      const missing = await get(`credentials?ref=${encodeURIComponent(ref)}`);
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get('content-type')).toContain('application/problem+json');
+      expect(missing.body).toMatchObject({ code: 'secret_field_not_found', detail: expect.stringContaining(ref.split('#')[1]) });
     }
     expect((await get(`credentials?ref=${encodeURIComponent('azure://vault/uri/none')}`)).body.code).toBe('secret_not_found');
     expect((await get(`credentials?ref=${encodeURIComponent('azure://vault/uri/dict?foo=1')}`)).body.code).toBe('invalid_secret_reference');

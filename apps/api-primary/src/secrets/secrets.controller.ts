@@ -73,13 +73,25 @@ export class SecretsController {
 
   @Delete('secrets/*')
   @RequirePermission('secrets:delete', secretResource)
-  @ApiOperation({ summary: 'Soft-delete the current version, or `?versions=1,2` (undelete restores them)' })
+  @ApiOperation({ summary: 'Soft-delete the current version (`POST …/delete/<path> {versions}` for others; undelete restores them)' })
   @ApiParam({ name: '*', description: 'secret path' })
-  @ApiQuery({ name: 'versions', required: false })
   @Audited({ action: 'secret.delete', resourceType: 'secret', resourceRef: pathRef })
-  async softDelete(@Req() request: SecretRequest, @Query('versions') versions?: string): Promise<{ deleted: number[] }> {
-    const actor = { type: request.principal.type, id: request.principal.id, requestId: (request as { id?: string }).id };
-    return { deleted: await this.secrets.softDelete(await this.scope(request), request.params['*'], actor, parseVersions(versions)) };
+  async softDeleteCurrent(@Req() request: SecretRequest, @Query() query: Record<string, unknown>): Promise<{ deleted: number[] }> {
+    if (Object.keys(query).length) {
+      throw new ProblemException(400, 'unexpected_query', 'DELETE …/secrets/<path> deletes the current version; name versions with POST …/delete/<path> {"versions":[...]}');
+    }
+    return { deleted: await this.secrets.softDelete(await this.scope(request), request.params['*'], this.actor(request), undefined) };
+  }
+
+  @Post('delete/*')
+  @HttpCode(200)
+  @RequirePermission('secrets:delete', secretResource)
+  @ApiOperation({ summary: 'Soft-delete the given versions (undelete restores them)' })
+  @ApiParam({ name: '*', description: 'secret path' })
+  @ApiZodBody(SecretVersionsRequestSchema)
+  @Audited({ action: 'secret.delete', resourceType: 'secret', resourceRef: pathRef })
+  async softDelete(@Req() request: SecretRequest, @ValidBody(SecretVersionsRequestSchema) body: SecretVersionsRequest): Promise<{ deleted: number[] }> {
+    return { deleted: await this.secrets.softDelete(await this.scope(request), request.params['*'], this.actor(request), body.versions) };
   }
 
   @Post('undelete/*')
@@ -151,7 +163,16 @@ export class SecretsController {
     const scope = await this.scope(request);
     const version = parsed.version === undefined ? undefined : parseVersion(parsed.version.replace(/^v/, ''));
     const { value } = await this.secrets.read(scope, parsed.name, version);
-    return this.maybeWrap(scope, projectSecretField(toSecretData(value), parsed.key), wrapTtl);
+    const data = toSecretData(value);
+    // A field the value does not have is an error the caller must see, not a silent null.
+    if (parsed.key !== undefined && (data.scalar || !Object.prototype.hasOwnProperty.call(data.data, parsed.key))) {
+      throw new ProblemException(404, 'secret_field_not_found', `The secret "${parsed.name}" has no field "${parsed.key}"`);
+    }
+    return this.maybeWrap(scope, projectSecretField(data, parsed.key), wrapTtl);
+  }
+
+  private actor(request: SecretRequest) {
+    return { type: request.principal.type, id: request.principal.id, requestId: (request as { id?: string }).id };
   }
 
   private async scope(request: SecretRequest): Promise<SecretScope> {
@@ -173,7 +194,3 @@ function parseVersion(raw: string | undefined): number | undefined {
   return Number(raw);
 }
 
-function parseVersions(raw: string | undefined): number[] | undefined {
-  if (!raw) return undefined;
-  return raw.split(',').map((v) => parseVersion(v.trim()) ?? 0);
-}

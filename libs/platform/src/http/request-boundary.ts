@@ -11,6 +11,14 @@ import { ProblemException } from '../errors/problem.exception';
  */
 const ESCAPED_CONTROL_CHARACTER = /%(?:[01][0-9a-f]|7f|c2%[89][0-9a-f])/i;
 
+/** Methods whose routes never read a body: one sent anyway is refused rather than silently ignored. */
+const BODILESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'DELETE']);
+
+function carriesBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
 /** Deepest JSON nesting a request body may have: far beyond any real payload, far below a stack overflow. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -49,6 +57,8 @@ function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Prob
  * same RFC 7807 shape as ours:
  * - a URL carrying an escaped control character (400 `invalid_url`): NUL in a path segment used to
  *   reach PostgreSQL (which refuses it) through the audit log;
+ * - a body on GET, HEAD or DELETE (400 `body_not_accepted`): no such route reads one, and a body that
+ *   is silently ignored (`DELETE …/secrets/x {"versions":[2]}` deleted the current version) misleads;
  * - JSON bodies nested deeper than MAX_JSON_DEPTH (400 `json_too_deep`);
  * - Fastify's malformed-URL errors (`FST_ERR_BAD_URL`) and Node's client errors (431 headers too
  *   large, 400 malformed request) as problem+json instead of bare text.
@@ -57,6 +67,10 @@ export function registerRequestBoundary(fastify: FastifyInstance, bodyLimitBytes
   fastify.addHook('onRequest', (request, reply, done) => {
     if (hasEscapedControlCharacter(request.url)) {
       sendProblem(reply, request, new ProblemException(400, 'invalid_url', 'The URL contains a control character (such as %00); paths, names and query values may not'));
+      return;
+    }
+    if (BODILESS_METHODS.has(request.method) && carriesBody(request)) {
+      sendProblem(reply, request, new ProblemException(400, 'body_not_accepted', `${request.method} takes no request body; a body would be ignored, so it is refused`));
       return;
     }
     done();
