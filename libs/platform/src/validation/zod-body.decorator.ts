@@ -25,7 +25,15 @@ export function ValidBody<T extends z.ZodType>(schema: T): ParameterDecorator {
   return Body(new ZodValidationPipe(schema));
 }
 
+/**
+ * The OpenAPI schema of a request body: the schema's *input* side, so a field with a default is
+ * optional (the client may leave it out) rather than required as it is in the parsed output.
+ */
+export function zodRequestBodySchema(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' }) as Record<string, unknown>;
+}
+
 /** Method decorator: documents the body schema in OpenAPI from the same zod schema. */
 export function ApiZodBody(schema: z.ZodType): MethodDecorator {
-  return applyDecorators(ApiBody({ schema: z.toJSONSchema(schema, { target: 'openapi-3.0' }) as object }));
+  return applyDecorators(ApiBody({ schema: zodRequestBodySchema(schema) }));
 }
