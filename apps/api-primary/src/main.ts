@@ -19,4 +19,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.PORT, host: config.HOST });
 }
 
-void main();
+main().catch((error: unknown) => {
+  process.stderr.write(`api-primary failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

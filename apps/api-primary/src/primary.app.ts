@@ -1,9 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp, createServiceLogger } from '@mazevault/platform';
+import { createHttpApp, createServiceLogger, METRICS_REGISTRY } from '@mazevault/platform';
+import type { Registry } from 'prom-client';
 import { AppModule, type PrimaryAppOptions } from './app.module';
 import { registerAuditResponseHook } from './audit/audit-response.hook';
 import { AuditService } from './audit/audit.service';
 import type { PrimaryConfig } from './config/primary.config';
+import { registerOperationMetrics } from './metrics/operation-metrics.hook';
 
 /** Builds (but does not start) the Primary's HTTP app. */
 export async function createPrimaryApp(config: PrimaryConfig, options: PrimaryAppOptions = {}): Promise<NestFastifyApplication> {
@@ -17,5 +19,6 @@ export async function createPrimaryApp(config: PrimaryConfig, options: PrimaryAp
     ...(options.afterShutdown && { afterShutdown: options.afterShutdown }),
   });
   registerAuditResponseHook(app.getHttpAdapter().getInstance(), app.get(AuditService));
+  registerOperationMetrics(app.getHttpAdapter().getInstance(), app.get<Registry>(METRICS_REGISTRY));
   return app;
 }

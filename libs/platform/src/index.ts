@@ -11,3 +11,4 @@ export * from './metrics/metrics.tokens';
 export * from './platform.module';
 export * from './validation/zod-body.decorator';
 export * from './net/free-port';
+export * from './metrics/http-metrics';

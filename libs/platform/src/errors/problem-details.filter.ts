@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+import { noteProblemCode } from '../metrics/http-metrics';
 import { PROBLEM_TYPE_BASE, type ProblemBody, ProblemException } from './problem.exception';
 
 interface FastifyLikeRequest {
@@ -87,6 +88,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyLikeRequest>();
     const reply = http.getResponse<FastifyLikeReply>();
     const { body, headers } = toProblem(exception, request);
+    noteProblemCode(request, body.code);
     if (body.status >= HttpStatus.INTERNAL_SERVER_ERROR) {
       // The full error goes to the log (with the request id), never to the client.
       this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');

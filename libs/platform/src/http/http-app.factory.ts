@@ -7,6 +7,9 @@ import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { AccessLogController, type AccessLogMode } from '../logging/access-log.controller';
 import { lazyChildLoggerFactory } from '../logging/lazy-request-logger';
 import { accessLoggerOf, createNestLogger, requestIdFor } from '../logging/logger.options';
+import type { Registry } from 'prom-client';
+import { registerHttpMetrics } from '../metrics/http-metrics';
+import { METRICS_REGISTRY } from '../metrics/metrics.tokens';
 import { enableGracefulShutdown } from './graceful-shutdown';
 import { clientErrorHandler, frameworkErrorHandler, registerRequestBoundary } from './request-boundary';
 import { staticSecurityHeaders } from './security-headers';
@@ -58,6 +61,9 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
     bufferLogs: options.bufferLogs ?? true,
+    // A failure while building the app is thrown to the caller (main.ts reports it and exits), not
+    // turned into process.exit(1) by Nest, so library code can probe for optional providers.
+    abortOnError: false,
     // Our own parsers (registerRequestBoundary): JSON with a nesting cap, forms.
     bodyParser: false,
   });
@@ -65,6 +71,8 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
   const securityHeaders = staticSecurityHeaders();
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestBoundary(fastify, options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES);
+  const registry = metricsRegistryOf(app);
+  if (registry) registerHttpMetrics(fastify, registry);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(securityHeaders).header('x-request-id', request.id);
     done();
@@ -84,4 +92,13 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
+}
+
+/** The app's metrics registry, if its module imports PlatformModule (every service does; bare test modules may not). */
+function metricsRegistryOf(app: NestFastifyApplication): Registry | undefined {
+  try {
+    return app.get<Registry>(METRICS_REGISTRY, { strict: false });
+  } catch {
+    return undefined;
+  }
 }

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { toProblem } from '../errors/problem-details.filter';
 import { ProblemException } from '../errors/problem.exception';
+import { noteProblemCode } from '../metrics/http-metrics';
 
 /**
  * A percent-escaped C0 control character (%00-%1F), DEL (%7F) or a UTF-8 encoded C1 control
@@ -49,6 +50,7 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: ProblemException): void {
   const { body } = toProblem(problem, request);
+  noteProblemCode(request, body.code);
   void reply.code(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
 }
 
