@@ -1,8 +1,6 @@
-import { createTestDatabase, type TestDatabase } from '@mazevault/testing';
+import { createPrimaryDataSource, type DatabaseLogSink, OrganizationEntity, UserEntity } from '@mazevault/persistence';
+import { createTestDatabase, type TestDatabase } from '../test-database';
 import type { DataSource } from 'typeorm';
-import { createPrimaryDataSource } from './data-source.factory';
-import { OrganizationEntity, UserEntity } from './entities';
-import type { DatabaseLogSink } from './typeorm-log.sink';
 
 /** Real PostgreSQL: a failed statement is logged through the given sink, never with its parameters. */
 describe('database log (real PostgreSQL)', () => {
