@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { hashedContent, type HashedAuditFields } from '../src/audit/audit-chain';
-import { type AuditCheckpoint, parseCheckpoint } from '../src/audit/audit-checkpoint';
+import type { AuditCheckpoint } from '../src/audit/audit-checkpoint';
 import { AuditCheckpointService } from '../src/audit/audit-checkpoint.service';
 import { AuditKeys } from '../src/audit/audit-keys';
 import { AuditSealerService } from '../src/audit/audit-sealer.service';

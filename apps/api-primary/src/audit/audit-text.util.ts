@@ -5,6 +5,7 @@
  * so these are written out as the text `\uXXXX` instead of failing the event. (A literal `\u0000`
  * typed by a client reads the same; the audit log records what was attempted, not a byte-exact copy.)
  */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this must find
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const TRUNCATED = '…';
