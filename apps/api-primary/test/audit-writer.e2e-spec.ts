@@ -47,7 +47,7 @@ describe('audit writer: any content stored, failures fail closed (real PostgreSQ
           'path\\u0000': '/secrets/a\\u0000',
           nested: [{ lone: '\\udc00' }],
           emoji: '😀',
-          organizationId: 'not-a-uuid\\u0000',
+          invalidOrganizationId: 'not-a-uuid\\u0000',
         },
       });
       expect(row.resourceRef!.startsWith('app/a\\u0000b/xxx')).toBe(true);

@@ -55,7 +55,7 @@ export class AuditService {
 
   /**
    * The row as PostgreSQL will store it and give it back — what the link covers must be exactly that
-   * — and storable whatever the request carried: uuids lower-case (a malformed one moves to details),
+   * — and storable whatever the request carried: uuids lower-case (a malformed one moves to details.invalidOrganizationId),
    * details as plain JSON (no undefined, no toJSON objects), strings without the characters PostgreSQL
    * refuses and cut to their column's length. An event must never fail on its content.
    */
@@ -66,8 +66,9 @@ export class AuditService {
     >;
     const organizationId = event.organizationId?.toLowerCase() ?? null;
     if (organizationId !== null && !UUID.test(organizationId))
-      details.organizationId = storableText(organizationId, 128);
-    const text = (value: string | null | undefined, max: number) => (value ? storableText(value, max) : null);
+      details.invalidOrganizationId = storableText(organizationId, 128);
+    const text = (value: string | null | undefined, max: number) =>
+      value === null || value === undefined ? null : storableText(value, max);
     return {
       occurred_at: new Date(),
       organization_id: organizationId !== null && UUID.test(organizationId) ? organizationId : null,
