@@ -42,6 +42,10 @@ async function main(): Promise<void> {
     stops.push(() => pg.stop());
     env.DATABASE_URL = pg.url;
     env.DATABASE_POOL_MAX ??= '1';
+    // PGlite is one session behind every socket connection: a statement prepared on one connection
+    // outlives it, and a new connection (after the pool's idle timeout, or a broken one) preparing the
+    // same name gets "prepared statement ... already exists" on every call. Plain statements only.
+    env.DATABASE_PREPARED_STATEMENTS ??= 'false';
   }
   if (!env.REDIS_URL) {
     say('starting a local redis-server ...');

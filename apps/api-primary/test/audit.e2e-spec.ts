@@ -1,5 +1,7 @@
 import { AuditEventEntity } from '@mazevault/persistence';
-import { hashAuditRow } from '../src/audit/audit-chain';
+import { Client } from 'pg';
+import { linkAuditRow } from '../src/audit/audit-chain';
+import { AuditKeys } from '../src/audit/audit-keys';
 import { type AuditRow, SealedRowWriter } from '../src/audit/audit-rows';
 import { AuditSealerService } from '../src/audit/audit-sealer.service';
 import { AuditService } from '../src/audit/audit.service';
@@ -48,7 +50,7 @@ describe('Primary audit log (real PostgreSQL)', () => {
   it('keeps one chain across events sealed on insert, events sealed later, two replicas and a stale head', async () => {
     const audit = primary.app.get(AuditService);
     const first = primary.app.get(AuditSealerService);
-    const other = new (AuditSealerService as new (...args: unknown[]) => AuditSealerService)(primary.dataSource, primary.config);
+    const other = new AuditSealerService(primary.dataSource, primary.config, primary.app.get(AuditKeys));
     const denied = () => call(primary.baseUrl, 'GET', '/api/v1/users'); // group-committed: sealed as inserted
     // Written inside a business transaction: inserted unsealed, sealed by the sealer after commit.
     const inTransaction = (n: number) =>
@@ -66,7 +68,7 @@ describe('Primary audit log (real PostgreSQL)', () => {
     expect(await unsealed()).toBe(0);
 
     // Two replicas writing at once race for the head; the loser of each race links again and retries.
-    const replica = new (AuditService as new (...args: unknown[]) => AuditService)(primary.dataSource, primary.config);
+    const replica = new AuditService(primary.dataSource, primary.config, primary.app.get(AuditKeys));
     const direct = (writer: AuditService, n: number) => writer.record({ actorType: 'system', action: 'test.race', resourceType: 'test', outcome: 'success', details: { n } });
     await Promise.all(Array.from({ length: 40 }, (_, n) => direct(n % 2 ? audit : replica, n)));
     expect((await events()).filter((r) => r.action === 'test.race' && r.hash)).toHaveLength(40);
@@ -103,10 +105,11 @@ describe('Primary audit log (real PostgreSQL)', () => {
     // collides on prev_hash, writes nothing, reads the head (which finds the real tip) and links again.
     const [{ hash: head }] = await primary.dataSource.query('SELECT hash FROM audit_chain_head');
     const [{ id }] = await primary.dataSource.query(`SELECT nextval('audit_events_id_seq')::text AS id`);
-    const fork = { id, occurredAt: new Date(), organizationId: null, actorType: 'system', actorId: null, action: 'test.fork', resourceType: 'test', resourceRef: null, outcome: 'success' as const, requestId: null, details: {} };
+    const key = await primary.app.get(AuditKeys).active();
+    const fork = { id, occurredAt: new Date(), organizationId: null, actorType: 'system', actorId: null, action: 'test.fork', resourceType: 'test', resourceRef: null, outcome: 'success' as const, requestId: null, details: {}, keyId: key.id };
     await primary.dataSource.query(
-      `INSERT INTO audit_events (id, occurred_at, actor_type, action, resource_type, outcome, details, prev_hash, hash) VALUES ($1, $2, 'system', 'test.fork', 'test', 'success', '{}', $3, $4)`,
-      [id, fork.occurredAt, head, hashAuditRow(head as string, fork)],
+      `INSERT INTO audit_events (id, occurred_at, actor_type, action, resource_type, outcome, details, key_id, prev_hash, hash) VALUES ($1, $2, 'system', 'test.fork', 'test', 'success', '{}', $3, $4, $5)`,
+      [id, fork.occurredAt, key.id, head, linkAuditRow(head as string, fork, key.key)],
     );
     await record(4);
     const [afterFork] = await primary.dataSource.query(`SELECT prev_hash FROM audit_events WHERE action = 'test.steady' AND details->>'n' = '4'`);
@@ -128,10 +131,10 @@ describe('Primary audit log (real PostgreSQL)', () => {
       request_id: null,
       details: { n },
     });
-    const a = new SealedRowWriter(primary.dataSource);
-    const b = new SealedRowWriter(primary.dataSource);
-    const pool = (primary.dataSource.driver as unknown as { master: { query(config: { name?: string }): Promise<unknown> } }).master;
-    const spy = jest.spyOn(pool, 'query');
+    const a = new SealedRowWriter(primary.dataSource, primary.app.get(AuditKeys));
+    const b = new SealedRowWriter(primary.dataSource, primary.app.get(AuditKeys));
+    // Every statement on a pooled connection, by name (prepared ones have one).
+    const spy = jest.spyOn(Client.prototype, 'query');
     const statements = async (write: () => Promise<void>) => {
       spy.mockClear();
       await write();

@@ -1,4 +1,5 @@
-import { canonicalJson, chainHash, GENESIS_HASH } from './hash-chain';
+import { createHmac, randomBytes } from 'node:crypto';
+import { canonicalJson, chainHash, chainMac, GENESIS_HASH } from './hash-chain';
 
 describe('hash chain', () => {
   it('is independent of key order but not of values', () => {
@@ -42,5 +43,13 @@ describe('hash chain', () => {
     const first = chainHash(GENESIS_HASH, { n: 1 });
     expect(chainHash(first, { n: 2 })).not.toBe(chainHash(GENESIS_HASH, { n: 2 }));
     expect(first).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('keyed links are HMAC-SHA256 over the same input, and depend on the key', () => {
+    const key = randomBytes(32);
+    const record = { b: 1, a: 'x' };
+    expect(chainMac(key, GENESIS_HASH, record)).toBe(createHmac('sha256', key).update(`${GENESIS_HASH}\n{"a":"x","b":1}`).digest('hex'));
+    expect(chainMac(randomBytes(32), GENESIS_HASH, record)).not.toBe(chainMac(key, GENESIS_HASH, record));
+    expect(chainMac(key, GENESIS_HASH, record)).not.toBe(chainHash(GENESIS_HASH, record));
   });
 });

@@ -1,13 +1,30 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, type KeyObject } from 'node:crypto';
 
 /**
- * The tamper-evident chain of the audit log: each record's hash covers the previous hash and the
+ * The tamper-evident chain of the audit log: each record's link covers the previous link and the
  * record's canonical JSON, so editing, removing or reordering any record breaks every later link.
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
+/**
+ * The first, unkeyed scheme: SHA-256. Anyone who can write the table can recompute it, so it only
+ * verifies rows written before the keyed scheme (see chainMac); new links never use it.
+ */
 export function chainHash(previousHash: string, record: unknown): string {
   return createHash('sha256').update(previousHash).update('\n').update(canonicalJson(record)).digest('hex');
+}
+
+/**
+ * The keyed scheme: HMAC-SHA256 under a key derived from the master key (never stored with the
+ * rows), over the same input as chainHash. Without the key, an edited row cannot be given a valid
+ * link, so "edit and recompute the chain" is detected.
+ */
+export function chainMac(key: KeyObject | Buffer, previousHash: string, record: unknown): string {
+  return createHmac('sha256', key)
+    .update(previousHash)
+    .update('\n')
+    .update(canonicalJson(record))
+    .digest('hex');
 }
 
 /**
@@ -44,7 +61,12 @@ const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 function sortedKeys(record: Record<string, unknown>): string[] {
   const keys = Object.keys(record);
   let indexKeys = 0;
-  while (indexKeys < keys.length && ARRAY_INDEX.test(keys[indexKeys]!) && Number(keys[indexKeys]) < 2 ** 32 - 1) indexKeys++;
+  while (
+    indexKeys < keys.length &&
+    ARRAY_INDEX.test(keys[indexKeys]!) &&
+    Number(keys[indexKeys]) < 2 ** 32 - 1
+  )
+    indexKeys++;
   if (indexKeys === 0) return keys.sort();
   return [...keys.slice(0, indexKeys), ...keys.slice(indexKeys).sort()];
 }

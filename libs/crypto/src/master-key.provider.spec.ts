@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,5 +92,18 @@ describe('master key providers', () => {
     expect(ring.get('a')).toBe(a);
     expect(() => ring.get('c')).toThrow(MasterKeyError);
     expect(() => new MasterKeyRing(a, [a])).toThrow(/duplicate/);
+  });
+
+  it('derives a key per purpose with HKDF-SHA256: stable, independent per purpose and per master key', async () => {
+    const raw = randomBytes(32);
+    const provider = new EnvMasterKeyProvider({ value: raw.toString('base64') });
+    const audit = await provider.deriveKey('mazevault:audit-chain:v1');
+    expect(audit).toHaveLength(32);
+    expect(audit.equals(Buffer.from(hkdfSync('sha256', raw, 'mazevault:master-key-derive:v1', 'mazevault:audit-chain:v1', 32)))).toBe(true);
+    expect((await provider.deriveKey('mazevault:audit-chain:v1')).equals(audit)).toBe(true);
+    expect((await provider.deriveKey('mazevault:audit-checkpoint:v1')).equals(audit)).toBe(false);
+    const other = new EnvMasterKeyProvider({ value: randomBytes(32).toString('base64') });
+    expect((await other.deriveKey('mazevault:audit-chain:v1')).equals(audit)).toBe(false);
+    expect(audit.equals(raw)).toBe(false);
   });
 });

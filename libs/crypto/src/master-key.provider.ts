@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hkdfSync } from 'node:crypto';
 import { AES_KEY_BYTES, aesGcmOpen, aesGcmSeal } from './aes-gcm';
 import { MasterKeyError } from './crypto.errors';
 import type { WrappedKey } from './envelope.types';
@@ -13,7 +13,16 @@ export interface MasterKeyProvider {
   readonly id: string;
   wrapKey(plaintextKey: Uint8Array, aad: Uint8Array): Promise<WrappedKey>;
   unwrapKey(wrapped: WrappedKey, aad: Uint8Array): Promise<Buffer>;
+  /**
+   * A 256-bit key for one purpose (`info`, e.g. the audit chain), derived with HKDF-SHA256 from the
+   * master key: independent of every other purpose's key, and reproducible by whoever holds the
+   * master key, so it is never stored anywhere.
+   */
+  deriveKey(info: string): Promise<Buffer>;
 }
+
+/** The HKDF salt of every key derived from a master key (a fixed, public domain separator). */
+const DERIVE_SALT = Buffer.from('mazevault:master-key-derive:v1');
 
 /** Decodes a base64 master key and insists on exactly 256 bits (a short key is a config error, not a weaker key). */
 export function decodeMasterKey(encoded: string, source: string): Buffer {
@@ -61,6 +70,10 @@ export abstract class LocalMasterKeyProvider implements MasterKeyProvider {
     return aesGcmOpen(await this.getKey(), wrapped, aad);
   }
 
+  async deriveKey(info: string): Promise<Buffer> {
+    return Buffer.from(hkdfSync('sha256', await this.getKey(), DERIVE_SALT, info, 32));
+  }
+
   /** Drops the cached key (for instance after the source was rotated) and zeroes the buffer. */
   async forget(): Promise<void> {
     const pending = this.key;
@@ -95,6 +108,11 @@ export class MasterKeyRing {
 
   has(id: string): boolean {
     return this.byId.has(id);
+  }
+
+  /** Every key of the ring, the active one first. */
+  get all(): MasterKeyProvider[] {
+    return [...this.byId.values()];
   }
 }
 

@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import { ProblemException, toProblem } from '@mazevault/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditableRequest } from './audit-spec.guard';
 import type { AuditSpec } from './audited.decorator';
@@ -10,15 +12,28 @@ import type { AuditService } from './audit.service';
  *
  * A response hook rather than a Nest interceptor: an interceptor, even a pass-through one, cost about
  * 250 µs of CPU per request here (measured), more than the whole secret read it would audit.
+ *
+ * An event that cannot be written fails the call closed: the response becomes a 500 problem (the
+ * result, a secret value say, is never sent unaudited) and the failure goes to the log, never its
+ * database text to the client.
  */
 export function registerAuditResponseHook(fastify: FastifyInstance, audit: AuditService): void {
+  const logger = new Logger('Audit');
   // A result-derived reference (e.g. the serial just issued) is taken from the handler's result
   // before Fastify serializes it, rather than parsed back out of the JSON body.
-  fastify.addHook('preSerialization', (fastifyRequest: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (error: null, value: unknown) => void) => {
-    const request = fastifyRequest as unknown as AuditableRequest;
-    if (needsResult(request.auditSpec)) request.auditResult = payload;
-    done(null, payload);
-  });
+  fastify.addHook(
+    'preSerialization',
+    (
+      fastifyRequest: FastifyRequest,
+      _reply: FastifyReply,
+      payload: unknown,
+      done: (error: null, value: unknown) => void,
+    ) => {
+      const request = fastifyRequest as unknown as AuditableRequest;
+      if (needsResult(request.auditSpec)) request.auditResult = payload;
+      done(null, payload);
+    },
+  );
   fastify.addHook('onSend', async (fastifyRequest: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const request = fastifyRequest as unknown as AuditableRequest;
     const status = reply.statusCode;
@@ -26,24 +41,48 @@ export function registerAuditResponseHook(fastify: FastifyInstance, audit: Audit
     const spec = request.auditSpec;
     if (!denied && !spec) return payload;
     const decision = request.authzDecision;
-    const details: Record<string, unknown> = { method: request.method, route: request.routeOptions?.url, status };
+    const details: Record<string, unknown> = {
+      method: request.method,
+      route: request.routeOptions?.url,
+      status,
+    };
     if (denied) {
       const problem = parseJson(payload) as { code?: string; detail?: string } | undefined;
       details.code = problem?.code;
       details.reason = decision?.reason ?? problem?.detail;
     }
-    const result = !denied && status < 400 && needsResult(spec) ? (request.auditResult ?? parseJson(payload)) : undefined;
-    await audit.record({
-      organizationId: request.principal?.organizationId ?? decision?.resource?.scope.organizationId ?? null,
-      actorType: request.principal?.type ?? 'anonymous',
-      actorId: request.principal?.id ?? null,
-      action: spec?.action ?? decision?.action ?? 'http.request',
-      resourceType: spec?.resourceType ?? decision?.resource?.type ?? 'api',
-      resourceRef: spec?.resourceRef?.(request, result) ?? (denied ? (decision?.resource?.id ?? null) : null),
-      outcome: denied ? 'denied' : status < 400 ? 'success' : 'failure',
-      requestId: request.id ?? null,
-      details,
-    });
+    const result =
+      !denied && status < 400 && needsResult(spec) ? (request.auditResult ?? parseJson(payload)) : undefined;
+    try {
+      await audit.record({
+        organizationId: request.principal?.organizationId ?? decision?.resource?.scope.organizationId ?? null,
+        actorType: request.principal?.type ?? 'anonymous',
+        actorId: request.principal?.id ?? null,
+        action: spec?.action ?? decision?.action ?? 'http.request',
+        resourceType: spec?.resourceType ?? decision?.resource?.type ?? 'api',
+        resourceRef:
+          spec?.resourceRef?.(request, result) ?? (denied ? (decision?.resource?.id ?? null) : null),
+        outcome: denied ? 'denied' : status < 400 ? 'success' : 'failure',
+        requestId: request.id ?? null,
+        details,
+      });
+    } catch (error) {
+      logger.error(
+        { err: error, requestId: request.id, status },
+        'audit event not written: the call fails closed',
+      );
+      const { body } = toProblem(
+        new ProblemException(
+          500,
+          'audit_unavailable',
+          'The audit event of this call could not be recorded, so the call was refused; quote the request id to an operator.',
+        ),
+        fastifyRequest,
+      );
+      void reply.code(500).header('content-type', 'application/problem+json; charset=utf-8');
+      reply.removeHeader('content-length');
+      return JSON.stringify(body);
+    }
     return payload;
   });
 }

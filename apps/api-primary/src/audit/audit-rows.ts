@@ -1,7 +1,8 @@
 import { type AuditOutcome, preparedQuery } from '@mazevault/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type HashedAuditFields, hashAuditRow } from './audit-chain';
+import { type HashedAuditFields, linkAuditRow } from './audit-chain';
 import { drawIdsSql, readChainHead } from './audit-chain-head';
+import type { AuditKeys } from './audit-keys';
 import { isUniqueViolation } from '../database/postgres-errors.util';
 
 // How audit rows reach audit_events: unsealed inside a caller's transaction (the sealer links them
@@ -41,8 +42,8 @@ const INSERT_SQL = `INSERT INTO audit_events (${COLUMNS})
 const INSERT_SEALED_SQL = `WITH moved AS (
     UPDATE audit_chain_head SET hash = $2 WHERE id = 1 AND hash = $3 RETURNING 1
   ), inserted AS (
-    INSERT INTO audit_events (id, ${COLUMNS}, prev_hash, hash)
-    SELECT id, ${COLUMNS}, prev_hash, hash FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, ${COLUMN_TYPES}, prev_hash text, hash text)
+    INSERT INTO audit_events (id, ${COLUMNS}, key_id, prev_hash, hash)
+    SELECT id, ${COLUMNS}, key_id, prev_hash, hash FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, ${COLUMN_TYPES}, key_id text, prev_hash text, hash text)
      WHERE EXISTS (SELECT 1 FROM moved)
   )
   SELECT m.moved, CASE WHEN m.moved = 1 THEN ${drawIdsSql('$4')} ELSE '{}' END AS ids
@@ -78,27 +79,36 @@ export class SealedRowWriter {
    */
   private contended = false;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly keys: AuditKeys,
+  ) {}
 
   async write(rows: AuditRow[]): Promise<void> {
+    const key = await this.keys.active();
     for (let attempt = 1; ; attempt++) {
       const { head, tip, ids } = await this.linkPoint(rows.length);
       let previous = tip;
       const sealed = rows.map((row, i) => {
         const id = ids[i]!;
-        const hash = hashAuditRow(previous, hashedFieldsOf(id, row));
-        const linked = { ...row, id, prev_hash: previous, hash };
+        const hash = linkAuditRow(previous, hashedFieldsOf(id, row, key.id), key.key);
+        const linked = { ...row, id, key_id: key.id, prev_hash: previous, hash };
         previous = hash;
         return linked;
       });
       let result: { moved: number; ids: string[] };
       try {
-        [result] = await preparedQuery<{ moved: number; ids: string[] }>(this.dataSource, 'audit_insert_sealed', INSERT_SEALED_SQL, [
-          JSON.stringify(sealed),
-          previous,
-          head,
-          Math.min(MAX_IDS_AHEAD, Math.max(MIN_IDS_AHEAD, 2 * rows.length)),
-        ]);
+        [result] = await preparedQuery<{ moved: number; ids: string[] }>(
+          this.dataSource,
+          'audit_insert_sealed',
+          INSERT_SEALED_SQL,
+          [
+            JSON.stringify(sealed),
+            previous,
+            head,
+            Math.min(MAX_IDS_AHEAD, Math.max(MIN_IDS_AHEAD, 2 * rows.length)),
+          ],
+        );
       } catch (error) {
         // Linked after a head something else already links to (a writer that does not move the head):
         // nothing was written; read the head, which finds the real tip, and link again.
@@ -121,16 +131,18 @@ export class SealedRowWriter {
   private async linkPoint(count: number): Promise<{ head: string; tip: string; ids: string[] }> {
     const ids = this.idsAhead;
     this.idsAhead = [];
-    if (this.left !== undefined && !this.contended && ids.length >= count) return { head: this.left, tip: this.left, ids: ids.slice(0, count) };
+    if (this.left !== undefined && !this.contended && ids.length >= count)
+      return { head: this.left, tip: this.left, ids: ids.slice(0, count) };
     const read = await readChainHead(this.dataSource, count);
     this.contended = this.left !== undefined && (read.head !== this.left || read.tip !== read.head);
     return read;
   }
 }
 
-function hashedFieldsOf(id: string, row: AuditRow): HashedAuditFields {
+function hashedFieldsOf(id: string, row: AuditRow, keyId: string): HashedAuditFields {
   return {
     id,
+    keyId,
     occurredAt: row.occurred_at,
     organizationId: row.organization_id,
     actorType: row.actor_type,

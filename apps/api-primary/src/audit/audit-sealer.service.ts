@@ -1,10 +1,18 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AuditEventEntity } from '@mazevault/persistence';
-import { DataSource, IsNull, Not } from 'typeorm';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { PeriodicJob } from '../scheduling/periodic-job';
-import { type ChainVerification, type HashedAuditFields, hashAuditRow, verifyAuditChain } from './audit-chain';
+import { type ChainVerification, type HashedAuditFields, linkAuditRow } from './audit-chain';
 import { lockChainHead, MOVE_CHAIN_HEAD_SQL } from './audit-chain-head';
+import type { AuditCheckpoint } from './audit-checkpoint';
+import { AuditKeys } from './audit-keys';
+import { SELECT_HASHED_COLUMNS, verifyStoredChain } from './audit-verification';
 
 const BATCH = 500;
 
@@ -24,6 +32,7 @@ export class AuditSealerService implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
+    @Inject(AuditKeys) private readonly keys: AuditKeys,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -48,28 +57,25 @@ export class AuditSealerService implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  private sealBatch(): Promise<number> {
+  private async sealBatch(): Promise<number> {
+    const key = await this.keys.active();
     return this.dataSource.transaction(async (manager) => {
       let { tip: previous } = await lockChainHead(manager);
-      // Plain rows, only the hashed columns: entity hydration would cost more than the hashing.
       const pending: HashedAuditFields[] = await manager.query(
-        `SELECT id::text AS id, occurred_at AS "occurredAt", organization_id AS "organizationId", actor_type AS "actorType",
-                actor_id AS "actorId", action, resource_type AS "resourceType", resource_ref AS "resourceRef", outcome,
-                request_id AS "requestId", details
-           FROM audit_events WHERE hash IS NULL ORDER BY id LIMIT $1`,
+        `SELECT ${SELECT_HASHED_COLUMNS} FROM audit_events WHERE hash IS NULL ORDER BY id LIMIT $1`,
         [BATCH],
       );
       if (pending.length === 0) return 0;
-      const seals: { id: string; prev_hash: string; hash: string }[] = [];
+      const seals: { id: string; key_id: string; prev_hash: string; hash: string }[] = [];
       for (const row of pending) {
-        const hash = hashAuditRow(previous, row);
-        seals.push({ id: row.id, prev_hash: previous, hash });
+        const hash = linkAuditRow(previous, { ...row, keyId: key.id }, key.key);
+        seals.push({ id: row.id, key_id: key.id, prev_hash: previous, hash });
         previous = hash;
       }
       // One set-based statement per batch, its rows as one JSON parameter.
       await manager.query(
-        `UPDATE audit_events a SET prev_hash = v.prev_hash, hash = v.hash
-           FROM jsonb_to_recordset($1::jsonb) AS v(id bigint, prev_hash text, hash text)
+        `UPDATE audit_events a SET key_id = v.key_id, prev_hash = v.prev_hash, hash = v.hash
+           FROM jsonb_to_recordset($1::jsonb) AS v(id bigint, key_id text, prev_hash text, hash text)
           WHERE a.id = v.id`,
         [JSON.stringify(seals)],
       );
@@ -78,8 +84,8 @@ export class AuditSealerService implements OnApplicationBootstrap, OnApplication
     });
   }
 
-  async verify(): Promise<ChainVerification> {
-    const rows = await this.dataSource.getRepository(AuditEventEntity).find({ where: { hash: Not(IsNull()) }, order: { id: 'ASC' } });
-    return verifyAuditChain(rows);
+  /** Verifies every sealed event, the head, and (if given) a checkpoint kept outside the database. */
+  verify(checkpoint?: AuditCheckpoint): Promise<ChainVerification> {
+    return verifyStoredChain(this.dataSource, this.keys, checkpoint);
   }
 }

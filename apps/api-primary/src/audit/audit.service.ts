@@ -3,7 +3,11 @@ import { maskReference } from '@mazevault/crypto';
 import { type AuditOutcome, GroupCommit } from '@mazevault/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
+import { AuditKeys } from './audit-keys';
 import { type AuditRow, insertRows, SealedRowWriter } from './audit-rows';
+import { storableJson, storableText } from './audit-text.util';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface AuditRecord {
   organizationId?: string | null;
@@ -34,8 +38,9 @@ export class AuditService {
   constructor(
     @Inject(DataSource) dataSource: DataSource,
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
+    @Inject(AuditKeys) keys: AuditKeys,
   ) {
-    const sealed = new SealedRowWriter(dataSource);
+    const sealed = new SealedRowWriter(dataSource, keys);
     this.committed = new GroupCommit((rows) => sealed.write(rows));
   }
 
@@ -48,20 +53,37 @@ export class AuditService {
     await this.committed.add(row);
   }
 
+  /**
+   * The row as PostgreSQL will store it and give it back — what the link covers must be exactly that
+   * — and storable whatever the request carried: uuids lower-case (a malformed one moves to details.invalidOrganizationId),
+   * details as plain JSON (no undefined, no toJSON objects), strings without the characters PostgreSQL
+   * refuses and cut to their column's length. An event must never fail on its content.
+   */
   private toRow(event: AuditRecord): AuditRow {
+    const details = (event.details ? storableJson(JSON.parse(JSON.stringify(event.details))) : {}) as Record<
+      string,
+      unknown
+    >;
+    const organizationId = event.organizationId?.toLowerCase() ?? null;
+    if (organizationId !== null && !UUID.test(organizationId))
+      details.invalidOrganizationId = storableText(organizationId, 128);
+    const text = (value: string | null | undefined, max: number) =>
+      value === null || value === undefined ? null : storableText(value, max);
     return {
       occurred_at: new Date(),
-      // What the hash covers must be what PostgreSQL gives back: uuids come back lower-case, and
-      // details as plain JSON (no undefined, no toJSON objects).
-      organization_id: event.organizationId?.toLowerCase() ?? null,
-      actor_type: event.actorType,
-      actor_id: event.actorId ?? null,
-      action: event.action,
-      resource_type: event.resourceType,
-      resource_ref: event.resourceRef ? maskReference(event.resourceRef, this.config.TENANT_SALT) : null,
+      organization_id: organizationId !== null && UUID.test(organizationId) ? organizationId : null,
+      actor_type: storableText(event.actorType, 32),
+      actor_id: text(event.actorId, 128),
+      action: storableText(event.action, 128),
+      resource_type: storableText(event.resourceType, 64),
+      // Masked before it is made storable: the HMAC covers exactly what the caller passed.
+      resource_ref: text(
+        event.resourceRef ? maskReference(event.resourceRef, this.config.TENANT_SALT) : null,
+        512,
+      ),
       outcome: event.outcome,
-      request_id: event.requestId ?? null,
-      details: event.details ? (JSON.parse(JSON.stringify(event.details)) as Record<string, unknown>) : {},
+      request_id: text(event.requestId, 128),
+      details,
     };
   }
 }

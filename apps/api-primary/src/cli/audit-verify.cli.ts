@@ -1,41 +1,133 @@
 /**
- * Verifies the audit log's hash chain: `npm run audit:verify` (DATABASE_URL from the environment).
- * Exits 0 when every sealed event verifies, 1 at the first broken link (printed).
+ * Verifies the audit log's chain: `npm run audit:verify [-- --checkpoint <json|file>]`.
+ * Reads DATABASE_URL and the master key (MASTER_KEY_PROVIDER, MASTER_KEY..., MASTER_KEY_PREVIOUS for
+ * rows linked before a master-key rotation) from the environment, as the Primary does.
+ * Exits 0 when every sealed event verifies, 1 at the first break (printed: where and what), 2 on bad usage.
  */
 import 'reflect-metadata';
-import { AuditEventEntity, createPrimaryDataSource } from '@mazevault/persistence';
-import { IsNull, Not } from 'typeorm';
-import { verifyAuditChain } from '../audit/audit-chain';
+import { readFileSync } from 'node:fs';
+import { createPrimaryDataSource } from '@mazevault/persistence';
+import { ConfigValidationError, loadConfig } from '@mazevault/platform';
+import { type AuditCheckpoint, parseCheckpoint } from '../audit/audit-checkpoint';
+import { AuditKeys } from '../audit/audit-keys';
+import { verifyStoredChain } from '../audit/audit-verification';
+import { PRIMARY_CONFIG_SHAPE, type PrimaryConfig } from '../config/primary.config';
+import { createMasterKeyRing } from '../secrets/master-key.factory';
+
+const USAGE = `Usage: npm run audit:verify [-- --checkpoint <json|file>]
+
+Checks every sealed audit event against its keyed link, that the newest event is the stored chain
+head, and — with --checkpoint — that the chain still holds the state a signed checkpoint recorded
+(catches rows cut from the end with the head moved back). The checkpoint is the JSON the Primary
+logged ("auditCheckpoint") or wrote to AUDIT_EXPORT_PATH; given a JSONL export file, its last
+checkpoint is used. Reads DATABASE_URL and the master key settings (MASTER_KEY_PREVIOUS too).`;
+
+/** The checkpoint argument: inline JSON, or a file (a JSON object, or JSONL whose last checkpoint line is taken). */
+export function readCheckpointArgument(argument: string): AuditCheckpoint {
+  const text = argument.trimStart().startsWith('{') ? argument : readFileSync(argument, 'utf8');
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (lines.length <= 1) return parseCheckpoint(text);
+  for (const line of lines.reverse()) {
+    try {
+      return parseCheckpoint(line);
+    } catch {
+      // not a checkpoint line; an export may carry other records
+    }
+  }
+  throw new Error('no checkpoint line in the file');
+}
 
 async function main(): Promise<number> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write('Usage: npm run audit:verify\n\nChecks every sealed audit event against the hash chain (reads DATABASE_URL).\n');
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    process.stderr.write('DATABASE_URL is required\n');
-    return 2;
+  let checkpoint: AuditCheckpoint | undefined;
+  const at = args.indexOf('--checkpoint');
+  if (at >= 0) {
+    const value = args[at + 1];
+    if (!value) {
+      process.stderr.write('--checkpoint needs a value (JSON or a file)\n');
+      return 2;
+    }
+    try {
+      checkpoint = readCheckpointArgument(value);
+    } catch (error) {
+      process.stderr.write(
+        `--checkpoint: not a valid checkpoint (${error instanceof Error ? error.message.split('\n')[0] : String(error)})\n`,
+      );
+      return 2;
+    }
   }
-  const dataSource = await createPrimaryDataSource({ url }).initialize();
+  const {
+    DATABASE_URL,
+    MASTER_KEY_PROVIDER,
+    MASTER_KEY,
+    MASTER_KEY_FILE,
+    MASTER_KEY_VAULT_URL,
+    MASTER_KEY_SECRET_NAME,
+    MASTER_KEY_PREVIOUS,
+  } = PRIMARY_CONFIG_SHAPE;
+  let config: PrimaryConfig;
   try {
-    const rows = await dataSource.getRepository(AuditEventEntity).find({ where: { hash: Not(IsNull()) }, order: { id: 'ASC' } });
-    const result = verifyAuditChain(rows);
+    config = loadConfig(
+      {
+        DATABASE_URL,
+        MASTER_KEY_PROVIDER,
+        MASTER_KEY,
+        MASTER_KEY_FILE,
+        MASTER_KEY_VAULT_URL,
+        MASTER_KEY_SECRET_NAME,
+        MASTER_KEY_PREVIOUS,
+      },
+      process.env,
+    ) as PrimaryConfig;
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const keys = new AuditKeys(createMasterKeyRing(config));
+  const dataSource = await createPrimaryDataSource({ url: config.DATABASE_URL }).initialize();
+  try {
+    const result = await verifyStoredChain(dataSource, keys, checkpoint);
+    const scheme = result.unkeyed ? ` (${result.unkeyed} of them under the old unkeyed scheme)` : '';
     if (result.ok) {
-      process.stdout.write(`audit chain OK: ${result.verified} sealed events verified\n`);
+      const against = result.checkpoint
+        ? `; matches the checkpoint of ${result.checkpoint.at} (${result.checkpoint.count} links, row ${result.checkpoint.lastId})`
+        : '';
+      process.stdout.write(
+        `audit chain OK: ${result.verified} sealed events verified${scheme}, newest is the head${against}\n`,
+      );
       return 0;
     }
-    process.stdout.write(`audit chain BROKEN at event ${result.brokenAt?.id} (${result.brokenAt?.problem}); ${result.verified} events verified before it\n`);
+    const broken = result.brokenAt!;
+    const where = broken.id
+      ? ` at event ${broken.id}${broken.position ? ` (link ${broken.position})` : ''}`
+      : '';
+    process.stdout.write(
+      `audit chain BROKEN${where}: ${broken.problem}: ${broken.detail}; ${result.verified} links verified before it${scheme}\n`,
+    );
     return 1;
   } finally {
     await dataSource.destroy();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`audit:verify failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(
+        `audit:verify failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

@@ -9,6 +9,9 @@ const valid = { DATABASE_URL: 'postgres://u:pw@h/db', REDIS_URL: 'redis://h:6379
 describe('Primary config', () => {
   it('loads with defaults', () => {
     expect(loadPrimaryConfig(valid)).toMatchObject({ PORT: 8080, JWT_TTL_SECONDS: 900, LOGIN_MAX_FAILURES: 5, LOGIN_LOCKOUT_SECONDS: 900, BODY_LIMIT_BYTES: 1048576 });
+    // The audit export is off unless configured; checkpoints still go to the log.
+    expect(loadPrimaryConfig(valid)).toMatchObject({ AUDIT_CHECKPOINT_INTERVAL_MS: 300000 });
+    expect(loadPrimaryConfig(valid).AUDIT_EXPORT_PATH).toBeUndefined();
   });
 
   it.each([
@@ -17,6 +20,8 @@ describe('Primary config', () => {
     ['JWT_PRIVATE_KEY', { ...valid, JWT_PRIVATE_KEY: 'not a key' }],
     ['PORT', { ...valid, PORT: 'eighty' }],
     ['TENANT_SALT', { ...valid, TENANT_SALT: 'short' }],
+    ['AUDIT_EXPORT_PATH', { ...valid, AUDIT_EXPORT_PATH: 'relative/audit.jsonl' }],
+    ['AUDIT_CHECKPOINT_INTERVAL_MS', { ...valid, AUDIT_CHECKPOINT_INTERVAL_MS: '-1' }],
   ])('a bad %s stops start-up with a message naming it', (variable, env) => {
     expect(() => loadPrimaryConfig(env)).toThrow(ConfigValidationError);
     expect(() => loadPrimaryConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  - ${variable}: `));

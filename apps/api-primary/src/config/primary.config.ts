@@ -1,4 +1,5 @@
 import { ACCESS_LOG_MODES, ConfigValidationError, env, loadConfig, sensitive } from '@mazevault/platform';
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 
 /** Every environment variable the Primary reads, validated once at start-up. */
@@ -58,6 +59,10 @@ export const PRIMARY_CONFIG_SHAPE = {
   AUTH_RATE_LIMIT_PER_MINUTE: env.int(30, 1),
   API_TOKEN_MAX_TTL_DAYS: env.int(365, 1),
   AUDIT_SEAL_INTERVAL_MS: env.int(1000, 0),
+  /** How often a signed audit checkpoint goes to the log and the audit export (0 = never). */
+  AUDIT_CHECKPOINT_INTERVAL_MS: env.int(5 * 60 * 1000, 0),
+  /** Append-only JSONL file receiving the audit checkpoints (absolute path); unset = log only. */
+  AUDIT_EXPORT_PATH: z.string().refine(isAbsolute, { message: 'must be an absolute path' }).optional(),
 
   /** Where the master key (wrapping every project's key-encryption key) comes from. */
   MASTER_KEY_PROVIDER: z.enum(['env', 'file', 'azure-keyvault']).default('env'),

@@ -23,6 +23,9 @@ export interface EmbeddedPostgres {
  * server speaking the wire protocol, so TypeORM and `pg` run the same code path as in production.
  * It listens on a Unix socket in a fresh directory only this user can open (mode 0700), not on a
  * loopback port that every local user could reach without a password (PGlite has no authentication).
+ * PGlite is single-connection; the socket server queues queries from our (size-1) pool. Every
+ * connection shares PGlite's one session, so session state (prepared statements) outlives the
+ * connection that created it: the dev platform runs without named prepared statements.
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   mkdirSync(dataDir, { recursive: true });

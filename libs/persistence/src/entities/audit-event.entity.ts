@@ -3,9 +3,10 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 export type AuditOutcome = 'success' | 'denied' | 'failure';
 
 /**
- * Append-only (a trigger refuses UPDATE/DELETE except the sealer filling in the hash). Events are
- * inserted in the request's transaction without a hash; the sealer chains them in id order:
- * hash = SHA-256(prev_hash ‖ canonical event). Editing any sealed row breaks the chain.
+ * Append-only (a trigger refuses UPDATE/DELETE except the sealer filling in the hash). Each sealed
+ * row is linked into a chain: hash = HMAC-SHA256(key, prev_hash ‖ canonical event), the key derived
+ * from the master key `key_id` names (never stored here). Rows sealed before keyed links existed have
+ * no key_id and an unkeyed SHA-256 link. Editing any sealed row breaks the chain.
  */
 @Entity('audit_events')
 @Index('IDX_audit_events_unsealed', ['id'], { where: 'hash IS NULL' })
@@ -47,6 +48,10 @@ export class AuditEventEntity {
   /** Non-secret context (reason of a denial, status code, ...). Never values. */
   @Column({ type: 'jsonb', default: () => "'{}'" })
   details!: Record<string, unknown>;
+
+  /** The master key id (public fingerprint) the link key is derived from; null = the old unkeyed scheme (or unsealed). */
+  @Column({ name: 'key_id', type: 'varchar', length: 64, nullable: true })
+  keyId!: string | null;
 
   @Column({ name: 'prev_hash', type: 'char', length: 64, nullable: true })
   prevHash!: string | null;
