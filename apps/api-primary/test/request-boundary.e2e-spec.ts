@@ -32,6 +32,15 @@ describe('Request boundary (real Primary, real PostgreSQL)', () => {
     expect((await call(base, 'GET', '/api/v1/audit/verify', { token: fresh })).body).toMatchObject({ ok: true });
   });
 
+  it('a NUL in the login email is a 400 naming the field, and the attempt is audited', async () => {
+    const loginNul = await call(base, 'POST', '/api/v1/auth/login', { body: { email: 'admin\u0000@example.test', password: 'x' } });
+    expectProblem(loginNul, 400, 'validation_failed');
+    expect(JSON.stringify(loginNul.body.errors)).toContain('email');
+    const [event] = await primary.dataSource.query(`SELECT outcome, resource_ref FROM audit_events WHERE action = 'auth.login' ORDER BY id DESC LIMIT 1`);
+    expect(event.outcome).toBe('failure');
+    expect(event.resource_ref).toContain('\\u0000');
+  });
+
   it('control characters in a name or a metadata value are a 400 naming the field', async () => {
     const project = await call(base, 'POST', '/api/v1/projects', { token, body: { slug: 'bell', name: 'Bell\u0007' } });
     expectProblem(project, 400, 'validation_failed');
