@@ -50,22 +50,22 @@ export const ISSUER_NOT_ACTIVE_SQLSTATE = 'MV409';
  * Inserts the certificate of every intermediate signed by one of our CAs that has no inventory row
  * yet (idempotent). Serial as libs/pki stores it: lower-case hex, no 00 pad.
  */
-export async function backfillCaCertificates(queryRunner: Pick<QueryRunner, 'query'>): Promise<number> {
-  const rows: { id: string; organization_id: string; parent_id: string; status: string; certificate_der: Buffer }[] = await queryRunner.query(
-    `SELECT ca.id, ca.organization_id, ca.parent_id, ca.status, ca.certificate_der FROM certificate_authorities ca
+export async function backfillCaCertificates(queryRunner: { query(sql: string, parameters?: unknown[]): Promise<unknown> }): Promise<number> {
+  const rows = (await queryRunner.query(
+    `SELECT ca.id, ca.organization_id, ca.parent_id, ca.certificate_der FROM certificate_authorities ca
       WHERE ca.parent_id IS NOT NULL AND ca.certificate_der IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.subject_ca_id = ca.id)`,
-  );
+  )) as { id: string; organization_id: string; parent_id: string; certificate_der: Buffer }[];
   let inserted = 0;
   for (const row of rows) {
     const certificate = new X509Certificate(row.certificate_der);
     const serial = certificate.serialNumber.toLowerCase().replace(/^(00)+(?=[0-9a-f]{2})/, '');
-    const commonName = /^CN=(.*)$/m.exec(certificate.subject)?.[1]?.replace(/\\(.)/g, "$1") ?? null;
-    const result: unknown[] = await queryRunner.query(
+    const commonName = /^CN=(.*)$/m.exec(certificate.subject)?.[1]?.replace(/\\(.)/g, '$1') ?? null;
+    const result = (await queryRunner.query(
       `INSERT INTO certificates (ca_id, serial, organization_id, profile_id, common_name, sans, not_before, not_after, der, status, subject_ca_id)
        VALUES ($1, $2, $3, NULL, $4, '{}', $5, $6, $7, 'good', $8) ON CONFLICT (ca_id, serial) DO NOTHING RETURNING serial`,
       [row.parent_id, serial, row.organization_id, commonName, new Date(certificate.validFrom), new Date(certificate.validTo), row.certificate_der, row.id],
-    );
+    )) as unknown[];
     inserted += result.length;
   }
   return inserted;
