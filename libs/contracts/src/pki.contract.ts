@@ -142,3 +142,14 @@ export const RevokeCertificateRequestSchema = z.strictObject({
   reason: z.enum(PKI_REVOCATION_REASONS).default('unspecified'),
 });
 export type RevokeCertificateRequest = z.infer<typeof RevokeCertificateRequestSchema>;
+
+/**
+ * Revoking a sub-CA: a reason is required. `certificateHold` is not offered (a CA's revocation is
+ * final here), nor `aACompromise` (attribute authorities only).
+ */
+export const PKI_CA_REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'] as const;
+
+export const RevokeCaRequestSchema = z.strictObject({
+  reason: z.enum(PKI_CA_REVOCATION_REASONS),
+});
+export type RevokeCaRequest = z.infer<typeof RevokeCaRequestSchema>;

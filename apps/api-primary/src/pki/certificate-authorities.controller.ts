@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   type CreateIntermediateCaRequest,
@@ -8,12 +8,15 @@ import {
   type ImportCaCertificateRequest,
   ImportCaCertificateRequestSchema,
   PkiKeyTypeSchema,
+  type RevokeCaRequest,
+  RevokeCaRequestSchema,
 } from '@mazevault/contracts';
 import { ApiZodBody, ValidBody } from '@mazevault/platform';
 import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
 import { z } from 'zod';
 import { Audited } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/authenticated.decorator';
+import { CaRevocationService, type CaRevocationView } from './ca-revocation.service';
 import { type CaView, CertificateAuthoritiesService } from './certificate-authorities.service';
 import { CrlService } from './crl.service';
 import { actorOf } from './pki-actor.util';
@@ -29,6 +32,7 @@ export class CertificateAuthoritiesController {
   constructor(
     private readonly cas: CertificateAuthoritiesService,
     private readonly crls: CrlService,
+    private readonly revocations: CaRevocationService,
   ) {}
 
   @Post('root')
@@ -73,6 +77,21 @@ export class CertificateAuthoritiesController {
   @Audited({ action: 'pki.ca.ocsp_signer', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
   rotateOcspSigner(@Param('caId') caId: string, @ValidBody(RotateOcspSignerSchema) body: z.infer<typeof RotateOcspSignerSchema>, @Req() request: AuthenticatedRequest): Promise<CaView> {
     return this.cas.rotateOcspSigner(actorOf(request), caId, body.keyType);
+  }
+
+  @Post(':caId/revoke')
+  @HttpCode(200)
+  @RequirePermission('pki:manage')
+  @ApiOperation({
+    summary:
+      "Revoke a sub-CA: its certificate goes on the parent's CRL and OCSP answers revoked; the CA signs nothing more. " +
+      'The answer reports (never revokes) what it issued that is still valid',
+  })
+  @ApiParam({ name: 'caId' })
+  @ApiZodBody(RevokeCaRequestSchema)
+  @Audited({ action: 'pki.ca.revoke', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
+  revoke(@Param('caId') caId: string, @ValidBody(RevokeCaRequestSchema) body: RevokeCaRequest, @Req() request: AuthenticatedRequest): Promise<CaRevocationView> {
+    return this.revocations.revoke(actorOf(request), caId, body);
   }
 
   @Post(':caId/crl')

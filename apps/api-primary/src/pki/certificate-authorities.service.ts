@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CreateIntermediateCaRequest, CreateRootCaRequest, ImportCaCertificateRequest } from '@mazevault/contracts';
 import { type MasterKeyRing, openPrivateKey, sealPrivateKey } from '@mazevault/crypto';
-import { CertificateAuthorityEntity } from '@mazevault/persistence';
+import { CertificateAuthorityEntity, CertificateEntity, ISSUER_NOT_ACTIVE_SQLSTATE } from '@mazevault/persistence';
 import {
   type CaCreationResult,
   type CertificateAuthority,
@@ -27,6 +27,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { isUniqueViolation } from '../database/postgres-errors.util';
 import { MASTER_KEY_RING } from '../secrets/secrets.tokens';
+import { caCertificateRow } from './certificate-rows';
 import { PKI_CONFIG, type PkiConfig, publicPaths } from './pki.config';
 import { pkiCall } from './pki-errors.util';
 
@@ -62,7 +63,11 @@ export const OCSP_SIGNER_KEY = 'ocsp-signer';
  */
 @Injectable()
 export class CertificateAuthoritiesService {
-  /** Active CAs by id, with their organization (checked on every use). A CA never leaves `active`. */
+  /**
+   * Active CAs by id, with their organization (checked on every use). A CA leaves `active` only by
+   * revocation, which forgets it here; other replicas may keep it loaded, but the database refuses
+   * to store what a revoked CA signs (trigger `certificates_issuer_active`), so nothing is handed out.
+   */
   private readonly loaded = new Map<string, { organizationId: string; ca: Promise<CertificateAuthority> }>();
 
   constructor(
@@ -111,6 +116,7 @@ export class CertificateAuthoritiesService {
     const parentId = request.parentId;
     if (!parentId) return this.createPending(actor, id, request);
     const parent = await this.authority(actor.organizationId, parentId);
+    assertWithinIssuer(request.ttlSeconds, parent.certificate.notAfter.value);
     const created = await pkiCall(() =>
       createIntermediateCa(parent, {
         keyType: request.keyType,
@@ -203,7 +209,9 @@ export class CertificateAuthoritiesService {
       ocspSignerNotAfter: null,
     };
     await this.attachOcspSigner(entity, created.ca, request.ocspSignerKeyType, actor);
-    const saved = await this.insert(entity);
+    // A sub-CA's certificate joins the inventory under its parent, in the same transaction as the CA.
+    const inventory = parentId ? caCertificateRow(actor.organizationId, parentId, id, created.certificate) : undefined;
+    const saved = await this.insert(entity, inventory);
     this.loaded.set(id, { organizationId: actor.organizationId, ca: Promise.resolve(created.ca) });
     return this.view(saved);
   }
@@ -228,11 +236,15 @@ export class CertificateAuthoritiesService {
     return this.view(entity);
   }
 
-  private async insert(entity: Partial<CertificateAuthorityEntity>): Promise<CertificateAuthorityEntity> {
+  private async insert(entity: Partial<CertificateAuthorityEntity>, certificate?: Partial<CertificateEntity>): Promise<CertificateAuthorityEntity> {
     try {
-      await this.dataSource.getRepository(CertificateAuthorityEntity).insert(entity);
+      await this.dataSource.transaction(async (manager) => {
+        await manager.insert(CertificateAuthorityEntity, entity);
+        if (certificate) await manager.insert(CertificateEntity, certificate);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ProblemException(409, 'ca_exists', `A CA named "${entity.name}" already exists`);
+      if (isIssuerNotActive(error)) throw new ProblemException(409, 'ca_revoked', 'The issuing CA is revoked');
       throw error;
     }
     return this.dataSource.getRepository(CertificateAuthorityEntity).findOneByOrFail({ id: entity.id! });
@@ -261,6 +273,7 @@ export class CertificateAuthoritiesService {
     const cached = this.loaded.get(caId);
     if (cached && (organizationId === null || cached.organizationId === organizationId)) return cached.ca;
     const row = await this.find(organizationId, caId);
+    if (row.status === 'revoked') throw new ProblemException(409, 'ca_revoked', 'The CA is revoked');
     if (row.status !== 'active') throw new ProblemException(409, 'ca_not_active', `The CA is ${row.status}`);
     let entry = this.loaded.get(caId);
     if (!entry) {
@@ -270,6 +283,11 @@ export class CertificateAuthoritiesService {
       this.loaded.set(caId, entry);
     }
     return entry.ca;
+  }
+
+  /** Drop a CA from this process's signing cache (it was revoked). */
+  forget(caId: string): void {
+    this.loaded.delete(caId);
   }
 
   private async load(row: CertificateAuthorityEntity): Promise<CertificateAuthority> {
@@ -336,6 +354,24 @@ export class CertificateAuthoritiesService {
       createdAt: row.createdAt.toISOString(),
     };
   }
+}
+
+/**
+ * A sub-CA must not outlive its issuer: asking for more is a refusal that says how much is left, not a
+ * certificate silently cut short (RFC 5280 leaves the path invalid past the issuer's notAfter anyway).
+ */
+export function assertWithinIssuer(ttlSeconds: number, issuerNotAfter: Date, now: Date = systemClock.now()): void {
+  const start = Math.floor(now.getTime() / 1000);
+  const left = Math.floor(issuerNotAfter.getTime() / 1000) - start;
+  if (ttlSeconds > left) {
+    throw new ProblemException(400, 'ttl_exceeds_issuer', `ttlSeconds ${ttlSeconds} reaches past the issuing CA's notAfter (${issuerNotAfter.toISOString()}); at most ${Math.max(0, left)} is left`);
+  }
+}
+
+/** The database refused a certificate row because its issuing CA is not active (see the migration's trigger). */
+export function isIssuerNotActive(error: unknown): boolean {
+  const driverError = (error as { driverError?: { code?: unknown }; code?: unknown } | null) ?? null;
+  return (driverError?.driverError?.code ?? driverError?.code) === ISSUER_NOT_ACTIVE_SQLSTATE;
 }
 
 export function splitPem(text: string): Uint8Array[] {

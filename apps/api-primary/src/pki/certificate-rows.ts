@@ -1,4 +1,5 @@
-import { GroupCommit, preparedQuery } from '@mazevault/persistence';
+import { type CertificateEntity, GroupCommit, preparedQuery } from '@mazevault/persistence';
+import type { IssuedCertificate } from '@mazevault/pki';
 import type { DataSource } from 'typeorm';
 
 /** An issued certificate as the `certificates` table stores it (status `good`, created now). */
@@ -42,4 +43,25 @@ export function certificateRowWriter(dataSource: DataSource): GroupCommit<NewCer
     }));
     await preparedQuery(dataSource, 'certificate_insert', INSERT_SQL, [JSON.stringify(json)]);
   });
+}
+
+/**
+ * The inventory row of a sub-CA's certificate: filed under the parent that signed it (whose CRL and
+ * OCSP answer for it), no profile, marked with the CA it certifies.
+ */
+export function caCertificateRow(organizationId: string, parentId: string, subjectCaId: string, certificate: IssuedCertificate): Partial<CertificateEntity> {
+  return {
+    caId: parentId,
+    serial: certificate.serialNumber,
+    organizationId,
+    profileId: null,
+    commonName: certificate.commonNames[0] ?? null,
+    sans: [],
+    notBefore: certificate.notBefore,
+    notAfter: certificate.notAfter,
+    der: Buffer.from(certificate.der.buffer, certificate.der.byteOffset, certificate.der.byteLength),
+    status: 'good',
+    subjectCaId,
+    replacesSerial: null,
+  };
 }

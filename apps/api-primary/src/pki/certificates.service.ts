@@ -20,7 +20,7 @@ import { ProblemException } from '@mazevault/platform';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../redis/redis.module';
-import { type Actor, CertificateAuthoritiesService } from './certificate-authorities.service';
+import { type Actor, CertificateAuthoritiesService, isIssuerNotActive } from './certificate-authorities.service';
 import { certificateRowWriter, type NewCertificateRow } from './certificate-rows';
 import { CertificateProfilesService } from './certificate-profiles.service';
 import { CrlService } from './crl.service';
@@ -40,6 +40,8 @@ export interface CertificateView {
   revocationReason: string | null;
   certificatePem: string;
   createdAt: string;
+  /** The CA this certificate certifies (a sub-CA's certificate), null for end-entity certificates. */
+  subjectCaId: string | null;
 }
 
 export interface IssuedView extends CertificateView {
@@ -152,9 +154,12 @@ export class CertificatesService {
       replacesSerial: replaces,
     };
     // Signed but not stored would be an unrevocable certificate: the row is committed before the answer.
-    await this.rows.add(row);
+    // A CA revoked meanwhile (here or on another replica): the database refuses its rows.
+    await this.rows.add(row).catch((error: unknown) => {
+      throw isIssuerNotActive(error) ? new ProblemException(409, 'ca_revoked', 'The issuing CA is revoked') : error;
+    });
     return {
-      ...view({ ...row, status: 'good', revokedAt: null, revocationReason: null, createdAt: new Date() }, issued.pem),
+      ...view({ ...row, status: 'good', revokedAt: null, revocationReason: null, createdAt: new Date(), subjectCaId: null }, issued.pem),
       chainPem: result.chainPem,
       ...(result.privateKeyPkcs8 && { privateKeyPem: pemEncode('PRIVATE KEY', new Uint8Array(result.privateKeyPkcs8)) }),
       ...(result.ignoredCsrExtensions?.length && { ignoredCsrExtensions: result.ignoredCsrExtensions }),
@@ -168,6 +173,7 @@ export class CertificatesService {
   async revoke(actor: Actor, serial: string, reason: RevocationReason): Promise<CertificateView> {
     const existing = await this.find(actor.organizationId, serial);
     if (existing.status === 'revoked') throw new ProblemException(409, 'already_revoked', 'The certificate is already revoked');
+    if (existing.subjectCaId) throw new ProblemException(409, 'ca_certificate', `This is a CA's certificate: revoke it through POST /api/v1/pki/cas/${existing.subjectCaId}/revoke`);
     const revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
     const updated = await this.dataSource
       .getRepository(CertificateEntity)
@@ -252,5 +258,6 @@ function view(row: CertificateEntity, pem?: string): CertificateView {
     revocationReason: reason,
     certificatePem: pem ?? pemEncode('CERTIFICATE', row.der),
     createdAt: row.createdAt.toISOString(),
+    subjectCaId: row.subjectCaId ?? null,
   };
 }

@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 
 /**
  * `mazevault_pki_certificate_days_until_expiry{class}`: the soonest expiry among valid certificates of
- * each class (profile name; `ca:root`, `ca:intermediate`, `ocsp-signer` for the CA side), computed
+ * each class (profile name; `ca:root`, `ca:intermediate`, `ocsp-signer` for the CA side, whose
+ * inventory rows are counted there, not as `(no profile)`), computed
  * from the database at scrape time so every Primary replica reports the same truth.
  */
 @Injectable()
@@ -28,7 +29,7 @@ export class PkiMetricsService implements OnModuleInit {
         const rows: { class: string; not_after: Date }[] = await dataSource.query(
           `SELECT COALESCE(p.name, '(no profile)') AS class, MIN(c.not_after) AS not_after
              FROM certificates c LEFT JOIN certificate_profiles p ON p.id = c.profile_id
-            WHERE c.status = 'good' AND c.not_after > now() GROUP BY 1
+            WHERE c.status = 'good' AND c.not_after > now() AND c.subject_ca_id IS NULL GROUP BY 1
            UNION ALL
            SELECT 'ca:' || kind, MIN(not_after) FROM certificate_authorities WHERE status = 'active' AND not_after IS NOT NULL GROUP BY kind
            UNION ALL

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SecretsModule } from '../secrets/secrets.module';
+import { CaRevocationService } from './ca-revocation.service';
 import { CertificateAuthoritiesController } from './certificate-authorities.controller';
 import { CertificateAuthoritiesService } from './certificate-authorities.service';
 import { CertificateProfilesController } from './certificate-profiles.controller';
@@ -20,6 +21,7 @@ import { PkiPublicController } from './pki-public.controller';
   providers: [
     { provide: PKI_CONFIG, useFactory: () => loadPkiConfig() },
     CertificateAuthoritiesService,
+    CaRevocationService,
     CertificateProfilesService,
     CertificatesService,
     CrlService,

@@ -1,8 +1,11 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type CertificateAuthorityKind = 'root' | 'intermediate';
-/** `pending`: an intermediate whose CSR went to an external root and whose certificate is not imported yet. */
-export type CertificateAuthorityStatus = 'active' | 'pending' | 'disabled';
+/**
+ * `pending`: an intermediate whose CSR went to an external root and whose certificate is not imported yet.
+ * `revoked`: its certificate is revoked by its parent (terminal; the CA signs nothing any more).
+ */
+export type CertificateAuthorityStatus = 'active' | 'pending' | 'disabled' | 'revoked';
 
 /**
  * An issuer held by the Primary. Its private key (and its delegated OCSP signer's key) are stored

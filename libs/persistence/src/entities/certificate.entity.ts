@@ -52,6 +52,13 @@ export class CertificateEntity {
   @Column({ name: 'revocation_reason', type: 'smallint', nullable: true })
   revocationReason!: number | null;
 
+  /**
+   * Set when this is a CA's certificate (an intermediate a platform CA signed): the CA it certifies.
+   * Such a row is revoked through the CA (`POST /pki/cas/:id/revoke`), never as a leaf.
+   */
+  @Column({ name: 'subject_ca_id', type: 'uuid', nullable: true })
+  subjectCaId!: string | null;
+
   /** The certificate this one renewed or rekeyed. */
   @Column({ name: 'replaces_serial', type: 'varchar', length: 64, nullable: true })
   replacesSerial!: string | null;

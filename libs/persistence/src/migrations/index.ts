@@ -4,7 +4,17 @@ import { CreatePki1764300000000 } from './1764300000000-CreatePki';
 import { CreateConsoleInstances1764400000000 } from './1764400000000-CreateConsoleInstances';
 import { AuditChainHead1764500000000 } from './1764500000000-AuditChainHead';
 import { AuditChainKeyed1764600000000 } from './1764600000000-AuditChainKeyed';
+import { CaCertificateInventory1764650000000 } from './1764650000000-CaCertificateInventory';
 
 /** In order. Listed explicitly (not globbed) so every runtime (SWC, Jest, a bundle) finds them. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
-export const PRIMARY_MIGRATIONS: Function[] = [CreateCoreSchema1764100000000, CreateSecrets1764200000000, CreatePki1764300000000, CreateConsoleInstances1764400000000, AuditChainHead1764500000000, AuditChainKeyed1764600000000];
+export const PRIMARY_MIGRATIONS: Function[] = [
+  CreateCoreSchema1764100000000,
+  CreateSecrets1764200000000,
+  CreatePki1764300000000,
+  CreateConsoleInstances1764400000000,
+  AuditChainHead1764500000000,
+  AuditChainKeyed1764600000000,
+  CaCertificateInventory1764650000000,
+];
+export { backfillCaCertificates, ISSUER_NOT_ACTIVE_SQLSTATE } from './1764650000000-CaCertificateInventory';
