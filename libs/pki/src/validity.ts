@@ -37,12 +37,13 @@ function checkedTtl(ttl: number | undefined, what: string): number | undefined {
 export function computeValidity(request: ValidityRequest): { notBefore: Date; notAfter: Date } {
   const requested = checkedTtl(request.ttlSeconds, 'ttlSeconds');
   const maxTtl = checkedTtl(request.maxTtlSeconds, 'maxTtlSeconds')!;
+  const now = truncateToSeconds(request.clock.now());
+  // A lifetime no date can express is malformed input, whatever the profile allows.
+  if (now.getTime() + (requested ?? maxTtl) * 1000 > LAST_DATE) throw new PkiError('invalid_validity', 'the validity would end after 9999-12-31');
   if (requested !== undefined && requested > maxTtl) {
     throw new PkiError('ttl_exceeds_profile', `ttlSeconds ${requested} exceeds the maximum of ${maxTtl} seconds`, { maxTtlSeconds: maxTtl });
   }
   const ttl = requested ?? Math.min(checkedTtl(request.defaultTtlSeconds, 'defaultTtlSeconds') ?? maxTtl, maxTtl);
-  const now = truncateToSeconds(request.clock.now());
-  if (now.getTime() + ttl * 1000 > LAST_DATE) throw new PkiError('invalid_validity', 'the validity would end after 9999-12-31');
   if (request.issuer && request.issuer.notAfter.getTime() <= now.getTime()) throw new PkiError('ca_expired', 'the issuing CA has expired');
   if (request.issuer && request.issuer.notBefore.getTime() > now.getTime()) throw new PkiError('ca_expired', 'the issuing CA is not valid yet');
   let notBefore = addSeconds(now, -BACKDATE_SECONDS);
