@@ -84,6 +84,12 @@ describe('the CN rule belongs to the profile', () => {
     expect(certificate.altNames.dns).toEqual(['o.svc.internal']);
     const outside = await createCsr({ signer: await testSigner('ecdsa-p256', 'policy-omit'), subject: { commonName: 'www.evil.example' }, altNames: { dns: ['o.svc.internal'] } });
     expect((await issueFromCsr({ ca, profile: omit, clock, csr: outside.pem })).certificate.altNames.dns).toEqual(['o.svc.internal']);
+    const apiCn = await createCsr({
+      signer: await testSigner('ecdsa-p256', 'policy-omit'),
+      subject: {},
+      altNames: { dns: ['o.svc.internal'] },
+    });
+    expect((await issueFromCsr({ ca, profile: omit, clock, csr: apiCn.pem, commonName: 'ignored too' })).certificate.commonNames).toEqual([]);
   });
 });
 

@@ -123,7 +123,8 @@ function singleCommonName(values: string[], override: string | undefined): strin
 /** Sign a PKCS#10 request under a profile. The CSR's names and extension wishes are checked, never copied. */
 export async function issueFromCsr(context: IssuanceContext & SubjectNamesInput & { csr: PemOrDer }): Promise<IssuanceResult> {
   const csr = await parseCsr(context.csr);
-  const commonName = singleCommonName(csr.commonNames, context.commonName);
+  // A CN the profile omits is never read, so several of them are no reason to refuse.
+  const commonName = context.profile.subjectTemplate.commonName === 'omit' ? undefined : singleCommonName(csr.commonNames, context.commonName);
   const result = await certify(context, {
     publicKey: csr.publicKey,
     ...(commonName !== undefined && { commonName }),
