@@ -5,7 +5,10 @@ import { plainText } from './text.schema';
 export const PKI_KEY_TYPES = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519'] as const;
 export const PkiKeyTypeSchema = z.enum(PKI_KEY_TYPES);
 
-/** RFC 5280 5.3.1 CRLReason names (removeFromCRL is only meaningful in delta CRLs, so not accepted here). */
+/**
+ * RFC 5280 5.3.1 CRLReason names (removeFromCRL is only meaningful in delta CRLs, so not accepted here).
+ * certificateHold parses but the service refuses it (`certificate_hold_not_supported`): revocation is final.
+ */
 export const PKI_REVOCATION_REASONS = [
   'unspecified',
   'keyCompromise',
@@ -65,7 +68,10 @@ export type ImportCaCertificateRequest = z.infer<typeof ImportCaCertificateReque
 
 const SanTypeSchema = z.enum(['dns', 'ip', 'uri', 'email']);
 const KeyUsageSchema = z.enum(['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement']);
-const EkuSchema = z.enum(['serverAuth', 'clientAuth', 'codeSigning', 'emailProtection', 'timeStamping', 'ocspSigning']);
+/** timeStamping, ocspSigning and anyExtendedKeyUsage parse so that policy can refuse them by name (`eku_reserved`). */
+const EkuSchema = z.enum(['serverAuth', 'clientAuth', 'codeSigning', 'emailProtection', 'timeStamping', 'ocspSigning', 'anyExtendedKeyUsage']);
+/** Dotted OIDs (policy decides which arcs are valid). */
+const PolicyOidSchema = z.string().min(3).max(128).regex(/^[0-9]+(\.[0-9]+)+$/, { message: 'a dotted OID' });
 
 export const ProfileDefinitionSchema = z.strictObject({
   allowedDomains: z.array(plainText(1, 253)).max(1000).optional(),
@@ -81,14 +87,18 @@ export const ProfileDefinitionSchema = z.strictObject({
   minEcdsaBits: z.number().int().min(256).max(521).optional(),
   maxTtlSeconds: z.number().int().min(60).max(10 * 365 * 24 * 3600),
   keyUsages: z.array(KeyUsageSchema).max(9).optional(),
-  extendedKeyUsages: z.array(EkuSchema).max(6).optional(),
+  extendedKeyUsages: z.array(EkuSchema).max(7).optional(),
   subjectTemplate: z
     .strictObject({
       fixed: PkiSubjectSchema.omit({ commonName: true }).partial().optional(),
       commonName: z.enum(['from-request', 'first-dns-san', 'omit']).optional(),
     })
     .optional(),
+  /** `dns`: the CN is a DNS name / IP checked like a SAN (default with serverAuth); `text`: a person's or service's name (default otherwise). */
+  commonNameFormat: z.enum(['dns', 'text']).optional(),
   requireSubjectAltName: z.boolean().optional(),
+  /** Certificate policy OIDs written into a certificatePolicies extension. */
+  policyOids: z.array(PolicyOidSchema).max(20).optional(),
 });
 export type ProfileDefinition = z.infer<typeof ProfileDefinitionSchema>;
 

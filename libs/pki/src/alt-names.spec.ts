@@ -31,7 +31,11 @@ describe('DNS canonicalization', () => {
 describe('other SAN types', () => {
   it('canonicalizes IPs (RFC 5952 for IPv6) and matches CIDRs', () => {
     expect(canonicalizeIp('2001:DB8:0:0:0:0:0:1')).toEqual({ text: '2001:db8::1', bytes: Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 1]) });
-    expect(canonicalizeIp('::ffff:10.0.0.1').text).toBe('::ffff:a00:1');
+    // IPv4-mapped IPv6 is the IPv4 address (text, 4-octet encoding, range checks)
+    expect(canonicalizeIp('::ffff:10.0.0.1')).toEqual({ text: '10.0.0.1', bytes: Uint8Array.of(10, 0, 0, 1) });
+    expect(canonicalizeIp('::FFFF:a01:101').text).toBe('10.1.1.1');
+    expect(ipRangeMatcher(['fd00::/8', '::/0'])(canonicalizeIp('::ffff:10.1.1.1').text)).toBe(false);
+    expect(canonicalizeIp('::fffe:10.0.0.1').text).toBe('::fffe:a00:1');
     expect(() => canonicalizeIp('fe80::1%eth0')).toThrow(expect.objectContaining({ code: 'invalid_name' }));
     const inRange = ipRangeMatcher(['10.0.0.0/8']);
     expect(inRange('10.200.0.1')).toBe(true);

@@ -66,6 +66,12 @@ export function canonicalizeIp(input: string): { text: string; bytes: Uint8Array
   }
   if (version === 6) {
     const bytes = parseIpv6(input);
+    // An IPv4-mapped address (::ffff:a.b.c.d, RFC 4291 2.5.5.2) is that IPv4 address: ranges are
+    // checked and the SAN encoded as IPv4, so "::ffff:10.1.1.1" cannot pass as something else.
+    if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
+      const v4 = bytes.slice(12);
+      return { text: Array.from(v4).join('.'), bytes: v4 };
+    }
     return { text: ipv6Text(bytes), bytes };
   }
   throw invalid(`not an IP address: ${input}`, input);
@@ -104,18 +110,26 @@ export function ipFromBytes(bytes: Uint8Array): string {
   throw new PkiError('malformed_der', 'iPAddress must be 4 or 16 octets');
 }
 
-/** CIDR ranges as a matcher (node:net BlockList does the prefix arithmetic). */
+/**
+ * CIDR ranges as a matcher (node:net BlockList does the prefix arithmetic). One list per family:
+ * BlockList matches IPv4 against IPv6 rules through the mapped form, and an IPv4 address must only
+ * ever match an IPv4 range.
+ */
 export function ipRangeMatcher(cidrs: readonly string[]): (ip: string) => boolean {
-  const list = new BlockList();
+  const lists = { ipv4: new BlockList(), ipv6: new BlockList() };
   for (const cidr of cidrs) {
     const [address, prefix] = cidr.split('/');
     const { text, bytes } = canonicalizeIp(address ?? '');
     const family = bytes.length === 4 ? 'ipv4' : 'ipv6';
     const bits = prefix === undefined ? bytes.length * 8 : Number(prefix);
     if (!Number.isInteger(bits) || bits < 0 || bits > bytes.length * 8) throw invalid(`bad CIDR ${cidr}`, cidr);
-    list.addSubnet(text, bits, family);
+    lists[family].addSubnet(text, bits, family);
   }
-  return (ip) => list.check(ip, ip.includes(':') ? 'ipv6' : 'ipv4');
+  return (ip) => {
+    const { text, bytes } = canonicalizeIp(ip);
+    const family = bytes.length === 4 ? 'ipv4' : 'ipv6';
+    return lists[family].check(text, family);
+  };
 }
 
 /** rfc822Name: ASCII local part kept verbatim (it is case-sensitive, RFC 5321 §2.4), domain canonicalized. */

@@ -55,9 +55,12 @@ describe('intermediates', () => {
     await expect(createIntermediateCa(intermediate, { keyType: 'ecdsa-p256', subject: { commonName: 'too deep' }, ttlSeconds: DAY, clock })).rejects.toMatchObject({ code: 'path_length_exceeded' });
   });
 
-  it('caps an intermediate at its parent notAfter', async () => {
+  it('refuses an intermediate that would outlive its parent (not silently shortened)', async () => {
     const root = await createRootCa({ signer: await testSigner('ecdsa-p256', 'short-root'), subject: { commonName: 'Short root' }, ttlSeconds: 10 * DAY, clock });
-    const sub = await createIntermediateCa(root.ca, { signer: await testSigner('ecdsa-p256', 'short-sub'), subject: { commonName: 'Sub' }, ttlSeconds: 100 * DAY, clock });
+    await expect(createIntermediateCa(root.ca, { signer: await testSigner('ecdsa-p256', 'short-sub'), subject: { commonName: 'Sub' }, ttlSeconds: 100 * DAY, clock })).rejects.toMatchObject({
+      code: 'ttl_exceeds_issuer',
+    });
+    const sub = await createIntermediateCa(root.ca, { signer: await testSigner('ecdsa-p256', 'short-sub'), subject: { commonName: 'Sub' }, ttlSeconds: 5 * DAY, clock });
     expect(sub.certificate.notAfter.getTime()).toBeLessThanOrEqual(root.certificate.notAfter.getTime());
     expect(sub.privateKeyPkcs8).toBeUndefined(); // existing signer: no key material handed out
   });

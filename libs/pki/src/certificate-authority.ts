@@ -133,6 +133,8 @@ async function certifySubordinate(parent: CertificateAuthority, publicKey: Subje
     publicKey,
     ...computeValidity({
       clock: options.clock,
+      // A sub-CA that would outlive its parent is refused (ttl_exceeds_issuer), not silently shortened.
+      ttlSeconds: options.ttlSeconds,
       maxTtlSeconds: options.ttlSeconds,
       issuer: { notBefore: parent.certificate.notBefore.value, notAfter: parent.certificate.notAfter.value },
     }),

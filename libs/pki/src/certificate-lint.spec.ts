@@ -11,7 +11,9 @@ import {
   keyUsageExtension,
   subjectAltNameExtension,
 } from './extensions';
-import { exportSpki, subjectPublicKeyOf } from './key-type';
+import { exportSpki, readSubjectPublicKeyInfo, SubjectPublicKey, subjectPublicKeyOf } from './key-type';
+import { certificatePoliciesDer } from './leaf-extensions';
+import { rsaNumbers, rsaSpkiDer } from './testing/raw-rsa';
 import { EKU_OIDS } from './oids';
 import { PkiError } from './pki-error';
 import { Signer } from './signer';
@@ -22,6 +24,7 @@ import { BR_MAX_TLS_SERVER_VALIDITY_SECONDS } from './certificate-profile';
 import { emptyAltNames } from './alt-names';
 
 const clock = new FakeClock();
+const goodRsa = rsaNumbers();
 let ca: CertificateAuthority;
 let subjectKey: pkijs.PublicKeyInfo;
 let realSignatures = 0;
@@ -50,6 +53,8 @@ interface Variant {
   ca?: boolean;
   days?: number;
   noSan?: boolean;
+  publicKey?: SubjectPublicKey;
+  extra?: Uint8Array[];
 }
 
 function template(v: Variant): CertificateTemplate {
@@ -58,7 +63,7 @@ function template(v: Variant): CertificateTemplate {
   const names = { ...emptyAltNames(), dns: v.dns ?? ['www.example.com'] };
   return {
     subject: nameToDer(v.cn ? { commonName: v.cn } : {}),
-    publicKey: subjectPublicKeyOf(subjectKey),
+    publicKey: v.publicKey ?? subjectPublicKeyOf(subjectKey),
     notBefore,
     notAfter,
     extensions: [
@@ -66,14 +71,16 @@ function template(v: Variant): CertificateTemplate {
       keyUsageExtension(v.keyUsages ?? ['digitalSignature']),
       extKeyUsageExtension(v.ekus ?? [EKU_OIDS.serverAuth]),
       ...(v.noSan ? [] : [subjectAltNameExtension(names, !v.cn)]),
-    ].map(extensionDer),
+    ]
+      .map(extensionDer)
+      .concat(v.extra ?? []),
   };
 }
 
-async function lintRules(v: Variant): Promise<string[]> {
+async function lintRules(v: Variant, lintPolicy: LintPolicy = policy): Promise<string[]> {
   const before = realSignatures;
   try {
-    await signCertificate(template(v), ca, policy);
+    await signCertificate(template(v), ca, lintPolicy);
     expect(realSignatures).toBe(before + 1);
     return [];
   } catch (error) {
@@ -105,6 +112,27 @@ describe('pre-issuance lint', () => {
     ['validity above the policy maximum', { days: 501 }, 'validity_max'],
   ])('refuses %s', async (_name, variant, rule) => {
     expect(await lintRules(variant)).toContain(rule);
+  });
+
+  it.each<[string, Variant]>([
+    ['an RSA key with e = 3', { publicKey: readSubjectPublicKeyInfo(rsaSpkiDer(goodRsa.n, 3n)), keyUsages: ['digitalSignature', 'keyEncipherment'] }],
+    ['an RSA key with an even modulus', { publicKey: readSubjectPublicKeyInfo(rsaSpkiDer(goodRsa.n * 2n, 65537n)), keyUsages: ['digitalSignature'] }],
+    ['an RSA key with a small factor', { publicKey: readSubjectPublicKeyInfo(rsaSpkiDer(goodRsa.n * 7n, 65537n)), keyUsages: ['digitalSignature'] }],
+  ])('refuses %s (rsa_key_parameters)', async (_name, variant) => {
+    expect(await lintRules(variant)).toContain('rsa_key_parameters');
+  });
+
+  it('refuses more than 100 SANs, and certificate policies other than the policy names', async () => {
+    expect(await lintRules({ dns: Array.from({ length: 101 }, (_, i) => `h${i}.example.com`) })).toContain('san_count');
+    const policies = certificatePoliciesDer(['1.3.6.1.4.1.99999.1']);
+    expect(await lintRules({ extra: [policies] })).toContain('certificate_policies');
+    expect(await lintRules({ extra: [policies] }, { ...policy, policyOids: ['1.3.6.1.4.1.99999.1'] })).toEqual([]);
+    expect(await lintRules({}, { ...policy, policyOids: ['1.3.6.1.4.1.99999.1'] })).toContain('certificate_policies');
+  });
+
+  it('a text CN need not be a SAN when the policy says so', async () => {
+    expect(await lintRules({ cn: 'billing service' })).toContain('cn_in_san');
+    expect(await lintRules({ cn: 'billing service' }, { ...policy, commonNameInSan: false })).toEqual([]);
   });
 
   it('accepts exactly 398 days for a TLS server certificate', async () => {

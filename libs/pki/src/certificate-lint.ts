@@ -1,11 +1,12 @@
 import { isIP } from 'node:net';
 import { canonicalizeDnsName, isSameOrSubdomain } from './alt-names';
-import { BR_MAX_TLS_SERVER_VALIDITY_SECONDS, keyUsagesInvalidFor } from './certificate-profile';
+import { BR_MAX_TLS_SERVER_VALIDITY_SECONDS, keyUsagesInvalidFor, MAX_ALT_NAMES } from './certificate-profile';
 import { bytesEqual } from './der-encoding';
 import { commonNamesIn } from './distinguished-name';
 import {
   authorityKeyIdFromValue,
   basicConstraintsFromValue,
+  certificatePolicyOidsFromValue,
   extKeyUsageFromValue,
   KeyUsage,
   keyUsageFromValue,
@@ -14,6 +15,7 @@ import {
 import { readNameConstraints } from './extensions';
 import { KeyDescription } from './key-type';
 import { EKU_OIDS, OID } from './oids';
+import { rsaKeyWeakness, rsaPublicNumbers } from './rsa-key-check';
 import { signatureAlgorithmFor } from './signature-algorithm';
 import { TbsCertificate, tbsAltNames, tbsExtension } from './tbs-certificate';
 
@@ -30,6 +32,10 @@ export interface LintPolicy {
   /** OIDs; empty → the certificate must not carry an EKU extension. */
   allowedExtendedKeyUsages: readonly string[];
   requireSubjectAltName: boolean;
+  /** false: the CN is a label (client / code-signing profiles), not a copy of a SAN. Default true. */
+  commonNameInSan?: boolean;
+  /** Certificate policy OIDs the certificate must carry exactly (none → no certificatePolicies). */
+  policyOids?: readonly string[];
 }
 
 /** The issuing CA as the linter needs it (for a self-signed root: the root itself). */
@@ -56,6 +62,7 @@ const KNOWN_EXTENSIONS = new Set<string>([
   OID.authorityInfoAccess,
   OID.crlDistributionPoints,
   OID.ocspNoCheck,
+  OID.certificatePolicies,
 ]);
 
 /** RFC 5280 4.1.2.5: the validity period includes both ends. */
@@ -110,6 +117,24 @@ export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmO
   if (!issuer.selfSigned && (notAfter > issuer.notAfter.getTime() || notBefore < issuer.notBefore.getTime())) {
     report('validity_within_issuer', 'validity extends beyond the issuing CA certificate');
   }
+
+  // --- subject key (BR 6.1.5 / 6.1.6)
+  run('rsa_key_parameters', () => {
+    const { key, keyBits } = certificate.publicKey;
+    if (key.family !== 'rsa') return;
+    const { modulus, exponent } = rsaPublicNumbers(keyBits);
+    const weakness = rsaKeyWeakness(modulus, exponent) ?? (key.bits < 2048 ? `RSA-${key.bits} is below 2048 bits` : undefined);
+    if (weakness) report('rsa_key_parameters', `RSA key: ${weakness}`);
+  });
+
+  // --- certificate policies (RFC 5280 4.2.1.4): exactly the policy's OIDs, or none
+  const policiesExt = ext(OID.certificatePolicies);
+  run('certificate_policies', () => {
+    const expected = [...(policy.policyOids ?? [])].sort();
+    const actual = policiesExt ? certificatePolicyOidsFromValue(policiesExt.value).sort() : [];
+    if (policiesExt?.critical) report('certificate_policies', 'certificatePolicies must not be critical here');
+    if (expected.join() !== actual.join()) report('certificate_policies', `certificate policies ${actual.join(', ') || '(none)'} differ from ${expected.join(', ') || '(none)'}`);
+  });
 
   // --- key identifiers (RFC 5280 4.2.1.1 / 4.2.1.2)
   const skiExt = ext(OID.subjectKeyIdentifier);
@@ -179,6 +204,7 @@ export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmO
     const names = tbsAltNames(certificate);
     const total = names.dns.length + names.ip.length + names.uri.length + names.email.length;
     if (policy.kind === 'leaf' && policy.requireSubjectAltName && total === 0) report('san_present', 'end-entity certificate without SAN');
+    if (total > MAX_ALT_NAMES) report('san_count', `${total} subject alternative names, above ${MAX_ALT_NAMES}`);
     if (sanExt && certificate.subjectAttributes.length === 0 && !sanExt.critical) {
       report('san_critical', 'SAN must be critical when the subject is empty');
     }
@@ -193,7 +219,7 @@ export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmO
     }
     // BR 7.1.4.3: a CN is a copy of a SAN. Only for name-bearing leaves: a delegated OCSP responder's
     // CN is a label, and it carries no SAN at all.
-    if (policy.kind === 'leaf' && (policy.requireSubjectAltName || total > 0)) {
+    if (policy.kind === 'leaf' && policy.commonNameInSan !== false && (policy.requireSubjectAltName || total > 0)) {
       if (commonNames.length > 1) report('cn_single', 'more than one common name');
       for (const cn of commonNames) {
         if (!(isIP(cn) ? names.ip : names.dns).includes(cn)) report('cn_in_san', `common name ${cn} is not among the SANs`);

@@ -12,17 +12,34 @@ import {
   SanType,
   altNamesCount,
 } from './alt-names';
-import { DistinguishedName } from './distinguished-name';
+import { DistinguishedName, nameToDer } from './distinguished-name';
 import { ekuName, KEY_USAGES, KeyUsage } from './extensions';
 import { KeyDescription, KeyFamily, SubjectPublicKey } from './key-type';
 import { EKU_OIDS, ExtendedKeyUsage } from './oids';
 import { PkiError } from './pki-error';
+import { assertPublicKeySound } from './rsa-key-check';
 
 /** CA/B Forum BR 6.3.2: TLS server certificates issued after 2020-09-01 are valid ≤ 398 days. */
 export const BR_MAX_TLS_SERVER_VALIDITY_SECONDS = 398 * 24 * 3600;
 
 /** Where the issued subject's CN comes from. Other subject attributes only ever come from `fixed`. */
 export type CommonNameSource = 'from-request' | 'first-dns-san' | 'omit';
+
+/**
+ * What a requested CN is. `dns`: a DNS name or IP address, checked like a SAN and duplicated into the
+ * SANs (BR 7.1.4.3; what TLS server profiles need). `text`: a label such as a person's or a service's
+ * name (client, code-signing, e-mail profiles), 1–64 printable characters, not a SAN.
+ */
+export type CommonNameFormat = 'dns' | 'text';
+
+/** The most SANs one certificate may carry, whatever the channel (API fields, CSR, both merged). */
+export const MAX_ALT_NAMES = 100;
+
+/**
+ * Purposes a customer profile can never grant: only the platform issues OCSP-signing certificates
+ * (ocsp-signer.ts), and time-stamping / anyExtendedKeyUsage are refused by policy.
+ */
+export const RESERVED_EKUS: readonly ExtendedKeyUsage[] = ['ocspSigning', 'timeStamping', 'anyExtendedKeyUsage'];
 
 /**
  * A role: what a caller may obtain from one CA. Profiles are allow-lists; anything a request asks for
@@ -53,7 +70,11 @@ export interface CertificateProfile {
   readonly keyUsages: readonly KeyUsage[];
   readonly extendedKeyUsages: readonly ExtendedKeyUsage[];
   readonly subjectTemplate: { readonly fixed: Omit<DistinguishedName, 'commonName'>; readonly commonName: CommonNameSource };
+  /** Defaults to `dns` for profiles granting serverAuth, `text` otherwise; `text` is refused with serverAuth. */
+  readonly commonNameFormat: CommonNameFormat;
   readonly requireSubjectAltName: boolean;
+  /** Dotted certificate policy OIDs, written into a non-critical certificatePolicies extension (RFC 5280 4.2.1.4). */
+  readonly policyOids: readonly string[];
 }
 
 export type CertificateProfileInput = Partial<Omit<CertificateProfile, 'name' | 'maxTtlSeconds'>> & { name: string; maxTtlSeconds: number };
@@ -68,7 +89,24 @@ export function defineProfile(input: CertificateProfileInput): CertificateProfil
   if (extendedKeyUsages.includes('serverAuth') && input.maxTtlSeconds > BR_MAX_TLS_SERVER_VALIDITY_SECONDS) {
     throw fail('TLS server profiles cannot exceed 398 days (CA/B Forum BR 6.3.2)');
   }
-  for (const eku of extendedKeyUsages) if (!(eku in EKU_OIDS)) throw fail(`unknown extended key usage ${eku}`);
+  for (const eku of extendedKeyUsages) {
+    if (RESERVED_EKUS.includes(eku)) throw new PkiError('eku_reserved', `extended key usage ${eku} cannot be granted by a profile`, { eku });
+    if (!(eku in EKU_OIDS)) throw fail(`unknown extended key usage ${eku}`);
+  }
+  const serverAuth = extendedKeyUsages.includes('serverAuth');
+  const commonNameFormat = input.commonNameFormat ?? (serverAuth ? 'dns' : 'text');
+  if (commonNameFormat !== 'dns' && commonNameFormat !== 'text') throw fail(`unknown common name format ${String(commonNameFormat)}`);
+  if (commonNameFormat === 'text' && serverAuth) throw fail('a TLS server profile needs DNS common names (BR 7.1.4.3)');
+  const policyOids = [...new Set(input.policyOids ?? [])];
+  for (const oid of policyOids) if (!isPolicyOid(oid)) throw fail(`invalid certificate policy OID ${oid}`);
+  if (policyOids.length > 20) throw fail('at most 20 certificate policies');
+  const fixed = { ...(input.subjectTemplate?.fixed ?? {}) };
+  if ('commonName' in fixed) throw fail('the subject template cannot fix the common name');
+  try {
+    nameToDer(fixed); // refuses a bad C (ISO 3166 alpha-2), an oversized O / ST / L … when the profile is saved, not at issuance
+  } catch (error) {
+    throw fail(`subject template: ${(error as Error).message}`);
+  }
   for (const ku of keyUsages) if (!KEY_USAGES.includes(ku)) throw fail(`unknown key usage ${ku}`);
   if (keyUsages.length === 0) throw fail('a profile needs at least one key usage');
   if (keyUsages.includes('keyCertSign') || keyUsages.includes('cRLSign')) throw fail('leaf profiles cannot grant keyCertSign / cRLSign');
@@ -102,9 +140,18 @@ export function defineProfile(input: CertificateProfileInput): CertificateProfil
     maxTtlSeconds: input.maxTtlSeconds,
     keyUsages,
     extendedKeyUsages,
-    subjectTemplate: { fixed: { ...(input.subjectTemplate?.fixed ?? {}) }, commonName: input.subjectTemplate?.commonName ?? 'first-dns-san' },
+    subjectTemplate: { fixed, commonName: input.subjectTemplate?.commonName ?? 'first-dns-san' },
+    commonNameFormat,
     requireSubjectAltName: input.requireSubjectAltName ?? true,
+    policyOids,
   });
+}
+
+/** A dotted OID of at least two arcs, first arc 0–2, no leading zeros. */
+function isPolicyOid(oid: string): boolean {
+  if (typeof oid !== 'string' || oid.length > 128 || !/^[0-2](\.(0|[1-9][0-9]*)){1,}$/.test(oid)) return false;
+  const second = Number(oid.split('.')[1]);
+  return oid.startsWith('2.') || second < 40;
 }
 
 /** Extensions a CSR asked for, as far as policy is concerned (see certification-request.ts). */
@@ -153,16 +200,27 @@ export function evaluateProfile(profile: CertificateProfile, request: SubjectReq
   }
 
   const key = checkKey(profile, request.publicKey.key);
+  assertPublicKeySound(request.publicKey);
+  const requestedCount = SAN_TYPES.reduce((sum, type) => sum + (request.altNames[type]?.length ?? 0), 0);
+  if (requestedCount > MAX_ALT_NAMES) {
+    throw new PkiError('too_many_names', `at most ${MAX_ALT_NAMES} subject alternative names per certificate (${requestedCount} requested)`);
+  }
   const keyUsages = grantKeyUsages(profile, key, requested.keyUsages);
   const extendedKeyUsages = grantExtendedKeyUsages(profile, requested.extendedKeyUsages);
 
   const altNames = canonicalizeAltNames(request.altNames);
+  const cnSource = profile.subjectTemplate.commonName;
   let commonName: string | undefined;
-  if (request.commonName !== undefined) {
-    commonName = canonicalCommonName(request.commonName);
-    // The CN is checked like a SAN and must also be a SAN (BR 7.1.4.3 — CN is deprecated and duplicated).
-    const list = isIP(commonName) ? altNames.ip : altNames.dns;
-    if (!list.includes(commonName)) list.push(commonName);
+  // A CN the profile omits is never looked at; a text CN is a label, not a name to check.
+  if (request.commonName !== undefined && cnSource !== 'omit') {
+    if (profile.commonNameFormat === 'text') {
+      commonName = textCommonName(request.commonName);
+    } else {
+      commonName = canonicalCommonName(request.commonName);
+      // The CN is checked like a SAN and must also be a SAN (BR 7.1.4.3 — CN is deprecated and duplicated).
+      const list = isIP(commonName) ? altNames.ip : altNames.dns;
+      if (!list.includes(commonName)) list.push(commonName);
+    }
   }
   checkAltNames(profile, altNames);
   if (profile.requireSubjectAltName && altNamesCount(altNames) === 0) {
@@ -170,10 +228,18 @@ export function evaluateProfile(profile: CertificateProfile, request: SubjectReq
   }
 
   const subject: DistinguishedName = { ...profile.subjectTemplate.fixed };
-  const cnSource = profile.subjectTemplate.commonName;
   if (cnSource === 'from-request' && commonName !== undefined) subject.commonName = commonName;
   if (cnSource === 'first-dns-san' && (commonName ?? altNames.dns[0]) !== undefined) subject.commonName = commonName ?? altNames.dns[0]!;
   return { subject, altNames, keyUsages, extendedKeyUsages, key };
+}
+
+function textCommonName(cn: string): string {
+  const value = cn.trim();
+  // eslint-disable-next-line no-control-regex
+  if (value.length === 0 || value.length > 64 || /[\u0000-\u001f\u007f-\u009f]/.test(value)) {
+    throw new PkiError('invalid_name', 'common name must be 1..64 printable characters', { value: cn });
+  }
+  return value;
 }
 
 function canonicalCommonName(cn: string): string {

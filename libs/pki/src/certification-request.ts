@@ -17,6 +17,7 @@ import { basicConstraintsExtension, extKeyUsageExtension, KeyUsage, keyUsageExte
 import { KeyDescription, readSubjectPublicKeyInfo, SubjectPublicKey } from './key-type';
 import { OID } from './oids';
 import { PkiError } from './pki-error';
+import { assertPublicKeySound } from './rsa-key-check';
 import { verifyDerSignature } from './signature-algorithm';
 import { attachSignature, signerPublicKeyInfo, Signer } from './signer';
 
@@ -55,6 +56,8 @@ export async function parseCsr(input: PemOrDer, options: { maxBytes?: number } =
   const subjectAttributes = readNameAttributes(der, subjectNode!);
 
   const publicKey = readSubjectPublicKeyInfo(encodedOf(der, expect(spkiNode!, TAG.sequence, 'SubjectPublicKeyInfo'))); // unsupported_key_type before signature work
+  // An RSA key with e=1 "verifies" its own signature trivially: weak parameters are refused before it counts as proof.
+  assertPublicKeySound(publicKey);
   const algorithmOid = readAlgorithmOid(der, signatureAlgorithm!);
   const { unusedBits, bits: signature } = readBitString(der, signatureValue!, 'CSR signature');
   if (unusedBits !== 0) throw new PkiError('malformed_der', 'CSR signature has unused bits');

@@ -73,8 +73,13 @@ export function pemEncode(label: string, der: BinaryInput): string {
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
-/** Decode the single PEM block in `text` whose label is one of `labels` (strict base64). */
+/**
+ * Decode the single PEM block in `text` whose label is one of `labels` (strict base64). Text with more
+ * than one block is refused: silently keeping the first would certify / import something other than
+ * what the caller may believe they sent (a chain is split into blocks by its reader first).
+ */
 export function pemDecode(text: string, labels: readonly string[]): Uint8Array<ArrayBuffer> {
+  if ((text.match(/-----BEGIN /g) ?? []).length > 1) throw new PkiError('malformed_pem', 'expected exactly one PEM block, found several');
   const match = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/.exec(text);
   if (!match) throw new PkiError('malformed_pem', 'no PEM block found');
   const [, label, body] = match as unknown as [string, string, string];

@@ -73,6 +73,16 @@ export function extKeyUsageFromValue(value: Uint8Array): string[] {
   return purposes;
 }
 
+/** certificatePolicies (RFC 5280 4.2.1.4) → the policy OIDs; qualifiers are not read. */
+export function certificatePolicyOidsFromValue(value: Uint8Array): string[] {
+  const policies = childrenOf(value, readRoot(value, TAG.sequence, 'CertificatePolicies')).map((info) => {
+    const [oid] = childrenExactly(value, expect(info, TAG.sequence, 'PolicyInformation'), 1, 2, 'PolicyInformation');
+    return readOid(value, oid!, 'CertPolicyId');
+  });
+  if (policies.length === 0) throw new PkiError('malformed_der', 'CertificatePolicies is empty');
+  return policies;
+}
+
 export function basicConstraintsFromValue(value: Uint8Array): { ca: boolean; pathLength?: number } {
   const parts = childrenExactly(value, readRoot(value, TAG.sequence, 'BasicConstraints'), 0, 2, 'BasicConstraints');
   let index = 0;

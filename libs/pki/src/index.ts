@@ -25,3 +25,4 @@ export * from './ocsp-request';
 export * from './ocsp-response';
 export * from './ocsp-signer';
 export * from './issuance-worker/issuance-worker-pool';
+export * from './key-fingerprint';

@@ -118,11 +118,13 @@ describe('issuance', () => {
       expect((certificate.notAfter.getTime() - certificate.notBefore.getTime()) / 1000 + 1).toBe(90 * DAY);
     });
 
-    it('honours a shorter requested TTL and caps a longer one', async () => {
+    it('honours a shorter requested TTL and refuses a longer one, naming the maximum', async () => {
       const short = await issueWithGeneratedKey({ ca, profile, clock, ttlSeconds: 3600, keyType: 'ecdsa-p256', altNames: { dns: ['v.svc.internal'] } });
       expect(short.certificate.notAfter.getTime()).toBe(Math.floor(clock.now().getTime() / 1000) * 1000 + 3600_000);
-      const long = await issueWithGeneratedKey({ ca, profile, clock, ttlSeconds: 400 * DAY, keyType: 'ecdsa-p256', altNames: { dns: ['v.svc.internal'] } });
-      expect((long.certificate.notAfter.getTime() - long.certificate.notBefore.getTime()) / 1000 + 1).toBe(90 * DAY);
+      await expect(issueWithGeneratedKey({ ca, profile, clock, ttlSeconds: 400 * DAY, keyType: 'ecdsa-p256', altNames: { dns: ['v.svc.internal'] } })).rejects.toMatchObject({
+        code: 'ttl_exceeds_profile',
+        message: expect.stringContaining(`maximum of ${90 * DAY} seconds`),
+      });
     });
 
     it('never outlives the CA and refuses once the CA has expired', async () => {

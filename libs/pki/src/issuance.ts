@@ -10,18 +10,18 @@ import { Clock } from './clock';
 import { bytesEqual, PemOrDer } from './der-encoding';
 import { commonNamesOf, nameDer, nameToDer } from './distinguished-name';
 import { extensionDer, IssuanceUrls, issuanceUrlExtensions } from './extensions';
-import { extKeyUsageDer, keyUsageDer, leafBasicConstraintsDer, subjectAltNameDer } from './leaf-extensions';
+import { certificatePoliciesDer, extKeyUsageDer, keyUsageDer, leafBasicConstraintsDer, subjectAltNameDer } from './leaf-extensions';
 import { exportPkcs8, generateKeyPair, KeyType, readSubjectPublicKeyInfo, spkiDer, SubjectPublicKey, subjectPublicKeyOf } from './key-type';
 import { EKU_OIDS } from './oids';
 import { PkiError } from './pki-error';
-import { computeValidity } from './validity';
+import { BACKDATE_SECONDS, computeValidity } from './validity';
 
 /** What every issuance needs besides the subject: the issuer, the role, time, and URLs to embed. */
 export interface IssuanceContext {
   ca: CertificateAuthority;
   profile: CertificateProfile;
   clock: Clock;
-  /** Requested lifetime; capped by the profile's maxTtl and the CA's notAfter. */
+  /** Requested lifetime; refused above the profile's maxTtl (`ttl_exceeds_profile`) or past the CA's notAfter (`ttl_exceeds_issuer`). */
   ttlSeconds?: number;
   urls?: IssuanceUrls;
 }
@@ -49,6 +49,8 @@ export function lintPolicyForProfile(profile: CertificateProfile): LintPolicy {
     allowedKeyUsages: profile.keyUsages,
     allowedExtendedKeyUsages: profile.extendedKeyUsages.map((name) => EKU_OIDS[name]),
     requireSubjectAltName: profile.requireSubjectAltName,
+    commonNameInSan: profile.commonNameFormat === 'dns',
+    policyOids: profile.policyOids,
   };
 }
 
@@ -67,24 +69,26 @@ function urlExtensions(urls: IssuanceUrls | undefined): Uint8Array[] {
 }
 
 /** End-entity extensions: exactly what policy approved, nothing taken over from the request. */
-function leafExtensions(approved: ApprovedSubject, urls: IssuanceUrls | undefined): Uint8Array[] {
+function leafExtensions(approved: ApprovedSubject, profile: CertificateProfile, urls: IssuanceUrls | undefined): Uint8Array[] {
   const sanCount = approved.altNames.dns.length + approved.altNames.ip.length + approved.altNames.uri.length + approved.altNames.email.length;
   return [
     leafBasicConstraintsDer(),
     keyUsageDer(approved.keyUsages),
     ...(approved.extendedKeyUsages.length ? [extKeyUsageDer(approved.extendedKeyUsages)] : []),
     ...(sanCount ? [subjectAltNameDer(approved.altNames, Object.keys(approved.subject).length === 0)] : []),
+    ...(profile.policyOids.length ? [certificatePoliciesDer(profile.policyOids)] : []),
     ...urlExtensions(urls),
   ];
 }
 
 /** The single issuance path: profile → validity → template → lint + sign. */
-async function certify(context: IssuanceContext, request: SubjectRequest): Promise<IssuanceResult> {
+async function certify(context: IssuanceContext, request: SubjectRequest, defaultTtlSeconds?: number): Promise<IssuanceResult> {
   const approved = evaluateProfile(context.profile, request);
   const issuerCert = context.ca.certificate;
   const validity = computeValidity({
     clock: context.clock,
     ...(context.ttlSeconds !== undefined && { ttlSeconds: context.ttlSeconds }),
+    ...(defaultTtlSeconds !== undefined && { defaultTtlSeconds }),
     maxTtlSeconds: context.profile.maxTtlSeconds,
     issuer: { notBefore: issuerCert.notBefore.value, notAfter: issuerCert.notAfter.value },
   });
@@ -93,7 +97,7 @@ async function certify(context: IssuanceContext, request: SubjectRequest): Promi
       subject: nameToDer(approved.subject),
       publicKey: request.publicKey,
       ...validity,
-      extensions: leafExtensions(approved, context.urls),
+      extensions: leafExtensions(approved, context.profile, context.urls),
     },
     context.ca,
     lintPolicyForProfile(context.profile),
@@ -119,7 +123,8 @@ function singleCommonName(values: string[], override: string | undefined): strin
 /** Sign a PKCS#10 request under a profile. The CSR's names and extension wishes are checked, never copied. */
 export async function issueFromCsr(context: IssuanceContext & SubjectNamesInput & { csr: PemOrDer }): Promise<IssuanceResult> {
   const csr = await parseCsr(context.csr);
-  const commonName = singleCommonName(csr.commonNames, context.commonName);
+  // A CN the profile omits is never read, so several of them are no reason to refuse.
+  const commonName = context.profile.subjectTemplate.commonName === 'omit' ? undefined : singleCommonName(csr.commonNames, context.commonName);
   const result = await certify(context, {
     publicKey: csr.publicKey,
     ...(commonName !== undefined && { commonName }),
@@ -150,13 +155,20 @@ function requestFromCertificate(context: IssuanceContext, existing: PemOrDer): {
   return { previous, names: { ...(commonName !== undefined && { commonName }), altNames: certificateAltNames(previous) } };
 }
 
+/** The lifetime a renewal gets when none is asked for: the previous certificate's (the profile still caps it). */
+function previousLifetimeSeconds(previous: pkijs.Certificate): number {
+  const period = Math.floor((previous.notAfter.value.getTime() - previous.notBefore.value.getTime()) / 1000) - BACKDATE_SECONDS;
+  return Math.max(60, period);
+}
+
 /**
- * Renew: same key and names, new serial and validity. The current profile is applied again, so a
- * renewal cannot carry forward a name the role no longer allows.
+ * Renew: same key and names, new serial and validity (the previous lifetime unless another is asked
+ * for). The current profile is applied again, so a renewal cannot carry forward a name the role no
+ * longer allows, nor a key that policy now refuses.
  */
 export async function renewCertificate(context: IssuanceContext & { certificate: PemOrDer }): Promise<IssuanceResult> {
   const { previous, names } = requestFromCertificate(context, context.certificate);
-  return certify(context, { publicKey: subjectPublicKeyOf(previous.subjectPublicKeyInfo), ...names, altNames: names.altNames ?? {} });
+  return certify(context, { publicKey: subjectPublicKeyOf(previous.subjectPublicKeyInfo), ...names, altNames: names.altNames ?? {} }, previousLifetimeSeconds(previous));
 }
 
 /** Rekey: same names, a new key — from a CSR (proof of possession) or generated server-side. */
@@ -177,6 +189,6 @@ export async function rekeyCertificate(
   if (bytesEqual(oldKey, publicKey.der)) {
     throw new PkiError('key_mismatch', 'rekey requires a different key than the current certificate');
   }
-  const result = await certify(context, { publicKey, ...names, altNames: names.altNames ?? {} });
+  const result = await certify(context, { publicKey, ...names, altNames: names.altNames ?? {} }, previousLifetimeSeconds(previous));
   return { ...result, ...(privateKeyPkcs8 && { privateKeyPkcs8 }) };
 }

@@ -54,7 +54,8 @@ export async function issueOcspSigner(
       publicKey: subjectPublicKeyOf(await signerPublicKeyInfo(signer)),
       ...computeValidity({
         clock: options.clock,
-        ttlSeconds: options.ttlSeconds ?? DEFAULT_OCSP_SIGNER_TTL_SECONDS,
+        // the platform's own responder: a CA near its end gets a shorter signer, not a refusal
+        defaultTtlSeconds: options.ttlSeconds ?? DEFAULT_OCSP_SIGNER_TTL_SECONDS,
         maxTtlSeconds: MAX_OCSP_SIGNER_TTL_SECONDS,
         issuer: { notBefore: issuer.notBefore.value, notAfter: issuer.notAfter.value },
       }),

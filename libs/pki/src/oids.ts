@@ -61,6 +61,7 @@ export const EKU_OIDS = {
   emailProtection: '1.3.6.1.5.5.7.3.4',
   timeStamping: '1.3.6.1.5.5.7.3.8',
   ocspSigning: '1.3.6.1.5.5.7.3.9',
+  anyExtendedKeyUsage: '2.5.29.37.0',
 } as const;
 
 export type ExtendedKeyUsage = keyof typeof EKU_OIDS;

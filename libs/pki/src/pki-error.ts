@@ -13,6 +13,7 @@ export type PkiErrorCode =
   | 'unsupported_signature_algorithm'
   | 'key_type_not_allowed'
   | 'key_too_weak'
+  | 'weak_rsa_key'
   | 'key_mismatch'
   | 'signature_invalid'
   | 'csr_signature_invalid'
@@ -23,6 +24,7 @@ export type PkiErrorCode =
   | 'wildcard_not_allowed'
   | 'common_name_required'
   | 'subject_alt_name_required'
+  | 'too_many_names'
   // extensions requested by a CSR
   | 'ca_not_allowed'
   | 'eku_not_allowed'
@@ -30,6 +32,10 @@ export type PkiErrorCode =
   | 'extension_not_allowed'
   // profiles and CAs
   | 'invalid_profile'
+  | 'eku_reserved'
+  | 'invalid_validity'
+  | 'ttl_exceeds_profile'
+  | 'ttl_exceeds_issuer'
   | 'not_a_ca'
   | 'ca_expired'
   | 'path_length_exceeded'

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { CreateProfileRequest, ProfileDefinition } from '@mazevault/contracts';
 import { CertificateProfileEntity, ProjectEntity } from '@mazevault/persistence';
-import { type CertificateProfile, defineProfile, type CertificateProfileInput } from '@mazevault/pki';
+import { type CertificateProfile, defineProfile, type CertificateProfileInput, isPkiError } from '@mazevault/pki';
 import { ProblemException } from '@mazevault/platform';
 import { DataSource } from 'typeorm';
 import { CacheInvalidationBus } from '../cache/cache-invalidation.bus';
@@ -52,7 +52,8 @@ export class CertificateProfilesService implements OnModuleInit {
     try {
       return defineProfile({ ...(definition as Omit<CertificateProfileInput, 'name'>), name });
     } catch (error) {
-      throw new ProblemException(400, 'invalid_profile', (error as Error).message);
+      // eku_reserved keeps its own code (ocspSigning & co.); every other refusal is invalid_profile.
+      throw new ProblemException(400, isPkiError(error, 'eku_reserved') ? 'eku_reserved' : 'invalid_profile', (error as Error).message);
     }
   }
 

@@ -5,8 +5,10 @@ import {
   type RenewCertificateRequest,
   type SignCsrRequest,
 } from '@mazevault/contracts';
-import { CertificateEntity, type GroupCommit } from '@mazevault/persistence';
+import { CertificateEntity, CompromisedKeyEntity, type GroupCommit } from '@mazevault/persistence';
 import {
+  certificateKeyFingerprint,
+  csrKeyFingerprint,
   type IssuanceResult,
   pemEncode,
   rekeyCertificate,
@@ -100,6 +102,7 @@ export class CertificatesService {
 
   async sign(actor: Actor, request: SignCsrRequest): Promise<IssuedView> {
     const { row, profile } = await this.profiles.resolve(actor.organizationId, request.profile);
+    await this.refuseCompromised(await pkiCall(async () => csrKeyFingerprint(request.csr)));
     const ca = await this.cas.authority(actor.organizationId, row.caId);
     const result = await pkiCall(() =>
       this.workers.issueFromCsr({
@@ -119,7 +122,11 @@ export class CertificatesService {
   /** Renew (same key) or rekey (CSR or generated key) under the certificate's current profile. */
   async renew(actor: Actor, serial: string, request: RenewCertificateRequest): Promise<IssuedView> {
     const existing = await this.find(actor.organizationId, serial);
+    if (existing.status === 'revoked') throw new ProblemException(409, 'certificate_revoked', 'A revoked certificate cannot be renewed or rekeyed; issue a new one');
     if (!existing.profileId) throw new ProblemException(409, 'no_profile', 'The certificate has no profile to renew under');
+    // Renew certifies the same key again; rekey by CSR certifies the CSR's key.
+    if (request.mode === 'renew') await this.refuseCompromised(await pkiCall(async () => certificateKeyFingerprint(existing.der)));
+    else if (request.csr) await this.refuseCompromised(await pkiCall(async () => csrKeyFingerprint(request.csr!)));
     const { row, profile } = await this.profiles.resolve(actor.organizationId, existing.profileId);
     const ca = await this.cas.authority(actor.organizationId, existing.caId);
     const context = {
@@ -136,6 +143,13 @@ export class CertificatesService {
       return rekeyCertificate({ ...context, keyType: request.keyType ?? 'ecdsa-p256' });
     });
     return this.store(actor, existing.caId, row.id, result, existing.serial);
+  }
+
+  /** A key revoked for keyCompromise anywhere (any organization, any CA) is never certified again. */
+  private async refuseCompromised(fingerprint: string): Promise<void> {
+    if (await this.dataSource.getRepository(CompromisedKeyEntity).existsBy({ spkiSha256: fingerprint })) {
+      throw new ProblemException(409, 'key_compromised', 'This public key was revoked for key compromise and cannot be certified again');
+    }
   }
 
   private async store(actor: Actor, caId: string, profileId: string | null, result: IssuanceResult, replaces: string | null): Promise<IssuedView> {
@@ -171,14 +185,31 @@ export class CertificatesService {
    * invalidation to every OCSP responder (they also poll the database, so a lost message only delays).
    */
   async revoke(actor: Actor, serial: string, reason: RevocationReason): Promise<CertificateView> {
+    // A hold would have to be lifted through removeFromCRL in a delta CRL; revocation here is final.
+    if (reason === 'certificateHold') {
+      throw new ProblemException(400, 'certificate_hold_not_supported', 'certificateHold is not accepted: revocation is permanent; revoke with another reason');
+    }
     const existing = await this.find(actor.organizationId, serial);
     if (existing.status === 'revoked') throw new ProblemException(409, 'already_revoked', 'The certificate is already revoked');
     if (existing.subjectCaId) throw new ProblemException(409, 'ca_certificate', `This is a CA's certificate: revoke it through POST /api/v1/pki/cas/${existing.subjectCaId}/revoke`);
     const revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const updated = await this.dataSource
-      .getRepository(CertificateEntity)
-      .update({ caId: existing.caId, serial: existing.serial, status: 'good' }, { status: 'revoked', revokedAt, revocationReason: REVOCATION_REASONS[reason] });
-    if (!updated.affected) throw new ProblemException(409, 'already_revoked', 'The certificate is already revoked');
+    const compromisedKey = reason === 'keyCompromise' ? certificateKeyFingerprint(existing.der) : null;
+    // The status and the blocklist entry commit together: no window in which the key is revoked but still certifiable.
+    await this.dataSource.transaction(async (manager) => {
+      const updated = await manager
+        .getRepository(CertificateEntity)
+        .update({ caId: existing.caId, serial: existing.serial, status: 'good' }, { status: 'revoked', revokedAt, revocationReason: REVOCATION_REASONS[reason] });
+      if (!updated.affected) throw new ProblemException(409, 'already_revoked', 'The certificate is already revoked');
+      if (compromisedKey) {
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(CompromisedKeyEntity)
+          .values({ spkiSha256: compromisedKey, organizationId: actor.organizationId, caId: existing.caId, serial: existing.serial })
+          .orIgnore()
+          .execute();
+      }
+    });
     try {
       await this.redis.publish(OCSP_INVALIDATION_CHANNEL, `${existing.caId}:${existing.serial}`);
     } catch (error) {

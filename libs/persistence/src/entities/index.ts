@@ -16,9 +16,11 @@ import { CertificateAuthorityEntity } from './certificate-authority.entity';
 import { CertificateProfileEntity } from './certificate-profile.entity';
 import { CertificateEntity } from './certificate.entity';
 import { CrlEntity } from './crl.entity';
+import { CompromisedKeyEntity } from './compromised-key.entity';
 
 export {
   CertificateAuthorityEntity,
+  CompromisedKeyEntity,
   CertificateProfileEntity,
   CertificateEntity,
   ConsoleInstanceEntity,
@@ -59,5 +61,6 @@ export const PRIMARY_ENTITIES = [
   CertificateProfileEntity,
   CertificateEntity,
   CrlEntity,
+  CompromisedKeyEntity,
   ConsoleInstanceEntity,
 ];

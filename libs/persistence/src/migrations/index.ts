@@ -5,6 +5,7 @@ import { CreateConsoleInstances1764400000000 } from './1764400000000-CreateConso
 import { AuditChainHead1764500000000 } from './1764500000000-AuditChainHead';
 import { AuditChainKeyed1764600000000 } from './1764600000000-AuditChainKeyed';
 import { CaCertificateInventory1764650000000 } from './1764650000000-CaCertificateInventory';
+import { CompromisedKeysAndReservedEkus1764700000000 } from './1764700000000-CompromisedKeysAndReservedEkus';
 
 /** In order. Listed explicitly (not globbed) so every runtime (SWC, Jest, a bundle) finds them. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
@@ -16,5 +17,6 @@ export const PRIMARY_MIGRATIONS: Function[] = [
   AuditChainHead1764500000000,
   AuditChainKeyed1764600000000,
   CaCertificateInventory1764650000000,
+  CompromisedKeysAndReservedEkus1764700000000,
 ];
 export { backfillCaCertificates, ISSUER_NOT_ACTIVE_SQLSTATE } from './1764650000000-CaCertificateInventory';
