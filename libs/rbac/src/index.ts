@@ -10,3 +10,4 @@ export * from './nest/public.decorator';
 export * from './nest/require-permission.decorator';
 export * from './nest/policy.guard';
 export * from './role-grant.policy';
+export * from './role-table.markdown';
