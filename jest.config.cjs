@@ -8,4 +8,6 @@ const projects = ['apps', 'libs', 'tools']
   .filter((p) => fs.existsSync(path.join(__dirname, p, 'jest.config.cjs')))
   .map((p) => `<rootDir>/${p}/jest.config.cjs`);
 
-module.exports = { projects };
+// testTimeout is a global option (ignored inside a project's config): a safety net for suites that
+// start processes on a loaded 2-core machine, never a timing assertion.
+module.exports = { projects, testTimeout: 30000 };
