@@ -29,7 +29,7 @@ export class AuthController {
   @ApiTooManyRequestsResponse({ description: 'too_many_attempts — locked out after repeated failures (Retry-After)' })
   @Audited({ action: 'auth.login', resourceType: 'user', resourceRef: (req) => identityOf(req.body) })
   async login(@ValidBody(LoginRequestSchema) body: LoginRequest): Promise<{ token: string; expiresAt: string }> {
-    const { token, expiresAt } = await this.auth.login(body.email, body.password);
+    const { token, expiresAt } = await this.auth.login(body.email, body.password, body.organization);
     return { token, expiresAt: expiresAt.toISOString() };
   }
 

@@ -3,7 +3,8 @@ import { CreateSecrets1764200000000 } from './1764200000000-CreateSecrets';
 import { CreatePki1764300000000 } from './1764300000000-CreatePki';
 import { CreateConsoleInstances1764400000000 } from './1764400000000-CreateConsoleInstances';
 import { AuditChainHead1764500000000 } from './1764500000000-AuditChainHead';
+import { PlatformAdminsAndOrgScopedEmails1765000000000 } from './1765000000000-PlatformAdminsAndOrgScopedEmails';
 
 /** In order. Listed explicitly (not globbed) so every runtime (SWC, Jest, a bundle) finds them. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
-export const PRIMARY_MIGRATIONS: Function[] = [CreateCoreSchema1764100000000, CreateSecrets1764200000000, CreatePki1764300000000, CreateConsoleInstances1764400000000, AuditChainHead1764500000000];
+export const PRIMARY_MIGRATIONS: Function[] = [CreateCoreSchema1764100000000, CreateSecrets1764200000000, CreatePki1764300000000, CreateConsoleInstances1764400000000, AuditChainHead1764500000000, PlatformAdminsAndOrgScopedEmails1765000000000];
