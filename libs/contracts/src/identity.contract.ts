@@ -9,11 +9,18 @@ export const CreateOrganizationRequestSchema = z.strictObject({
 });
 export type CreateOrganizationRequest = z.infer<typeof CreateOrganizationRequestSchema>;
 
+/** The first (or another) admin of an organization, created by a platform admin; the password is generated and shown once. */
+export const CreateOrganizationAdminRequestSchema = z.strictObject({
+  email: z.email().max(320),
+  displayName: plainText(0, 200).optional(),
+});
+export type CreateOrganizationAdminRequest = z.infer<typeof CreateOrganizationAdminRequestSchema>;
+
 export const CreateUserRequestSchema = z.strictObject({
   email: z.email().max(320),
   password: z.string().min(12, { message: 'at least 12 characters' }).max(1024),
   displayName: plainText(0, 200).optional(),
-  /** Defaults to the caller's organization. */
+  /** Defaults to the caller's organization; another organization needs a platform admin. */
   organizationId: z.uuid().optional(),
   /** An organization-wide role granted on creation. */
   role: z.enum(ROLE_NAMES).optional(),

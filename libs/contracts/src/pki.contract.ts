@@ -123,6 +123,8 @@ const AltNamesSchema = z.strictObject({
 
 export const IssueCertificateRequestSchema = z.strictObject({
   profile: plainText(1, 200),
+  /** For a project-scoped profile: the environment (id or slug) the certificate is for; a caller bound to that environment only may then issue. */
+  environment: plainText(1, 63).optional(),
   commonName: plainText(1, 253).optional(),
   altNames: AltNamesSchema.optional(),
   keyType: PkiKeyTypeSchema.default('ecdsa-p256'),
@@ -132,6 +134,8 @@ export type IssueCertificateRequest = z.infer<typeof IssueCertificateRequestSche
 
 export const SignCsrRequestSchema = z.strictObject({
   profile: plainText(1, 200),
+  /** For a project-scoped profile: the environment (id or slug) the certificate is for; a caller bound to that environment only may then issue. */
+  environment: plainText(1, 63).optional(),
   csr: z.string().min(1).max(64 * 1024),
   commonName: plainText(1, 253).optional(),
   altNames: AltNamesSchema.optional(),

@@ -16,6 +16,11 @@ export interface Subject {
   tokenPermissions?: Permission[];
   /** Required for `api_token` (absent means no resource is in scope); narrows other subjects if set. */
   tokenScope?: Scope;
+  /**
+   * A platform (server) administrator, like Infisical's server admin: may act on resources marked
+   * `platform`. Set only from the user row for session subjects; API tokens never carry it.
+   */
+  platformAdmin?: boolean;
 }
 
 /** What is acted upon (AuthZEN "resource"). `id` is never echoed in reasons: it may be a secret path. */
@@ -23,6 +28,12 @@ export interface Resource {
   type: string;
   id?: string;
   scope: Scope;
+  /**
+   * The action reaches beyond one organization (create/list/disable organizations, verify the whole
+   * audit chain, act inside another organization). Only a platform admin user may perform it, and
+   * still needs the permission through its bindings on `scope` (its own organization).
+   */
+  platform?: boolean;
 }
 
 /** Request-time facts (AuthZEN "context"), e.g. client ip. `now` makes expiry checks testable. */

@@ -5,6 +5,7 @@ export * from './role-binding';
 export * from './authorization.types';
 export * from './policy-decision-point';
 export * from './group-role-mapping';
+export * from './granted-scopes';
 export * from './nest/request-with-principal.type';
 export * from './nest/public.decorator';
 export * from './nest/require-permission.decorator';

@@ -1,4 +1,4 @@
-import type { Resource, Subject } from './authorization.types';
+import type { Decision, Resource, Subject } from './authorization.types';
 import { PERMISSIONS, type Permission } from './permission.constant';
 import { defaultPolicyDecisionPoint, PolicyDecisionPoint } from './policy-decision-point';
 import type { RoleName } from './role.constant';
@@ -351,5 +351,41 @@ describe('PolicyDecisionPoint options', () => {
       decision: true,
       reason: 'granted by role viewer on org/o1',
     });
+  });
+});
+
+describe('PolicyDecisionPoint: platform-wide resources', () => {
+  const orgAdmin = user([{ role: 'admin', scope: ORG }]);
+  const platformAdmin = user([{ role: 'admin', scope: ORG }], { platformAdmin: true });
+  const platform = (scope: Scope = ORG): Resource => ({ type: 'organization', platform: true, scope });
+  const table: Array<[string, Subject, string, Resource, Decision]> = [
+    ['an organization admin', orgAdmin, 'organizations:manage', platform(), { decision: false, reason: 'platform admin required' }],
+    ['a platform admin', platformAdmin, 'organizations:manage', platform(), { decision: true, reason: 'granted by role admin on org/o1' }],
+    [
+      'a platform admin still needs the permission through its bindings',
+      user([{ role: 'viewer', scope: ORG }], { platformAdmin: true }),
+      'organizations:manage',
+      platform(),
+      { decision: false, reason: 'no binding grants organizations:manage on org/o1' },
+    ],
+    [
+      'a platform admin bound below the organization does not reach the platform resource',
+      user([{ role: 'admin', scope: P1 }], { platformAdmin: true }),
+      'audit:read',
+      platform(),
+      { decision: false, reason: 'no binding grants audit:read on org/o1' },
+    ],
+    [
+      "an API token never carries its owner's platform rights",
+      user([{ role: 'admin', scope: ORG }], { type: 'api_token', platformAdmin: true, tokenPermissions: ['organizations:manage'], tokenScope: ORG }),
+      'organizations:manage',
+      platform(),
+      { decision: false, reason: 'platform admin required' },
+    ],
+    ['the flag alone does not open another organization', platformAdmin, 'organizations:manage', platform(OTHER_ORG), { decision: false, reason: 'resource outside subject organization' }],
+    ['the flag grants nothing on ordinary resources', user([], { platformAdmin: true }), 'secrets:read', secret(ORG), { decision: false, reason: 'subject has no role bindings' }],
+  ];
+  it.each(table)('%s', (_name, subject, action, resource, expected) => {
+    expect(pdp.evaluate(subject, action, resource)).toEqual(expected);
   });
 });

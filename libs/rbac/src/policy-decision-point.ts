@@ -43,6 +43,10 @@ export class PolicyDecisionPoint {
       return deny('resource outside subject organization');
     }
 
+    // Platform-wide actions: session users flagged platform admin only, never API tokens.
+    if (resource.platform && !(subject.type === 'user' && subject.platformAdmin === true)) {
+      return deny('platform admin required');
+    }
     // API tokens are the intersection of what the token allows and what its owner's bindings allow.
     const isToken = subject.type === 'api_token';
     if ((isToken || subject.tokenPermissions) && !subject.tokenPermissions?.includes(action)) {

@@ -7,6 +7,7 @@ import { isPermission, PolicyDecisionPoint, type Scope, type Subject } from '@ma
 import { DataSource, IsNull } from 'typeorm';
 import { PrincipalService } from '../auth/principal.service';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
+import { SecretScopeService } from '../projects/secret-scope.service';
 
 export interface ApiTokenView {
   id: string;
@@ -32,6 +33,15 @@ const toView = (row: ApiTokenEntity): ApiTokenView => ({
   createdAt: row.createdAt.toISOString(),
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function scopeOfRow(row: ApiTokenEntity): Scope {
+  const scope: Scope = { organizationId: row.organizationId };
+  if (row.projectId) scope.projectId = row.projectId;
+  if (row.environmentId) scope.environmentId = row.environmentId;
+  return scope;
+}
+
 @Injectable()
 export class ApiTokensService {
   constructor(
@@ -39,7 +49,28 @@ export class ApiTokensService {
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
     private readonly pdp: PolicyDecisionPoint,
     private readonly principals: PrincipalService,
+    private readonly scopes: SecretScopeService,
   ) {}
+
+  /** The scope a token would get, its project and environment checked to be this organization's; undefined if not. */
+  async findScope(organizationId: string, projectId?: string, environmentId?: string): Promise<Scope | undefined> {
+    if (!projectId) return environmentId ? undefined : { organizationId };
+    try {
+      if (!environmentId) return { organizationId, projectId: await this.scopes.resolveProject(organizationId, projectId) };
+      const { projectId: project, environmentId: environment } = await this.scopes.resolve(organizationId, projectId, environmentId);
+      return { organizationId, projectId: project, environmentId: environment };
+    } catch (error) {
+      if (error instanceof ProblemException && error.getStatus() === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** The scope of one of the organization's tokens, or undefined. */
+  async scopeOf(organizationId: string, id: string): Promise<Scope | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const row = await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ id, organizationId });
+    return row ? scopeOfRow(row) : undefined;
+  }
 
   /**
    * A token can never do more than its creator: every permission it asks for must be granted to the
@@ -52,9 +83,8 @@ export class ApiTokensService {
     }
     const unknown = request.permissions.filter((p) => !isPermission(p));
     if (unknown.length) throw new ProblemException(400, 'validation_failed', `permissions: unknown ${unknown.join(', ')}`);
-    const scope: Scope = { organizationId: creator.organizationId };
-    if (request.projectId) scope.projectId = request.projectId;
-    if (request.environmentId) scope.environmentId = request.environmentId;
+    const scope = await this.findScope(creator.organizationId, request.projectId, request.environmentId);
+    if (!scope) throw new ProblemException(404, 'scope_not_found', 'No such project or environment in this organization');
     for (const permission of request.permissions.filter(isPermission)) {
       const { decision, reason } = this.pdp.evaluate(creator, permission, { type: 'api_token', scope });
       if (!decision) throw new ProblemException(403, 'forbidden', `The token cannot exceed your rights: ${reason}`);
@@ -67,8 +97,8 @@ export class ApiTokensService {
       tokenHash: generated.hash,
       displayPrefix: generated.displayPrefix,
       permissions: [...new Set(request.permissions)],
-      projectId: request.projectId ?? null,
-      environmentId: request.environmentId ?? null,
+      projectId: scope.projectId ?? null,
+      environmentId: scope.environmentId ?? null,
       expiresAt: new Date(Date.now() + request.expiresInDays * 86_400_000),
       revokedAt: null,
       lastUsedAt: null,
@@ -76,11 +106,13 @@ export class ApiTokensService {
     return { ...toView(row), token: generated.token };
   }
 
-  async list(organizationId: string): Promise<ApiTokenView[]> {
-    const rows = await this.dataSource.getRepository(ApiTokenEntity).find({ where: { organizationId }, order: { createdAt: 'DESC' }, take: 1000 });
-    return rows.map(toView);
+  /** The organization's tokens the caller may manage: every one for an org-level grant, else those in its projects/environments. */
+  async list(caller: Subject): Promise<ApiTokenView[]> {
+    const rows = await this.dataSource.getRepository(ApiTokenEntity).find({ where: { organizationId: caller.organizationId }, order: { createdAt: 'DESC' }, take: 1000 });
+    return rows.filter((row) => this.pdp.evaluate(caller, 'tokens:manage', { type: 'api_token', scope: scopeOfRow(row) }).decision).map(toView);
   }
 
+  /** The route has checked tokens:manage on this token's own scope. */
   async revoke(organizationId: string, id: string): Promise<void> {
     const result = await this.dataSource
       .getRepository(ApiTokenEntity)

@@ -31,7 +31,7 @@ export class AuthController {
   @ApiServiceUnavailableResponse({ description: 'platform_degraded — Redis (lockout, rate limit) is unreachable; retry after Retry-After' })
   @Audited({ action: 'auth.login', resourceType: 'user', resourceRef: (req) => identityOf(req.body) })
   async login(@ValidBody(LoginRequestSchema) body: LoginRequest): Promise<{ token: string; expiresAt: string }> {
-    const { token, expiresAt } = await this.auth.login(body.email, body.password);
+    const { token, expiresAt } = await this.auth.login(body.email, body.password, body.organization);
     return { token, expiresAt: expiresAt.toISOString() };
   }
 

@@ -20,8 +20,14 @@ export class AuthService {
   /**
    * Known and unknown users, wrong passwords and disabled accounts all fail the same way, after the
    * same scrypt work, and all count toward the same lockout (every attempt counts; success resets).
+   *
+   * Emails are unique per organization. `organization` (slug) picks the account; without it the
+   * password is checked against the email's two oldest accounts, always two scrypt runs (padded with
+   * the dummy hash), and exactly one must match: so whether the email also exists in another
+   * organization changes neither the answer nor the work. A third same-email account, or two with
+   * the same password, must name its organization.
    */
-  async login(email: string, password: string): Promise<{ token: string; expiresAt: Date }> {
+  async login(email: string, password: string, organization?: string): Promise<{ token: string; expiresAt: Date }> {
     const identity = canonicalIdentity(email);
     // Counted before the password check, so concurrent guesses cannot all slip under the limit.
     const lockedFor = await this.lockout.beginAttempt(identity);
@@ -30,9 +36,18 @@ export class AuthService {
         headers: { 'retry-after': String(lockedFor) },
       });
     }
-    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email: identity });
-    const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-    if (!user || !passwordOk || user.disabledAt) {
+    const slots = organization === undefined ? 2 : 1;
+    const candidates = await this.dataSource.getRepository(UserEntity).find({
+      where: organization === undefined ? { email: identity } : { email: identity, organization: { slug: organization } },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: slots,
+    });
+    const dummy = await dummyPasswordHash();
+    const hashes = Array.from({ length: slots }, (_, i) => candidates[i]?.passwordHash ?? dummy);
+    const verified = await Promise.all(hashes.map((hash) => verifyPassword(password, hash)));
+    const matches = candidates.filter((_, i) => verified[i]);
+    const user = matches.length === 1 ? matches[0] : undefined;
+    if (!user || user.disabledAt) {
       throw new ProblemException(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
     await this.lockout.reset(identity);

@@ -68,6 +68,7 @@ export class PrincipalService implements OnModuleInit {
       organizationId: user.organizationId,
       bindings: await this.bindingsOf(user.id),
       expiresAt: new Date(claims.exp * 1000),
+      platformAdmin: user.platformAdmin,
     };
   }
 

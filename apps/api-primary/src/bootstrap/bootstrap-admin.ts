@@ -13,7 +13,8 @@ export interface BootstrapResult {
 
 /**
  * Creates the first organization and its admin when the platform has no user yet (like
- * `vault operator init`). Idempotent: with any user present it changes nothing.
+ * `vault operator init`). Idempotent: with any user present it changes nothing. That admin is the
+ * platform admin (Infisical's "server admin"): it alone creates organizations and their first admins.
  */
 export async function bootstrapAdmin(
   dataSource: DataSource,
@@ -35,6 +36,7 @@ export async function bootstrapAdmin(
       email,
       displayName: 'Administrator',
       passwordHash: await hashPassword(password),
+      platformAdmin: true,
       disabledAt: null,
     }));
     await manager.insert(RoleBindingEntity, { userId: user.id, roleName: 'admin', organizationId: org.id, projectId: null, environmentId: null });

@@ -1,16 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateOrganizationRequest } from '@mazevault/contracts';
+import type { CreateOrganizationAdminRequest, CreateOrganizationRequest } from '@mazevault/contracts';
 import { OrganizationEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
+import { PolicyDecisionPoint, type Subject } from '@mazevault/rbac';
+import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PrincipalService } from '../auth/principal.service';
 import { isUniqueViolation } from '../database/postgres-errors.util';
+import { type UserView, UsersService } from '../users/users.service';
 
 @Injectable()
 export class OrganizationsService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly principals: PrincipalService,
+    private readonly users: UsersService,
+    private readonly pdp: PolicyDecisionPoint,
   ) {}
 
   async create(request: CreateOrganizationRequest): Promise<OrganizationEntity> {
@@ -22,11 +27,26 @@ export class OrganizationsService {
     }
   }
 
-  list(): Promise<OrganizationEntity[]> {
-    return this.dataSource.getRepository(OrganizationEntity).find({ order: { createdAt: 'ASC' }, take: 1000 });
+  /** Every organization for a platform admin; otherwise the caller's own (the route checked it). */
+  list(caller: Subject): Promise<OrganizationEntity[]> {
+    const everyOrganization = this.pdp.evaluate(caller, 'organizations:manage', { type: 'organization', platform: true, scope: { organizationId: caller.organizationId } }).decision;
+    return this.dataSource.getRepository(OrganizationEntity).find({
+      where: everyOrganization ? {} : { id: caller.organizationId },
+      order: { createdAt: 'ASC' },
+      take: 1000,
+    });
   }
 
-  async disable(id: string): Promise<OrganizationEntity> {
+  /** An organization-wide admin with a generated password, returned once (like bootstrap-admin). */
+  async createAdmin(organizationId: string, request: CreateOrganizationAdminRequest): Promise<UserView & { password: string }> {
+    const password = randomBytes(18).toString('base64url');
+    const user = await this.users.create({ ...request, password, role: 'admin', organizationId });
+    return { ...user, password };
+  }
+
+  async disable(caller: Subject, id: string): Promise<OrganizationEntity> {
+    // Disabling its own organization would lock the platform admin out of the platform.
+    if (id === caller.organizationId) throw new ProblemException(409, 'organization_is_own', 'You cannot disable your own organization');
     const repo = this.dataSource.getRepository(OrganizationEntity);
     const org = await repo.findOneBy({ id });
     if (!org) throw new ProblemException(404, 'organization_not_found', 'No such organization');

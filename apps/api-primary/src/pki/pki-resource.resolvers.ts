@@ -1,4 +1,5 @@
 import type { AuthenticatedRequest, Resource, ResolverServices } from '@mazevault/rbac';
+import { SecretScopeService } from '../projects/secret-scope.service';
 import { CertificateProfilesService } from './certificate-profiles.service';
 import { CertificatesService } from './certificates.service';
 
@@ -19,9 +20,20 @@ export async function certificateResource(request: AuthenticatedRequest, service
   return scoped(organizationId, projectId, 'certificate', serial);
 }
 
+/**
+ * Issuing under a project's profile may name one of that project's environments (`environment`):
+ * the check then runs on the environment, so a caller bound to that environment alone may issue, and
+ * the project-level binding still covers it. An unknown environment answers 404 (like a route's).
+ */
 export async function profileResource(request: AuthenticatedRequest, services: ResolverServices): Promise<Resource> {
   const organizationId = request.principal.organizationId;
-  const profile = (request.body as { profile?: unknown } | undefined)?.profile;
-  const projectId = typeof profile === 'string' ? await services.get(CertificateProfilesService).projectOf(organizationId, profile) : null;
-  return scoped(organizationId, projectId, 'certificate_profile', typeof profile === 'string' ? profile : undefined);
+  const body = request.body as { profile?: unknown; environment?: unknown } | undefined;
+  const profile = typeof body?.profile === 'string' ? body.profile : undefined;
+  const projectId = profile ? await services.get(CertificateProfilesService).projectOf(organizationId, profile) : null;
+  const resource = scoped(organizationId, projectId, 'certificate_profile', profile);
+  if (projectId && typeof body?.environment === 'string') {
+    const { environmentId } = await services.get(SecretScopeService).resolve(organizationId, projectId, body.environment);
+    resource.scope = { organizationId, projectId, environmentId };
+  }
+  return resource;
 }

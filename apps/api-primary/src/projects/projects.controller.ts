@@ -7,7 +7,7 @@ import {
   CreateProjectRequestSchema,
 } from '@mazevault/contracts';
 import { ApiZodBody, ValidBody } from '@mazevault/platform';
-import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
+import { type AuthenticatedRequest, narrowestListResource, PolicyDecisionPoint, RequirePermission } from '@mazevault/rbac';
 import { Audited } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { type ProjectView, ProjectsService } from './projects.service';
@@ -28,10 +28,11 @@ export class ProjectsController {
   }
 
   @Get()
-  @RequirePermission('projects:read')
-  @ApiOperation({ summary: "List the organization's projects and their environments" })
+  // Anyone with projects:read somewhere may list; the service keeps what the caller may read.
+  @RequirePermission('projects:read', (req, services) => narrowestListResource(services.get(PolicyDecisionPoint), req.principal, 'projects:read', 'project'))
+  @ApiOperation({ summary: 'List the projects and environments the caller may read (all of them with an organization-wide grant)' })
   list(@Req() request: AuthenticatedRequest): Promise<ProjectView[]> {
-    return this.projects.list(request.principal.organizationId);
+    return this.projects.list(request.principal);
   }
 
   @Post(':projectId/environments')

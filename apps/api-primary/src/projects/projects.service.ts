@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { CreateEnvironmentRequest, CreateProjectRequest } from '@mazevault/contracts';
 import { EnvironmentEntity, ProjectEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
+import { PolicyDecisionPoint, type Subject } from '@mazevault/rbac';
 import { DataSource } from 'typeorm';
 import { isUniqueViolation } from '../database/postgres-errors.util';
 import { ProjectKeysService } from '../secrets/project-keys.service';
@@ -19,7 +21,13 @@ export class ProjectsService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly keys: ProjectKeysService,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  // The app registers the PDP in its root module; look it up there, as the PolicyGuard does.
+  private get pdp(): PolicyDecisionPoint {
+    return this.moduleRef.get(PolicyDecisionPoint, { strict: false });
+  }
 
   /** The project, its key-encryption key and its environments, all or nothing. */
   async create(organizationId: string, request: CreateProjectRequest): Promise<ProjectView> {
@@ -39,12 +47,25 @@ export class ProjectsService {
     }
   }
 
-  async list(organizationId: string): Promise<ProjectView[]> {
+  /**
+   * The projects and environments the caller may read (projects:read through the PDP): all of them
+   * with an organization-level grant; else the projects it is bound to, and of a project it is bound
+   * to only through environments, just those environments.
+   */
+  async list(caller: Subject): Promise<ProjectView[]> {
+    const organizationId = caller.organizationId;
     const projects = await this.dataSource.getRepository(ProjectEntity).find({ where: { organizationId }, order: { slug: 'ASC' }, take: 1000 });
     const environments = projects.length
       ? await this.dataSource.getRepository(EnvironmentEntity).createQueryBuilder('e').where('e.project_id IN (:...ids)', { ids: projects.map((p) => p.id) }).orderBy('e.slug').getMany()
       : [];
-    return projects.map((p) => view(p, environments.filter((e) => e.projectId === p.id)));
+    const readable = (projectId: string, environmentId?: string) =>
+      this.pdp.evaluate(caller, 'projects:read', { type: 'project', scope: { organizationId, projectId, ...(environmentId ? { environmentId } : {}) } }).decision;
+    return projects.flatMap((p) => {
+      const own = environments.filter((e) => e.projectId === p.id);
+      if (readable(p.id)) return [view(p, own)];
+      const visible = own.filter((e) => readable(p.id, e.id));
+      return visible.length ? [view(p, visible)] : [];
+    });
   }
 
   async addEnvironment(projectId: string, request: CreateEnvironmentRequest): Promise<{ id: string; slug: string; name: string }> {

@@ -1,17 +1,22 @@
-import { Controller, Get, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { type CreateUserRequest, CreateUserRequestSchema } from '@mazevault/contracts';
 import { ApiZodBody, ValidBody } from '@mazevault/platform';
 import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
 import { Audited } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/authenticated.decorator';
+import { organizationResource } from '../organizations/platform-resource.util';
 import { type UserView, UsersService } from './users.service';
 
-/** The organization a user is created in: the body's, else the caller's. */
-const targetOrganization = (request: AuthenticatedRequest) => ({
-  type: 'organization',
-  scope: { organizationId: (request.body as { organizationId?: string } | undefined)?.organizationId ?? request.principal.organizationId },
-});
+/** The organization a user is created in: the body's, else the caller's; another one is platform-wide. */
+const targetOrganization = (request: AuthenticatedRequest) =>
+  organizationResource(request, (request.body as { organizationId?: string } | undefined)?.organizationId);
+
+/** Whose users are listed: `?organizationId=`, else the caller's; another one is platform-wide. */
+const listedOrganization = (request: AuthenticatedRequest & { query?: Record<string, unknown> }) => {
+  const requested = request.query?.['organizationId'];
+  return organizationResource(request, typeof requested === 'string' ? requested : undefined);
+};
 
 @ApiTags('users')
 @Authenticated()
@@ -29,10 +34,11 @@ export class UsersController {
   }
 
   @Get()
-  @RequirePermission('users:read')
-  @ApiOperation({ summary: "List the users of the caller's organization" })
-  list(@Req() request: AuthenticatedRequest): Promise<UserView[]> {
-    return this.users.list(request.principal.organizationId);
+  @RequirePermission('users:read', listedOrganization)
+  @ApiOperation({ summary: "List the users of the caller's organization (a platform admin may name another)" })
+  @ApiQuery({ name: 'organizationId', required: false })
+  list(@Req() request: AuthenticatedRequest, @Query('organizationId', new ParseUUIDPipe({ optional: true })) organizationId?: string): Promise<UserView[]> {
+    return this.users.list(organizationId ?? request.principal.organizationId);
   }
 
   @Post(':userId/disable')

@@ -56,7 +56,8 @@ export class UsersService {
         return toUserView(user);
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ProblemException(409, 'user_exists', 'A user with this email already exists');
+      // Unique per organization: this only ever reports a user the caller can already list.
+      if (isUniqueViolation(error)) throw new ProblemException(409, 'user_exists', 'A user with this email already exists in this organization');
       throw error;
     }
   }
