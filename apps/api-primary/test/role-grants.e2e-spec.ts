@@ -74,6 +74,20 @@ describe('Role bindings: no self-escalation (real PostgreSQL, HTTP)', () => {
     expect((await call(base, 'DELETE', `/api/v1/role-bindings/${granted.body.id}`, { token: adminToken })).status).toBe(204);
   });
 
+  it("nobody disables themselves, and the organization's last admin stays enabled", async () => {
+    const adminUser = (await call(base, 'GET', '/api/v1/users', { token: adminToken })).body.find((u: { email: string }) => u.email === primary.admin.email);
+    const self = await call(base, 'POST', `/api/v1/users/${adminUser.id}/disable`, { token: adminToken });
+    expect(self.status).toBe(409);
+    expect(self.body.code).toBe('cannot_disable_self');
+    // An API token acts for its owner under another id: the last-admin rule still holds.
+    const minted = await call(base, 'POST', '/api/v1/tokens', { token: adminToken, body: { name: 'ops', permissions: ['users:manage'] } });
+    expect(minted.status).toBe(201);
+    const viaToken = await call(base, 'POST', `/api/v1/users/${adminUser.id}/disable`, { token: minted.body.token });
+    expect(viaToken.status).toBe(409);
+    expect(viaToken.body.code).toBe('last_admin');
+    expect((await call(base, 'GET', '/api/v1/users', { token: adminToken })).status).toBe(200);
+  });
+
   it('a binding names a project and environment of this organization', async () => {
     const prod = project.environments.find((e) => e.slug === 'prod')!;
     const missing = await bind(adminToken, { userId: colleague.id, role: 'viewer', projectId: '00000000-0000-4000-8000-000000000000' });

@@ -25,7 +25,7 @@ describe('AuthService.login work does not depend on other organizations', () => 
     new AuthService(
       { getRepository: () => ({ find: async ({ take }: { take: number }) => accounts.slice(0, take) }) } as unknown as DataSource,
       { issue: async (userId: string, org: string) => ({ token: `${userId}@${org}`, expiresAt: new Date(0) }) } as unknown as JwtService,
-      { lockedFor: async () => 0, recordFailure: async () => undefined, reset: async () => undefined } as unknown as LoginLockoutService,
+      { beginAttempt: async () => 0, reset: async () => undefined } as unknown as LoginLockoutService,
     );
 
   it.each([

@@ -50,8 +50,9 @@ export class OrganizationsController {
   createAdmin(
     @Param('orgId', ParseUUIDPipe) orgId: string,
     @ValidBody(CreateOrganizationAdminRequestSchema) body: CreateOrganizationAdminRequest,
+    @Req() request: AuthenticatedRequest,
   ): Promise<UserView & { password: string }> {
-    return this.organizations.createAdmin(orgId, body);
+    return this.organizations.createAdmin(request.principal, orgId, body);
   }
 
   @Post(':orgId/disable')

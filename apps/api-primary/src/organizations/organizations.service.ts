@@ -38,9 +38,9 @@ export class OrganizationsService {
   }
 
   /** An organization-wide admin with a generated password, returned once (like bootstrap-admin). */
-  async createAdmin(organizationId: string, request: CreateOrganizationAdminRequest): Promise<UserView & { password: string }> {
+  async createAdmin(creator: Subject, organizationId: string, request: CreateOrganizationAdminRequest): Promise<UserView & { password: string }> {
     const password = randomBytes(18).toString('base64url');
-    const user = await this.users.create({ ...request, password, role: 'admin', organizationId });
+    const user = await this.users.create(creator, { ...request, password, role: 'admin', organizationId });
     return { ...user, password };
   }
 

@@ -65,17 +65,7 @@ export class RoleBindingsService {
    * admin still present) and refuses to remove the last one held by an enabled user.
    */
   private async refuseLastAdmin(manager: EntityManager, binding: RoleBindingEntity): Promise<void> {
-    const admins = await manager
-      .getRepository(RoleBindingEntity)
-      .createQueryBuilder('b')
-      .innerJoin(UserEntity, 'u', 'u.id = b.user_id')
-      .where('b.organization_id = :org AND b.role_name = :role AND b.project_id IS NULL AND u.disabled_at IS NULL', {
-        org: binding.organizationId,
-        role: 'admin',
-      })
-      .setLock('pessimistic_write', undefined, ['b'])
-      .getMany();
-    if (!admins.some((admin) => admin.id !== binding.id)) {
+    if (!(await hasAnotherActiveAdmin(manager, binding.organizationId, { bindingId: binding.id }))) {
       throw new ProblemException(409, 'last_admin', "This is the organization's last admin; grant admin to someone else first");
     }
   }
@@ -95,3 +85,19 @@ export class RoleBindingsService {
   }
 }
 
+
+/**
+ * Whether the organization keeps an organization-wide admin held by an enabled user once `excluding`
+ * (a binding, or every binding of a user) is gone. Locks those bindings until the transaction ends,
+ * so two concurrent removals or disables cannot each count on the other admin.
+ */
+export async function hasAnotherActiveAdmin(manager: EntityManager, organizationId: string, excluding: { bindingId?: string; userId?: string }): Promise<boolean> {
+  const admins = await manager
+    .getRepository(RoleBindingEntity)
+    .createQueryBuilder('b')
+    .innerJoin(UserEntity, 'u', 'u.id = b.user_id')
+    .where('b.organization_id = :org AND b.role_name = :role AND b.project_id IS NULL AND u.disabled_at IS NULL', { org: organizationId, role: 'admin' })
+    .setLock('pessimistic_write', undefined, ['b'])
+    .getMany();
+  return admins.some((admin) => admin.id !== excluding.bindingId && admin.userId !== excluding.userId);
+}

@@ -30,7 +30,7 @@ export class UsersController {
   @ApiZodBody(CreateUserRequestSchema)
   @Audited({ action: 'user.create', resourceType: 'user', resourceRef: (_req, result) => (result as UserView | undefined)?.id })
   create(@ValidBody(CreateUserRequestSchema) body: CreateUserRequest, @Req() request: AuthenticatedRequest): Promise<UserView> {
-    return this.users.create({ ...body, organizationId: body.organizationId ?? request.principal.organizationId });
+    return this.users.create(request.principal, { ...body, organizationId: body.organizationId ?? request.principal.organizationId });
   }
 
   @Get()
@@ -43,9 +43,9 @@ export class UsersController {
 
   @Post(':userId/disable')
   @RequirePermission('users:manage')
-  @ApiOperation({ summary: 'Disable a user: its sessions and API tokens stop working at once' })
+  @ApiOperation({ summary: 'Disable a user: its sessions and API tokens stop working at once', description: "Not yourself (409 cannot_disable_self), not the organization's last admin (409 last_admin)." })
   @Audited({ action: 'user.disable', resourceType: 'user', resourceRef: (req) => req.params?.userId })
   disable(@Param('userId', ParseUUIDPipe) userId: string, @Req() request: AuthenticatedRequest): Promise<UserView> {
-    return this.users.disable(request.principal.organizationId, userId);
+    return this.users.disable(request.principal, userId);
   }
 }

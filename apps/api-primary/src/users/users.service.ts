@@ -3,10 +3,15 @@ import type { CreateUserRequest } from '@mazevault/contracts';
 import { hashPassword } from '@mazevault/crypto';
 import { OrganizationEntity, RoleBindingEntity, UserEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
+import { evaluateRoleGrant, PolicyDecisionPoint, type Subject } from '@mazevault/rbac';
 import { DataSource } from 'typeorm';
 import { canonicalIdentity } from '../auth/identity.util';
 import { PrincipalService } from '../auth/principal.service';
 import { isUniqueViolation } from '../database/postgres-errors.util';
+import { hasAnotherActiveAdmin } from '../role-bindings/role-bindings.service';
+
+/** The grantee of a role given at creation: no existing user (so never the creator). */
+const NEW_USER = '(new user)';
 
 /** What the API shows of a user: never the password hash. */
 export interface UserView {
@@ -34,10 +39,19 @@ export class UsersService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly principals: PrincipalService,
+    private readonly pdp: PolicyDecisionPoint,
   ) {}
 
-  /** Creates the user and its optional organization-wide role in one transaction. */
-  async create(request: CreateUserRequest & { organizationId: string }): Promise<UserView> {
+  /**
+   * Creates the user and its optional organization-wide role in one transaction. A role in the
+   * creator's own organization follows the granting rule (the creator holds all of its permissions);
+   * in another organization only a platform admin gets this far (the route's guard).
+   */
+  async create(creator: Subject, request: CreateUserRequest & { organizationId: string }): Promise<UserView> {
+    if (request.role && request.organizationId === creator.organizationId) {
+      const { decision, reason } = evaluateRoleGrant(this.pdp, creator, { userId: NEW_USER, role: request.role, scope: { organizationId: request.organizationId } });
+      if (!decision) throw new ProblemException(403, 'grant_forbidden', `You cannot create a user with this role: ${reason}`);
+    }
     const passwordHash = await hashPassword(request.password);
     try {
       return await this.dataSource.transaction(async (manager) => {
@@ -67,12 +81,22 @@ export class UsersService {
     return users.map(toUserView);
   }
 
-  async disable(organizationId: string, userId: string): Promise<UserView> {
-    const repo = this.dataSource.getRepository(UserEntity);
-    const user = await repo.findOneBy({ id: userId, organizationId });
-    if (!user) throw new ProblemException(404, 'user_not_found', 'No such user in this organization');
-    user.disabledAt ??= new Date();
-    const saved = await repo.save(user);
+  /**
+   * Disables a user. Nobody disables themselves, and the organization's last enabled admin stays:
+   * disabling it would leave an organization nobody can administer (the same rule as unbinding it).
+   */
+  async disable(actor: Subject, userId: string): Promise<UserView> {
+    if (actor.type === 'user' && actor.id === userId) throw new ProblemException(409, 'cannot_disable_self', 'You cannot disable your own account');
+    const saved = await this.dataSource.transaction(async (manager) => {
+      const user = await manager.findOneBy(UserEntity, { id: userId, organizationId: actor.organizationId });
+      if (!user) throw new ProblemException(404, 'user_not_found', 'No such user in this organization');
+      if (user.disabledAt) return user;
+      if (!(await hasAnotherActiveAdmin(manager, user.organizationId, { userId: user.id }))) {
+        throw new ProblemException(409, 'last_admin', "This user is the organization's last admin; grant admin to someone else first");
+      }
+      user.disabledAt = new Date();
+      return manager.save(user);
+    });
     await this.principals.invalidateAll();
     return toUserView(saved);
   }
