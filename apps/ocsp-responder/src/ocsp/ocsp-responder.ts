@@ -50,6 +50,15 @@ const ERRORS: Record<OcspErrorStatus, Buffer> = {
   unauthorized: Buffer.from(buildOcspErrorResponse('unauthorized')),
 };
 
+/**
+ * The cache slot of one (CA, CertID): the CertID's own DER, which the parser only accepts in its one
+ * canonical form (minimal, non-negative serial), so every request that shares the slot is answered
+ * with a response echoing exactly the CertID it sent. The serial leads so `invalidate` can find it.
+ */
+export function certKeyOf(issuer: Issuer, certId: OcspCertId): string {
+  return `${issuer.id}:${certId.serialNumber}:${Buffer.from(certId.der).toString('latin1')}`;
+}
+
 export function errorAnswer(status: OcspErrorStatus): OcspAnswer {
   return { body: ERRORS[status], outcome: status, hit: false };
 }
@@ -114,7 +123,7 @@ export class OcspResponderService {
     }
 
     const certId = request.certIds[0]!;
-    const certKey = `${first.id}:${certId.serialNumber}:${certId.hashAlgorithmOid}`;
+    const certKey = certKeyOf(first, certId);
     let entry = this.byCert.get(certKey);
     let hit = true;
     if (!entry || entry.refreshAtMs <= now) {
@@ -205,7 +214,7 @@ export class OcspResponderService {
     const { rows } = await this.pool.query<{ serial: string }>(`SELECT serial FROM certificates WHERE ca_id = $1 AND not_after > now() ORDER BY created_at DESC LIMIT $2`, [issuer.id, limit]);
     for (const row of rows) {
       const certId = await certIdFor(issuer.ca, row.serial, 'SHA-1');
-      await this.fill(issuer, certId, `${issuer.id}:${certId.serialNumber}:${certId.hashAlgorithmOid}`);
+      await this.fill(issuer, certId, certKeyOf(issuer, certId));
     }
     return rows.length;
   }
