@@ -210,6 +210,12 @@ export function readExtensionList(bytes: Uint8Array, node: DerNode, max: number,
   return extensions;
 }
 
+/** `[n] EXPLICIT Extensions` → its extensions, bounded as in readExtensionList. */
+export function readExplicitExtensions(bytes: Uint8Array, node: DerNode, max: number, what: string): RawExtension[] {
+  const [inner] = childrenExactly(bytes, node, 1, 1, what);
+  return readExtensionList(bytes, inner!, max, what);
+}
+
 /** Where relying parties find revocation status and the issuer certificate (RFC 5280 4.2.2.1, 4.2.1.13). */
 export interface IssuanceUrls {
   ocspUrls?: string[];
