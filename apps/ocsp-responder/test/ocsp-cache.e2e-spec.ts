@@ -158,6 +158,31 @@ describe('OCSP responder cache (hot path, invalidation, freshness)', () => {
     }
   });
 
+  it('bounds what attacker-chosen input can keep in memory: unknown serials have their own cap, oversized requests are not remembered', async () => {
+    const pool = new Pool({ connectionString: database.url });
+    try {
+      const responder = new OcspResponderService(pool, app.issuers, systemClock, { validitySeconds: 600, maxEntries: 100, maxUnknownEntries: 5 }, { signed: () => undefined });
+      const legit = await requestDer(issuer, serials[0]!);
+      await responder.answer(legit, legit.toString('latin1'));
+      for (let i = 0; i < 30; i++) {
+        const flood = await requestDer(issuer, '11' + randomBytes(15).toString('hex'));
+        expect((await responder.answer(flood, flood.toString('latin1'))).outcome).toBe('unknown');
+      }
+      expect(responder.cacheSize).toBe(1 + 5);
+      expect(responder.lookup(legit.toString('latin1'), responder.nowMs())).toBeDefined(); // the flood evicted only its own kind
+
+      // The same CertID with a 4 KB non-nonce request extension: answered from the certificate's slot, its bytes not kept.
+      const template = new pkijs.OCSPRequest({ schema: asn1js.fromBER(new Uint8Array(legit)).result });
+      template.tbsRequest.requestExtensions = [new pkijs.Extension({ extnID: '1.3.6.1.4.1.99999.1', extnValue: new asn1js.OctetString({ valueHex: randomBytes(4096) }).toBER() })];
+      const padded = Buffer.from(template.toSchema(true).toBER());
+      const answer = await responder.answer(padded, padded.toString('latin1'));
+      expect(answer).toMatchObject({ outcome: 'good', hit: true });
+      expect(responder.lookup(padded.toString('latin1'), responder.nowMs())).toBeUndefined();
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('re-signs once half the validity has passed, never serving past nextUpdate', async () => {
     let now = Date.now();
     const clock: Clock = { now: () => new Date(now) };
