@@ -71,8 +71,11 @@ export function registerRequestBoundary(fastify: FastifyInstance, bodyLimitBytes
     }
     // Nest's error handler would turn the parser's FST_ERR_CTP_* errors into bare HttpExceptions (the
     // code lost); a ProblemException reaches our filter as is.
-    parseJson(request, body as string, (error, value) => {
-      if (!error) return done(null, value);
+    void parseJson(request, body as string, (error, value) => {
+      if (!error) {
+        done(null, value);
+        return;
+      }
       const problem = frameworkProblem(error) ?? { status: 400, code: 'invalid_json', detail: 'The request body is not valid JSON' };
       done(new ProblemException(problem.status, problem.code, problem.detail), undefined);
     });
