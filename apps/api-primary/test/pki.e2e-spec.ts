@@ -157,6 +157,10 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
     const ext = file('ext.cnf', 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\n');
     expect(openssl(['x509', '-req', '-in', pendingCsr, '-CA', extCert, '-CAkey', extKey, '-CAcreateserial', '-days', '20', '-extfile', ext, '-out', signedInt]).status).toBe(0);
     const { readFileSync } = await import('node:fs');
+    // A GeneralizedTime with an empty body (`18 00`) made asn1js throw a plain Error: a 500 until it was a PkiError.
+    const badTime = `-----BEGIN CERTIFICATE-----\n${Buffer.from([0x30, 0x04, 0x30, 0x02, 0x18, 0x00]).toString('base64')}\n-----END CERTIFICATE-----\n`;
+    const refused = await post(`cas/${pending.body.id}/certificate`, { certificate: badTime });
+    expect(refused).toMatchObject({ status: 400, body: { code: 'malformed_der' } });
     const imported = await post(`cas/${pending.body.id}/certificate`, { certificate: readFileSync(signedInt, 'utf8'), chain: readFileSync(extCert, 'utf8') });
     expect(imported.body).toMatchObject({ status: 'active' });
     expect(imported.body.status).toBe('active');

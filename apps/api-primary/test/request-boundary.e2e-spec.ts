@@ -59,6 +59,14 @@ describe('Request boundary (real Primary, real PostgreSQL)', () => {
     expectProblem(await call(base, 'GET', '/api/v1/projects/%E0%A4%A'), 400, 'invalid_url');
   });
 
+  it("Fastify's own errors are problem+json with stable codes: parameter too long, media type, body size, bad JSON", async () => {
+    expectProblem(await call(base, 'GET', `/api/v1/projects/${'a'.repeat(200)}`, { token }), 414, 'uri_too_long');
+    expectProblem(await call(base, 'POST', '/api/v1/auth/login', { body: '<login/>', headers: { 'content-type': 'application/xml' } }), 415, 'unsupported_media_type');
+    expectProblem(await call(base, 'POST', '/api/v1/auth/login', { body: JSON.stringify({ email: 'a'.repeat(2 * 1024 * 1024) }) }), 413, 'payload_too_large');
+    expectProblem(await call(base, 'POST', '/api/v1/auth/login', { body: '{"email":' }), 400, 'invalid_json');
+    expectProblem(await call(base, 'POST', '/api/v1/auth/login', { body: '', headers: { 'content-type': 'application/json' } }), 400, 'invalid_json');
+  });
+
   it('headers too large are a 431 problem+json', async () => {
     const { port } = new URL(base);
     const raw = await new Promise<string>((resolve, reject) => {

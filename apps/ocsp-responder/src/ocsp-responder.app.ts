@@ -36,7 +36,7 @@ export async function createOcspResponderApp(config: OcspConfig, log: Log): Prom
   const metrics = createOcspMetrics(registry);
 
   const issuers = new IssuerRegistry(pool, masters, (m) => log('warn', m));
-  const responder = new OcspResponderService(pool, issuers, systemClock, { validitySeconds: config.OCSP_VALIDITY_SECONDS, maxEntries: config.OCSP_CACHE_MAX_ENTRIES }, {
+  const responder = new OcspResponderService(pool, issuers, systemClock, { validitySeconds: config.OCSP_VALIDITY_SECONDS, maxEntries: config.OCSP_CACHE_MAX_ENTRIES, maxUnknownEntries: config.OCSP_CACHE_MAX_UNKNOWN_ENTRIES }, {
     signed: (seconds) => metrics.signing.observe(seconds),
   });
 

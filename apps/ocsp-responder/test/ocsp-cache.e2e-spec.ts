@@ -4,7 +4,11 @@ import { certIdFor, type Clock, createRootCa, issueOcspSigner, parseOcspResponse
 import { createTestDatabase, type TestDatabase } from '@mazevault/testing';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import { loadOcspConfig } from '../src/config/ocsp.config';
 import { OcspResponderService } from '../src/ocsp/ocsp-responder';
@@ -14,6 +18,15 @@ async function requestDer(issuer: pkijs.Certificate, serial: string): Promise<Bu
   const certId = await certIdFor(issuer, serial);
   const request = new pkijs.OCSPRequest();
   request.tbsRequest.requestList = [new pkijs.Request({ reqCert: new pkijs.CertID({ schema: asn1js.fromBER(new Uint8Array(certId.der)).result }) })];
+  return Buffer.from(request.toSchema(true).toBER());
+}
+
+/** A nonce-less request whose CertID serial INTEGER has exactly these content octets (however non-canonical). */
+async function requestWithSerialOctets(issuer: pkijs.Certificate, serial: string, octets: Buffer): Promise<Buffer> {
+  const certId = new pkijs.CertID({ schema: asn1js.fromBER(new Uint8Array((await certIdFor(issuer, serial)).der)).result });
+  certId.serialNumber = new asn1js.Integer({ valueHex: new Uint8Array(octets).buffer });
+  const request = new pkijs.OCSPRequest();
+  request.tbsRequest.requestList = [new pkijs.Request({ reqCert: certId })];
   return Buffer.from(request.toSchema(true).toBER());
 }
 
@@ -103,6 +116,68 @@ describe('OCSP responder cache (hot path, invalidation, freshness)', () => {
       await revoke(viaPoll);
       await app.refresh();
       expect(parseOcspResponse((await post(await requestDer(issuer, viaPoll))).body).basic!.responses[0]!.status).toMatchObject({ status: 'revoked' });
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('a CertID with a padded or negative-alias serial cannot poison the cache: openssl still verifies the real answer', async () => {
+    const padded = '68' + randomBytes(15).toString('hex'); // attacker sends 02 11 00 68 …
+    const aliased = 'ff' + randomBytes(15).toString('hex'); // real: 02 11 00 ff …, attacker sends 02 10 ff …
+    const pool = new Pool({ connectionString: database.url });
+    const dir = mkdtempSync(join(tmpdir(), 'ocsp-poison-'));
+    try {
+      // Issued after start-up, so not pre-signed: the first request for each fills its cache slot.
+      for (const serial of [padded, aliased]) {
+        await pool.query(`INSERT INTO certificates (ca_id, serial, organization_id, not_before, not_after, der) VALUES ($1, $2, $3, now(), now() + interval '1 day', '\\x00')`, [caId, serial, randomUUID()]);
+      }
+      const poisoned = [
+        await requestWithSerialOctets(issuer, padded, Buffer.from('00' + padded, 'hex')),
+        await requestWithSerialOctets(issuer, aliased, Buffer.from(aliased, 'hex')),
+      ];
+      const answers = [];
+      for (const request of poisoned) answers.push(await post(request));
+      const issuerFile = join(dir, 'issuer.pem');
+      writeFileSync(issuerFile, `-----BEGIN CERTIFICATE-----\n${Buffer.from(issuer.toSchema().toBER()).toString('base64')}\n-----END CERTIFICATE-----\n`);
+      for (const serial of [padded, aliased]) {
+        // Asynchronously: the responder answers from this very process.
+        const output = await new Promise<string>((resolve) => {
+          execFile('openssl', ['ocsp', '-issuer', issuerFile, '-CAfile', issuerFile, '-serial', `0x${serial}`, '-url', url, '-no_nonce'], { timeout: 20_000 }, (_error, stdout, stderr) =>
+            resolve(`${stdout}\n${stderr}`),
+          );
+        });
+        expect(output).toContain('Response verify OK');
+        expect(output).toMatch(/: good/);
+        expect(output).not.toContain('illegal padding');
+      }
+      // Refused outright: a serial INTEGER must be minimal and non-negative.
+      for (const answer of answers) expect(parseOcspResponse(answer.body).status).toBe('malformedRequest');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await pool.end();
+    }
+  });
+
+  it('bounds what attacker-chosen input can keep in memory: unknown serials have their own cap, oversized requests are not remembered', async () => {
+    const pool = new Pool({ connectionString: database.url });
+    try {
+      const responder = new OcspResponderService(pool, app.issuers, systemClock, { validitySeconds: 600, maxEntries: 100, maxUnknownEntries: 5 }, { signed: () => undefined });
+      const legit = await requestDer(issuer, serials[0]!);
+      await responder.answer(legit, legit.toString('latin1'));
+      for (let i = 0; i < 30; i++) {
+        const flood = await requestDer(issuer, '11' + randomBytes(15).toString('hex'));
+        expect((await responder.answer(flood, flood.toString('latin1'))).outcome).toBe('unknown');
+      }
+      expect(responder.cacheSize).toBe(1 + 5);
+      expect(responder.lookup(legit.toString('latin1'), responder.nowMs())).toBeDefined(); // the flood evicted only its own kind
+
+      // The same CertID with a 4 KB non-nonce request extension: answered from the certificate's slot, its bytes not kept.
+      const template = new pkijs.OCSPRequest({ schema: asn1js.fromBER(new Uint8Array(legit)).result });
+      template.tbsRequest.requestExtensions = [new pkijs.Extension({ extnID: '1.3.6.1.4.1.99999.1', extnValue: new asn1js.OctetString({ valueHex: randomBytes(4096) }).toBER() })];
+      const padded = Buffer.from(template.toSchema(true).toBER());
+      const answer = await responder.answer(padded, padded.toString('latin1'));
+      expect(answer).toMatchObject({ outcome: 'good', hit: true });
+      expect(responder.lookup(padded.toString('latin1'), responder.nowMs())).toBeUndefined();
     } finally {
       await pool.end();
     }

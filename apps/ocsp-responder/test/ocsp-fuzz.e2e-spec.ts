@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@mazevault/testing';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { loadOcspConfig } from '../src/config/ocsp.config';
 import { createOcspResponderApp, type OcspResponderApp } from '../src/ocsp-responder.app';
 
@@ -85,6 +86,29 @@ describe('OCSP responder fuzzing (in-process, real socket, real PostgreSQL)', ()
     expect(Buffer.from(withNonce.basic!.nonce!)).toEqual(Buffer.from(new asn1js.OctetString({ valueHex: nonce }).toBER()));
     const unknown = parseOcspResponse((await post(await requestDer(issuer, '0123'))).body);
     expect(unknown.basic?.responses[0]?.status).toEqual({ status: 'unknown' });
+  });
+
+  it('refuses at the HTTP level with problem+json and stable codes: 405, 413, 414, 431', async () => {
+    const expectProblem = async (response: Response, status: number, code: string) => {
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(await response.json()).toMatchObject({ status, code, type: `https://mazevault.dev/problems/${code}` });
+    };
+    const put = await fetch(url, { method: 'PUT', body: valid });
+    expect(put.headers.get('allow')).toBe('GET, POST');
+    await expectProblem(put, 405, 'method_not_allowed');
+    await expectProblem(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: Buffer.alloc(70 * 1024) }), 413, 'payload_too_large');
+    await expectProblem(await fetch(`${url}/${'A'.repeat(10 * 1024)}`), 414, 'uri_too_long');
+    const { port } = new URL(url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`));
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431, code: 'headers_too_large' });
   });
 
   it('answers thousands of random and mutated requests with malformedRequest or a valid response, never 5xx', async () => {

@@ -4,6 +4,7 @@ import { CertificateAuthority } from './certificate-authority';
 import { certificateKeyIdentifier } from './certificate';
 import { addSeconds, Clock, truncateToSeconds } from './clock';
 import {
+  asPkiError,
   bigIntToIntegerBytes,
   decodeWith,
   integerBytesToBigInt,
@@ -14,7 +15,8 @@ import {
   readDerOrPem,
   toArrayBuffer,
 } from './der-encoding';
-import { authorityKeyIdentifierExtension, checkHttpUrls, findExtension, freshestCrlExtension, readKeyUsage } from './extensions';
+import { childrenOf, expect, forEachChild, readRoot, TAG } from './der-reader';
+import { authorityKeyIdentifierExtension, checkHttpUrls, findExtension, freshestCrlExtension, readExplicitExtensions, readExtensionList, readKeyUsage } from './extensions';
 import { OID } from './oids';
 import { PkiError } from './pki-error';
 import { describeKeyType } from './key-type';
@@ -171,7 +173,36 @@ function readIntegerExtension(ext: pkijs.Extension | undefined): bigint | undefi
 
 /** Read a CRL back (our own, for tests and tooling, or a parent CA's). Does not verify the signature. */
 export function parseCrl(input: PemOrDer): ParsedCrl {
-  const der = readDerOrPem(input, { labels: [CRL_PEM_LABEL], maxBytes: MAX_CRL_BYTES });
+  return asPkiError('CertificateRevocationList', () => decodeCrl(readDerOrPem(input, { labels: [CRL_PEM_LABEL], maxBytes: MAX_CRL_BYTES })));
+}
+
+/** CRL and entry extensions, like a certificate's: bounded in number, none twice (RFC 5280 5.2, 5.3). */
+const MAX_CRL_EXTENSIONS = 32;
+
+/**
+ * TBSCertList ::= SEQUENCE { version INTEGER OPTIONAL, signature, issuer, thisUpdate, nextUpdate OPTIONAL,
+ *   revokedCertificates SEQUENCE OF SEQUENCE { userCertificate, revocationDate, crlEntryExtensions OPTIONAL } OPTIONAL,
+ *   crlExtensions [0] EXPLICIT Extensions OPTIONAL }, checked in place before pkijs decodes it.
+ */
+function checkCrlExtensions(der: Uint8Array): void {
+  const [tbs] = childrenOf(der, readRoot(der, TAG.sequence, 'CertificateList'));
+  if (!tbs) throw new PkiError('malformed_der', 'CertificateList: empty');
+  let index = 0;
+  forEachChild(der, expect(tbs, TAG.sequence, 'TBSCertList'), 7, 'TBSCertList', (field) => {
+    const position = index++;
+    if (field.tag === 0xa0) readExplicitExtensions(der, field, MAX_CRL_EXTENSIONS, 'crlExtensions');
+    else if (field.tag === TAG.sequence && position >= 3) {
+      // revokedCertificates (signature and issuer, the other SEQUENCEs, come first)
+      for (const entry of childrenOf(der, field)) {
+        const parts = childrenOf(der, expect(entry, TAG.sequence, 'revokedCertificate'));
+        if (parts[2]) readExtensionList(der, parts[2], MAX_CRL_EXTENSIONS, 'crlEntryExtensions');
+      }
+    }
+  });
+}
+
+function decodeCrl(der: Uint8Array): ParsedCrl {
+  checkCrlExtensions(der);
   const crl = decodeWith('CertificateRevocationList', der, (schema) => new pkijs.CertificateRevocationList({ schema }));
   const extensions = crl.crlExtensions?.extensions;
   const crlNumber = readIntegerExtension(findExtension(extensions, OID.crlNumber));

@@ -1,7 +1,15 @@
 import * as pkijs from 'pkijs';
 import { AltNames, emptyAltNames } from './alt-names';
-import { bytesToHex, decodeWith, integerHex, PemOrDer, pemEncode, readDerOrPem } from './der-encoding';
-import { findExtension, readSubjectAltName, readSubjectKeyIdentifier, spkiKeyIdentifier } from './extensions';
+import { asPkiError, bytesToHex, decodeWith, integerHex, PemOrDer, pemEncode, readDerOrPem } from './der-encoding';
+import { childrenExactly, expect, forEachChild, readRoot, TAG } from './der-reader';
+import {
+  findExtension,
+  MAX_CERTIFICATE_EXTENSIONS,
+  readExplicitExtensions,
+  readSubjectAltName,
+  readSubjectKeyIdentifier,
+  spkiKeyIdentifier,
+} from './extensions';
 import { commonNamesIn, commonNamesOf } from './distinguished-name';
 import { OID } from './oids';
 import { TbsCertificate, tbsAltNames } from './tbs-certificate';
@@ -52,8 +60,23 @@ export function issuedCertificateOf(fields: IssuedCertificateFields): IssuedCert
 }
 
 export function parseCertificate(input: PemOrDer): pkijs.Certificate {
-  const der = readDerOrPem(input, { labels: [CERTIFICATE_PEM_LABEL], maxBytes: MAX_CERTIFICATE_BYTES });
-  return decodeWith('Certificate', der, (schema) => new pkijs.Certificate({ schema }));
+  return asPkiError('Certificate', () => {
+    const der = readDerOrPem(input, { labels: [CERTIFICATE_PEM_LABEL], maxBytes: MAX_CERTIFICATE_BYTES });
+    checkCertificateExtensions(der);
+    return decodeWith('Certificate', der, (schema) => new pkijs.Certificate({ schema }));
+  });
+}
+
+/**
+ * Before pkijs builds its object tree (tens of ms for 64 KB of extensions): at most
+ * MAX_CERTIFICATE_EXTENSIONS extensions, none twice (RFC 5280 4.2), read in place.
+ */
+function checkCertificateExtensions(der: Uint8Array): void {
+  const [tbs] = childrenExactly(der, readRoot(der, TAG.sequence, 'Certificate'), 3, 3, 'Certificate');
+  // version, serial, signature, issuer, validity, subject, spki, issuerUID, subjectUID, extensions
+  forEachChild(der, expect(tbs!, TAG.sequence, 'TBSCertificate'), 10, 'TBSCertificate', (field) => {
+    if (field.tag === 0xa3) readExplicitExtensions(der, field, MAX_CERTIFICATE_EXTENSIONS, 'Certificate extensions');
+  });
 }
 
 export function certificateDer(certificate: pkijs.Certificate): Uint8Array {
@@ -61,8 +84,10 @@ export function certificateDer(certificate: pkijs.Certificate): Uint8Array {
 }
 
 export function describeCertificate(input: PemOrDer | pkijs.Certificate): IssuedCertificate {
-  const certificate = input instanceof pkijs.Certificate ? input : parseCertificate(input);
-  return describeCertificateDer(certificate, certificateDer(certificate));
+  return asPkiError('Certificate', () => {
+    const certificate = input instanceof pkijs.Certificate ? input : parseCertificate(input);
+    return describeCertificateDer(certificate, certificateDer(certificate));
+  });
 }
 
 /** `describeCertificate` when the DER of `certificate` is already in hand (no re-encoding). */

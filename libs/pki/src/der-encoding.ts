@@ -207,7 +207,13 @@ function readHeader(bytes: Uint8Array, pos: number, end: number): ScanError | nu
 /** Parse DER that has already passed `checkDerStructure` (or is our own output). */
 export function parseAsn1(bytes: BinaryInput): asn1js.AsnType {
   const buffer = toArrayBuffer(toBytes(bytes));
-  const parsed = asn1js.fromBER(buffer);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(buffer);
+  } catch (error) {
+    // asn1js throws plain Errors from some value decoders (a GeneralizedTime body `18 00`).
+    throw new PkiError('malformed_der', `ASN.1 decoding failed: ${(error as Error).message}`);
+  }
   if (parsed.offset === -1 || parsed.offset !== buffer.byteLength) {
     throw new PkiError('malformed_der', `ASN.1 decoding failed: ${parsed.result.error || 'trailing data'}`);
   }
@@ -219,10 +225,24 @@ export function parseAsn1(bytes: BinaryInput): asn1js.AsnType {
  * was not verified") into `malformed_der` with the structure name.
  */
 export function decodeWith<T>(what: string, bytes: BinaryInput, build: (schema: asn1js.AsnType) => T): T {
-  const asn1 = parseAsn1(bytes);
   try {
-    return build(asn1);
+    return build(parseAsn1(bytes));
   } catch (error) {
+    if (error instanceof PkiError) throw error;
     throw new PkiError('malformed_der', `not a valid ${what}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The boundary of a parser entry point: whatever goes wrong inside (an asn1js or pkijs getter that
+ * throws a plain Error or TypeError on hostile input) leaves as a `PkiError`, so callers map every
+ * refusal to a 4xx by its code and never to an opaque 500.
+ */
+export function asPkiError<T>(what: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof PkiError) throw error;
+    throw new PkiError('malformed_der', `not a valid ${what}: ${error instanceof Error ? error.message : 'undecodable'}`);
   }
 }

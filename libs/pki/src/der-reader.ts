@@ -79,6 +79,21 @@ export function childrenOf(bytes: Uint8Array, node: DerNode): DerNode[] {
   return children;
 }
 
+/**
+ * Visit the children of a constructed node one at a time, refusing the (max+1)th before it is read:
+ * a hostile list of thousands of elements costs one header read past the limit, not a decode.
+ */
+export function forEachChild(bytes: Uint8Array, node: DerNode, max: number, what: string, visit: (child: DerNode, index: number) => void): number {
+  let count = 0;
+  for (let pos = node.contentStart; pos < node.end; count++) {
+    if (count === max) throw malformed(`${what}: more than ${max} elements`);
+    const child = readNode(bytes, pos, node.end);
+    visit(child, count);
+    pos = child.end;
+  }
+  return count;
+}
+
 /** Exactly `count` children (optional trailing ones are the caller's business: pass a range). */
 export function childrenExactly(bytes: Uint8Array, node: DerNode, min: number, max: number, what: string): DerNode[] {
   const children = childrenOf(bytes, node);

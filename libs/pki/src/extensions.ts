@@ -3,7 +3,9 @@ import * as pkijs from 'pkijs';
 import { AltNames, altNamesToGeneralNames, canonicalizeDnsName } from './alt-names';
 import { digest } from './crypto-engine';
 import { decodeWith, toArrayBuffer, toBytes } from './der-encoding';
+import { childrenExactly, contentOf, DerNode, expect, forEachChild, readBoolean, readOid, TAG } from './der-reader';
 import {
+  RawExtension,
   authorityKeyIdFromValue,
   basicConstraintsFromValue,
   extKeyUsageFromValue,
@@ -181,6 +183,37 @@ export function readBasicConstraints(ext: pkijs.Extension): { ca: boolean; pathL
 
 export function findExtension(extensions: pkijs.Extension[] | undefined, oid: string): pkijs.Extension | undefined {
   return extensions?.find((e) => e.extnID === oid);
+}
+
+/** Extensions in one certificate: real ones carry about ten; the largest public ones, a few dozen. */
+export const MAX_CERTIFICATE_EXTENSIONS = 64;
+
+/**
+ * `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension` read in place, with the work bounded before any
+ * decoding: more than `max` extensions, or the same extnID twice (RFC 5280 4.2: "MUST NOT include more
+ * than one instance of a particular extension"), make the input malformed. An explicit critical FALSE
+ * is tolerated here (BER habits of some clients); the issuance path's own reader refuses it.
+ */
+export function readExtensionList(bytes: Uint8Array, node: DerNode, max: number, what: string): RawExtension[] {
+  expect(node, TAG.sequence, what);
+  const extensions: RawExtension[] = [];
+  const seen = new Set<string>();
+  forEachChild(bytes, node, max, what, (child) => {
+    const parts = childrenExactly(bytes, expect(child, TAG.sequence, 'Extension'), 2, 3, 'Extension');
+    const oid = readOid(bytes, parts[0]!, 'Extension.extnID');
+    if (seen.has(oid)) throw new PkiError('malformed_der', `${what}: extension ${oid} appears more than once`);
+    seen.add(oid);
+    const critical = parts.length === 3 ? readBoolean(bytes, parts[1]!, 'Extension.critical') : false;
+    extensions.push({ oid, critical, value: contentOf(bytes, expect(parts.at(-1)!, TAG.octetString, 'Extension.extnValue')) });
+  });
+  if (extensions.length === 0) throw new PkiError('malformed_der', `${what}: empty (SIZE (1..MAX))`);
+  return extensions;
+}
+
+/** `[n] EXPLICIT Extensions` → its extensions, bounded as in readExtensionList. */
+export function readExplicitExtensions(bytes: Uint8Array, node: DerNode, max: number, what: string): RawExtension[] {
+  const [inner] = childrenExactly(bytes, node, 1, 1, what);
+  return readExtensionList(bytes, inner!, max, what);
 }
 
 /** Where relying parties find revocation status and the issuer certificate (RFC 5280 4.2.2.1, 4.2.1.13). */

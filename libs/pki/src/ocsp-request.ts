@@ -1,16 +1,20 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { digest, HashName } from './crypto-engine';
-import { BinaryInput, bytesEqual, checkDerStructure, decodeWith, integerFromHex, integerHex, toArrayBuffer, toBytes } from './der-encoding';
+import { BinaryInput, bytesEqual, bytesToHex, checkDerStructure, integerFromHex, toArrayBuffer, toBytes } from './der-encoding';
+import { childrenExactly, contentOf, DerNode, encodedOf, expect, forEachChild, readIntegerBytes, readOid, readRoot, readSmallInteger, TAG } from './der-reader';
 import { nameDer } from './distinguished-name';
-import { findExtension, spkiKeyIdentifier } from './extensions';
+import { readExtensionList, spkiKeyIdentifier } from './extensions';
 import { OID } from './oids';
+import { PkiError } from './pki-error';
 
 /** RFC 6960 requests are a few hundred bytes; anything near this bound is abuse. */
 export const MAX_OCSP_REQUEST_BYTES = 64 * 1024;
 /** OCSPRequest → TBSRequest → requestExtensions → Extension → nonce is < 10 levels deep. */
 export const MAX_OCSP_REQUEST_DEPTH = 16;
 export const MAX_OCSP_CERT_IDS = 32;
+/** Per extension list (request, single request): real clients send one or two. */
+export const MAX_OCSP_EXTENSIONS = 8;
 /** RFC 8954 §2.1: nonces are 1..32 octets (plus the 2-octet OCTET STRING header inside extnValue). */
 const MAX_NONCE_EXTENSION_VALUE = 34;
 
@@ -20,6 +24,8 @@ const HASHES: Record<string, HashName> = {
   [OID.sha384]: 'SHA-384',
   [OID.sha512]: 'SHA-512',
 };
+const malformed = (message: string) => new PkiError('malformed_der', message);
+
 const HASH_OIDS: Record<HashName, string> = { 'SHA-1': OID.sha1, 'SHA-256': OID.sha256, 'SHA-384': OID.sha384, 'SHA-512': OID.sha512 };
 
 /** RFC 6960 4.1.1 CertID, decoded; `der` is echoed verbatim in the response. */
@@ -50,40 +56,90 @@ export type OcspRequestParseResult = { ok: true; request: OcspRequestInfo } | { 
  * Parse a DER OCSPRequest from an untrusted client. Never throws: size, framing, nesting depth,
  * structure and count problems all become `{ ok: false, status: 'malformedRequest' }` (RFC 6960 2.3),
  * which the responder answers with `buildOcspErrorResponse('malformedRequest')`.
+ *
+ * Read in place with the strict DER reader: counts (CertIDs, extensions) are checked while walking,
+ * so a request with a thousand CertIDs or nonces costs a scan, not a decode; serials must be minimal,
+ * non-negative INTEGERs (X.690 8.3.2, RFC 5280 4.1.2.2), so each certificate has one CertID per hash
+ * algorithm encoding and the cache can never hold an answer echoing an alias of it.
  */
 export function parseOcspRequest(input: BinaryInput): OcspRequestParseResult {
-  const malformed = (reason: string): OcspRequestParseResult => ({ ok: false, status: 'malformedRequest', reason });
   try {
-    const bytes = toBytes(input);
-    if (bytes.length > MAX_OCSP_REQUEST_BYTES) return malformed(`request exceeds ${MAX_OCSP_REQUEST_BYTES} bytes`);
-    checkDerStructure(bytes, MAX_OCSP_REQUEST_DEPTH);
-    const request = decodeWith('OCSPRequest', bytes, (schema) => new pkijs.OCSPRequest({ schema }));
-    const list = request.tbsRequest.requestList;
-    if (list.length === 0) return malformed('empty requestList');
-    if (list.length > MAX_OCSP_CERT_IDS) return malformed(`more than ${MAX_OCSP_CERT_IDS} CertIDs`);
-    const certIds = list.map((r) => decodeCertId(r.reqCert));
-    const nonceExt = findExtension(request.tbsRequest.requestExtensions, OID.ocspNonce);
-    const info: OcspRequestInfo = { certIds, signed: request.optionalSignature !== undefined };
-    if (nonceExt) {
-      const value = new Uint8Array(nonceExt.extnValue.valueBlock.valueHexView);
-      if (value.length > 0 && value.length <= MAX_NONCE_EXTENSION_VALUE) info.nonce = value;
-      else info.nonceIgnored = true;
-    }
-    return { ok: true, request: info };
+    return { ok: true, request: decodeOcspRequest(input) };
   } catch (error) {
-    return malformed(error instanceof Error ? error.message : 'unparseable request');
+    return { ok: false, status: 'malformedRequest', reason: error instanceof Error ? error.message : 'unparseable request' };
   }
 }
 
-function decodeCertId(certId: pkijs.CertID): OcspCertId {
-  const oid = certId.hashAlgorithm.algorithmId;
+/** `parseOcspRequest`'s decoder: the request, or a PkiError (what the fuzz tests hold it to). */
+export function decodeOcspRequest(input: BinaryInput): OcspRequestInfo {
+  const bytes = toBytes(input);
+  if (bytes.length > MAX_OCSP_REQUEST_BYTES) throw new PkiError('input_too_large', `request exceeds ${MAX_OCSP_REQUEST_BYTES} bytes`);
+  checkDerStructure(bytes, MAX_OCSP_REQUEST_DEPTH);
+  return readOcspRequest(bytes);
+}
+
+/**
+ * OCSPRequest ::= SEQUENCE { tbsRequest TBSRequest, optionalSignature [0] EXPLICIT Signature OPTIONAL }
+ * TBSRequest ::= SEQUENCE { version [0] EXPLICIT Version DEFAULT v1, requestorName [1] EXPLICIT GeneralName OPTIONAL,
+ *   requestList SEQUENCE OF Request, requestExtensions [2] EXPLICIT Extensions OPTIONAL }
+ * Request ::= SEQUENCE { reqCert CertID, singleRequestExtensions [0] EXPLICIT Extensions OPTIONAL }
+ */
+function readOcspRequest(bytes: Uint8Array): OcspRequestInfo {
+  const [tbsNode, signature] = childrenExactly(bytes, readRoot(bytes, TAG.sequence, 'OCSPRequest'), 1, 2, 'OCSPRequest');
+  if (signature && signature.tag !== 0xa0) throw malformed('OCSPRequest: unexpected field after tbsRequest');
+  const fields = childrenExactly(bytes, expect(tbsNode!, TAG.sequence, 'TBSRequest'), 1, 4, 'TBSRequest');
+  let index = 0;
+  if (fields[index]?.tag === 0xa0) {
+    const [version] = childrenExactly(bytes, fields[index++]!, 1, 1, 'TBSRequest.version');
+    if (readSmallInteger(bytes, version!, 'TBSRequest.version') !== 0) throw malformed('TBSRequest: only version 1 is defined');
+  }
+  if (fields[index]?.tag === 0xa1) index++; // requestorName: informational, not checked (requests are not authenticated)
+  const list = fields[index++];
+  if (!list) throw malformed('TBSRequest: missing requestList');
+  const certIds: OcspCertId[] = [];
+  forEachChild(bytes, expect(list, TAG.sequence, 'requestList'), MAX_OCSP_CERT_IDS, 'requestList (CertIDs)', (request) => {
+    const [reqCert, single] = childrenExactly(bytes, expect(request, TAG.sequence, 'Request'), 1, 2, 'Request');
+    if (single) readExtensionList(bytes, explicitSequence(bytes, single, 0xa0, 'singleRequestExtensions'), MAX_OCSP_EXTENSIONS, 'singleRequestExtensions');
+    certIds.push(readCertId(bytes, reqCert!));
+  });
+  if (certIds.length === 0) throw malformed('empty requestList');
+  const info: OcspRequestInfo = { certIds, signed: signature !== undefined };
+  const extensionsNode = fields[index++];
+  if (extensionsNode) {
+    if (index !== fields.length) throw malformed('TBSRequest: data after requestExtensions');
+    const extensions = readExtensionList(bytes, explicitSequence(bytes, extensionsNode, 0xa2, 'requestExtensions'), MAX_OCSP_EXTENSIONS, 'requestExtensions');
+    const nonce = extensions.find((e) => e.oid === OID.ocspNonce);
+    if (nonce) {
+      if (nonce.value.length > 0 && nonce.value.length <= MAX_NONCE_EXTENSION_VALUE) info.nonce = nonce.value.slice();
+      else info.nonceIgnored = true;
+    }
+  } else if (index < fields.length) {
+    throw malformed('TBSRequest: unexpected field');
+  }
+  return info;
+}
+
+/** `[n] EXPLICIT SEQUENCE …`: the SEQUENCE inside the context tag. */
+function explicitSequence(bytes: Uint8Array, node: DerNode, tag: number, what: string): DerNode {
+  const [inner] = childrenExactly(bytes, expect(node, tag, what), 1, 1, what);
+  return expect(inner!, TAG.sequence, what);
+}
+
+/** CertID ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, issuerNameHash OCTET STRING, issuerKeyHash OCTET STRING, serialNumber INTEGER } */
+function readCertId(bytes: Uint8Array, node: DerNode): OcspCertId {
+  const [algorithm, nameHash, keyHash, serial] = childrenExactly(bytes, expect(node, TAG.sequence, 'CertID'), 4, 4, 'CertID');
+  const [oidNode] = childrenExactly(bytes, expect(algorithm!, TAG.sequence, 'CertID.hashAlgorithm'), 1, 2, 'CertID.hashAlgorithm');
+  const oid = readOid(bytes, oidNode!, 'CertID.hashAlgorithm');
+  const serialBytes = readIntegerBytes(bytes, serial!, 'CertID.serialNumber');
+  // A negative INTEGER is no serial (RFC 5280 4.1.2.2), and `ff` would alias `00 ff` once read as hex.
+  if (serialBytes[0]! & 0x80) throw malformed('CertID.serialNumber: negative INTEGER');
   return {
     hashAlgorithm: HASHES[oid] ?? null,
     hashAlgorithmOid: oid,
-    issuerNameHash: new Uint8Array(certId.issuerNameHash.valueBlock.valueHexView),
-    issuerKeyHash: new Uint8Array(certId.issuerKeyHash.valueBlock.valueHexView),
-    serialNumber: integerHex(certId.serialNumber),
-    der: new Uint8Array(certId.toSchema().toBER()),
+    issuerNameHash: contentOf(bytes, expect(nameHash!, TAG.octetString, 'CertID.issuerNameHash')).slice(),
+    issuerKeyHash: contentOf(bytes, expect(keyHash!, TAG.octetString, 'CertID.issuerKeyHash')).slice(),
+    serialNumber: bytesToHex(serialBytes.length > 1 && serialBytes[0] === 0 ? serialBytes.subarray(1) : serialBytes),
+    der: encodedOf(bytes, node).slice(),
   };
 }
 
@@ -115,7 +171,8 @@ export async function certIdFor(issuer: pkijs.Certificate, serialNumber: string,
     issuerKeyHash: new asn1js.OctetString({ valueHex: toArrayBuffer(keyHash) }),
     serialNumber: integerFromHex(serialNumber),
   });
-  return decodeCertId(certId);
+  const der = new Uint8Array(certId.toSchema().toBER());
+  return readCertId(der, readRoot(der, TAG.sequence, 'CertID'));
 }
 
 /** Responder key hash (ResponderID byKey, RFC 6960 4.2.1): SHA-1 over the key, same as SKI method 1. */

@@ -4,7 +4,7 @@ import { CertificateAuthority } from './certificate-authority';
 import { REVOCATION_REASONS, RevocationReason, revocationReasonName } from './certificate-revocation-list';
 import { addSeconds, Clock, truncateToSeconds } from './clock';
 import { HashName } from './crypto-engine';
-import { BinaryInput, bytesEqual, decodeWith, integerHex, toArrayBuffer, toBytes } from './der-encoding';
+import { asPkiError, BinaryInput, bytesEqual, checkDerStructure, decodeWith, integerHex, toArrayBuffer, toBytes } from './der-encoding';
 import { findExtension } from './extensions';
 import { certIdFor, OcspCertId, responderKeyHash } from './ocsp-request';
 import { OID } from './oids';
@@ -160,7 +160,19 @@ function decodeCertStatus(value: asn1js.AsnType): OcspCertStatus {
 }
 
 /** Decode an OCSPResponse (tests, tooling, monitoring of our own responder). Does not verify. */
+/** A response with a few CertIDs and a certificate chain is a few KB; this bound is generous. */
+export const MAX_OCSP_RESPONSE_BYTES = 1024 * 1024;
+
 export function parseOcspResponse(input: BinaryInput): ParsedOcspResponse {
+  return asPkiError('OCSPResponse', () => {
+    const bytes = toBytes(input);
+    if (bytes.length > MAX_OCSP_RESPONSE_BYTES) throw new PkiError('input_too_large', `OCSP response exceeds ${MAX_OCSP_RESPONSE_BYTES} bytes`);
+    checkDerStructure(bytes); // framing and nesting bounded before asn1js recurses into it
+    return decodeOcspResponse(bytes);
+  });
+}
+
+function decodeOcspResponse(input: BinaryInput): ParsedOcspResponse {
   const response = decodeWith('OCSPResponse', input, (schema) => new pkijs.OCSPResponse({ schema }));
   const code = response.responseStatus.valueBlock.valueDec;
   const status = (Object.keys(OCSP_RESPONSE_STATUS) as OcspResponseStatus[]).find((k) => OCSP_RESPONSE_STATUS[k] === code);

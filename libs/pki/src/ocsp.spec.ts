@@ -3,7 +3,8 @@ import { IssuedCertificate } from './certificate';
 import { CertificateAuthority } from './certificate-authority';
 import { defineProfile } from './certificate-profile';
 import { issueWithGeneratedKey } from './issuance';
-import { certIdFor, issuerMatch, MAX_OCSP_REQUEST_BYTES, OcspCertId, parseOcspRequest } from './ocsp-request';
+import { derExtension, derOid, derTlv, DER_INTEGER, DER_OCTET_STRING, DER_SEQUENCE } from './der-writer';
+import { certIdFor, issuerMatch, MAX_OCSP_CERT_IDS, MAX_OCSP_REQUEST_BYTES, OcspCertId, parseOcspRequest } from './ocsp-request';
 import {
   buildOcspErrorResponse,
   buildOcspResponse,
@@ -118,6 +119,71 @@ describe('OCSP request parsing', () => {
   ])('maps %s to malformedRequest without throwing', (_name, input) => {
     const result = parseOcspRequest(input);
     expect(result).toMatchObject({ ok: false, status: 'malformedRequest' });
+  });
+});
+
+/** An OCSPRequest from parts: Request elements and request extensions (DER, built by hand so it can be hostile). */
+function rawRequest(requests: Uint8Array[], extensions: Uint8Array[] = []): Uint8Array {
+  const tbs = [derTlv(DER_SEQUENCE, requests), ...(extensions.length ? [derTlv(0xa2, [derTlv(DER_SEQUENCE, extensions)])] : [])];
+  return derTlv(DER_SEQUENCE, [derTlv(DER_SEQUENCE, tbs)]);
+}
+
+/** A Request whose CertID is `certId` with its serial INTEGER replaced by `serialContent`. */
+function requestWithSerial(certId: OcspCertId, serialContent: number[]): Uint8Array {
+  const der = Buffer.from(certId.der);
+  // CertID = 30 len { alg, nameHash, keyHash, INTEGER }: keep everything before the INTEGER.
+  const serialTlvLength = 2 + Buffer.from(certId.serialNumber, 'hex').length + (parseInt(certId.serialNumber.slice(0, 2), 16) & 0x80 ? 1 : 0);
+  const head = der.subarray(2, der.length - serialTlvLength);
+  return derTlv(DER_SEQUENCE, [derTlv(DER_SEQUENCE, [head, derTlv(DER_INTEGER, [Uint8Array.from(serialContent)])])]);
+}
+
+const nonceExtension = (n: number) => derExtension('1.3.6.1.5.5.7.48.1.2', false, derTlv(DER_OCTET_STRING, [Uint8Array.of(n & 0xff, n >> 8, 1, 2, 3, 4, 5, 6)]));
+
+describe('OCSP request parsing: one CertID per certificate, bounded work', () => {
+  it('refuses a serial with a redundant leading zero, and a negative alias, that used to share the real certificate\'s cache slot', async () => {
+    const certId = await certIdFor(ca.certificate, '685b3c');
+    expect(parseOcspRequest(rawRequest([requestWithSerial(certId, [0x68, 0x5b, 0x3c])]))).toMatchObject({ ok: true });
+    const padded = parseOcspRequest(rawRequest([requestWithSerial(certId, [0x00, 0x68, 0x5b, 0x3c])]));
+    expect(padded).toMatchObject({ ok: false, status: 'malformedRequest', reason: expect.stringContaining('non-minimal INTEGER') });
+    const ff = await certIdFor(ca.certificate, 'ff');
+    expect(parseOcspRequest(rawRequest([requestWithSerial(ff, [0x00, 0xff])]))).toMatchObject({ ok: true });
+    expect(parseOcspRequest(rawRequest([requestWithSerial(ff, [0xff])]))).toMatchObject({ ok: false, reason: expect.stringContaining('negative') });
+  });
+
+  it('echoes the CertID bytes exactly as sent', async () => {
+    const certId = await certIdFor(ca.certificate, good.serialNumber);
+    const parsed = parseOcspRequest(rawRequest([derTlv(DER_SEQUENCE, [certId.der])]));
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(Buffer.from(parsed.request.certIds[0]!.der)).toEqual(Buffer.from(certId.der));
+    expect(parsed.request.certIds[0]!.serialNumber).toBe(good.serialNumber);
+  });
+
+  it('refuses duplicate extensions (RFC 5280 4.2): 1,878 nonces are malformed, not a 300 ms decode', async () => {
+    const request = derTlv(DER_SEQUENCE, [(await certIdFor(ca.certificate, good.serialNumber)).der]);
+    expect(parseOcspRequest(rawRequest([request], [nonceExtension(1)]))).toMatchObject({ ok: true, request: { nonce: expect.any(Uint8Array) } });
+    expect(parseOcspRequest(rawRequest([request], [nonceExtension(1), nonceExtension(2)]))).toMatchObject({ ok: false, reason: expect.stringContaining('more than once') });
+    const many = parseOcspRequest(rawRequest([request], Array.from({ length: 1878 }, (_, i) => nonceExtension(i))));
+    expect(many).toMatchObject({ ok: false, status: 'malformedRequest' });
+  });
+
+  it('counts CertIDs while reading: the 33rd is refused before anything after it is looked at', async () => {
+    const request = derTlv(DER_SEQUENCE, [(await certIdFor(ca.certificate, good.serialNumber)).der]);
+    const notARequest = Uint8Array.of(0x05, 0x00);
+    expect(parseOcspRequest(rawRequest(Array.from({ length: MAX_OCSP_CERT_IDS }, () => request)))).toMatchObject({ ok: true });
+    const hostile = rawRequest([...Array.from({ length: MAX_OCSP_CERT_IDS }, () => request), ...Array.from({ length: 958 }, () => notARequest)]);
+    expect(parseOcspRequest(hostile)).toMatchObject({ ok: false, reason: expect.stringContaining(`more than ${MAX_OCSP_CERT_IDS}`) });
+  });
+
+  it('still reads what real clients send: version v1 explicit, a requestorName, a signed request', async () => {
+    const certIdDer = (await certIdFor(ca.certificate, good.serialNumber)).der;
+    const list = derTlv(DER_SEQUENCE, [derTlv(DER_SEQUENCE, [certIdDer])]);
+    const version = derTlv(0xa0, [Uint8Array.of(0x02, 0x01, 0x00)]);
+    const requestor = derTlv(0xa1, [derTlv(0x82, [Buffer.from('client.example.com')])]);
+    const signature = derTlv(0xa0, [derTlv(DER_SEQUENCE, [derTlv(DER_SEQUENCE, [derOid('1.2.840.10045.4.3.2')]), Uint8Array.of(0x03, 0x01, 0x00)])]);
+    const parsed = parseOcspRequest(derTlv(DER_SEQUENCE, [derTlv(DER_SEQUENCE, [version, requestor, list]), signature]));
+    expect(parsed).toMatchObject({ ok: true, request: { signed: true, certIds: [{ serialNumber: good.serialNumber }] } });
+    const v2 = derTlv(0xa0, [Uint8Array.of(0x02, 0x01, 0x01)]);
+    expect(parseOcspRequest(derTlv(DER_SEQUENCE, [derTlv(DER_SEQUENCE, [v2, list])]))).toMatchObject({ ok: false });
   });
 });
 

@@ -62,7 +62,12 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
 }
 
 export function ecdsaDerToRaw(der: Uint8Array, coordinateLength: number): Uint8Array<ArrayBuffer> | null {
-  const parsed = asn1js.fromBER(toArrayBuffer(der));
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(toArrayBuffer(der));
+  } catch {
+    return null; // asn1js throws plain Errors on some malformed values
+  }
   if (parsed.offset !== der.length || !(parsed.result instanceof asn1js.Sequence)) return null;
   const parts = parsed.result.valueBlock.value;
   if (parts.length !== 2 || !parts.every((p) => p instanceof asn1js.Integer)) return null;

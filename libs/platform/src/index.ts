@@ -1,6 +1,9 @@
 export * from './config/config.loader';
 export * from './errors/problem.exception';
 export * from './errors/problem-details.filter';
+export * from './errors/framework-errors';
+export * from './http/node-problem';
+export { clientErrorHandler } from './http/request-boundary';
 export * from './health/health.tokens';
 export * from './http/graceful-shutdown';
 export * from './http/http-app.factory';

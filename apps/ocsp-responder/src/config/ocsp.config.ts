@@ -21,6 +21,8 @@ export const OCSP_CONFIG_SHAPE = {
   /** Safety net under Redis: poll the database for revocations and new CAs this often. */
   OCSP_REFRESH_SECONDS: env.int(30, 1),
   OCSP_CACHE_MAX_ENTRIES: env.int(200_000, 100),
+  /** Of those, answers "unknown": the serial is the client's choice, so a flood of random ones stays this small. */
+  OCSP_CACHE_MAX_UNKNOWN_ENTRIES: env.int(10_000, 1),
   /** Pre-sign responses for up to this many certificates per CA at start-up (0 = lazy only). */
   OCSP_PRESIGN_LIMIT: env.int(10_000, 0),
   OCSP_BODY_LIMIT_BYTES: env.int(64 * 1024, 512),

@@ -1,3 +1,4 @@
+import { clientErrorHandler, writeProblem } from '@mazevault/platform';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { errorAnswer, type OcspAnswer, type OcspResponderService } from '../ocsp/ocsp-responder';
@@ -104,6 +105,7 @@ export function createOcspMetrics(registry: Registry): OcspMetrics {
 }
 
 const OCSP_RESPONSE = 'application/ocsp-response';
+const MAX_GET_URL_BYTES = 8 * 1024;
 
 /**
  * Plain node:http, no framework, on the hot path: a cache hit is a map lookup and one write. RFC 5019:
@@ -159,6 +161,13 @@ export function createOcspHttpServer(responder: OcspResponderService, metrics: O
     count(200, answer.outcome);
   };
 
+  /** Every HTTP-level refusal is problem+json, with the same stable codes as the other services. */
+  const problem = (res: ServerResponse, status: number, detail: string, headers?: Record<string, string>) => {
+    if (res.headersSent) return;
+    writeProblem(res, status, detail, { ...(headers && { headers }), instance: res.req.url ?? '/' });
+    count(status, 'http');
+  };
+
   const plain = (res: ServerResponse, status: number, body: string, type = 'text/plain') => {
     if (res.headersSent) return;
     res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
@@ -189,8 +198,7 @@ export function createOcspHttpServer(responder: OcspResponderService, metrics: O
     if (req.method === 'POST') {
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > options.bodyLimitBytes) {
-        res.setHeader('connection', 'close');
-        plain(res, 413, 'request body too large');
+        problem(res, 413, `The request body is larger than ${options.bodyLimitBytes} bytes`, { connection: 'close' });
         req.resume();
         return;
       }
@@ -202,8 +210,7 @@ export function createOcspHttpServer(responder: OcspResponderService, metrics: O
         size += chunk.length;
         if (size > options.bodyLimitBytes) {
           tooLarge = true;
-          res.setHeader('connection', 'close');
-          plain(res, 413, 'request body too large');
+          problem(res, 413, `The request body is larger than ${options.bodyLimitBytes} bytes`, { connection: 'close' });
           return;
         }
         chunks.push(chunk);
@@ -215,8 +222,7 @@ export function createOcspHttpServer(responder: OcspResponderService, metrics: O
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, POST');
-      plain(res, 405, 'method not allowed');
+      problem(res, 405, 'OCSP requests are GET or POST (RFC 6960 A.1)', { allow: 'GET, POST' });
       return;
     }
     if (url === '/api/v1/health') {
@@ -229,13 +235,15 @@ export function createOcspHttpServer(responder: OcspResponderService, metrics: O
     if (url === '/metrics') {
       options.registry.metrics().then(
         (text) => plain(res, 200, text, options.registry.contentType),
-        () => plain(res, 500, 'metrics unavailable'),
+        () => problem(res, 500, 'Metrics are unavailable'),
       );
       return;
     }
     // RFC 6960 A.1: GET {url}/{url-encoding of base-64 encoding of the DER OCSPRequest}.
-    if (url.length > options.bodyLimitBytes * 2) {
-      plain(res, 414, 'request URI too long');
+    // RFC 5019 §5: GET is for requests under 255 bytes; 8 KB of URL is generous and stays under Node's
+    // 16 KB header limit (beyond it Node answers 431 before we see the request).
+    if (url.length > Math.min(options.bodyLimitBytes * 2, MAX_GET_URL_BYTES)) {
+      problem(res, 414, 'The request URI is too long; POST large requests');
       return;
     }
     let der: Buffer;
@@ -261,9 +269,7 @@ export function createOcspHttpServer(responder: OcspResponderService, metrics: O
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 10_000;
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
-  });
+  // Node refused the request before it was one (headers too large, a malformed request line).
+  server.on('clientError', clientErrorHandler);
   return server;
 }

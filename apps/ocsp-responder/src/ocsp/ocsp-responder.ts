@@ -50,6 +50,20 @@ const ERRORS: Record<OcspErrorStatus, Buffer> = {
   unauthorized: Buffer.from(buildOcspErrorResponse('unauthorized')),
 };
 
+/** Cached "unknown" answers, by default (see `unknownKeys`). */
+export const DEFAULT_MAX_UNKNOWN_ENTRIES = 10_000;
+/** Longest request whose exact bytes are remembered as a hot-path key. */
+export const MAX_REMEMBERED_REQUEST_BYTES = 512;
+
+/**
+ * The cache slot of one (CA, CertID): the CertID's own DER, which the parser only accepts in its one
+ * canonical form (minimal, non-negative serial), so every request that shares the slot is answered
+ * with a response echoing exactly the CertID it sent. The serial leads so `invalidate` can find it.
+ */
+export function certKeyOf(issuer: Issuer, certId: OcspCertId): string {
+  return `${issuer.id}:${certId.serialNumber}:${Buffer.from(certId.der).toString('latin1')}`;
+}
+
 export function errorAnswer(status: OcspErrorStatus): OcspAnswer {
   return { body: ERRORS[status], outcome: status, hit: false };
 }
@@ -63,6 +77,8 @@ export class OcspResponderService {
   private readonly byRequest = new Map<string, CacheEntry>();
   private readonly byCert = new Map<string, CacheEntry>();
   private readonly pending = new Map<string, Promise<CacheEntry>>();
+  /** Slots answering "unknown", oldest first: their serials are the client's choice, so they get their own small cap. */
+  private readonly unknownKeys = new Set<string>();
   /** Bumped per certificate on invalidation: a signing that raced an invalidation is not cached. */
   private readonly generation = new Map<string, number>();
 
@@ -73,7 +89,7 @@ export class OcspResponderService {
     private readonly pool: Pool,
     private readonly issuers: IssuerRegistry,
     private readonly clock: Clock,
-    private readonly options: { validitySeconds: number; maxEntries: number },
+    private readonly options: { validitySeconds: number; maxEntries: number; maxUnknownEntries?: number },
     private readonly metrics: ResponderMetrics,
   ) {
     this.nowMs = clock === systemClock ? Date.now : () => clock.now().getTime();
@@ -114,7 +130,7 @@ export class OcspResponderService {
     }
 
     const certId = request.certIds[0]!;
-    const certKey = `${first.id}:${certId.serialNumber}:${certId.hashAlgorithmOid}`;
+    const certKey = certKeyOf(first, certId);
     let entry = this.byCert.get(certKey);
     let hit = true;
     if (!entry || entry.refreshAtMs <= now) {
@@ -157,9 +173,14 @@ export class OcspResponderService {
       requestKeys: new Set(),
     };
     if ((this.generation.get(certRef) ?? 0) === generation) {
+      this.drop(certKey);
+      if (status.status === 'unknown') {
+        // Random serials from a flood evict each other, never the pre-signed answers of real certificates.
+        const cap = Math.min(this.options.maxUnknownEntries ?? DEFAULT_MAX_UNKNOWN_ENTRIES, this.options.maxEntries);
+        while (this.unknownKeys.size >= cap) this.drop(this.unknownKeys.values().next().value as string);
+        this.unknownKeys.add(certKey);
+      }
       this.evictIfFull();
-      const old = this.byCert.get(certKey);
-      if (old) for (const k of old.requestKeys) this.byRequest.delete(k);
       this.byCert.set(certKey, entry);
     }
     return entry;
@@ -168,6 +189,9 @@ export class OcspResponderService {
   private remember(requestKey: string, entry: CacheEntry): void {
     if (this.byCert.get(entry.certKey) !== entry) return;
     if (entry.requestKeys.size >= 8) return; // a few encodings per certificate; no unbounded fan-out
+    // The key is the request itself: a client's 60 KB of junk extensions is answered, not kept (a plain
+    // request is under 100 bytes, one with a nonce about 120). Such requests are parsed on every call.
+    if (requestKey.length > MAX_REMEMBERED_REQUEST_BYTES) return;
     entry.requestKeys.add(requestKey);
     this.byRequest.set(requestKey, entry);
   }
@@ -180,6 +204,7 @@ export class OcspResponderService {
   }
 
   private drop(certKey: string): void {
+    this.unknownKeys.delete(certKey);
     const entry = this.byCert.get(certKey);
     if (!entry) return;
     for (const k of entry.requestKeys) this.byRequest.delete(k);
@@ -205,7 +230,7 @@ export class OcspResponderService {
     const { rows } = await this.pool.query<{ serial: string }>(`SELECT serial FROM certificates WHERE ca_id = $1 AND not_after > now() ORDER BY created_at DESC LIMIT $2`, [issuer.id, limit]);
     for (const row of rows) {
       const certId = await certIdFor(issuer.ca, row.serial, 'SHA-1');
-      await this.fill(issuer, certId, `${issuer.id}:${certId.serialNumber}:${certId.hashAlgorithmOid}`);
+      await this.fill(issuer, certId, certKeyOf(issuer, certId));
     }
     return rows.length;
   }

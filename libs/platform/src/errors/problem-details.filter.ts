@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { noteProblemCode } from '../metrics/http-metrics';
+import { codeForStatus, frameworkProblem } from './framework-errors';
 import { PROBLEM_TYPE_BASE, type ProblemBody, ProblemException } from './problem.exception';
 
 interface FastifyLikeRequest {
@@ -13,22 +14,6 @@ interface FastifyLikeReply {
   send(body: unknown): unknown;
 }
 
-/** Codes for the framework's own HttpExceptions, so every response carries a stable `code`. */
-const CODE_BY_STATUS: Record<number, string> = {
-  400: 'bad_request',
-  401: 'unauthenticated',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  422: 'unprocessable_entity',
-  429: 'too_many_requests',
-  500: 'internal_error',
-  503: 'unavailable',
-};
-
 export function toProblem(exception: unknown, request: FastifyLikeRequest): { body: ProblemBody; headers: Record<string, string> } {
   if (exception instanceof ProblemException) {
     return {
@@ -38,16 +23,11 @@ export function toProblem(exception: unknown, request: FastifyLikeRequest): { bo
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    return { body: problem(status, CODE_BY_STATUS[status] ?? `http_${status}`, frameworkDetail(exception), request), headers: {} };
+    return { body: problem(status, codeForStatus(status), frameworkDetail(exception), request), headers: {} };
   }
-  // Fastify's own errors (body too large, bad JSON, wrong content type) carry a statusCode.
-  const fastifyStatus = (exception as { statusCode?: unknown })?.statusCode;
-  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
-    return {
-      body: problem(fastifyStatus, CODE_BY_STATUS[fastifyStatus] ?? `http_${fastifyStatus}`, (exception as Error).message, request),
-      headers: {},
-    };
-  }
+  // Fastify's own errors (body too large, bad JSON, wrong content type, parameter too long).
+  const framework = frameworkProblem(exception);
+  if (framework) return { body: problem(framework.status, framework.code, framework.detail, request), headers: {} };
   return { body: problem(500, 'internal_error', 'An internal error occurred; quote the request id to an operator.', request), headers: {} };
 }
 

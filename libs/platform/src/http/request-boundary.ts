@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { frameworkProblem } from '../errors/framework-errors';
 import { toProblem } from '../errors/problem-details.filter';
 import { ProblemException } from '../errors/problem.exception';
 import { noteProblemCode } from '../metrics/http-metrics';
@@ -84,18 +85,29 @@ export function registerRequestBoundary(fastify: FastifyInstance, bodyLimitBytes
       done(new ProblemException(400, 'json_too_deep', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`), undefined);
       return;
     }
-    // The default parser answers through `done`; what it returns carries nothing more.
-    void parseJson(request, body as string, done);
+    // Nest's error handler would turn the parser's FST_ERR_CTP_* errors into bare HttpExceptions (the
+    // code lost); a ProblemException reaches our filter as is.
+    void parseJson(request, body as string, (error, value) => {
+      if (!error) {
+        done(null, value);
+        return;
+      }
+      const problem = frameworkProblem(error) ?? { status: 400, code: 'invalid_json', detail: 'The request body is not valid JSON' };
+      done(new ProblemException(problem.status, problem.code, problem.detail), undefined);
+    });
   });
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: bodyLimitBytes }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 }
 
-/** Fastify's `frameworkErrors` option: errors raised before routing (a malformed URL) as problem+json. */
+/**
+ * Fastify's `frameworkErrors` option: errors raised before routing (a malformed URL 400, a path
+ * parameter over maxParamLength 414) as problem+json.
+ */
 export function frameworkErrorHandler(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
-  const detail = error.code === 'FST_ERR_BAD_URL' ? 'The URL is malformed (an invalid percent-escape?)' : 'The request could not be routed';
-  sendProblem(reply, request, new ProblemException(400, error.code === 'FST_ERR_BAD_URL' ? 'invalid_url' : 'bad_request', detail));
+  const problem = frameworkProblem(error) ?? { status: 400, code: 'bad_request', detail: 'The request could not be routed' };
+  sendProblem(reply, request, new ProblemException(problem.status, problem.code, problem.detail));
 }
 
 /**
