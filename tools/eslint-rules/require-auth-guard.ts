@@ -89,7 +89,7 @@ export const rule = ESLintUtils.RuleCreator.withoutDocs<Options, MessageIds>({
   defaultOptions: [
     {
       authDecorators: ['Authenticated'],
-      permissionDecorators: ['RequirePermission'],
+      permissionDecorators: ['RequirePermission', 'ActsOnSelf'],
       publicDecorators: ['Public'],
     },
   ],

@@ -15,6 +15,8 @@ import { AuditSpecGuard } from './audit/audit-spec.guard';
 import { AuditModule } from './audit/audit.module';
 import { CacheModule } from './cache/cache.module';
 import { ConsoleModule } from './console/console.module';
+import { AccountController } from './auth/account.controller';
+import { AccountService } from './auth/account.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
@@ -75,7 +77,7 @@ export class AppModule {
         PkiModule,
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }]),
       ],
-      controllers: [AuthController, UsersController, OrganizationsController, RoleBindingsController, ApiTokensController, AuditController],
+      controllers: [AuthController, AccountController, UsersController, OrganizationsController, RoleBindingsController, ApiTokensController, AuditController],
       providers: [
         { provide: PolicyDecisionPoint, useValue: defaultPolicyDecisionPoint },
         // Order matters: authenticate, resolve project/environment names to ids, then authorize. Both are global so nothing is open by omission.
@@ -86,6 +88,7 @@ export class AppModule {
         JwtService,
         LoginLockoutService,
         AuthService,
+        AccountService,
         PrincipalService,
         UsersService,
         OrganizationsService,

@@ -56,3 +56,9 @@ export type CreateProjectRequest = z.infer<typeof CreateProjectRequestSchema>;
 
 export const CreateEnvironmentRequestSchema = z.strictObject({ slug: SLUG, name: plainText(1, 200).optional() });
 export type CreateEnvironmentRequest = z.infer<typeof CreateEnvironmentRequestSchema>;
+
+export const ChangePasswordRequestSchema = z.strictObject({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().min(12, { message: 'at least 12 characters' }).max(1024),
+});
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;

@@ -8,6 +8,7 @@ export * from './group-role-mapping';
 export * from './granted-scopes';
 export * from './nest/request-with-principal.type';
 export * from './nest/public.decorator';
+export * from './nest/acts-on-self.decorator';
 export * from './nest/require-permission.decorator';
 export * from './nest/policy.guard';
 export * from './role-grant.policy';

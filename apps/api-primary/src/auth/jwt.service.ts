@@ -10,6 +10,8 @@ export interface SessionClaims {
   sub: string;
   org: string;
   exp: number;
+  /** When the session was issued, in milliseconds (compared with the user's `sessionsNotBefore`). */
+  issuedAtMs: number;
 }
 
 const ALGORITHM = 'ES256';
@@ -62,9 +64,11 @@ export class JwtService implements OnModuleInit {
 
   async issue(userId: string, organizationId: string): Promise<{ token: string; expiresAt: Date }> {
     // One instant for iat and exp, so exp − iat is exactly the TTL that verification caps.
-    const issuedAt = Math.floor(Date.now() / 1000);
+    const issuedAtMs = Date.now();
+    const issuedAt = Math.floor(issuedAtMs / 1000);
     const expiresAt = new Date((issuedAt + this.config.JWT_TTL_SECONDS) * 1000);
-    const token = await new SignJWT({ org: organizationId })
+    // `ims`: iat to the millisecond, so a logout and a new login within one second stay ordered.
+    const token = await new SignJWT({ org: organizationId, ims: issuedAtMs })
       .setProtectedHeader({ alg: ALGORITHM, kid: this.kid, typ: 'JWT' })
       .setSubject(userId)
       .setIssuer(this.config.JWT_ISSUER)
@@ -104,7 +108,10 @@ export class JwtService implements OnModuleInit {
       if (Array.isArray(payload.aud) && !this.config.JWT_ALLOW_AUDIENCE_ARRAY) return undefined;
       // Ids are UUIDs; anything else is refused here, before it reaches a query (where it was a 500).
       if (!UUID.test(payload.sub) || !UUID.test(payload.org)) return undefined;
-      const claims: SessionClaims = { sub: payload.sub, org: payload.org, exp: payload.exp };
+      // `ims` must fall within its `iat` second (a token without it counts from the start of that second).
+      const ims = payload['ims'];
+      const issuedAtMs = typeof ims === 'number' && Math.floor(ims / 1000) === payload.iat ? ims : payload.iat * 1000;
+      const claims: SessionClaims = { sub: payload.sub, org: payload.org, exp: payload.exp, issuedAtMs };
       // Valid until the token itself expires.
       this.cache.set(key, claims, claims.exp * 1000 - Date.now());
       return claims;

@@ -62,6 +62,8 @@ export class PrincipalService implements OnModuleInit {
     if (!claims) return undefined;
     const user = await this.activeUser(claims.sub);
     if (!user || user.organizationId !== claims.org) return undefined;
+    // Logged out, or the password changed, after this session was issued.
+    if (user.sessionsNotBefore && claims.issuedAtMs < user.sessionsNotBefore.getTime()) return undefined;
     return {
       type: 'user',
       id: user.id,

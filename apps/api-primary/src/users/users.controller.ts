@@ -1,9 +1,10 @@
-import { Controller, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { type CreateUserRequest, CreateUserRequestSchema } from '@mazevault/contracts';
 import { ApiZodBody, ValidBody } from '@mazevault/platform';
 import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
 import { Audited } from '../audit/audited.decorator';
+import { AccountService } from '../auth/account.service';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { organizationResource } from '../organizations/platform-resource.util';
 import { type UserView, UsersService } from './users.service';
@@ -22,7 +23,10 @@ const listedOrganization = (request: AuthenticatedRequest & { query?: Record<str
 @Authenticated()
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly accounts: AccountService,
+  ) {}
 
   @Post()
   @RequirePermission('users:manage', targetOrganization)
@@ -39,6 +43,33 @@ export class UsersController {
   @ApiQuery({ name: 'organizationId', required: false })
   list(@Req() request: AuthenticatedRequest, @Query('organizationId', new ParseUUIDPipe({ optional: true })) organizationId?: string): Promise<UserView[]> {
     return this.users.list(organizationId ?? request.principal.organizationId);
+  }
+
+  @Post(':userId/reset-password')
+  @HttpCode(200)
+  @RequirePermission('users:manage')
+  @ApiOperation({ summary: "Reset a user's password: a generated one is returned once; its sessions end and its lockout is lifted" })
+  @Audited({ action: 'user.password.reset', resourceType: 'user', resourceRef: (req) => req.params?.userId })
+  resetPassword(@Param('userId', ParseUUIDPipe) userId: string, @Req() request: AuthenticatedRequest): Promise<UserView & { password: string }> {
+    return this.accounts.resetPassword(request.principal, userId);
+  }
+
+  @Post(':userId/enable')
+  @HttpCode(200)
+  @RequirePermission('users:manage')
+  @ApiOperation({ summary: 'Re-enable a disabled user' })
+  @Audited({ action: 'user.enable', resourceType: 'user', resourceRef: (req) => req.params?.userId })
+  enable(@Param('userId', ParseUUIDPipe) userId: string, @Req() request: AuthenticatedRequest): Promise<UserView> {
+    return this.accounts.enable(request.principal, userId);
+  }
+
+  @Post(':userId/unlock')
+  @HttpCode(204)
+  @RequirePermission('users:manage')
+  @ApiOperation({ summary: 'Lift a login lockout (too many failed attempts) before it expires' })
+  @Audited({ action: 'user.unlock', resourceType: 'user', resourceRef: (req) => req.params?.userId })
+  unlock(@Param('userId', ParseUUIDPipe) userId: string, @Req() request: AuthenticatedRequest): Promise<void> {
+    return this.accounts.unlock(request.principal, userId);
   }
 
   @Post(':userId/disable')

@@ -49,6 +49,13 @@ export class UserEntity {
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt!: Date | null;
 
+  /**
+   * Sessions issued before this instant are no longer accepted: set by logout (which ends every
+   * session of the user), a password change or reset, and disabling. Null: no session revoked.
+   */
+  @Column({ name: 'sessions_not_before', type: 'timestamptz', nullable: true })
+  sessionsNotBefore!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -7,6 +7,7 @@ import { AuditChainKeyed1764600000000 } from './1764600000000-AuditChainKeyed';
 import { CaCertificateInventory1764650000000 } from './1764650000000-CaCertificateInventory';
 import { CompromisedKeysAndReservedEkus1764700000000 } from './1764700000000-CompromisedKeysAndReservedEkus';
 import { PlatformAdminsAndOrgScopedEmails1765000000000 } from './1765000000000-PlatformAdminsAndOrgScopedEmails';
+import { UserSessionsNotBefore1765100000000 } from './1765100000000-UserSessionsNotBefore';
 
 /** In order. Listed explicitly (not globbed) so every runtime (SWC, Jest, a bundle) finds them. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
@@ -20,5 +21,6 @@ export const PRIMARY_MIGRATIONS: Function[] = [
   CaCertificateInventory1764650000000,
   CompromisedKeysAndReservedEkus1764700000000,
   PlatformAdminsAndOrgScopedEmails1765000000000,
+  UserSessionsNotBefore1765100000000,
 ];
 export { backfillCaCertificates, ISSUER_NOT_ACTIVE_SQLSTATE } from './1764650000000-CaCertificateInventory';

@@ -8,6 +8,7 @@ import {
 import { type ModuleRef, Reflector } from '@nestjs/core';
 import type { Subject } from '../authorization.types';
 import { PolicyDecisionPoint } from '../policy-decision-point';
+import { ActsOnSelf } from './acts-on-self.decorator';
 import { NO_PERMISSION_DECLARED, PolicyGuard } from './policy.guard';
 import { Public } from './public.decorator';
 import type { RequestWithPrincipal } from './request-with-principal.type';
@@ -28,6 +29,9 @@ class SecretsController {
   readLoaded() {}
 
   undecorated() {}
+
+  @ActsOnSelf()
+  whoami() {}
 }
 
 @RequirePermission('projects:read')
@@ -106,6 +110,14 @@ describe('PolicyGuard', () => {
     expect(error.getStatus()).toBe(403);
     expect(error.message).toBe(NO_PERMISSION_DECLARED);
     expect(request.authzDecision).toEqual({ decision: false, reason: NO_PERMISSION_DECLARED });
+  });
+
+  it('lets any authenticated principal call an @ActsOnSelf handler, and nobody anonymous', async () => {
+    const request: RequestWithPrincipal = { principal: viewerOnOrg };
+    await expect(run(SecretsController, SecretsController.prototype.whoami, request)).resolves.toBe(true);
+    expect(request.authzDecision).toMatchObject({ decision: true });
+    const anonymous = await rejection(run(SecretsController, SecretsController.prototype.whoami, {}));
+    expect(anonymous).toBeInstanceOf(UnauthorizedException);
   });
 
   it('denies with 403, the PDP reason, and stores the decision for audit', async () => {

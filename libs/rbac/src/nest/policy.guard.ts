@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { PolicyDecisionPoint } from '../policy-decision-point';
+import { ACTS_ON_SELF_KEY } from './acts-on-self.decorator';
 import { IS_PUBLIC_KEY } from './public.decorator';
 import type { AuthenticatedRequest, RequestWithPrincipal } from './request-with-principal.type';
 import { REQUIRE_PERMISSION_KEY, type PermissionRequirement } from './require-permission.decorator';
@@ -47,6 +48,10 @@ export class PolicyGuard implements CanActivate {
       REQUIRE_PERMISSION_KEY,
       targets,
     );
+    if (!requirement && this.reflector.getAllAndOverride<boolean>(ACTS_ON_SELF_KEY, targets)) {
+      request.authzDecision = { decision: true, reason: 'acts on the caller only' };
+      return true;
+    }
     if (!requirement) {
       request.authzDecision = { decision: false, reason: NO_PERMISSION_DECLARED };
       throw new ForbiddenException(NO_PERMISSION_DECLARED);
