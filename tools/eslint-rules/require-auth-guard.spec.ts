@@ -19,7 +19,7 @@ const reportFor = (messageId: MessageIds, handler: string) => ({
   data: {
     handler,
     authDecorators: 'Authenticated',
-    permissionDecorators: 'RequirePermission',
+    permissionDecorators: 'RequirePermission, ActsOnSelf',
     publicDecorators: 'Public',
   },
 });
@@ -31,6 +31,10 @@ const testedRule = rule as unknown as Parameters<typeof ruleTester.run<MessageId
 
 ruleTester.run(RULE_NAME, testedRule, {
   valid: [
+    {
+      name: 'a handler acting on the caller only declares @ActsOnSelf instead of a permission',
+      code: controller(`@Get('whoami') @ActsOnSelf() whoami() {}`, '@Authenticated()'),
+    },
     {
       name: 'class-level auth guard + method permission',
       code: controller(`@Get(':id') @RequirePermission('secret:read') read() {}`, '@UseGuards(JwtAuthGuard)'),
