@@ -74,7 +74,7 @@ describe('audit writer: any content stored, failures fail closed (real PostgreSQ
   it('fails the call closed when its event cannot be written: 500 problem+json without database text, the failure logged', async () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     await primary.dataSource.query(
-      `ALTER TABLE audit_events ADD CONSTRAINT test_refuse_requests CHECK (action <> 'http.request')`,
+      `ALTER TABLE audit_events ADD CONSTRAINT test_refuse_requests CHECK (action <> 'access.deny')`,
     );
     try {
       const response = await call(primary.baseUrl, 'GET', '/api/v1/users'); // an audited denial (401)

@@ -180,8 +180,8 @@ describe('Sub-CAs as certificates: inventory, revocation by the parent (CRL, OCS
     expect((await post(`cas/${intId}/revoke`, { reason: 'cACompromise' }, officer)).body.code).toBe('already_revoked');
 
     const events = await primary.dataSource.getRepository(AuditEventEntity).find({ order: { id: 'ASC' } });
-    expect(events.filter((e) => e.action === 'pki.ca.revoke').map((e) => e.outcome)).toEqual(expect.arrayContaining(['denied', 'success']));
-    const impact = events.find((e) => e.action === 'pki.ca.revoked');
+    expect(events.filter((e) => e.action === 'ca.revoke').map((e) => e.outcome)).toEqual(expect.arrayContaining(['denied', 'success']));
+    const impact = events.find((e) => e.action === 'ca.revoke.impact');
     expect(impact?.details).toMatchObject({ issuerCaId: rootId, serial: intSerial, reason: 'cACompromise', stillValidIssued: 1, subordinateCaIds: [] });
   });
 

@@ -112,7 +112,7 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
     leafSerial = issued.body.serial;
     leafPem = issued.body.certificatePem;
     // The issuance event names the certificate it produced (taken from the handler's result).
-    const events = await primary.dataSource.getRepository(AuditEventEntity).findBy({ action: 'pki.certificate.issue', outcome: 'success' });
+    const events = await primary.dataSource.getRepository(AuditEventEntity).findBy({ action: 'certificate.issue', outcome: 'success' });
     expect(events.map((e) => e.resourceRef)).toContain(maskReference(leafSerial, primary.config.TENANT_SALT));
     file('leaf.pem', leafPem);
     expect(openssl(['verify', '-CAfile', join(dir, 'chain.pem'), join(dir, 'leaf.pem')]).output).toContain(': OK');
@@ -232,7 +232,7 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
       expect((await get(`certificates?status=revoked`)).body.items.map((c: { serial: string }) => c.serial)).toEqual([leafSerial]);
 
       const actions = (await primary.dataSource.getRepository(AuditEventEntity).find()).map((e) => e.action);
-      expect(actions).toEqual(expect.arrayContaining(['pki.ca.create', 'pki.certificate.issue', 'pki.certificate.sign', 'pki.certificate.revoke', 'pki.ca_key.use']));
+      expect(actions).toEqual(expect.arrayContaining(['ca.create', 'certificate.issue', 'certificate.sign', 'certificate.revoke', 'ca.key.use']));
     } finally {
       subscriber.disconnect();
     }
@@ -296,7 +296,7 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
     const text = openssl(['x509', '-inform', 'DER', '-noout', '-text', '-in', file('renewed-ocsp-signer.der', intAfter.ocsp_signer_der)]).output;
     expect(text).toContain('OCSP Signing');
     expect(text).toMatch(/id-ecPublicKey|ASN1 OID: prime256v1/);
-    const audited = await primary.dataSource.getRepository(AuditEventEntity).findBy({ action: 'pki.ca_key.use', actorType: 'system' });
+    const audited = await primary.dataSource.getRepository(AuditEventEntity).findBy({ action: 'ca.key.use', actorType: 'system' });
     expect(audited.map((e) => e.details)).toContainEqual(expect.objectContaining({ purpose: 'ocsp-signer' }));
     expect(await renewal.renewDue()).toEqual([]);
   });

@@ -67,7 +67,7 @@ describe('no plaintext in logs, audit rows or Redis', () => {
 
     const audit = JSON.stringify(await dataSource.getRepository(AuditEventEntity).find());
     expect(audit).toContain('secret.read');
-    expect(audit).toContain('SECRET_VERSION_DELETED');
+    expect(audit).toContain('secret.version.delete');
     for (const secret of forbidden) expect(audit).not.toContain(secret);
 
     const redis = new Redis(testRedis('hygiene').url);

@@ -68,7 +68,7 @@ describe('tenancy (real PostgreSQL and Redis)', () => {
     expect((await bAdmin.get(`/audit/events?organizationId=${orgA}`)).status).toBe(403);
     const bEvents = await bAdmin.get('/audit/events');
     expect(bEvents.status).toBe(200);
-    expect(new Set(bEvents.body.map((e: { organizationId: string }) => e.organizationId))).toEqual(new Set([b.id]));
+    expect(new Set(bEvents.body.events.map((e: { organizationId: string }) => e.organizationId))).toEqual(new Set([b.id]));
 
     // The platform admin sees across organizations, acts inside them, and verifies the whole chain.
     expect((await platform.get('/organizations')).body.map((o: { id: string }) => o.id)).toEqual(expect.arrayContaining([orgA, b.id]));
@@ -77,7 +77,7 @@ describe('tenancy (real PostgreSQL and Redis)', () => {
     const verify = await platform.get('/audit/verify');
     expect(verify.status).toBe(200);
     expect(verify.body.ok).toBe(true);
-    expect((await platform.get(`/audit/events?organizationId=${b.id}`)).body.length).toBeGreaterThan(0);
+    expect((await platform.get(`/audit/events?organizationId=${b.id}`)).body.events.length).toBeGreaterThan(0);
     expect((await platform.post(`/organizations/${orgA}/disable`)).body.code).toBe('organization_is_own');
 
     // The first admin's creation is audited, by the platform admin, and its password is not in it.

@@ -62,3 +62,25 @@ export const ChangePasswordRequestSchema = z.strictObject({
   newPassword: z.string().min(12, { message: 'at least 12 characters' }).max(1024),
 });
 export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;
+
+/** `GET /api/v1/audit/events` filters (query string); every one optional, combined with AND. */
+export const AuditEventsQuerySchema = z.strictObject({
+  action: plainText(1, 128).optional(),
+  actorType: plainText(1, 32).optional(),
+  actorId: plainText(1, 128).optional(),
+  resourceType: plainText(1, 64).optional(),
+  /** A clear reference (a secret path, an email); matched as stored (masked when TENANT_SALT is set). */
+  resourceRef: plainText(1, 1024).optional(),
+  outcome: z.enum(['success', 'failure', 'denied']).optional(),
+  /** ISO 8601 instants: from (inclusive), to (exclusive). */
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  /** Cursor: events older than this event id (the `nextCursor` of the previous page). */
+  before: z.string().regex(/^[1-9][0-9]{0,18}$/, { message: 'an event id' }).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Another organization's events (platform admin). */
+  organizationId: z.uuid().optional(),
+  /** `true`: events with no organization (anonymous calls), for a platform admin. */
+  unscoped: z.enum(['true', 'false']).optional(),
+});
+export type AuditEventsQuery = z.infer<typeof AuditEventsQuerySchema>;

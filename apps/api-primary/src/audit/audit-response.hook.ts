@@ -50,15 +50,17 @@ export function registerAuditResponseHook(fastify: FastifyInstance, audit: Audit
       const problem = parseJson(payload) as { code?: string; detail?: string } | undefined;
       details.code = problem?.code;
       details.reason = decision?.reason ?? problem?.detail;
+      if (decision?.action) details.permission = decision.action;
     }
     const result =
       !denied && status < 400 && needsResult(spec) ? (request.auditResult ?? parseJson(payload)) : undefined;
     try {
       await audit.record({
-        organizationId: request.principal?.organizationId ?? decision?.resource?.scope.organizationId ?? null,
+        organizationId: request.principal?.organizationId ?? request.auditOrganizationId ?? decision?.resource?.scope.organizationId ?? null,
         actorType: request.principal?.type ?? 'anonymous',
         actorId: request.principal?.id ?? null,
-        action: spec?.action ?? decision?.action ?? 'http.request',
+        // One naming scheme, `<resource>.<verb>`: a denied call without its own name is an `access.deny`.
+      action: spec?.action ?? (denied ? 'access.deny' : 'api.request'),
         resourceType: spec?.resourceType ?? decision?.resource?.type ?? 'api',
         resourceRef:
           spec?.resourceRef?.(request, result) ?? (denied ? (decision?.resource?.id ?? null) : null),

@@ -12,7 +12,17 @@ export type AuditableRequest = RequestWithPrincipal & {
   /** The handler's result, kept for a result-derived audit reference (see the audit response hook). */
   auditResult?: unknown;
   routeOptions?: { url?: string };
+  /** The organization an unauthenticated call concerns (a login, an unwrap), for the audit log. */
+  auditOrganizationId?: string;
 };
+
+/**
+ * Files this call's audit event under `organizationId` when no principal does (a login, an unwrap):
+ * so the organization's admins see it; events with no organization at all are for platform admins.
+ */
+export function attributeAuditTo(request: AuditableRequest, organizationId: string): void {
+  request.auditOrganizationId = organizationId;
+}
 
 /**
  * The first global guard: it only reads the handler's @Audited spec (or, for a state-changing call
@@ -28,7 +38,7 @@ export class AuditSpecGuard implements CanActivate {
     const spec = this.reflector.get<AuditSpec | undefined>(AUDITED_KEY, context.getHandler());
     if (spec) request.auditSpec = spec;
     else if (STATE_CHANGING.has(request.method)) {
-      request.auditSpec = { action: `${context.getClass().name}.${context.getHandler().name}`, resourceType: 'api' };
+      request.auditSpec = { action: `api.${request.method.toLowerCase()}`, resourceType: 'api' };
     }
     return true;
   }

@@ -1,11 +1,12 @@
-import { Controller, DefaultValuePipe, Get, Inject, ParseIntPipe, ParseUUIDPipe, Query, Req } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AuditEventEntity } from '@mazevault/persistence';
+import { Controller, Get, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type AuditEventsQuery, AuditEventsQuerySchema } from '@mazevault/contracts';
+import { ApiZodQuery, ValidQuery } from '@mazevault/platform';
 import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
-import { DataSource, LessThan } from 'typeorm';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { organizationResource, platformResource } from '../organizations/platform-resource.util';
 import type { ChainVerification } from './audit-chain';
+import { type AuditEventsPage, AuditEventsReader } from './audit-events.reader';
 import { AuditSealerService } from './audit-sealer.service';
 
 @ApiTags('audit')
@@ -13,29 +14,25 @@ import { AuditSealerService } from './audit-sealer.service';
 @Controller('audit')
 export class AuditController {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly sealer: AuditSealerService,
+    private readonly reader: AuditEventsReader,
   ) {}
 
   @Get('events')
-  // Another organization's events (`?organizationId=`) are for a platform admin only.
+  // Another organization's events (`?organizationId=`) and the events of no organization
+  // (`?unscoped=true`, anonymous calls) are for a platform admin only.
   @RequirePermission('audit:read', (req: AuthenticatedRequest & { query?: Record<string, unknown> }) =>
-    organizationResource(req, typeof req.query?.['organizationId'] === 'string' ? req.query['organizationId'] : undefined))
-  @ApiOperation({ summary: "The organization's audit events, newest first (cursor: `before` = an event id)" })
-  @ApiQuery({ name: 'limit', required: false })
-  @ApiQuery({ name: 'before', required: false })
-  @ApiQuery({ name: 'organizationId', required: false })
-  events(
-    @Req() request: AuthenticatedRequest,
-    @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number,
-    @Query('before', new DefaultValuePipe(0), ParseIntPipe) before: number,
-    @Query('organizationId', new ParseUUIDPipe({ optional: true })) organizationId?: string,
-  ): Promise<AuditEventEntity[]> {
-    return this.dataSource.getRepository(AuditEventEntity).find({
-      where: { organizationId: organizationId ?? request.principal.organizationId, ...(before > 0 ? { id: LessThan(String(before)) } : {}) },
-      order: { id: 'DESC' },
-      take: Math.min(Math.max(limit, 1), 1000),
-    });
+    req.query?.['unscoped'] === 'true'
+      ? platformResource(req, 'audit_event')
+      : organizationResource(req, typeof req.query?.['organizationId'] === 'string' ? req.query['organizationId'] : undefined))
+  @ApiOperation({
+    summary: "The organization's audit events, newest first, filtered and paginated by cursor",
+    description: 'Filters combine with AND. `nextCursor` in the answer is the `before` of the next (older) page.',
+  })
+  @ApiZodQuery(AuditEventsQuerySchema)
+  events(@Req() request: AuthenticatedRequest, @ValidQuery(AuditEventsQuerySchema) query: AuditEventsQuery): Promise<AuditEventsPage> {
+    const organizationId = query.unscoped === 'true' ? null : (query.organizationId ?? request.principal.organizationId);
+    return this.reader.page(organizationId, query);
   }
 
   @Get('verify')

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { createMasterKeyRing } from '../secrets/master-key.factory';
 import { AUDIT_CLOCK, AuditCheckpointService } from './audit-checkpoint.service';
+import { AuditEventsReader } from './audit-events.reader';
 import { AuditKeys } from './audit-keys';
 import { AuditSealerService } from './audit-sealer.service';
 import { AuditService } from './audit.service';
@@ -18,9 +19,10 @@ import { AuditService } from './audit.service';
     },
     { provide: AUDIT_CLOCK, useValue: { now: () => new Date() } },
     AuditService,
+    AuditEventsReader,
     AuditSealerService,
     AuditCheckpointService,
   ],
-  exports: [AuditService, AuditSealerService, AuditCheckpointService, AuditKeys],
+  exports: [AuditService, AuditEventsReader, AuditSealerService, AuditCheckpointService, AuditKeys],
 })
 export class AuditModule {}

@@ -44,6 +44,11 @@ export class AuditService {
     this.committed = new GroupCommit((rows) => sealed.write(rows));
   }
 
+  /** A clear reference as it is stored (masked when TENANT_SALT is set), to filter events by it. */
+  storedReference(reference: string): string {
+    return storableText(maskReference(reference, this.config.TENANT_SALT), 512);
+  }
+
   async record(event: AuditRecord, manager?: EntityManager): Promise<void> {
     const row = this.toRow(event);
     if (manager) {

@@ -1,9 +1,10 @@
-import { Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { type LoginRequest, LoginRequestSchema } from '@mazevault/contracts';
 import { ApiZodBody, ValidBody } from '@mazevault/platform';
 import { Public } from '@mazevault/rbac';
 import { ThrottlerGuard } from '@nestjs/throttler';
+import { type AuditableRequest, attributeAuditTo } from '../audit/audit-spec.guard';
 import { Audited } from '../audit/audited.decorator';
 import { AuthRateLimitGuard } from './auth-rate-limit.guard';
 import { AuthService } from './auth.service';
@@ -30,8 +31,8 @@ export class AuthController {
   @ApiTooManyRequestsResponse({ description: 'too_many_attempts — locked out after repeated failures; too_many_requests — rate limit (Retry-After)' })
   @ApiServiceUnavailableResponse({ description: 'platform_degraded — Redis (lockout, rate limit) is unreachable; retry after Retry-After' })
   @Audited({ action: 'auth.login', resourceType: 'user', resourceRef: (req) => identityOf(req.body) })
-  async login(@ValidBody(LoginRequestSchema) body: LoginRequest): Promise<{ token: string; expiresAt: string }> {
-    const { token, expiresAt } = await this.auth.login(body.email, body.password, body.organization);
+  async login(@ValidBody(LoginRequestSchema) body: LoginRequest, @Req() request: AuditableRequest): Promise<{ token: string; expiresAt: string }> {
+    const { token, expiresAt } = await this.auth.login(body.email, body.password, body.organization, (organizationId) => attributeAuditTo(request, organizationId));
     return { token, expiresAt: expiresAt.toISOString() };
   }
 

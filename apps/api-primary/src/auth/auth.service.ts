@@ -27,7 +27,11 @@ export class AuthService {
    * organization changes neither the answer nor the work. A third same-email account, or two with
    * the same password, must name its organization.
    */
-  async login(email: string, password: string, organization?: string): Promise<{ token: string; expiresAt: Date }> {
+  /**
+   * `attribute` learns the organization the attempt concerns, for the audit log only (never the
+   * answer): the user's on success, and on failure the one account's when the email names exactly one.
+   */
+  async login(email: string, password: string, organization?: string, attribute?: (organizationId: string) => void): Promise<{ token: string; expiresAt: Date }> {
     const identity = canonicalIdentity(email);
     // Counted before the password check, so concurrent guesses cannot all slip under the limit.
     const lockedFor = await this.lockout.beginAttempt(identity);
@@ -47,6 +51,8 @@ export class AuthService {
     const verified = await Promise.all(hashes.map((hash) => verifyPassword(password, hash)));
     const matches = candidates.filter((_, i) => verified[i]);
     const user = matches.length === 1 ? matches[0] : undefined;
+    const concerned = user ?? (candidates.length === 1 ? candidates[0] : undefined);
+    if (concerned) attribute?.(concerned.organizationId);
     if (!user || user.disabledAt) {
       throw new ProblemException(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }

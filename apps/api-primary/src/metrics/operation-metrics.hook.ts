@@ -6,10 +6,10 @@ import type { AuditableRequest } from '../audit/audit-spec.guard';
 const COUNTED_ACTIONS: Readonly<Record<string, { name: string; help: string }>> = {
   'secret.read': { name: 'mazevault_secret_reads_total', help: 'Secret reads (values and canonical references), by outcome' },
   'secret.write': { name: 'mazevault_secret_writes_total', help: 'Secret writes (new versions), by outcome' },
-  'pki.certificate.issue': { name: 'mazevault_pki_certificates_issued_total', help: 'Certificates issued (issue, sign, renew), by outcome' },
-  'pki.certificate.sign': { name: 'mazevault_pki_certificates_issued_total', help: 'Certificates issued (issue, sign, renew), by outcome' },
-  'pki.certificate.renew': { name: 'mazevault_pki_certificates_issued_total', help: 'Certificates issued (issue, sign, renew), by outcome' },
-  'pki.certificate.revoke': { name: 'mazevault_pki_certificates_revoked_total', help: 'Certificate revocations, by outcome' },
+  'certificate.issue': { name: 'mazevault_pki_certificates_issued_total', help: 'Certificates issued (issue, sign, renew), by outcome' },
+  'certificate.sign': { name: 'mazevault_pki_certificates_issued_total', help: 'Certificates issued (issue, sign, renew), by outcome' },
+  'certificate.renew': { name: 'mazevault_pki_certificates_issued_total', help: 'Certificates issued (issue, sign, renew), by outcome' },
+  'certificate.revoke': { name: 'mazevault_pki_certificates_revoked_total', help: 'Certificate revocations, by outcome' },
 };
 
 /**

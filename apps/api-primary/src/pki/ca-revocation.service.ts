@@ -81,7 +81,7 @@ export class CaRevocationService {
           organizationId: actor.organizationId,
           actorType: actor.type,
           actorId: actor.id,
-          action: 'pki.ca.revoked',
+          action: 'ca.revoke.impact',
           resourceType: 'certificate_authority',
           resourceRef: ca.id,
           outcome: 'success',

@@ -39,7 +39,7 @@ export class CertificateAuthoritiesController {
   @RequirePermission('pki:manage')
   @ApiOperation({ summary: 'Create a root CA (key generated here, sealed by the master key) with its delegated OCSP signer and first CRL' })
   @ApiZodBody(CreateRootCaRequestSchema)
-  @Audited({ action: 'pki.ca.create', resourceType: 'certificate_authority', resourceRef: caRef })
+  @Audited({ action: 'ca.create', resourceType: 'certificate_authority', resourceRef: caRef })
   async createRoot(@ValidBody(CreateRootCaRequestSchema) body: CreateRootCaRequest, @Req() request: AuthenticatedRequest): Promise<CaView> {
     const ca = await this.cas.createRoot(actorOf(request), body);
     await this.crls.publish(actorOf(request), ca.id, { moveBase: true });
@@ -50,7 +50,7 @@ export class CertificateAuthoritiesController {
   @RequirePermission('pki:manage')
   @ApiOperation({ summary: 'Create an intermediate CA: signed by `parentId` (a CA we hold) or, without it, a pending CA whose CSR goes to an external root' })
   @ApiZodBody(CreateIntermediateCaRequestSchema)
-  @Audited({ action: 'pki.ca.create', resourceType: 'certificate_authority', resourceRef: caRef })
+  @Audited({ action: 'ca.create', resourceType: 'certificate_authority', resourceRef: caRef })
   async createIntermediate(@ValidBody(CreateIntermediateCaRequestSchema) body: CreateIntermediateCaRequest, @Req() request: AuthenticatedRequest): Promise<CaView> {
     const ca = await this.cas.createIntermediate(actorOf(request), body);
     if (ca.status === 'active') await this.crls.publish(actorOf(request), ca.id, { moveBase: true });
@@ -62,7 +62,7 @@ export class CertificateAuthoritiesController {
   @ApiOperation({ summary: "Import the certificate an external root issued for a pending intermediate's CSR" })
   @ApiParam({ name: 'caId' })
   @ApiZodBody(ImportCaCertificateRequestSchema)
-  @Audited({ action: 'pki.ca.import', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
+  @Audited({ action: 'ca.import', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
   async importCertificate(@Param('caId') caId: string, @ValidBody(ImportCaCertificateRequestSchema) body: ImportCaCertificateRequest, @Req() request: AuthenticatedRequest): Promise<CaView> {
     const ca = await this.cas.importCertificate(actorOf(request), caId, body);
     await this.crls.publish(actorOf(request), ca.id, { moveBase: true });
@@ -74,7 +74,7 @@ export class CertificateAuthoritiesController {
   @ApiOperation({ summary: 'Issue a new delegated OCSP signer certificate for the CA (rotation, or another key type)' })
   @ApiParam({ name: 'caId' })
   @ApiZodBody(RotateOcspSignerSchema)
-  @Audited({ action: 'pki.ca.ocsp_signer', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
+  @Audited({ action: 'ca.ocsp_signer.issue', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
   rotateOcspSigner(@Param('caId') caId: string, @ValidBody(RotateOcspSignerSchema) body: z.infer<typeof RotateOcspSignerSchema>, @Req() request: AuthenticatedRequest): Promise<CaView> {
     return this.cas.rotateOcspSigner(actorOf(request), caId, body.keyType);
   }
@@ -89,7 +89,7 @@ export class CertificateAuthoritiesController {
   })
   @ApiParam({ name: 'caId' })
   @ApiZodBody(RevokeCaRequestSchema)
-  @Audited({ action: 'pki.ca.revoke', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
+  @Audited({ action: 'ca.revoke', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
   revoke(@Param('caId') caId: string, @ValidBody(RevokeCaRequestSchema) body: RevokeCaRequest, @Req() request: AuthenticatedRequest): Promise<CaRevocationView> {
     return this.revocations.revoke(actorOf(request), caId, body);
   }
@@ -98,7 +98,7 @@ export class CertificateAuthoritiesController {
   @RequirePermission('pki:manage')
   @ApiOperation({ summary: 'Publish a new full CRL (and delta) now' })
   @ApiParam({ name: 'caId' })
-  @Audited({ action: 'pki.crl.publish', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
+  @Audited({ action: 'crl.publish', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
   async publishCrl(@Param('caId') caId: string, @Req() request: AuthenticatedRequest): Promise<{ published: true }> {
     await this.cas.find(request.principal.organizationId, caId);
     await this.crls.publish(actorOf(request), caId, { moveBase: true });

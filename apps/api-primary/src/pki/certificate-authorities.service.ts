@@ -327,7 +327,7 @@ export class CertificateAuthoritiesService {
         organizationId: actor.organizationId,
         actorType: actor.type,
         actorId: actor.id,
-        action: 'pki.ca_key.use',
+        action: 'ca.key.use',
         resourceType: 'certificate_authority',
         resourceRef: caId,
         outcome: 'success',

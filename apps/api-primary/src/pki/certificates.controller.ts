@@ -31,7 +31,7 @@ export class CertificatesController {
   @RequirePermission('pki:issue', profileResource)
   @ApiOperation({ summary: 'Issue a certificate with a key generated here; the private key (PKCS#8 PEM) is returned once and never stored' })
   @ApiZodBody(IssueCertificateRequestSchema)
-  @Audited({ action: 'pki.certificate.issue', resourceType: 'certificate', resourceRef: issuedRef })
+  @Audited({ action: 'certificate.issue', resourceType: 'certificate', resourceRef: issuedRef })
   issue(@ValidBody(IssueCertificateRequestSchema) body: IssueCertificateRequest, @Req() request: AuthenticatedRequest): Promise<IssuedView> {
     return this.certificates.issue(actorOf(request), body);
   }
@@ -40,7 +40,7 @@ export class CertificatesController {
   @RequirePermission('pki:issue', profileResource)
   @ApiOperation({ summary: 'Sign a PKCS#10 CSR under a profile (its self-signature is verified; names and extensions are checked, never copied)' })
   @ApiZodBody(SignCsrRequestSchema)
-  @Audited({ action: 'pki.certificate.sign', resourceType: 'certificate', resourceRef: issuedRef })
+  @Audited({ action: 'certificate.sign', resourceType: 'certificate', resourceRef: issuedRef })
   sign(@ValidBody(SignCsrRequestSchema) body: SignCsrRequest, @Req() request: AuthenticatedRequest): Promise<IssuedView> {
     return this.certificates.sign(actorOf(request), body);
   }
@@ -100,7 +100,7 @@ export class CertificatesController {
   @ApiOperation({ summary: 'Renew (same key) or rekey (CSR or generated key) a certificate under its current profile' })
   @ApiParam({ name: 'serial' })
   @ApiZodBody(RenewCertificateRequestSchema)
-  @Audited({ action: 'pki.certificate.renew', resourceType: 'certificate', resourceRef: issuedRef })
+  @Audited({ action: 'certificate.renew', resourceType: 'certificate', resourceRef: issuedRef })
   renew(@Param('serial') serial: string, @ValidBody(RenewCertificateRequestSchema) body: RenewCertificateRequest, @Req() request: AuthenticatedRequest): Promise<IssuedView> {
     return this.certificates.renew(actorOf(request), serial, body);
   }
@@ -111,7 +111,7 @@ export class CertificatesController {
   @ApiOperation({ summary: 'Revoke with an RFC 5280 reason; publishes a new CRL and tells every OCSP responder' })
   @ApiParam({ name: 'serial' })
   @ApiZodBody(RevokeCertificateRequestSchema)
-  @Audited({ action: 'pki.certificate.revoke', resourceType: 'certificate', resourceRef: (req) => req.params?.serial })
+  @Audited({ action: 'certificate.revoke', resourceType: 'certificate', resourceRef: (req) => req.params?.serial })
   revoke(@Param('serial') serial: string, @ValidBody(RevokeCertificateRequestSchema) body: RevokeCertificateRequest, @Req() request: AuthenticatedRequest): Promise<CertificateView> {
     return this.certificates.revoke(actorOf(request), serial, body.reason);
   }

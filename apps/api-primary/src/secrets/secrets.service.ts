@@ -235,7 +235,7 @@ export class SecretsService implements OnModuleInit {
             organizationId: scope.organizationId,
             actorType: actor.type,
             actorId: actor.id,
-            action: 'SECRET_VERSION_DELETED',
+            action: 'secret.version.delete',
             resourceType: 'secret',
             resourceRef: `azure://vault/${path}`,
             outcome: 'success',

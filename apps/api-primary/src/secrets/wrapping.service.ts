@@ -37,17 +37,19 @@ export class WrappingService {
     return { token: sealed.token, ttl: ttlSeconds, expiresAt: expiresAt.toISOString() };
   }
 
-  async unwrap(token: string): Promise<unknown> {
+  /** `attribute` learns the wrapping organization (for the audit log) once the token is found. */
+  async unwrap(token: string, attribute?: (organizationId: string) => void): Promise<unknown> {
     // Deleting is the read: of two concurrent unwraps, exactly one gets the row.
     const result = await this.dataSource
       .createQueryBuilder()
       .delete()
       .from(WrappedResponseEntity)
       .where('token_hash = :hash', { hash: sha256Hex(token) })
-      .returning('ciphertext, expires_at')
+      .returning('ciphertext, expires_at, organization_id')
       .execute();
-    const row = (result.raw as { ciphertext: string; expires_at: Date }[])[0];
+    const row = (result.raw as { ciphertext: string; expires_at: Date; organization_id: string }[])[0];
     if (!row) throw new ProblemException(400, 'invalid_wrapping_token', 'The wrapping token is unknown or was already used');
+    attribute?.(row.organization_id);
     if (!(new Date(row.expires_at).getTime() > Date.now())) {
       throw new ProblemException(400, 'wrapping_token_expired', 'The wrapping token has expired');
     }

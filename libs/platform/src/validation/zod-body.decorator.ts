@@ -1,5 +1,5 @@
-import { applyDecorators, Body, type PipeTransform } from '@nestjs/common';
-import { ApiBody } from '@nestjs/swagger';
+import { applyDecorators, Body, type PipeTransform, Query } from '@nestjs/common';
+import { ApiBody, ApiQuery } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ProblemException } from '../errors/problem.exception';
 
@@ -20,6 +20,14 @@ export class ZodValidationPipe<T extends z.ZodType> implements PipeTransform<unk
   }
 }
 
+/**
+ * Parameter decorator: the query string, validated by `schema` (a strict object: an unknown
+ * parameter is refused, not ignored), and documented in OpenAPI by `ApiZodQuery`.
+ */
+export function ValidQuery<T extends z.ZodType>(schema: T): ParameterDecorator {
+  return Query(new ZodValidationPipe(schema));
+}
+
 /** Parameter decorator: the request body, validated by `schema`. */
 export function ValidBody<T extends z.ZodType>(schema: T): ParameterDecorator {
   return Body(new ZodValidationPipe(schema));
@@ -36,4 +44,15 @@ export function zodRequestBodySchema(schema: z.ZodType): Record<string, unknown>
 /** Method decorator: documents the body schema in OpenAPI from the same zod schema. */
 export function ApiZodBody(schema: z.ZodType): MethodDecorator {
   return applyDecorators(ApiBody({ schema: zodRequestBodySchema(schema) }));
+}
+
+/** Method decorator: documents each query parameter of an object schema in OpenAPI. */
+export function ApiZodQuery(schema: z.ZodType): MethodDecorator {
+  const json = zodRequestBodySchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const required = new Set(json.required ?? []);
+  return applyDecorators(
+    ...Object.entries(json.properties ?? {}).map(([name, property]) =>
+      ApiQuery({ name, required: required.has(name), schema: property, ...(typeof property.description === 'string' ? { description: property.description } : {}) }),
+    ),
+  );
 }
