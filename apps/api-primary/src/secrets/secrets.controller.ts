@@ -15,6 +15,7 @@ import { RequirePermission } from '@mazevault/rbac';
 import { Audited } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/authenticated.decorator';
 import type { SecretScope } from '../projects/secret-scope.service';
+import { environmentScopeOf } from '../projects/request-scope.util';
 import { secretResource, type SecretRequest } from './secret-resource.resolver';
 import { toSecretData } from './secret-value.util';
 import { type JsonValue, SecretsService } from './secrets.service';
@@ -176,8 +177,9 @@ export class SecretsController {
   }
 
   private async scope(request: SecretRequest): Promise<SecretScope> {
-    await this.tenant.check(request.principal.organizationId);
-    return { organizationId: request.principal.organizationId, projectId: request.params['projectId'], environmentId: request.params['environmentId'] };
+    const scope = environmentScopeOf(request);
+    await this.tenant.check(scope.organizationId);
+    return scope;
   }
 
   private async maybeWrap(scope: SecretScope, payload: object, wrapTtl: string | undefined): Promise<object> {
