@@ -1,5 +1,6 @@
 import { AuditEventEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
+import { ProjectsService } from '../src/projects/projects.service';
 import { SecretsService } from '../src/secrets/secrets.service';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
 
@@ -139,6 +140,9 @@ describe('tenant isolation (real PostgreSQL and Redis)', () => {
       // The real scope still reads, after the forged ones (a cache keyed by environment alone would have served them).
       expect((await secrets.read({ organizationId: orgA, projectId: payments.id, environmentId: payments.dev }, 'app/db', 1)).value).toBe('a-payments-v1');
       await expect(secrets.read(forged[0]!, 'app/db', 1)).rejects.toMatchObject({ code: 'secret_not_found' });
+      // Environments have no organization column: adding one checks the project against the scope's organization.
+      const bScope = { organizationId: orgB, projectId: payments.id, bindings: [] };
+      await expect(primary.app.get(ProjectsService).addEnvironment(bScope, { slug: 'forged' })).rejects.toMatchObject({ code: 'project_not_found' });
     });
 
     it('wrapping: the single-use token is the credential — B gains nothing from its own session, and a holder unwraps once', async () => {
