@@ -41,7 +41,7 @@ export class ProjectsController {
   @ApiOperation({ summary: 'Add an environment to a project' })
   @ApiParam({ name: 'projectId', description: 'project id or slug' })
   @ApiZodBody(CreateEnvironmentRequestSchema)
-  @Audited({ action: 'environment.create', resourceType: 'environment', resourceRef: (req) => req.params?.projectId })
+  @Audited({ action: 'environment.create', resourceType: 'environment', resourceRef: (req) => (req as AuthenticatedRequest).resolvedScope?.projectId ?? req.params?.projectId })
   addEnvironment(@Req() request: AuthenticatedRequest, @ValidBody(CreateEnvironmentRequestSchema) body: CreateEnvironmentRequest) {
     return this.projects.addEnvironment(projectScopeOf(request), body);
   }
