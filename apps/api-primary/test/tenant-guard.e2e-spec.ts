@@ -29,6 +29,9 @@ describe('secrets tenant guard (real PostgreSQL)', () => {
     const refused = await call(pinned.baseUrl, 'GET', '/api/v1/projects/tp/environments/prod/secrets/app/db', { token: pinnedToken });
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('tenant_mismatch');
+    // Decided with the scope, before any lookup: a project that does not exist answers the same.
+    const unknown = await call(pinned.baseUrl, 'GET', '/api/v1/projects/no-such/environments/prod/secrets', { token: pinnedToken });
+    expect([unknown.status, unknown.body.code]).toEqual([403, 'tenant_mismatch']);
 
     // ...while pinning it to the admin's own organization (by slug) lets it through.
     await pinned.close();

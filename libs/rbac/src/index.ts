@@ -1,6 +1,7 @@
 export * from './permission.constant';
 export * from './role.constant';
 export * from './scope';
+export * from './resolved-scope';
 export * from './role-binding';
 export * from './authorization.types';
 export * from './policy-decision-point';

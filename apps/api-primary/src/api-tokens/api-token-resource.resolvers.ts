@@ -1,4 +1,5 @@
 import { type AuthenticatedRequest, narrowestListResource, PolicyDecisionPoint, type Resource, type ResolverServices } from '@mazevault/rbac';
+import { resolvedScopeOf } from '../projects/request-scope.util';
 import { ApiTokensService } from './api-tokens.service';
 
 /**
@@ -10,14 +11,16 @@ export async function requestedTokenResource(request: AuthenticatedRequest, serv
   const body = (request.body ?? {}) as { projectId?: unknown; environmentId?: unknown };
   const project = typeof body.projectId === 'string' ? body.projectId : undefined;
   const environment = typeof body.environmentId === 'string' ? body.environmentId : undefined;
-  const scope = await services.get(ApiTokensService).findScope(request.principal.organizationId, project, environment);
-  return { type: 'api_token', scope: scope ?? { organizationId: request.principal.organizationId } };
+  const { organizationId } = resolvedScopeOf(request);
+  const scope = await services.get(ApiTokensService).findScope(organizationId, project, environment);
+  return { type: 'api_token', scope: scope ?? { organizationId } };
 }
 
 export async function existingTokenResource(request: AuthenticatedRequest, services: ResolverServices): Promise<Resource> {
   const id = request.params?.['tokenId'] ?? '';
-  const scope = await services.get(ApiTokensService).scopeOf(request.principal.organizationId, id);
-  return { type: 'api_token', ...(id ? { id } : {}), scope: scope ?? { organizationId: request.principal.organizationId } };
+  const { organizationId } = resolvedScopeOf(request);
+  const scope = await services.get(ApiTokensService).scopeOf(organizationId, id);
+  return { type: 'api_token', ...(id ? { id } : {}), scope: scope ?? { organizationId } };
 }
 
 /** The list admits anyone holding tokens:manage somewhere; the service then filters row by row. */

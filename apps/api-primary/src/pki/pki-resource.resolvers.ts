@@ -1,4 +1,5 @@
 import type { AuthenticatedRequest, Resource, ResolverServices } from '@mazevault/rbac';
+import { resolvedScopeOf } from '../projects/request-scope.util';
 import { SecretScopeService } from '../projects/secret-scope.service';
 import { CertificateProfilesService } from './certificate-profiles.service';
 import { CertificatesService } from './certificates.service';
@@ -14,7 +15,7 @@ function scoped(organizationId: string, projectId: string | null | undefined, ty
 }
 
 export async function certificateResource(request: AuthenticatedRequest, services: ResolverServices): Promise<Resource> {
-  const organizationId = request.principal.organizationId;
+  const { organizationId } = resolvedScopeOf(request);
   const serial = request.params?.['serial'] ?? '';
   const projectId = await services.get(CertificatesService).projectOf(organizationId, serial);
   return scoped(organizationId, projectId, 'certificate', serial);
@@ -26,7 +27,7 @@ export async function certificateResource(request: AuthenticatedRequest, service
  * the project-level binding still covers it. An unknown environment answers 404 (like a route's).
  */
 export async function profileResource(request: AuthenticatedRequest, services: ResolverServices): Promise<Resource> {
-  const organizationId = request.principal.organizationId;
+  const { organizationId } = resolvedScopeOf(request);
   const body = request.body as { profile?: unknown; environment?: unknown } | undefined;
   const profile = typeof body?.profile === 'string' ? body.profile : undefined;
   const projectId = profile ? await services.get(CertificateProfilesService).projectOf(organizationId, profile) : null;

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   type CreateEnvironmentRequest,
@@ -11,6 +11,7 @@ import { type AuthenticatedRequest, narrowestListResource, PolicyDecisionPoint, 
 import { Audited } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { type ProjectView, ProjectsService } from './projects.service';
+import { projectScopeOf } from './request-scope.util';
 
 @ApiTags('projects')
 @Authenticated()
@@ -40,8 +41,8 @@ export class ProjectsController {
   @ApiOperation({ summary: 'Add an environment to a project' })
   @ApiParam({ name: 'projectId', description: 'project id or slug' })
   @ApiZodBody(CreateEnvironmentRequestSchema)
-  @Audited({ action: 'environment.create', resourceType: 'environment', resourceRef: (req) => req.params?.projectId })
-  addEnvironment(@Param('projectId') projectId: string, @ValidBody(CreateEnvironmentRequestSchema) body: CreateEnvironmentRequest) {
-    return this.projects.addEnvironment(projectId, body);
+  @Audited({ action: 'environment.create', resourceType: 'environment', resourceRef: (req) => (req as AuthenticatedRequest).resolvedScope?.projectId ?? req.params?.projectId })
+  addEnvironment(@Req() request: AuthenticatedRequest, @ValidBody(CreateEnvironmentRequestSchema) body: CreateEnvironmentRequest) {
+    return this.projects.addEnvironment(projectScopeOf(request), body);
   }
 }

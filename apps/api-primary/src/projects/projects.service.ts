@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { CreateEnvironmentRequest, CreateProjectRequest } from '@mazevault/contracts';
 import { EnvironmentEntity, ProjectEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
-import { PolicyDecisionPoint, type Subject } from '@mazevault/rbac';
+import { PolicyDecisionPoint, type ResolvedScope, type Subject } from '@mazevault/rbac';
 import { DataSource } from 'typeorm';
 import { isUniqueViolation } from '../database/postgres-errors.util';
 import { ProjectKeysService } from '../secrets/project-keys.service';
@@ -68,9 +68,13 @@ export class ProjectsService {
     });
   }
 
-  async addEnvironment(projectId: string, request: CreateEnvironmentRequest): Promise<{ id: string; slug: string; name: string }> {
+  async addEnvironment(scope: ResolvedScope & { projectId: string }, request: CreateEnvironmentRequest): Promise<{ id: string; slug: string; name: string }> {
+    // The project is checked again against the organization: environments have no organization column.
+    if (!(await this.dataSource.getRepository(ProjectEntity).existsBy({ id: scope.projectId, organizationId: scope.organizationId }))) {
+      throw new ProblemException(404, 'project_not_found', 'No such project in this organization');
+    }
     try {
-      const env = await this.dataSource.getRepository(EnvironmentEntity).save({ projectId, slug: request.slug, name: request.name ?? request.slug });
+      const env = await this.dataSource.getRepository(EnvironmentEntity).save({ projectId: scope.projectId, slug: request.slug, name: request.name ?? request.slug });
       return { id: env.id, slug: env.slug, name: env.name };
     } catch (error) {
       if (isUniqueViolation(error)) throw new ProblemException(409, 'environment_exists', `Environment "${request.slug}" already exists`);

@@ -1,31 +1,38 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { RequestWithPrincipal } from '@mazevault/rbac';
-import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
+import { attachResolvedScope, resolvedScope, type RequestWithPrincipal } from '@mazevault/rbac';
+import { TenantGuardService } from '../secrets/tenant-guard.service';
 import { SecretScopeService } from './secret-scope.service';
 
 /**
- * Runs between authentication and authorization: turns `:projectId` / `:environmentId` route params
- * given as slugs into ids (bindings are stored by id), so the policy decision point compares like
- * with like. Unknown names answer 404 here, before any permission is evaluated on them.
+ * Runs between authentication and authorization and produces the request's one `ResolvedScope`: the
+ * caller's organization, and the `:projectId` / `:environmentId` of the route (ids or slugs) looked up
+ * inside that organization. Unknown names — and another organization's, which are unknown here —
+ * answer 404 before any permission is evaluated on them. Route params are left as the caller sent
+ * them; the policy guard, resolvers and services read the frozen scope instead. An instance pinned
+ * to one organization (TENANT_ID) refuses every other organization's environment routes (the
+ * secrets API) here too, before anything about the named project is looked up.
  */
 @Injectable()
 export class ScopeResolutionGuard implements CanActivate {
   constructor(
     @Inject(SecretScopeService) private readonly scopes: SecretScopeService,
-    @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
+    @Inject(TenantGuardService) private readonly tenant: TenantGuardService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<RequestWithPrincipal & { enforceSecretScopes?: boolean }>();
-    request.enforceSecretScopes = this.config.SECRETS_ENFORCE_SCOPES;
-    const params = request.params;
-    if (!request.principal || !params?.['projectId']) return true;
-    if (params['environmentId']) {
-      const scope = await this.scopes.resolve(request.principal.organizationId, params['projectId'], params['environmentId']);
-      params['projectId'] = scope.projectId;
-      params['environmentId'] = scope.environmentId;
+    const request = context.switchToHttp().getRequest<RequestWithPrincipal>();
+    const principal = request.principal;
+    if (!principal) return true;
+    const project = request.params?.['projectId'];
+    const environment = request.params?.['environmentId'];
+    if (!project) {
+      attachResolvedScope(request, resolvedScope(principal));
+    } else if (environment) {
+      await this.tenant.check(principal.organizationId);
+      attachResolvedScope(request, resolvedScope(principal, await this.scopes.resolve(principal.organizationId, project, environment)));
     } else {
-      params['projectId'] = await this.scopes.resolveProject(request.principal.organizationId, params['projectId']);
+      const row = await this.scopes.findProject(principal.organizationId, project);
+      attachResolvedScope(request, resolvedScope(principal, { projectId: row.id, projectSlug: row.slug }));
     }
     return true;
   }

@@ -1,14 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EnvironmentEntity, ProjectEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
+import type { EnvironmentScope } from '@mazevault/rbac';
 import { DataSource } from 'typeorm';
 import { TtlCache } from '../cache/ttl.cache';
+import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 
-/** Where a secret lives: ids of its organization, project and environment. */
-export interface SecretScope {
+/**
+ * Where a secret lives: the organization, project and environment ids (and, from a request, the
+ * slugs and the caller's bindings there). Every secrets query filters on all three ids.
+ */
+export type SecretScope = Pick<EnvironmentScope, 'organizationId' | 'projectId' | 'environmentId'>;
+
+/** A project or an environment, found inside one organization. */
+export interface ScopeIds {
   organizationId: string;
   projectId: string;
-  environmentId: string;
+  projectSlug: string;
+  environmentId?: string;
+  environmentSlug?: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,15 +30,23 @@ const CACHE_TTL_MS = 60_000;
  */
 @Injectable()
 export class SecretScopeService {
-  private readonly cache = new TtlCache<SecretScope>(CACHE_TTL_MS, 10_000);
+  private readonly cache = new TtlCache<ScopeIds>(CACHE_TTL_MS, 10_000);
 
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
+  ) {}
+
+  /** SECRETS_ENFORCE_SCOPES=false takes secrets decisions at organization level (the scope still filters queries). */
+  get enforceSecretScopes(): boolean {
+    return this.config.SECRETS_ENFORCE_SCOPES;
+  }
 
   async resolveProject(organizationId: string, project: string): Promise<string> {
     return (await this.findProject(organizationId, project)).id;
   }
 
-  private async findProject(organizationId: string, project: string): Promise<ProjectEntity> {
+  async findProject(organizationId: string, project: string): Promise<ProjectEntity> {
     const row = await this.dataSource
       .getRepository(ProjectEntity)
       .findOneBy(UUID.test(project) ? { id: project, organizationId } : { slug: project, organizationId });
@@ -36,15 +54,20 @@ export class SecretScopeService {
     return row;
   }
 
-  async resolve(organizationId: string, project: string, environment: string): Promise<SecretScope> {
+  async resolve(organizationId: string, project: string, environment: string): Promise<Required<ScopeIds>> {
     const key = `${organizationId}\u0000${project}\u0000${environment}`;
-    return this.cache.getOrLoad(key, async () => {
+    return (await this.cache.getOrLoad(key, async () => {
       const projectRow = await this.findProject(organizationId, project);
+      // Joined on the project's organization as well: environments carry no organization column.
       const environmentRow = await this.dataSource
         .getRepository(EnvironmentEntity)
-        .findOneBy(UUID.test(environment) ? { id: environment, projectId: projectRow.id } : { slug: environment, projectId: projectRow.id });
+        .createQueryBuilder('e')
+        .innerJoin(ProjectEntity, 'p', 'p.id = e.project_id')
+        .where('e.project_id = :projectId AND p.organization_id = :organizationId', { projectId: projectRow.id, organizationId })
+        .andWhere(UUID.test(environment) ? 'e.id = :environment' : 'e.slug = :environment', { environment })
+        .getOne();
       if (!environmentRow) throw new ProblemException(404, 'environment_not_found', `No environment "${environment}" in project "${project}"`);
-      return { organizationId, projectId: projectRow.id, environmentId: environmentRow.id };
-    });
+      return { organizationId, projectId: projectRow.id, projectSlug: projectRow.slug, environmentId: environmentRow.id, environmentSlug: environmentRow.slug };
+    })) as Required<ScopeIds>;
   }
 }

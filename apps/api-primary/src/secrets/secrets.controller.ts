@@ -15,10 +15,10 @@ import { RequirePermission } from '@mazevault/rbac';
 import { Audited } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/authenticated.decorator';
 import type { SecretScope } from '../projects/secret-scope.service';
+import { environmentScopeOf } from '../projects/request-scope.util';
 import { secretResource, type SecretRequest } from './secret-resource.resolver';
 import { toSecretData } from './secret-value.util';
 import { type JsonValue, SecretsService } from './secrets.service';
-import { TenantGuardService } from './tenant-guard.service';
 import { type WrapInfo, WrappingService } from './wrapping.service';
 
 const BASE = 'projects/:projectId/environments/:environmentId';
@@ -36,7 +36,6 @@ export class SecretsController {
   constructor(
     private readonly secrets: SecretsService,
     private readonly wrapping: WrappingService,
-    private readonly tenant: TenantGuardService,
   ) {}
 
   @Get('secrets')
@@ -44,7 +43,7 @@ export class SecretsController {
   @ApiOperation({ summary: 'List secret names under a folder (`?prefix=app/`): leaves, and folders ending in "/"' })
   @ApiQuery({ name: 'prefix', required: false })
   async list(@Req() request: SecretRequest, @Query('prefix') prefix?: string): Promise<{ keys: string[] }> {
-    return { keys: await this.secrets.list(await this.scope(request), prefix) };
+    return { keys: await this.secrets.list(this.scope(request), prefix) };
   }
 
   @Get('secrets/*')
@@ -55,7 +54,7 @@ export class SecretsController {
   @ApiQuery({ name: 'wrap_ttl', required: false })
   @Audited({ action: 'secret.read', resourceType: 'secret', resourceRef: pathRef })
   async read(@Req() request: SecretRequest, @Query('version') version?: string, @Query('wrap_ttl') wrapTtl?: string): Promise<object | { wrap: WrapInfo }> {
-    const scope = await this.scope(request);
+    const scope = this.scope(request);
     const result = await this.secrets.read(scope, request.params['*'], parseVersion(version));
     return this.maybeWrap(scope, result, wrapTtl);
   }
@@ -68,7 +67,7 @@ export class SecretsController {
   @Audited({ action: 'secret.write', resourceType: 'secret', resourceRef: pathRef })
   async write(@Req() request: SecretRequest, @ValidBody(WriteSecretRequestSchema) body: WriteSecretRequest) {
     const options = { ...(body.cas !== undefined ? { cas: body.cas } : {}), ...(body.customMetadata ? { customMetadata: body.customMetadata } : {}) };
-    return this.secrets.write(await this.scope(request), request.params['*'], body.value as JsonValue, options);
+    return this.secrets.write(this.scope(request), request.params['*'], body.value as JsonValue, options);
   }
 
   @Delete('secrets/*')
@@ -80,7 +79,7 @@ export class SecretsController {
     if (Object.keys(query).length) {
       throw new ProblemException(400, 'unexpected_query', 'DELETE …/secrets/<path> deletes the current version; name versions with POST …/delete/<path> {"versions":[...]}');
     }
-    return { deleted: await this.secrets.softDelete(await this.scope(request), request.params['*'], this.actor(request), undefined) };
+    return { deleted: await this.secrets.softDelete(this.scope(request), request.params['*'], this.actor(request), undefined) };
   }
 
   @Post('delete/*')
@@ -91,7 +90,7 @@ export class SecretsController {
   @ApiZodBody(SecretVersionsRequestSchema)
   @Audited({ action: 'secret.delete', resourceType: 'secret', resourceRef: pathRef })
   async softDelete(@Req() request: SecretRequest, @ValidBody(SecretVersionsRequestSchema) body: SecretVersionsRequest): Promise<{ deleted: number[] }> {
-    return { deleted: await this.secrets.softDelete(await this.scope(request), request.params['*'], this.actor(request), body.versions) };
+    return { deleted: await this.secrets.softDelete(this.scope(request), request.params['*'], this.actor(request), body.versions) };
   }
 
   @Post('undelete/*')
@@ -102,7 +101,7 @@ export class SecretsController {
   @ApiZodBody(SecretVersionsRequestSchema)
   @Audited({ action: 'secret.undelete', resourceType: 'secret', resourceRef: pathRef })
   async undelete(@Req() request: SecretRequest, @ValidBody(SecretVersionsRequestSchema) body: SecretVersionsRequest) {
-    return { undeleted: await this.secrets.undelete(await this.scope(request), request.params['*'], body.versions) };
+    return { undeleted: await this.secrets.undelete(this.scope(request), request.params['*'], body.versions) };
   }
 
   @Post('destroy/*')
@@ -113,7 +112,7 @@ export class SecretsController {
   @ApiZodBody(SecretVersionsRequestSchema)
   @Audited({ action: 'secret.destroy', resourceType: 'secret', resourceRef: pathRef })
   async destroy(@Req() request: SecretRequest, @ValidBody(SecretVersionsRequestSchema) body: SecretVersionsRequest) {
-    return { destroyed: await this.secrets.destroy(await this.scope(request), request.params['*'], body.versions) };
+    return { destroyed: await this.secrets.destroy(this.scope(request), request.params['*'], body.versions) };
   }
 
   @Get('metadata/*')
@@ -121,7 +120,7 @@ export class SecretsController {
   @ApiOperation({ summary: 'Current version, versions (timestamps, enabled), max_versions and custom metadata' })
   @ApiParam({ name: '*', description: 'secret path' })
   async metadata(@Req() request: SecretRequest) {
-    return this.secrets.metadata(await this.scope(request), request.params['*']);
+    return this.secrets.metadata(this.scope(request), request.params['*']);
   }
 
   @Patch('metadata/*')
@@ -131,7 +130,7 @@ export class SecretsController {
   @ApiZodBody(UpdateSecretMetadataRequestSchema)
   @Audited({ action: 'secret.metadata.update', resourceType: 'secret', resourceRef: pathRef })
   async updateMetadata(@Req() request: SecretRequest, @ValidBody(UpdateSecretMetadataRequestSchema) body: UpdateSecretMetadataRequest) {
-    return this.secrets.updateMetadata(await this.scope(request), request.params['*'], body);
+    return this.secrets.updateMetadata(this.scope(request), request.params['*'], body);
   }
 
   @Delete('metadata/*')
@@ -141,7 +140,7 @@ export class SecretsController {
   @ApiParam({ name: '*', description: 'secret path' })
   @Audited({ action: 'secret.purge', resourceType: 'secret', resourceRef: pathRef })
   async deleteAll(@Req() request: SecretRequest): Promise<void> {
-    await this.secrets.deleteAll(await this.scope(request), request.params['*']);
+    await this.secrets.deleteAll(this.scope(request), request.params['*']);
   }
 
   @Get('credentials')
@@ -160,7 +159,7 @@ export class SecretsController {
       if (error instanceof InvalidSecretReferenceError) throw new ProblemException(400, 'invalid_secret_reference', error.message);
       throw error;
     }
-    const scope = await this.scope(request);
+    const scope = this.scope(request);
     const version = parsed.version === undefined ? undefined : parseVersion(parsed.version.replace(/^v/, ''));
     const { value } = await this.secrets.read(scope, parsed.name, version);
     const data = toSecretData(value);
@@ -175,9 +174,9 @@ export class SecretsController {
     return { type: request.principal.type, id: request.principal.id, requestId: (request as { id?: string }).id };
   }
 
-  private async scope(request: SecretRequest): Promise<SecretScope> {
-    await this.tenant.check(request.principal.organizationId);
-    return { organizationId: request.principal.organizationId, projectId: request.params['projectId'], environmentId: request.params['environmentId'] };
+  /** Resolved, and checked against TENANT_ID, once per request by ScopeResolutionGuard. */
+  private scope(request: SecretRequest): SecretScope {
+    return environmentScopeOf(request);
   }
 
   private async maybeWrap(scope: SecretScope, payload: object, wrapTtl: string | undefined): Promise<object> {

@@ -25,6 +25,6 @@ import { WrappingService } from './wrapping.service';
     TenantGuardService,
     WrappingService,
   ],
-  exports: [SecretScopeService, SecretsService, ProjectKeysService, MASTER_KEY_RING],
+  exports: [SecretScopeService, SecretsService, ProjectKeysService, MASTER_KEY_RING, TenantGuardService],
 })
 export class SecretsModule {}

@@ -93,8 +93,9 @@ export class SecretsService implements OnModuleInit {
     this.bus.on(SECRET_CACHE, (prefix) => this.versions.deletePrefix(prefix));
   }
 
+  // The whole scope is in the key: a cached row is only ever served to the place that loaded it.
   private cacheKey(scope: SecretScope, path: string): string {
-    return `${scope.environmentId}\u0000${path}\u0000`;
+    return `${scope.organizationId}\u0000${scope.projectId}\u0000${scope.environmentId}\u0000${path}\u0000`;
   }
 
   private invalidate(scope: SecretScope, path: string): Promise<void> {
@@ -104,7 +105,7 @@ export class SecretsService implements OnModuleInit {
   private loadVersion(scope: SecretScope, path: string, version: number | undefined): Promise<CachedVersion> {
     const key = this.cacheKey(scope, path) + (version ?? 'latest');
     return this.versions.getOrLoad(key, async () => {
-      const secret = await this.dataSource.getRepository(SecretEntity).findOneBy({ environmentId: scope.environmentId, path });
+      const secret = await this.dataSource.getRepository(SecretEntity).findOneBy(secretWhere(scope, path));
       if (!secret || secret.currentVersion === 0) throw notFound(path);
       const wanted = version ?? secret.currentVersion;
       const row = await this.dataSource.getRepository(SecretVersionEntity).findOneBy({ secretId: secret.id, version: wanted });
@@ -126,7 +127,7 @@ export class SecretsService implements OnModuleInit {
         if (options.cas !== undefined && options.cas !== (secret?.currentVersion ?? 0)) {
           throw new ProblemException(409, 'cas_mismatch', `check-and-set expected version ${options.cas}, current is ${secret?.currentVersion ?? 0}`);
         }
-        secret ??= await manager.save(SecretEntity, manager.create(SecretEntity, { ...scope, path, currentVersion: 0, customMetadata: {} }));
+        secret ??= await manager.save(SecretEntity, manager.create(SecretEntity, { ...scopeParams(scope), path, currentVersion: 0, customMetadata: {} }));
         const version = secret.currentVersion + 1;
         const encrypted = encryptSecretValue(plaintext, this.context(scope, secret.id, version), kek);
         const row = await manager.save(SecretVersionEntity, manager.create(SecretVersionEntity, {
@@ -200,7 +201,8 @@ export class SecretsService implements OnModuleInit {
       .getRepository(SecretEntity)
       .createQueryBuilder('s')
       .select('s.path', 'path')
-      .where('s.environment_id = :environmentId AND s.current_version > 0', { environmentId: scope.environmentId })
+      .where(SCOPED, scopeParams(scope))
+      .andWhere('s.current_version > 0')
       .andWhere("s.path LIKE :pattern ESCAPE '\\'", { pattern: folder.replace(/[\\%_]/g, '\\$&') + '%' })
       .getRawMany();
     return childrenUnder(folder, rows.map((r) => r.path).filter((p) => insideAllowedMounts(p, this.config.TENANT_ALLOWED_MOUNTS)));
@@ -215,7 +217,7 @@ export class SecretsService implements OnModuleInit {
       .getRepository(SecretEntity)
       .createQueryBuilder('s')
       .innerJoin(SecretVersionEntity, 'v', 'v.secret_id = s.id AND v.version = s.current_version')
-      .where('s.environment_id = :environmentId', { environmentId: scope.environmentId })
+      .where(SCOPED, scopeParams(scope))
       .andWhere('v.deleted_at IS NULL AND v.destroyed_at IS NULL')
       .andWhere("s.path LIKE :pattern ESCAPE '\\'", { pattern: prefix.replace(/[\\%_]/g, '\\$&') + '%' })
       .orderBy('s.path', 'ASC')
@@ -269,7 +271,7 @@ export class SecretsService implements OnModuleInit {
 
   async metadata(scope: SecretScope, path: string): Promise<SecretMetadataView> {
     this.checkPath(path);
-    const secret = await this.dataSource.getRepository(SecretEntity).findOneBy({ environmentId: scope.environmentId, path });
+    const secret = await this.dataSource.getRepository(SecretEntity).findOneBy(secretWhere(scope, path));
     if (!secret) throw notFound(path);
     const versions = await this.dataSource.getRepository(SecretVersionEntity).find({ where: { secretId: secret.id }, order: { version: 'ASC' } });
     return {
@@ -312,7 +314,7 @@ export class SecretsService implements OnModuleInit {
   /** Removes the secret, every version and its metadata, for good. */
   async deleteAll(scope: SecretScope, path: string): Promise<void> {
     this.checkPath(path);
-    const result = await this.dataSource.getRepository(SecretEntity).delete({ environmentId: scope.environmentId, path });
+    const result = await this.dataSource.getRepository(SecretEntity).delete(secretWhere(scope, path));
     if (!result.affected) throw notFound(path);
     await this.invalidate(scope, path);
   }
@@ -341,7 +343,7 @@ export class SecretsService implements OnModuleInit {
   /** The secret row locked for the rest of the transaction (serializes writers of one secret). */
   private async lockSecret(manager: EntityManager, scope: SecretScope, path: string): Promise<SecretEntity | null> {
     return manager.getRepository(SecretEntity).findOne({
-      where: { environmentId: scope.environmentId, path },
+      where: secretWhere(scope, path),
       lock: { mode: 'pessimistic_write' },
     });
   }
@@ -356,6 +358,17 @@ export class SecretsService implements OnModuleInit {
   private context(scope: SecretScope, secretId: string, version: number): SecretVersionContext {
     return { organizationId: scope.organizationId, projectId: scope.projectId, environmentId: scope.environmentId, secretId, version };
   }
+}
+
+/** Every secrets query names the organization, the project and the environment, not the environment alone. */
+function secretWhere(scope: SecretScope, path: string) {
+  return { organizationId: scope.organizationId, projectId: scope.projectId, environmentId: scope.environmentId, path };
+}
+
+const SCOPED = 's.organization_id = :organizationId AND s.project_id = :projectId AND s.environment_id = :environmentId';
+
+function scopeParams(scope: SecretScope) {
+  return { organizationId: scope.organizationId, projectId: scope.projectId, environmentId: scope.environmentId };
 }
 
 function notFound(path: string): ProblemException {

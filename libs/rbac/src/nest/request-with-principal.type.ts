@@ -1,4 +1,5 @@
 import type { Resource, Subject } from '../authorization.types';
+import type { ResolvedScope } from '../resolved-scope';
 import type { Permission } from '../permission.constant';
 
 /**
@@ -17,8 +18,19 @@ export interface RequestWithPrincipal {
   /** Set by the authentication guard/middleware; absent means unauthenticated. */
   principal?: Subject;
   authzDecision?: AuthzDecisionRecord;
+  /** Set once by the app's scope resolution (see `attachResolvedScope`); read-only afterwards. */
+  readonly resolvedScope?: ResolvedScope;
   params?: Record<string, string>;
   body?: unknown;
 }
 
 export type AuthenticatedRequest = RequestWithPrincipal & { principal: Subject };
+
+/**
+ * Puts the request's resolved scope on it, once: the property is neither writable nor configurable,
+ * so a later guard or handler cannot swap in a wider scope (assigning throws in strict mode).
+ */
+export function attachResolvedScope(request: RequestWithPrincipal, scope: ResolvedScope): void {
+  if (request.resolvedScope !== undefined) throw new Error('attachResolvedScope: the scope is resolved once per request');
+  Object.defineProperty(request, 'resolvedScope', { value: scope, writable: false, configurable: false, enumerable: true });
+}

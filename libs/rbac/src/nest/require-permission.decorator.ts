@@ -1,6 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Resource } from '../authorization.types';
 import { isPermission, type Permission } from '../permission.constant';
+import { placeOf } from '../resolved-scope';
 import type { Scope } from '../scope';
 import type { AuthenticatedRequest } from './request-with-principal.type';
 
@@ -23,14 +24,20 @@ export interface PermissionRequirement {
 }
 
 /**
- * Default: the organization/project/environment named by the route params (`:orgId`, `:projectId`,
- * `:environmentId`), falling back to the principal's own organization. Unset keys are omitted.
+ * Default: the scope resolved for the request (ids checked to be the caller's organization's) when the
+ * app resolved one; else the organization/project/environment named by the route params (`:orgId`,
+ * `:projectId`, `:environmentId`), falling back to the principal's own organization. `:orgId` (a
+ * platform route naming another organization) always wins. Unset keys are omitted.
  */
 export const defaultResourceResolver: ResourceResolver = (request) => {
   const params = request.params ?? {};
-  const scope: Scope = { organizationId: params['orgId'] ?? request.principal.organizationId };
-  if (params['projectId'] !== undefined) scope.projectId = params['projectId'];
-  if (params['environmentId'] !== undefined) scope.environmentId = params['environmentId'];
+  const resolved = request.resolvedScope;
+  const scope: Scope = resolved ? placeOf(resolved) : { organizationId: request.principal.organizationId };
+  if (!resolved) {
+    if (params['projectId'] !== undefined) scope.projectId = params['projectId'];
+    if (params['environmentId'] !== undefined) scope.environmentId = params['environmentId'];
+  }
+  if (params['orgId'] !== undefined) scope.organizationId = params['orgId'];
   return { type: 'organization', scope };
 };
 
