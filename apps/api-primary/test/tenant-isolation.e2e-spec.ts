@@ -225,8 +225,8 @@ describe('tenant isolation (real PostgreSQL and Redis)', () => {
       expect(aEventIds.length).toBeGreaterThan(0);
       const events = await bAdmin.get('/audit/events?limit=1000');
       expect(events.status).toBe(200);
-      expect(new Set(events.body.map((e: { organizationId: string }) => e.organizationId))).toEqual(new Set([orgB]));
-      expect(events.body.filter((e: { id: string }) => aEventIds.includes(e.id))).toEqual([]);
+      expect(new Set(events.body.events.map((e: { organizationId: string }) => e.organizationId))).toEqual(new Set([orgB]));
+      expect(events.body.events.filter((e: { id: string }) => aEventIds.includes(e.id))).toEqual([]);
       const named = await bAdmin.get(`/audit/events?organizationId=${orgA}`);
       const nobody = await bAdmin.get('/audit/events?organizationId=00000000-0000-4000-8000-000000000000');
       expect([named.status, named.body.code, named.body.detail]).toEqual([nobody.status, nobody.body.code, nobody.body.detail]);
