@@ -5,7 +5,7 @@ import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
 import { DataSource, LessThan } from 'typeorm';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { organizationResource, platformResource } from '../organizations/platform-resource.util';
-import type { ChainVerification } from './audit-chain';
+import type { ChainVerification } from '@mazevault/audit';
 import { AuditSealerService } from './audit-sealer.service';
 
 @ApiTags('audit')

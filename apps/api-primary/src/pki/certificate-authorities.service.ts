@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CreateIntermediateCaRequest, CreateRootCaRequest, ImportCaCertificateRequest } from '@mazevault/contracts';
 import { type MasterKeyRing, openPrivateKey, sealPrivateKey } from '@mazevault/crypto';
-import { CertificateAuthorityEntity, CertificateEntity, ISSUER_NOT_ACTIVE_SQLSTATE } from '@mazevault/persistence';
+import { CertificateAuthorityEntity, CertificateEntity, ISSUER_NOT_ACTIVE_SQLSTATE, isUniqueViolation } from '@mazevault/persistence';
 import {
   type CaCreationResult,
   type CertificateAuthority,
@@ -25,7 +25,6 @@ import { ProblemException } from '@mazevault/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { isUniqueViolation } from '../database/postgres-errors.util';
 import { MASTER_KEY_RING } from '../secrets/secrets.tokens';
 import { caCertificateRow } from './certificate-rows';
 import { PKI_CONFIG, type PkiConfig, publicPaths } from './pki.config';

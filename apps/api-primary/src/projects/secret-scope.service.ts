@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EnvironmentEntity, ProjectEntity } from '@mazevault/persistence';
-import { ProblemException } from '@mazevault/platform';
+import { ProblemException, TtlCache } from '@mazevault/platform';
 import { DataSource } from 'typeorm';
-import { TtlCache } from '../cache/ttl.cache';
 
 /** Where a secret lives: ids of its organization, project and environment. */
 export interface SecretScope {
