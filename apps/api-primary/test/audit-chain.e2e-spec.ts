@@ -6,12 +6,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { hashedContent, type HashedAuditFields } from '../src/audit/audit-chain';
-import type { AuditCheckpoint } from '../src/audit/audit-checkpoint';
+import { type AuditCheckpoint, AuditKeys, type HashedAuditFields, hashedContent, verifyStoredChain } from '@mazevault/audit';
 import { AuditCheckpointService } from '../src/audit/audit-checkpoint.service';
-import { AuditKeys } from '../src/audit/audit-keys';
 import { AuditSealerService } from '../src/audit/audit-sealer.service';
-import { verifyStoredChain } from '../src/audit/audit-verification';
 import { AuditService } from '../src/audit/audit.service';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
 

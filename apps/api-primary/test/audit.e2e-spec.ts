@@ -1,8 +1,6 @@
 import { AuditEventEntity } from '@mazevault/persistence';
 import { Client } from 'pg';
-import { linkAuditRow } from '../src/audit/audit-chain';
-import { AuditKeys } from '../src/audit/audit-keys';
-import { type AuditRow, SealedRowWriter } from '../src/audit/audit-rows';
+import { AuditKeys, type AuditRow, linkAuditRow, SealedRowWriter } from '@mazevault/audit';
 import { AuditSealerService } from '../src/audit/audit-sealer.service';
 import { AuditService } from '../src/audit/audit.service';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';

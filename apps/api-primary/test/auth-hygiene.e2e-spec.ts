@@ -1,8 +1,8 @@
+import { startLocalRedis } from '@mazevault/dev-platform';
 import { testRedis } from '@mazevault/testing';
 import { Redis } from 'ioredis';
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { createPrivateKey } from 'node:crypto';
-import { startLocalRedis } from '../src/dev/local-redis';
 import { REDIS } from '../src/redis/redis.module';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
 

@@ -1,6 +1,6 @@
-import { EnvMasterKeyProvider, MasterKeyRing, sealPrivateKey } from '@mazevault/crypto';
+import { EnvMasterKeyProvider, MasterKeyRing } from '@mazevault/crypto';
 import { createPrimaryDataSource } from '@mazevault/persistence';
-import { certIdFor, createRootCa, issueOcspSigner, OCSP_RESPONSE_STATUS, parseOcspResponse, systemClock } from '@mazevault/pki';
+import { CA_KEY_KIND, certIdFor, createRootCa, issueOcspSigner, OCSP_RESPONSE_STATUS, OCSP_SIGNER_KEY_KIND, parseOcspResponse, sealSignerKey, systemClock } from '@mazevault/pki';
 import { createTestDatabase, type TestDatabase } from '@mazevault/testing';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -51,8 +51,8 @@ describe('OCSP responder fuzzing (in-process, real socket, real PostgreSQL)', ()
     const root = await createRootCa({ keyType: 'ecdsa-p256', subject: { commonName: 'Fuzz Root' }, ttlSeconds: 86400 * 30, clock: systemClock });
     const signer = await issueOcspSigner({ ca: root.ca, clock: systemClock, keyType: 'ecdsa-p256' });
     const id = randomUUID();
-    const caKey = await sealPrivateKey(new Uint8Array(root.privateKeyPkcs8!), { kind: 'ca', ownerId: id }, masters);
-    const signerKey = await sealPrivateKey(new Uint8Array(signer.privateKeyPkcs8!), { kind: 'ocsp-signer', ownerId: id }, masters);
+    const caKey = await sealSignerKey(new Uint8Array(root.privateKeyPkcs8!), CA_KEY_KIND, id, masters);
+    const signerKey = await sealSignerKey(new Uint8Array(signer.privateKeyPkcs8!), OCSP_SIGNER_KEY_KIND, id, masters);
     await dataSource.query(
       `INSERT INTO certificate_authorities (id, organization_id, name, kind, key_type, status, certificate_der, certificate_pem, sealed_private_key, master_key_id, not_after, ocsp_signer_der, ocsp_signer_sealed_key, ocsp_signer_not_after)
        VALUES ($1, $2, 'fuzz', 'root', 'ecdsa-p256', 'active', $3, $4, $5, $6, $7, $8, $9, $10)`,

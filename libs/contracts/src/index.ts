@@ -4,3 +4,5 @@ export * from './secrets.contract';
 export * from './pki.contract';
 export * from './console.contract';
 export * from './text.schema';
+export * from './queue.contract';
+export * from './gateway.contract';

@@ -4,3 +4,4 @@ export * from './migrations';
 export * from './group-commit';
 export * from './prepared-query';
 export * from './typeorm-log.sink';
+export * from './postgres-errors.util';

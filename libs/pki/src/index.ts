@@ -26,3 +26,4 @@ export * from './ocsp-response';
 export * from './ocsp-signer';
 export * from './issuance-worker/issuance-worker-pool';
 export * from './key-fingerprint';
+export * from './sealed-signer-key';

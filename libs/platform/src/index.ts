@@ -15,3 +15,6 @@ export * from './platform.module';
 export * from './validation/zod-body.decorator';
 export * from './net/free-port';
 export * from './metrics/http-metrics';
+export * from './cache/ttl.cache';
+export * from './cache/cache-invalidation.bus';
+export * from './scheduling/periodic-job';

@@ -7,10 +7,8 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
-import { PeriodicJob } from '../scheduling/periodic-job';
-import { type AuditCheckpoint, signCheckpoint } from './audit-checkpoint';
-import { AuditExportSink } from './audit-export.sink';
-import { AuditKeys } from './audit-keys';
+import { type AuditCheckpoint, AuditExportSink, AuditKeys, readChainState, signCheckpoint } from '@mazevault/audit';
+import { PeriodicJob } from '@mazevault/platform';
 
 export interface AuditClock {
   now(): Date;
@@ -56,13 +54,7 @@ export class AuditCheckpointService implements OnApplicationBootstrap, OnApplica
   }
 
   private async write(): Promise<AuditCheckpoint> {
-    // One statement, one snapshot: the head and the rows counted are the same moment's.
-    const [state] = (await this.dataSource.query(
-      `SELECT h.hash AS head, (SELECT count(*) FROM audit_events WHERE hash IS NOT NULL)::int AS count,
-              COALESCE((SELECT id::text FROM audit_events WHERE hash = h.hash), '0') AS "lastId"
-         FROM audit_chain_head h WHERE h.id = 1`,
-    )) as { head: string; count: number; lastId: string }[];
-    if (!state) throw new Error('audit_chain_head has no row: run the migrations');
+    const state = await readChainState(this.dataSource);
     const checkpoint = signCheckpoint(
       { ...state, at: this.clock.now().toISOString() },
       await this.keys.activeCheckpointKey(),

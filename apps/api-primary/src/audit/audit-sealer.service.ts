@@ -7,12 +7,8 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
-import { PeriodicJob } from '../scheduling/periodic-job';
-import { type ChainVerification, type HashedAuditFields, linkAuditRow } from './audit-chain';
-import { lockChainHead, MOVE_CHAIN_HEAD_SQL } from './audit-chain-head';
-import type { AuditCheckpoint } from './audit-checkpoint';
-import { AuditKeys } from './audit-keys';
-import { SELECT_HASHED_COLUMNS, verifyStoredChain } from './audit-verification';
+import { type AuditCheckpoint, AuditKeys, type ChainVerification, sealAuditBatch, verifyStoredChain } from '@mazevault/audit';
+import { PeriodicJob } from '@mazevault/platform';
 
 const BATCH = 500;
 
@@ -51,37 +47,10 @@ export class AuditSealerService implements OnApplicationBootstrap, OnApplication
   private async sealAll(): Promise<number> {
     let total = 0;
     for (;;) {
-      const sealed = await this.sealBatch();
+      const sealed = await sealAuditBatch(this.dataSource, this.keys, BATCH);
       total += sealed;
       if (sealed < BATCH) return total;
     }
-  }
-
-  private async sealBatch(): Promise<number> {
-    const key = await this.keys.active();
-    return this.dataSource.transaction(async (manager) => {
-      let { tip: previous } = await lockChainHead(manager);
-      const pending: HashedAuditFields[] = await manager.query(
-        `SELECT ${SELECT_HASHED_COLUMNS} FROM audit_events WHERE hash IS NULL ORDER BY id LIMIT $1`,
-        [BATCH],
-      );
-      if (pending.length === 0) return 0;
-      const seals: { id: string; key_id: string; prev_hash: string; hash: string }[] = [];
-      for (const row of pending) {
-        const hash = linkAuditRow(previous, { ...row, keyId: key.id }, key.key);
-        seals.push({ id: row.id, key_id: key.id, prev_hash: previous, hash });
-        previous = hash;
-      }
-      // One set-based statement per batch, its rows as one JSON parameter.
-      await manager.query(
-        `UPDATE audit_events a SET key_id = v.key_id, prev_hash = v.prev_hash, hash = v.hash
-           FROM jsonb_to_recordset($1::jsonb) AS v(id bigint, key_id text, prev_hash text, hash text)
-          WHERE a.id = v.id`,
-        [JSON.stringify(seals)],
-      );
-      await manager.query(MOVE_CHAIN_HEAD_SQL, [previous]);
-      return pending.length;
-    });
   }
 
   /** Verifies every sealed event, the head, and (if given) a checkpoint kept outside the database. */

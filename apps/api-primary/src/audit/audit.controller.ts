@@ -5,7 +5,7 @@ import { ApiZodQuery, ValidQuery } from '@mazevault/platform';
 import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { organizationResource, platformResource } from '../organizations/platform-resource.util';
-import type { ChainVerification } from './audit-chain';
+import type { ChainVerification } from '@mazevault/audit';
 import { type AuditEventsPage, AuditEventsReader } from './audit-events.reader';
 import { AuditSealerService } from './audit-sealer.service';
 

@@ -2,8 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { createMasterKeyRing } from '../secrets/master-key.factory';
 import { AUDIT_CLOCK, AuditCheckpointService } from './audit-checkpoint.service';
+import { AuditKeys } from '@mazevault/audit';
 import { AuditEventsReader } from './audit-events.reader';
-import { AuditKeys } from './audit-keys';
 import { AuditSealerService } from './audit-sealer.service';
 import { AuditService } from './audit.service';
 

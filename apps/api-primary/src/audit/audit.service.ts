@@ -3,9 +3,7 @@ import { maskReference } from '@mazevault/crypto';
 import { type AuditOutcome, GroupCommit } from '@mazevault/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
-import { AuditKeys } from './audit-keys';
-import { type AuditRow, insertRows, SealedRowWriter } from './audit-rows';
-import { storableJson, storableText } from './audit-text.util';
+import { AuditKeys, type AuditRow, insertRows, SealedRowWriter, storableJson, storableText } from '@mazevault/audit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -3,7 +3,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { sha256Hex } from '@mazevault/crypto';
-import { TtlCache } from '../cache/ttl.cache';
+import { TtlCache } from '@mazevault/platform';
 
 /** The claims MazeVault puts in a user session token. */
 export interface SessionClaims {

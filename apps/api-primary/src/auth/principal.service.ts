@@ -2,9 +2,8 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { API_TOKEN_PREFIX, constantTimeEqual, hashApiToken, sha256Hex } from '@mazevault/crypto';
 import { ApiTokenEntity, RoleBindingEntity, UserEntity } from '@mazevault/persistence';
 import { isPermission, isRoleName, type RoleBinding, type Scope, type Subject } from '@mazevault/rbac';
+import { CacheInvalidationBus, TtlCache } from '@mazevault/platform';
 import { DataSource, IsNull } from 'typeorm';
-import { CacheInvalidationBus } from '../cache/cache-invalidation.bus';
-import { TtlCache } from '../cache/ttl.cache';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { JwtService } from './jwt.service';
 

@@ -8,9 +8,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { createPrimaryDataSource } from '@mazevault/persistence';
 import { ConfigValidationError, loadConfig } from '@mazevault/platform';
-import { type AuditCheckpoint, parseCheckpoint } from '../audit/audit-checkpoint';
-import { AuditKeys } from '../audit/audit-keys';
-import { verifyStoredChain } from '../audit/audit-verification';
+import { type AuditCheckpoint, AuditKeys, parseCheckpoint, verifyStoredChain } from '@mazevault/audit';
 import { PRIMARY_CONFIG_SHAPE, type PrimaryConfig } from '../config/primary.config';
 import { createMasterKeyRing } from '../secrets/master-key.factory';
 

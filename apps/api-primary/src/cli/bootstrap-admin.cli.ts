@@ -7,10 +7,11 @@ import 'reflect-metadata';
 import { createPrimaryDataSource } from '@mazevault/persistence';
 import { bootstrapAdmin } from '../bootstrap/bootstrap-admin';
 
-const USAGE = `Usage: npm run bootstrap-admin -- [--email <email>] [--organization <slug>]
+const USAGE = `Usage: npm run bootstrap-admin -- [--email <email>] [--organization <slug>] [--json]
 
 Creates the first organization and its admin when the platform has no user yet, and prints the
-generated password once. Reads DATABASE_URL; migrations must have been applied.`;
+generated password once. Reads DATABASE_URL; migrations must have been applied. --json prints the
+result as one JSON line ({created, email, password?}) for the dev platform.`;
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -30,6 +31,10 @@ async function main(): Promise<number> {
   const dataSource = await createPrimaryDataSource({ url }).initialize();
   try {
     const result = await bootstrapAdmin(dataSource, { email: option('--email'), organizationSlug: option('--organization') });
+    if (process.argv.includes('--json')) {
+      process.stdout.write(JSON.stringify(result) + '\n');
+      return 0;
+    }
     process.stdout.write(
       result.created
         ? `created admin ${result.email}\npassword: ${result.password}\n(shown once: store it in your password manager now)\n`

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CreateConsoleInstanceRequest, UpsertConsoleConnectionRequest } from '@mazevault/contracts';
-import { ConsoleInstanceEntity } from '@mazevault/persistence';
+import { ConsoleInstanceEntity, isUniqueViolation } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
 import type { SecretStore } from '@mazevault/keyvault';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
-import { isUniqueViolation } from '../database/postgres-errors.util';
 import { CONSOLE_SECRET_STORE } from './console-secret-store.provider';
 import { RegistrationTokenReader } from './registration-token.reader';
 

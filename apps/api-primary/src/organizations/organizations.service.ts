@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CreateOrganizationAdminRequest, CreateOrganizationRequest } from '@mazevault/contracts';
-import { OrganizationEntity } from '@mazevault/persistence';
+import { isUniqueViolation, OrganizationEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
 import { PolicyDecisionPoint, type Subject } from '@mazevault/rbac';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PrincipalService } from '../auth/principal.service';
-import { isUniqueViolation } from '../database/postgres-errors.util';
 import { type UserView, UsersService } from '../users/users.service';
 
 @Injectable()

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CreateIntermediateCaRequest, CreateRootCaRequest, ImportCaCertificateRequest } from '@mazevault/contracts';
-import { type MasterKeyRing, openPrivateKey, sealPrivateKey } from '@mazevault/crypto';
-import { CertificateAuthorityEntity, CertificateEntity, ISSUER_NOT_ACTIVE_SQLSTATE } from '@mazevault/persistence';
+import type { MasterKeyRing } from '@mazevault/crypto';
+import { CertificateAuthorityEntity, CertificateEntity, ISSUER_NOT_ACTIVE_SQLSTATE, isUniqueViolation } from '@mazevault/persistence';
 import {
+  CA_KEY_KIND,
   type CaCreationResult,
   type CertificateAuthority,
   chainToPem,
@@ -15,17 +16,17 @@ import {
   issueOcspSigner,
   type KeyType,
   loadCertificateAuthority,
+  OCSP_SIGNER_KEY_KIND,
   type OcspResponder,
   pemDecode,
-  type Signer,
-  signerFromPkcs8,
+  sealSignerKey,
   systemClock,
+  unsealSigner,
 } from '@mazevault/pki';
 import { ProblemException } from '@mazevault/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { isUniqueViolation } from '../database/postgres-errors.util';
 import { MASTER_KEY_RING } from '../secrets/secrets.tokens';
 import { caCertificateRow } from './certificate-rows';
 import { PKI_CONFIG, type PkiConfig, publicPaths } from './pki.config';
@@ -52,9 +53,6 @@ export interface Actor {
   id: string | null;
   requestId?: string | null;
 }
-
-export const CA_KEY = 'ca';
-export const OCSP_SIGNER_KEY = 'ocsp-signer';
 
 /**
  * Issuers: creation (root, intermediate from one of our CAs, or CSR out / certificate in for an
@@ -137,7 +135,7 @@ export class CertificateAuthoritiesService {
     const csr = await pkiCall(() =>
       createIntermediateCsr({ keyType: request.keyType, subject: request.subject, ...(request.pathLength !== undefined && { pathLength: request.pathLength }) }),
     );
-    const sealed = await sealPrivateKey(new Uint8Array(csr.privateKeyPkcs8!), { kind: CA_KEY, ownerId: id }, this.masters);
+    const sealed = await sealSignerKey(new Uint8Array(csr.privateKeyPkcs8!), CA_KEY_KIND, id, this.masters);
     const entity = await this.insert({
       id,
       organizationId: actor.organizationId,
@@ -164,7 +162,7 @@ export class CertificateAuthoritiesService {
   async importCertificate(actor: Actor, caId: string, request: ImportCaCertificateRequest, ocspSignerKeyType: KeyType | 'none' = 'ecdsa-p256'): Promise<CaView> {
     const entity = await this.find(actor.organizationId, caId);
     if (entity.status !== 'pending') throw new ProblemException(409, 'ca_not_pending', 'This CA already has its certificate');
-    const signer = await this.unsealSigner(entity.sealedPrivateKey, CA_KEY, entity.id);
+    const signer = await unsealSigner(entity.sealedPrivateKey, CA_KEY_KIND, entity.id, this.masters);
     const chain = request.chain ? splitPem(request.chain) : [];
     const ca = await pkiCall(() => importIntermediateCa({ certificate: request.certificate, signer, issuerChain: chain }));
     const described = describeCertificate(ca.certificate);
@@ -188,7 +186,7 @@ export class CertificateAuthoritiesService {
     created: CaCreationResult,
     chain: Uint8Array[],
   ): Promise<CaView> {
-    const sealed = await sealPrivateKey(new Uint8Array(created.privateKeyPkcs8!), { kind: CA_KEY, ownerId: id }, this.masters);
+    const sealed = await sealSignerKey(new Uint8Array(created.privateKeyPkcs8!), CA_KEY_KIND, id, this.masters);
     const entity: Partial<CertificateAuthorityEntity> = {
       id,
       organizationId: actor.organizationId,
@@ -220,7 +218,7 @@ export class CertificateAuthoritiesService {
   private async attachOcspSigner(entity: Partial<CertificateAuthorityEntity>, ca: CertificateAuthority, keyType: KeyType | 'none', actor?: Actor): Promise<void> {
     if (keyType === 'none') return;
     const signer = await pkiCall(() => issueOcspSigner({ ca, clock: systemClock, keyType }));
-    const sealed = await sealPrivateKey(new Uint8Array(signer.privateKeyPkcs8!), { kind: OCSP_SIGNER_KEY, ownerId: entity.id! }, this.masters);
+    const sealed = await sealSignerKey(new Uint8Array(signer.privateKeyPkcs8!), OCSP_SIGNER_KEY_KIND, entity.id!, this.masters);
     entity.ocspSignerDer = Buffer.from(signer.certificate.der);
     entity.ocspSignerSealedKey = sealed.sealed;
     entity.ocspSignerNotAfter = signer.certificate.notAfter;
@@ -291,26 +289,14 @@ export class CertificateAuthoritiesService {
   }
 
   private async load(row: CertificateAuthorityEntity): Promise<CertificateAuthority> {
-    const signer = await this.unsealSigner(row.sealedPrivateKey, CA_KEY, row.id);
+    const signer = await unsealSigner(row.sealedPrivateKey, CA_KEY_KIND, row.id, this.masters);
     return loadCertificateAuthority({ certificate: new Uint8Array(row.certificateDer!), signer, issuerChain: splitPem(row.chainPem) });
-  }
-
-  private async unsealSigner(sealed: string, kind: string, ownerId: string): Promise<Signer> {
-    const opened = await openPrivateKey(sealed, { kind, ownerId }, this.masters);
-    // A copy with its own ArrayBuffer: small Buffers live at an offset inside Node's shared pool.
-    const pkcs8 = new Uint8Array(opened);
-    opened.fill(0);
-    try {
-      return await signerFromPkcs8(pkcs8);
-    } finally {
-      pkcs8.fill(0);
-    }
   }
 
   /** The delegated OCSP responder of a CA (for tooling/tests; the OCSP app does the same on its own). */
   async ocspResponder(row: CertificateAuthorityEntity): Promise<OcspResponder | null> {
     if (!row.ocspSignerDer || !row.ocspSignerSealedKey) return null;
-    const signer = await this.unsealSigner(row.ocspSignerSealedKey, OCSP_SIGNER_KEY, row.id);
+    const signer = await unsealSigner(row.ocspSignerSealedKey, OCSP_SIGNER_KEY_KIND, row.id, this.masters);
     return { signer, certificate: describeCertificate(new Uint8Array(row.ocspSignerDer)).certificate, delegated: true };
   }
 

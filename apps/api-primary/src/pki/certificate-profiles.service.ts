@@ -1,12 +1,9 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { CreateProfileRequest, ProfileDefinition } from '@mazevault/contracts';
-import { CertificateProfileEntity, ProjectEntity } from '@mazevault/persistence';
+import { CertificateProfileEntity, isUniqueViolation, ProjectEntity } from '@mazevault/persistence';
 import { type CertificateProfile, defineProfile, type CertificateProfileInput, isPkiError } from '@mazevault/pki';
-import { ProblemException } from '@mazevault/platform';
+import { CacheInvalidationBus, ProblemException, TtlCache } from '@mazevault/platform';
 import { DataSource } from 'typeorm';
-import { CacheInvalidationBus } from '../cache/cache-invalidation.bus';
-import { TtlCache } from '../cache/ttl.cache';
-import { isUniqueViolation } from '../database/postgres-errors.util';
 import { CertificateAuthoritiesService, isUuid } from './certificate-authorities.service';
 
 export interface ProfileView {

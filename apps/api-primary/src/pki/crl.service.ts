@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { CertificateAuthorityEntity, CertificateEntity, CrlEntity } from '@mazevault/persistence';
 import { buildCrl, pemEncode, CRL_PEM_LABEL, revocationReasonName, type RevokedEntry, systemClock } from '@mazevault/pki';
-import { ProblemException } from '@mazevault/platform';
+import { PeriodicJob, ProblemException } from '@mazevault/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Actor, CertificateAuthoritiesService, isUuid } from './certificate-authorities.service';
-import { PeriodicJob } from '../scheduling/periodic-job';
 import { PKI_CONFIG, type PkiConfig } from './pki.config';
 
 const SYSTEM_ACTOR = { type: 'system', id: null } as const;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { describeCertificate, describePublicKey, keyTypeOf } from '@mazevault/pki';
+import { PeriodicJob } from '@mazevault/platform';
 import { DataSource } from 'typeorm';
-import { PeriodicJob } from '../scheduling/periodic-job';
 import { CertificateAuthoritiesService } from './certificate-authorities.service';
 import { PKI_CONFIG, type PkiConfig } from './pki.config';
 

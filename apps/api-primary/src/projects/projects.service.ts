@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { CreateEnvironmentRequest, CreateProjectRequest } from '@mazevault/contracts';
-import { EnvironmentEntity, ProjectEntity } from '@mazevault/persistence';
+import { EnvironmentEntity, isUniqueViolation, ProjectEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
 import { PolicyDecisionPoint, type ResolvedScope, type Subject } from '@mazevault/rbac';
 import { DataSource } from 'typeorm';
-import { isUniqueViolation } from '../database/postgres-errors.util';
 import { ProjectKeysService } from '../secrets/project-keys.service';
 
 export interface ProjectView {

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EnvironmentEntity, ProjectEntity } from '@mazevault/persistence';
-import { ProblemException } from '@mazevault/platform';
+import { ProblemException, TtlCache } from '@mazevault/platform';
 import type { EnvironmentScope } from '@mazevault/rbac';
 import { DataSource } from 'typeorm';
-import { TtlCache } from '../cache/ttl.cache';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 
 /**

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CreateRoleBindingRequest } from '@mazevault/contracts';
-import { EnvironmentEntity, ProjectEntity, RoleBindingEntity, UserEntity } from '@mazevault/persistence';
+import { EnvironmentEntity, isUniqueViolation, ProjectEntity, RoleBindingEntity, UserEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
 import { evaluateRoleGrant, isRoleName, PolicyDecisionPoint, type RoleGrant, type Scope, type Subject } from '@mazevault/rbac';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PrincipalService } from '../auth/principal.service';
-import { isUniqueViolation } from '../database/postgres-errors.util';
 
 /**
  * Creates and removes role bindings under the granting rule of `evaluateRoleGrant` (nobody confers

@@ -1,13 +1,10 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DecryptionError, type EncryptedSecretValue, encryptSecretValue, openSecretValue, parseEncryptedValue, serializeEncryptedValue, type SecretVersionContext, unwrapDataKey } from '@mazevault/crypto';
-import { SecretEntity, SecretVersionEntity } from '@mazevault/persistence';
-import { ProblemException } from '@mazevault/platform';
+import { isUniqueViolation, SecretEntity, SecretVersionEntity } from '@mazevault/persistence';
+import { CacheInvalidationBus, ProblemException, TtlCache } from '@mazevault/platform';
 import { DataSource, type EntityManager, In, IsNull, LessThanOrEqual } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { CacheInvalidationBus } from '../cache/cache-invalidation.bus';
-import { TtlCache } from '../cache/ttl.cache';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
-import { isUniqueViolation } from '../database/postgres-errors.util';
 import type { SecretScope } from '../projects/secret-scope.service';
 import { ProjectKeysService } from './project-keys.service';
 import { childrenUnder, insideAllowedMounts, normalizePrefix, validateSecretPath } from './secret-path.util';

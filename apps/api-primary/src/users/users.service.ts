@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CreateUserRequest } from '@mazevault/contracts';
 import { hashPassword } from '@mazevault/crypto';
-import { OrganizationEntity, RoleBindingEntity, UserEntity } from '@mazevault/persistence';
+import { isUniqueViolation, OrganizationEntity, RoleBindingEntity, UserEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
 import { evaluateRoleGrant, PolicyDecisionPoint, type Subject } from '@mazevault/rbac';
 import { DataSource } from 'typeorm';
 import { canonicalIdentity } from '../auth/identity.util';
 import { PrincipalService } from '../auth/principal.service';
-import { isUniqueViolation } from '../database/postgres-errors.util';
 import { hasAnotherActiveAdmin } from '../role-bindings/role-bindings.service';
 
 /** The grantee of a role given at creation: no existing user (so never the creator). */

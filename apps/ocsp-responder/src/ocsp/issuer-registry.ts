@@ -1,5 +1,6 @@
-import { type MasterKeyRing, openPrivateKey } from '@mazevault/crypto';
+import type { MasterKeyRing } from '@mazevault/crypto';
 import {
+  CA_KEY_KIND,
   type CertificateAuthority,
   caAsOcspResponder,
   certIdFor,
@@ -7,8 +8,9 @@ import {
   type HashName,
   loadCertificateAuthority,
   type OcspCertId,
+  OCSP_SIGNER_KEY_KIND,
   type OcspResponder,
-  signerFromPkcs8,
+  unsealSigner,
 } from '@mazevault/pki';
 import type { Pool } from 'pg';
 
@@ -34,17 +36,6 @@ interface CaRow {
   ocsp_signer_der: Buffer | null;
   ocsp_signer_sealed_key: string | null;
   ocsp_signer_not_after: Date | null;
-}
-
-async function unseal(sealed: string, kind: string, ownerId: string, masters: MasterKeyRing) {
-  const opened = await openPrivateKey(sealed, { kind, ownerId }, masters);
-  const pkcs8 = new Uint8Array(opened);
-  opened.fill(0);
-  try {
-    return await signerFromPkcs8(pkcs8);
-  } finally {
-    pkcs8.fill(0);
-  }
 }
 
 /**
@@ -113,10 +104,10 @@ export class IssuerRegistry {
     const certificate = describeCertificate(new Uint8Array(row.certificate_der)).certificate;
     let responder: OcspResponder;
     if (row.ocsp_signer_der && row.ocsp_signer_sealed_key) {
-      const signer = await unseal(row.ocsp_signer_sealed_key, 'ocsp-signer', row.id, this.masters);
+      const signer = await unsealSigner(row.ocsp_signer_sealed_key, OCSP_SIGNER_KEY_KIND, row.id, this.masters);
       responder = { signer, certificate: describeCertificate(new Uint8Array(row.ocsp_signer_der)).certificate, delegated: true };
     } else {
-      const signer = await unseal(row.sealed_private_key, 'ca', row.id, this.masters);
+      const signer = await unsealSigner(row.sealed_private_key, CA_KEY_KIND, row.id, this.masters);
       responder = caAsOcspResponder(await loadCertificateAuthority({ certificate: new Uint8Array(row.certificate_der), signer }));
     }
     const keys: string[] = [];

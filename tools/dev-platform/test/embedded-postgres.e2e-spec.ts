@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'pg';
-import { EMBEDDED_POSTGRES_CLIENTS } from '../src/dev/embedded-postgres';
+import { EMBEDDED_POSTGRES_CLIENTS } from '../src/embedded-postgres';
 
 /**
  * The dev platform's embedded PostgreSQL (real PGlite in a child process — its WASM loader needs
@@ -19,7 +19,7 @@ describe('embedded PostgreSQL of the dev platform', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'mv-embedded-'));
     const script =
-      "require('./apps/api-primary/src/dev/embedded-postgres.ts').startEmbeddedPostgres(process.argv[1])" +
+      "require('./tools/dev-platform/src/embedded-postgres.ts').startEmbeddedPostgres(process.argv[1])" +
       '.then((pg) => { console.log(JSON.stringify({ url: pg.url })); process.on("SIGTERM", () => pg.stop().then(() => process.exit(0))); })';
     child = spawn(process.execPath, ['-r', './tools/register.cjs', '-e', script, join(dataDir, 'pgdata')], { cwd: join(__dirname, '..', '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
     pg = await new Promise((resolve, reject) => {

@@ -65,3 +65,15 @@ async function searchChainTip(source: DataSource | EntityManager): Promise<strin
 }
 
 export const MOVE_CHAIN_HEAD_SQL = 'UPDATE audit_chain_head SET hash = $1 WHERE id = 1';
+
+/** The chain's state for a checkpoint: its head, the links leading to it, and the row holding it. */
+export async function readChainState(source: DataSource): Promise<{ head: string; count: number; lastId: string }> {
+  // One statement, one snapshot: the head and the rows counted are the same moment's.
+  const [state] = (await source.query(
+    `SELECT h.hash AS head, (SELECT count(*) FROM audit_events WHERE hash IS NOT NULL)::int AS count,
+            COALESCE((SELECT id::text FROM audit_events WHERE hash = h.hash), '0') AS "lastId"
+       FROM audit_chain_head h WHERE h.id = 1`,
+  )) as { head: string; count: number; lastId: string }[];
+  if (!state) throw new Error('audit_chain_head has no row: run the migrations');
+  return state;
+}

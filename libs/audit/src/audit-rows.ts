@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { type HashedAuditFields, linkAuditRow } from './audit-chain';
 import { drawIdsSql, readChainHead } from './audit-chain-head';
 import type { AuditKeys } from './audit-keys';
-import { isUniqueViolation } from '../database/postgres-errors.util';
+import { isUniqueViolation } from '@mazevault/persistence';
 
 // How audit rows reach audit_events: unsealed inside a caller's transaction (the sealer links them
 // later), or already linked into the hash chain (everything else, see SealedRowWriter).

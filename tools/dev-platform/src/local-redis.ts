@@ -15,8 +15,9 @@ export async function startLocalRedis(): Promise<{ url: string; stop(): void }> 
     );
   }
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  // However the dev platform ends, its throw-away Redis ends with it.
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore', detached: true });
+  // However the dev platform ends, its throw-away Redis ends with it (its own process group: a Ctrl+C
+  // reaches the platform, which stops it after the services that use it).
   process.once('exit', () => child.kill());
   const url = `redis://127.0.0.1:${port}`;
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

@@ -1,37 +1,50 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS } from '../redis/redis.module';
 
 const CHANNEL = 'mazevault:cache:invalidate';
 
 export type InvalidationHandler = (key: string) => void;
 
 /**
- * Tells every Primary replica to drop an in-process cache entry (a revoked token's principal, a
- * rewritten secret's ciphertext). The replica making the change drops its own entry synchronously;
- * the others hear it over Redis pub/sub within milliseconds, and every entry also has a short TTL,
- * so a lost message costs at most that TTL. Messages carry cache keys only: ids and digests, no values.
+ * Tells every replica to drop an in-process cache entry (a revoked token's principal, a rewritten
+ * secret's ciphertext). The replica making the change drops its own entry synchronously; the others
+ * hear it within milliseconds, and every entry also has a short TTL, so a lost message costs at most
+ * that TTL. Messages carry cache keys only: ids and digests, no values.
+ *
+ * An abstract class rather than an interface so it can serve as a dependency-injection token.
  */
-@Injectable()
-export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(CacheInvalidationBus.name);
+export abstract class CacheInvalidationBus {
+  /** `namespace` groups keys of one cache (e.g. `principal`, `secret`). */
+  abstract on(namespace: string, handler: InvalidationHandler): void;
+  abstract invalidate(namespace: string, key: string): Promise<void>;
+}
+
+export interface InvalidationBusLogger {
+  warn(context: object, message: string): void;
+}
+
+/** The bus over Redis pub/sub: `start` subscribes (on a duplicate connection), `close` drops it. */
+export class RedisCacheInvalidationBus extends CacheInvalidationBus {
   private readonly handlers = new Map<string, InvalidationHandler>();
   private subscriber: Redis | undefined;
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly logger: InvalidationBusLogger,
+  ) {
+    super();
+  }
 
-  async onModuleInit(): Promise<void> {
+  async start(): Promise<void> {
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', (error: unknown) => this.logger.warn({ err: error }, 'cache invalidation subscriber error'));
     this.subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
     await this.subscriber.subscribe(CHANNEL);
   }
 
-  onApplicationShutdown(): void {
+  close(): void {
     this.subscriber?.disconnect();
   }
 
-  /** `namespace` groups keys of one cache (e.g. `principal`, `secret`). */
   on(namespace: string, handler: InvalidationHandler): void {
     this.handlers.set(namespace, handler);
   }

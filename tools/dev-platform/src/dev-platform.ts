@@ -1,14 +1,10 @@
 import 'reflect-metadata';
 import { createPrimaryDataSource } from '@mazevault/persistence';
-import { ConfigValidationError } from '@mazevault/platform';
 import { join, resolve } from 'node:path';
-import { bootstrapAdmin } from './bootstrap/bootstrap-admin';
-import { loadPrimaryConfig } from './config/primary.config';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from './dev/embedded-postgres';
-import { loadOrCreateJwtKey, loadOrCreateMasterKey } from './dev/dev-keys';
-import { RedisUnavailableError, startLocalRedis } from './dev/local-redis';
-import { startOcspResponder } from './dev/ocsp-responder.process';
-import { createPrimaryApp } from './primary.app';
+import { loadOrCreateJwtKey, loadOrCreateMasterKey } from './dev-keys';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { RedisUnavailableError, startLocalRedis } from './local-redis';
+import { runCli, type ServiceProcess, startOcspResponder, startPrimary } from './service.process';
 
 const HELP = `MazeVault dev platform: the whole platform on one machine, like \`vault server -dev\`.
 
@@ -61,32 +57,54 @@ async function main(): Promise<void> {
   }
   env.LOG_LEVEL ??= 'warn';
 
-  const config = loadPrimaryConfig(env);
   say('applying migrations ...');
-  const dataSource = await createPrimaryDataSource({ url: config.DATABASE_URL, poolMax: 1 }).initialize();
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
-  say(applied.length ? `applied ${applied.length} migration(s)` : 'schema is up to date');
-  const admin = await bootstrapAdmin(dataSource, { email: env.ADMIN_EMAIL });
-  await dataSource.destroy();
-  // The embedded database admits only the platform's own clients: wait until the migration run has left.
+  const dataSource = await createPrimaryDataSource({ url: env.DATABASE_URL!, poolMax: 1 }).initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    say(applied.length ? `applied ${applied.length} migration(s)` : 'schema is up to date');
+  } finally {
+    await dataSource.destroy();
+  }
+  // The embedded database admits only the platform's own clients: wait until each short-lived one has left.
+  await embedded?.idle();
+  const admin = JSON.parse(
+    await runCli('bootstrap-admin', 'apps/api-primary/src/cli/bootstrap-admin.cli.ts', ['--json', ...(env.ADMIN_EMAIL ? ['--email', env.ADMIN_EMAIL] : [])], env),
+  ) as { created: boolean; email: string; password?: string };
   await embedded?.idle();
 
-  const base = `http://127.0.0.1:${config.PORT}`;
+  const host = !env.HOST || env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
+  const port = Number(env.PORT ?? 8080);
+  const base = `http://${host}:${port}`;
+  const services: ServiceProcess[] = [];
+  // Ctrl+C / SIGTERM: the Primary drains its requests and closes, then the OCSP responder, then the
+  // helpers they ran on. A service that dies on its own takes the platform down with it.
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const stop of [...services.map((s) => () => s.stop()), ...stops.reverse()]) await stop();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
   say('starting the OCSP responder ...');
   const ocsp = await startOcspResponder(env, Number(env.OCSP_PORT ?? 8081));
-  stops.push(() => ocsp.stop());
-  // URLs embedded in the certificates the dev CA issues (read by the PKI module from the environment).
-  process.env.PKI_PUBLIC_BASE_URL ??= base;
-  process.env.OCSP_URL ??= ocsp.url;
-
-  // Ctrl+C / SIGTERM: the app drains its requests and closes, then the helpers it ran on stop.
-  const app = await createPrimaryApp(config, {
-    afterShutdown: async () => {
-      for (const stop of stops.reverse()) await stop();
-      process.exit(0);
-    },
-  });
-  await app.listen({ port: config.PORT, host: config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST });
+  services.unshift(ocsp);
+  // URLs embedded in the certificates the dev CA issues.
+  env.PKI_PUBLIC_BASE_URL ??= base;
+  env.OCSP_URL ??= ocsp.url;
+  say('starting the Primary ...');
+  // The Primary's pool and the OCSP responder's: together EMBEDDED_POSTGRES_CLIENTS connections.
+  const primary = await startPrimary(env, host, port);
+  services.unshift(primary);
+  for (const service of services) {
+    void service.exited.then((code) => {
+      if (stopping) return;
+      say(`${service === primary ? 'the Primary' : 'the OCSP responder'} exited (code ${code}); stopping`);
+      void stopAll(1);
+    });
+  }
 
   say('ready');
   process.stdout.write(
@@ -112,7 +130,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigValidationError || error instanceof RedisUnavailableError) {
+  if (error instanceof RedisUnavailableError) {
     process.stderr.write(`[mazevault] ${error.message}\n`);
   } else {
     process.stderr.write(`[mazevault] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

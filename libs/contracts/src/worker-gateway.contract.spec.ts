@@ -1,0 +1,92 @@
+import type { z } from 'zod';
+import {
+  GatewayHeartbeatAckSchema,
+  GatewayHeartbeatSchema,
+  GatewayPollTasksRequestSchema,
+  GatewayPollTasksResponseSchema,
+  GatewayPushWritesRequestSchema,
+  GatewayPushWritesResponseSchema,
+  GatewayRegisterRequestSchema,
+  GatewayRegisterResponseSchema,
+  GatewayTaskResultSchema,
+} from './gateway.contract';
+import { QUEUE_NAMES, QUEUE_PAYLOAD_SCHEMAS } from './queue.contract';
+
+const ID = '6f1c1f0e-0000-4000-8000-000000000001';
+const ID2 = '6f1c1f0e-0000-4000-8000-000000000002';
+const AT = '2026-12-01T00:00:00.000Z';
+const CSR = '-----BEGIN CERTIFICATE REQUEST-----\nMIIBAA==\n-----END CERTIFICATE REQUEST-----\n';
+const JWE = 'eyJhbGciOiJFQ0RILUVTIn0..bm9uY2U.Y2lwaGVydGV4dA.dGFn';
+const scope = { organizationId: ID, projectId: ID, environmentId: ID };
+
+/** A valid message of each queue and each gateway message: every one must parse as written. */
+const QUEUE_SAMPLES: Record<string, unknown> = {
+  [QUEUE_NAMES.secretRotation]: { ...scope, secretId: ID2, requestedBy: { actorType: 'user', actorId: ID2, requestId: 'req-1' } },
+  [QUEUE_NAMES.keyVaultSync]: { ...scope, syncRuleId: ID2 },
+  [QUEUE_NAMES.crlPresign]: { caId: ID },
+  [QUEUE_NAMES.ocspPresign]: { caId: ID, serials: ['0a1b2c'] },
+  [QUEUE_NAMES.certificateExpiry]: { windowSeconds: 30 * 86_400 },
+  [QUEUE_NAMES.certificateRenewal]: { organizationId: ID, certificateId: ID2 },
+  [QUEUE_NAMES.auditFanOut]: { eventIds: ['1', '42'] },
+  [QUEUE_NAMES.gatewayTaskDispatch]: { gatewayId: ID, taskId: ID2 },
+};
+
+const write = { writeId: ID2, sequence: 1, queuedAt: AT, ...scope, path: 'db/password' };
+const GATEWAY_SAMPLES: [string, z.ZodType, Record<string, unknown>][] = [
+  ['register', GatewayRegisterRequestSchema, { bootstrapToken: 'mvgb_' + 'a'.repeat(40), name: 'azure-gateway-gwc-01', environment: 'NPR', role: 'active', csrPem: CSR, version: '1.5.0' }],
+  ['register answer', GatewayRegisterResponseSchema, { gatewayId: ID, certificatePem: 'pem', chainPem: 'pem', primaryEncryptionKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1' }, heartbeatIntervalSeconds: 60 }],
+  ['heartbeat', GatewayHeartbeatSchema, { gatewayId: ID, sentAt: AT, version: '1.5.0', status: 'healthy', writeQueueDepth: 0, primaryCircuit: 'closed' }],
+  ['heartbeat ack', GatewayHeartbeatAckSchema, { serverTime: AT }],
+  ['poll tasks', GatewayPollTasksRequestSchema, { gatewayId: ID, max: 10 }],
+  ['tasks', GatewayPollTasksResponseSchema, { tasks: [{ taskId: ID2, type: 'secret.sync', issuedAt: AT, ...scope, resourceId: ID }] }],
+  ['task result', GatewayTaskResultSchema, { gatewayId: ID, taskId: ID2, status: 'failed', finishedAt: AT, errorCode: 'keyvault_unavailable' }],
+  ['push writes', GatewayPushWritesRequestSchema, { gatewayId: ID, writes: [{ ...write, operation: 'secret.write', jwe: JWE }, { ...write, sequence: 2, operation: 'secret.delete' }] }],
+  ['push writes answer', GatewayPushWritesResponseSchema, { accepted: [ID2], rejected: [{ writeId: ID, code: 'cas_mismatch' }] }],
+];
+
+// Fields a careless producer might add to carry a value along: each must be refused, not stripped.
+const PLAINTEXT_FIELDS = { value: 'hunter2', plaintext: 'hunter2', secret: 'hunter2', privateKeyPem: '-----BEGIN PRIVATE KEY-----' };
+
+describe('queue payloads', () => {
+  it('has a schema and a sample for every queue', () => {
+    expect(Object.keys(QUEUE_PAYLOAD_SCHEMAS).sort()).toEqual(Object.values(QUEUE_NAMES).sort());
+    expect(Object.keys(QUEUE_SAMPLES).sort()).toEqual(Object.values(QUEUE_NAMES).sort());
+  });
+
+  it.each(Object.values(QUEUE_NAMES))('%s accepts ids and refuses any other field', (queue) => {
+    const schema = QUEUE_PAYLOAD_SCHEMAS[queue];
+    const sample = QUEUE_SAMPLES[queue] as Record<string, unknown>;
+    expect(schema.parse(sample)).toEqual(sample);
+    for (const [field, value] of Object.entries(PLAINTEXT_FIELDS))
+      expect(schema.safeParse({ ...sample, [field]: value }).success).toBe(false);
+  });
+
+  it('refuses what is not an id where an id belongs', () => {
+    expect(QUEUE_PAYLOAD_SCHEMAS[QUEUE_NAMES.crlPresign].safeParse({ caId: 'hunter2' }).success).toBe(false);
+    expect(QUEUE_PAYLOAD_SCHEMAS[QUEUE_NAMES.auditFanOut].safeParse({ eventIds: ['1; DROP TABLE'] }).success).toBe(false);
+  });
+});
+
+describe('gateway messages', () => {
+  it.each(GATEWAY_SAMPLES)('%s accepts its fields and refuses any other', (_name, schema, sample) => {
+    expect(schema.parse(sample)).toEqual(sample);
+    for (const [field, value] of Object.entries(PLAINTEXT_FIELDS))
+      expect(schema.safeParse({ ...sample, [field]: value }).success).toBe(false);
+  });
+
+  it('carries a queued write only encrypted, and nothing else in a write', () => {
+    const queued = (extra: Record<string, unknown>) =>
+      GatewayPushWritesRequestSchema.safeParse({ gatewayId: ID, writes: [{ ...write, operation: 'secret.write', jwe: JWE, ...extra }] }).success;
+    expect(queued({})).toBe(true);
+    expect(queued({ jwe: '{"value":"hunter2"}' })).toBe(false);
+    expect(queued({ jwe: undefined })).toBe(false);
+    expect(queued({ value: 'hunter2' })).toBe(false);
+    expect(GatewayPushWritesRequestSchema.safeParse({ gatewayId: ID, writes: [{ ...write, operation: 'secret.delete', jwe: JWE }] }).success).toBe(false);
+  });
+
+  it('reports a failed task by code only', () => {
+    const result = { gatewayId: ID, taskId: ID2, status: 'failed', finishedAt: AT };
+    expect(GatewayTaskResultSchema.safeParse({ ...result, errorCode: 'could not write hunter2 to db/password' }).success).toBe(false);
+    expect(GatewayTaskResultSchema.safeParse({ ...result, detail: 'hunter2' }).success).toBe(false);
+  });
+});
