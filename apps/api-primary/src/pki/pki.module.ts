@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { SecretsModule } from '../secrets/secrets.module';
+import { KeysModule } from '../keys/keys.module';
 import { CaRevocationService } from './ca-revocation.service';
 import { CertificateAuthoritiesController } from './certificate-authorities.controller';
 import { CertificateAuthoritiesService } from './certificate-authorities.service';
@@ -16,7 +16,7 @@ import { PkiPublicController } from './pki-public.controller';
 
 /** The internal CA: CAs, profiles, issuance, revocation, CRLs (`/api/v1/pki/...`). OCSP is apps/ocsp-responder. */
 @Module({
-  imports: [SecretsModule],
+  imports: [KeysModule],
   controllers: [CertificateAuthoritiesController, CertificateProfilesController, CertificatesController, PkiPublicController],
   providers: [
     { provide: PKI_CONFIG, useFactory: () => loadPkiConfig() },
