@@ -75,12 +75,13 @@ async function main(): Promise<void> {
   say('starting the OCSP responder ...');
   const ocsp = await startOcspResponder(env, Number(env.OCSP_PORT ?? 8081));
   stops.push(() => ocsp.stop());
-  // URLs embedded in the certificates the dev CA issues (read by the PKI module from the environment).
-  process.env.PKI_PUBLIC_BASE_URL ??= base;
-  process.env.OCSP_URL ??= ocsp.url;
+  // URLs embedded in the certificates the dev CA issues: known only now, so the config is validated again with them.
+  env.PKI_PUBLIC_BASE_URL ??= base;
+  env.OCSP_URL ??= ocsp.url;
+  const appConfig = loadPrimaryConfig(env);
 
   // Ctrl+C / SIGTERM: the app drains its requests and closes, then the helpers it ran on stop.
-  const app = await createPrimaryApp(config, {
+  const app = await createPrimaryApp(appConfig, {
     afterShutdown: async () => {
       for (const stop of stops.reverse()) await stop();
       process.exit(0);

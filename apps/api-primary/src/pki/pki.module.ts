@@ -10,7 +10,8 @@ import { CertificatesService } from './certificates.service';
 import { CrlService } from './crl.service';
 import { IssuanceWorkers } from './issuance-workers';
 import { OcspSignerRenewalService } from './ocsp-signer-renewal.service';
-import { loadPkiConfig, PKI_CONFIG } from './pki.config';
+import { PRIMARY_CONFIG } from '../config/primary.config';
+import { PKI_CONFIG } from './pki.config';
 import { PkiMetricsService } from './pki-metrics.service';
 import { PkiPublicController } from './pki-public.controller';
 
@@ -19,7 +20,8 @@ import { PkiPublicController } from './pki-public.controller';
   imports: [KeysModule],
   controllers: [CertificateAuthoritiesController, CertificateProfilesController, CertificatesController, PkiPublicController],
   providers: [
-    { provide: PKI_CONFIG, useFactory: () => loadPkiConfig() },
+    // The Primary's validated config is a PkiConfig (it spreads PKI_CONFIG_SHAPE).
+    { provide: PKI_CONFIG, useExisting: PRIMARY_CONFIG },
     CertificateAuthoritiesService,
     CaRevocationService,
     CertificateProfilesService,
