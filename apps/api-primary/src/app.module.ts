@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { PlatformModule } from '@mazevault/platform';
+import { type Clock, PlatformModule } from '@mazevault/platform';
 import type { SecretStore } from '@mazevault/keyvault';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -22,6 +22,8 @@ import { SecretsModule } from './secrets/secrets.module';
 /** Replacements for external services, for tests (everything else is configured). */
 export interface PrimaryAppOptions {
   store?: SecretStore;
+  /** The time every service reads (default the system clock): tests move it instead of sleeping. */
+  clock?: Clock;
   /** After a SIGTERM/SIGINT has drained and closed the app (default: re-raise the signal). */
   afterShutdown?: (signal: NodeJS.Signals) => Promise<void> | void;
 }
@@ -45,6 +47,7 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'api-primary',
           logger,
+          ...(options.clock && { clock: options.clock }),
           healthChecks: {
             inject: [DataSource, REDIS],
             useFactory: (dataSource: DataSource, redis: Redis) => [

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import type { MasterKeyRing } from '@mazevault/crypto';
+import { CLOCK } from '@mazevault/platform';
 import { KeysModule } from '../keys/keys.module';
 import { MASTER_KEY_RING } from '../secrets/secrets.tokens';
 import { AUDIT_CLOCK, AuditCheckpointService } from './audit-checkpoint.service';
@@ -15,7 +16,7 @@ import { AuditService } from './audit.service';
   providers: [
     // Purpose keys derived from the master key, lazily, once per master key.
     { provide: AuditKeys, inject: [MASTER_KEY_RING], useFactory: (ring: MasterKeyRing) => new AuditKeys(ring) },
-    { provide: AUDIT_CLOCK, useValue: { now: () => new Date() } },
+    { provide: AUDIT_CLOCK, useExisting: CLOCK },
     AuditService,
     AuditSealerService,
     AuditCheckpointService,
