@@ -38,7 +38,7 @@ describe('Primary config', () => {
 
   it('validates what the CLIs read with the same schema, asking only for what they need', () => {
     expect(loadCliDatabaseConfig({ DATABASE_URL: 'postgres://u@h/db' })).toEqual({ DATABASE_URL: 'postgres://u@h/db' });
-    expect(() => loadCliDatabaseConfig({})).toThrow(/^Invalid configuration:\n  - DATABASE_URL: /);
+    expect(() => loadCliDatabaseConfig({})).toThrow(/^Invalid configuration:\n {2}- DATABASE_URL: /);
     expect(() => loadCliDatabaseConfig({ DATABASE_URL: 'mysql://h/db' })).toThrow(/DATABASE_URL: expected a URL/);
     expect(loadCliMasterKeyConfig({ DATABASE_URL: 'postgres://u@h/db', MASTER_KEY: 'k' })).toMatchObject({ MASTER_KEY_PROVIDER: 'env', MASTER_KEY: 'k' });
   });
