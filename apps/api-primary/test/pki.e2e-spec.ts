@@ -33,14 +33,12 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
   const download = async (path: string) => Buffer.from(await (await fetch(`${base}/api/v1/pki/${path}`)).arrayBuffer());
 
   beforeAll(async () => {
-    process.env.OCSP_URL = 'http://127.0.0.1:8081';
-    primary = await startPrimary('pki', { AUDIT_SEAL_INTERVAL_MS: '0', LOG_LEVEL: process.env.PKI_E2E_LOG ?? 'silent' });
+    primary = await startPrimary('pki', { OCSP_URL: 'http://127.0.0.1:8081', AUDIT_SEAL_INTERVAL_MS: '0', LOG_LEVEL: process.env.PKI_E2E_LOG ?? 'silent' });
     base = primary.baseUrl;
     token = await login(base, primary.admin.email, primary.admin.password);
     dir = mkdtempSync(join(tmpdir(), 'mazevault-pki-e2e-'));
   });
   afterAll(async () => {
-    delete process.env.OCSP_URL;
     await primary?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -1,4 +1,5 @@
 import { SecretVersionEntity } from '@mazevault/persistence';
+import { ManualClock } from '@mazevault/platform';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
 
 describe('Primary secrets API (real PostgreSQL, envelope encryption, HTTP)', () => {
@@ -6,9 +7,10 @@ describe('Primary secrets API (real PostgreSQL, envelope encryption, HTTP)', () 
   let base: string;
   let token: string;
   const env = '/api/v1/projects/payments/environments/prod';
+  const clock = new ManualClock();
 
   beforeAll(async () => {
-    primary = await startPrimary('secrets');
+    primary = await startPrimary('secrets', {}, { clock });
     base = primary.baseUrl;
     token = await login(base, primary.admin.email, primary.admin.password);
     const project = await call(base, 'POST', '/api/v1/projects', { token, body: { slug: 'payments', name: 'Payments' } });
@@ -145,8 +147,12 @@ describe('Primary secrets API (real PostgreSQL, envelope encryption, HTTP)', () 
     const second = await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: wrapped.body.wrap.token } });
     expect(second.body.code).toBe('invalid_wrapping_token');
 
-    const short = await get(`credentials?ref=${encodeURIComponent('uri/dict#password')}&wrap_ttl=1`);
-    await new Promise((r) => setTimeout(r, 1100));
+    // Time is moved, not waited for: the wrap expires on the Primary's injected clock.
+    const early = await get(`credentials?ref=${encodeURIComponent('uri/dict#password')}&wrap_ttl=60`);
+    const short = await get(`credentials?ref=${encodeURIComponent('uri/dict#password')}&wrap_ttl=60`);
+    clock.advance(59);
+    expect((await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: early.body.wrap.token } })).status).toBe(200);
+    clock.advance(2);
     expect((await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: short.body.wrap.token } })).body.code).toBe('wrapping_token_expired');
     const stored = await primary.dataSource.query('SELECT ciphertext FROM wrapped_responses');
     expect(JSON.stringify(stored)).not.toMatch(/pw-v2|n3w/);

@@ -1,3 +1,4 @@
+export * from './clock/clock';
 export * from './config/config.loader';
 export * from './errors/problem.exception';
 export * from './errors/problem-details.filter';

@@ -1,4 +1,5 @@
 import { type DynamicModule, type FactoryProvider, Module, type ModuleMetadata } from '@nestjs/common';
+import { CLOCK, type Clock, systemClock } from './clock/clock';
 import { HealthController, LivenessController } from './health/health.controller';
 import { HEALTH_CHECKS, type HealthCheck } from './health/health.tokens';
 import type { Logger } from 'pino';
@@ -12,9 +13,11 @@ export interface PlatformModuleOptions {
   logger: Logger;
   /** Readiness checks, built from the app's own providers (DataSource, Redis, ...). */
   healthChecks: Pick<FactoryProvider<HealthCheck[]>, 'inject' | 'useFactory'> & Pick<ModuleMetadata, 'imports'>;
+  /** The time source every service is given (CLOCK); default the system clock, tests pass a ManualClock. */
+  clock?: Clock;
 }
 
-/** Logging, metrics, health: what every MazeVault service has, wired the same way. */
+/** Logging, metrics, health, the clock: what every MazeVault service has, wired the same way. */
 @Module({})
 export class PlatformModule {
   static forRoot(options: PlatformModuleOptions): DynamicModule {
@@ -26,9 +29,10 @@ export class PlatformModule {
       controllers: [LivenessController, HealthController, MetricsController],
       providers: [
         { provide: METRICS_REGISTRY, useValue: registry },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: HEALTH_CHECKS, inject: options.healthChecks.inject, useFactory: options.healthChecks.useFactory },
       ],
-      exports: [METRICS_REGISTRY],
+      exports: [METRICS_REGISTRY, CLOCK],
     };
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CreateApiTokenRequest } from '@mazevault/contracts';
 import { generateApiToken } from '@mazevault/crypto';
 import { ApiTokenEntity } from '@mazevault/persistence';
-import { ProblemException } from '@mazevault/platform';
+import { CLOCK, type Clock, ProblemException } from '@mazevault/platform';
 import { isPermission, PolicyDecisionPoint, type Scope, type Subject } from '@mazevault/rbac';
 import { DataSource, IsNull } from 'typeorm';
 import { PrincipalService } from '../auth/principal.service';
@@ -50,6 +50,7 @@ export class ApiTokensService {
     private readonly pdp: PolicyDecisionPoint,
     private readonly principals: PrincipalService,
     private readonly scopes: SecretScopeService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** The scope a token would get, its project and environment checked to be this organization's; undefined if not. */
@@ -99,7 +100,7 @@ export class ApiTokensService {
       permissions: [...new Set(request.permissions)],
       projectId: scope.projectId ?? null,
       environmentId: scope.environmentId ?? null,
-      expiresAt: new Date(Date.now() + request.expiresInDays * 86_400_000),
+      expiresAt: new Date(this.clock.now().getTime() + request.expiresInDays * 86_400_000),
       revokedAt: null,
       lastUsedAt: null,
     });
@@ -116,7 +117,7 @@ export class ApiTokensService {
   async revoke(organizationId: string, id: string): Promise<void> {
     const result = await this.dataSource
       .getRepository(ApiTokenEntity)
-      .update({ id, organizationId, revokedAt: IsNull() }, { revokedAt: new Date() });
+      .update({ id, organizationId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
     if (!result.affected) throw new ProblemException(404, 'token_not_found', 'No such active API token');
     await this.principals.invalidateAll();
   }

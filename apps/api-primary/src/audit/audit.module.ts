@@ -1,23 +1,23 @@
 import { Global, Module } from '@nestjs/common';
-import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
-import { createMasterKeyRing } from '../secrets/master-key.factory';
+import type { MasterKeyRing } from '@mazevault/crypto';
+import { CLOCK } from '@mazevault/platform';
+import { KeysModule } from '../keys/keys.module';
+import { MASTER_KEY_RING } from '../secrets/secrets.tokens';
 import { AUDIT_CLOCK, AuditCheckpointService } from './audit-checkpoint.service';
 import { AuditKeys } from '@mazevault/audit';
 import { AuditEventsReader } from './audit-events.reader';
 import { AuditSealerService } from './audit-sealer.service';
+import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 
 @Global()
 @Module({
+  imports: [KeysModule],
+  controllers: [AuditController],
   providers: [
-    // Its own ring from the same config (the secrets module's needs the audit writer): keys are
-    // derived lazily, once per master key.
-    {
-      provide: AuditKeys,
-      inject: [PRIMARY_CONFIG],
-      useFactory: (config: PrimaryConfig) => new AuditKeys(createMasterKeyRing(config)),
-    },
-    { provide: AUDIT_CLOCK, useValue: { now: () => new Date() } },
+    // Purpose keys derived from the master key, lazily, once per master key.
+    { provide: AuditKeys, inject: [MASTER_KEY_RING], useFactory: (ring: MasterKeyRing) => new AuditKeys(ring) },
+    { provide: AUDIT_CLOCK, useExisting: CLOCK },
     AuditService,
     AuditEventsReader,
     AuditSealerService,

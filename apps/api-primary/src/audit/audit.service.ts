@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock, systemClock } from '@mazevault/platform';
 import { maskReference } from '@mazevault/crypto';
 import { type AuditOutcome, GroupCommit } from '@mazevault/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -37,6 +38,7 @@ export class AuditService {
     @Inject(DataSource) dataSource: DataSource,
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
     @Inject(AuditKeys) keys: AuditKeys,
+    @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {
     const sealed = new SealedRowWriter(dataSource, keys);
     this.committed = new GroupCommit((rows) => sealed.write(rows));
@@ -73,7 +75,7 @@ export class AuditService {
     const text = (value: string | null | undefined, max: number) =>
       value === null || value === undefined ? null : storableText(value, max);
     return {
-      occurred_at: new Date(),
+      occurred_at: this.clock.now(),
       organization_id: organizationId !== null && UUID.test(organizationId) ? organizationId : null,
       actor_type: storableText(event.actorType, 32),
       actor_id: text(event.actorId, 128),

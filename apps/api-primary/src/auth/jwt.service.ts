@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { CLOCK, type Clock, systemClock } from '@mazevault/platform';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
@@ -33,7 +34,7 @@ export class JwtService implements OnModuleInit {
   /** Keyed by the token's digest (the map never holds a usable token); each entry expires with its token. */
   private readonly cache = new TtlCache<SessionClaims>(0, 10_000);
 
-  constructor(@Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig) {}
+  constructor(@Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig, @Inject(CLOCK) private readonly clock: Clock = systemClock) {}
 
   async onModuleInit(): Promise<void> {
     this.privateKey = createPrivateKey(this.config.JWT_PRIVATE_KEY);
@@ -64,7 +65,7 @@ export class JwtService implements OnModuleInit {
 
   async issue(userId: string, organizationId: string): Promise<{ token: string; expiresAt: Date }> {
     // One instant for iat and exp, so exp − iat is exactly the TTL that verification caps.
-    const issuedAtMs = Date.now();
+    const issuedAtMs = this.clock.now().getTime();
     const issuedAt = Math.floor(issuedAtMs / 1000);
     const expiresAt = new Date((issuedAt + this.config.JWT_TTL_SECONDS) * 1000);
     // `ims`: iat to the millisecond, so a logout and a new login within one second stay ordered.
@@ -100,6 +101,8 @@ export class JwtService implements OnModuleInit {
         maxTokenAge: maxTtl,
         // Replicas' clocks differ by a little: without leeway a token issued by one could be "from the future" on another.
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        // The same clock that stamps iat/exp on issue.
+        currentDate: this.clock.now(),
       });
       if (typeof payload.org !== 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return undefined;
       // A key holder (or a bug) could sign a 10-year session: the cap holds on verification too.
@@ -113,7 +116,7 @@ export class JwtService implements OnModuleInit {
       const issuedAtMs = typeof ims === 'number' && Math.floor(ims / 1000) === payload.iat ? ims : payload.iat * 1000;
       const claims: SessionClaims = { sub: payload.sub, org: payload.org, exp: payload.exp, issuedAtMs };
       // Valid until the token itself expires.
-      this.cache.set(key, claims, claims.exp * 1000 - Date.now());
+      this.cache.set(key, claims, claims.exp * 1000 - this.clock.now().getTime());
       return claims;
     } catch {
       return undefined;

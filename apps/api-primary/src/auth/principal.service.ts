@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { CLOCK, type Clock } from '@mazevault/platform';
 import { API_TOKEN_PREFIX, constantTimeEqual, hashApiToken, sha256Hex } from '@mazevault/crypto';
 import { ApiTokenEntity, RoleBindingEntity, UserEntity } from '@mazevault/persistence';
 import { isPermission, isRoleName, type RoleBinding, type Scope, type Subject } from '@mazevault/rbac';
@@ -29,6 +30,7 @@ export class PrincipalService implements OnModuleInit {
     private readonly jwt: JwtService,
     private readonly bus: CacheInvalidationBus,
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -39,7 +41,7 @@ export class PrincipalService implements OnModuleInit {
     const key = sha256Hex(bearer);
     const cached = this.cache.get(key);
     if (cached) {
-      if (!cached.expiresAt || cached.expiresAt.getTime() > Date.now()) return cached;
+      if (!cached.expiresAt || cached.expiresAt.getTime() > this.clock.now().getTime()) return cached;
       this.cache.delete(key);
     }
     // Requests carrying one credential that all miss at once (its entry just expired) share one lookup.
@@ -82,7 +84,7 @@ export class PrincipalService implements OnModuleInit {
     // written around the API, or created under a longer cap since lowered).
     const cap = row.createdAt.getTime() + this.config.API_TOKEN_MAX_TTL_DAYS * 86_400_000;
     const expiresAt = new Date(Math.min(row.expiresAt.getTime(), cap));
-    if (expiresAt.getTime() <= Date.now()) return undefined;
+    if (expiresAt.getTime() <= this.clock.now().getTime()) return undefined;
     const owner = await this.activeUser(row.ownerUserId);
     if (!owner) return undefined;
     const tokenScope: Scope = { organizationId: row.organizationId };

@@ -7,9 +7,9 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { createPrimaryDataSource } from '@mazevault/persistence';
-import { ConfigValidationError, loadConfig } from '@mazevault/platform';
+import { ConfigValidationError } from '@mazevault/platform';
 import { type AuditCheckpoint, AuditKeys, parseCheckpoint, verifyStoredChain } from '@mazevault/audit';
-import { PRIMARY_CONFIG_SHAPE, type PrimaryConfig } from '../config/primary.config';
+import { type CliMasterKeyConfig, loadCliMasterKeyConfig } from '../config/cli.config';
 import { createMasterKeyRing } from '../secrets/master-key.factory';
 
 const USAGE = `Usage: npm run audit:verify [-- --checkpoint <json|file>]
@@ -61,29 +61,9 @@ async function main(): Promise<number> {
       return 2;
     }
   }
-  const {
-    DATABASE_URL,
-    MASTER_KEY_PROVIDER,
-    MASTER_KEY,
-    MASTER_KEY_FILE,
-    MASTER_KEY_VAULT_URL,
-    MASTER_KEY_SECRET_NAME,
-    MASTER_KEY_PREVIOUS,
-  } = PRIMARY_CONFIG_SHAPE;
-  let config: PrimaryConfig;
+  let config: CliMasterKeyConfig;
   try {
-    config = loadConfig(
-      {
-        DATABASE_URL,
-        MASTER_KEY_PROVIDER,
-        MASTER_KEY,
-        MASTER_KEY_FILE,
-        MASTER_KEY_VAULT_URL,
-        MASTER_KEY_SECRET_NAME,
-        MASTER_KEY_PREVIOUS,
-      },
-      process.env,
-    ) as PrimaryConfig;
+    config = loadCliMasterKeyConfig();
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`${error.message}\n`);

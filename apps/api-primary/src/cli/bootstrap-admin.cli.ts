@@ -5,6 +5,8 @@
  */
 import 'reflect-metadata';
 import { createPrimaryDataSource } from '@mazevault/persistence';
+import { ConfigValidationError } from '@mazevault/platform';
+import { loadCliDatabaseConfig } from '../config/cli.config';
 import { bootstrapAdmin } from '../bootstrap/bootstrap-admin';
 
 const USAGE = `Usage: npm run bootstrap-admin -- [--email <email>] [--organization <slug>] [--json]
@@ -23,9 +25,12 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    process.stderr.write('DATABASE_URL is required\n');
+  let url: string;
+  try {
+    url = loadCliDatabaseConfig().DATABASE_URL;
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    process.stderr.write(`${error.message}\n`);
     return 2;
   }
   const dataSource = await createPrimaryDataSource({ url }).initialize();

@@ -9,8 +9,8 @@
  */
 import 'reflect-metadata';
 import { createPrimaryDataSource } from '@mazevault/persistence';
-import { ConfigValidationError, loadConfig } from '@mazevault/platform';
-import { PRIMARY_CONFIG_SHAPE, type PrimaryConfig } from '../config/primary.config';
+import { ConfigValidationError } from '@mazevault/platform';
+import { loadCliMasterKeyConfig } from '../config/cli.config';
 import { createMasterKeyRing } from '../secrets/master-key.factory';
 import { rotateProjectKeks } from '../secrets/master-key-rotation.service';
 
@@ -31,12 +31,8 @@ async function main(): Promise<number> {
     process.stderr.write('--batch must be a positive integer\n');
     return 2;
   }
-  const { DATABASE_URL, MASTER_KEY_PROVIDER, MASTER_KEY, MASTER_KEY_FILE, MASTER_KEY_VAULT_URL, MASTER_KEY_SECRET_NAME, MASTER_KEY_PREVIOUS } = PRIMARY_CONFIG_SHAPE;
-  const config = loadConfig(
-    { DATABASE_URL, MASTER_KEY_PROVIDER, MASTER_KEY, MASTER_KEY_FILE, MASTER_KEY_VAULT_URL, MASTER_KEY_SECRET_NAME, MASTER_KEY_PREVIOUS },
-    process.env,
-  );
-  const ring = createMasterKeyRing(config as PrimaryConfig);
+  const config = loadCliMasterKeyConfig();
+  const ring = createMasterKeyRing(config);
   const dataSource = await createPrimaryDataSource({ url: config.DATABASE_URL }).initialize();
   try {
     let total = 0;

@@ -1,5 +1,6 @@
 import { ConfigValidationError } from '@mazevault/platform';
 import { generateKeyPairSync } from 'node:crypto';
+import { loadCliDatabaseConfig, loadCliMasterKeyConfig } from './cli.config';
 import { loadPrimaryConfig, PRIMARY_CONFIG_SHAPE } from './primary.config';
 import { redactConfig } from '@mazevault/platform';
 
@@ -22,9 +23,24 @@ describe('Primary config', () => {
     ['TENANT_SALT', { ...valid, TENANT_SALT: 'short' }],
     ['AUDIT_EXPORT_PATH', { ...valid, AUDIT_EXPORT_PATH: 'relative/audit.jsonl' }],
     ['AUDIT_CHECKPOINT_INTERVAL_MS', { ...valid, AUDIT_CHECKPOINT_INTERVAL_MS: '-1' }],
+    // The PKI settings are part of the one validated config: refused at start-up, not when the module loads.
+    ['OCSP_URL', { ...valid, OCSP_URL: 'ldap://ocsp' }],
+    ['PKI_CRL_VALIDITY_SECONDS', { ...valid, PKI_CRL_VALIDITY_SECONDS: String(8 * 24 * 3600) }],
   ])('a bad %s stops start-up with a message naming it', (variable, env) => {
     expect(() => loadPrimaryConfig(env)).toThrow(ConfigValidationError);
     expect(() => loadPrimaryConfig(env)).toThrow(new RegExp(`^Invalid configuration:\\n  - ${variable}: `));
+  });
+
+  it('carries the PKI settings, with their defaults', () => {
+    expect(loadPrimaryConfig(valid)).toMatchObject({ PKI_PUBLIC_BASE_URL: 'http://127.0.0.1:8080', PKI_ISSUANCE_WORKERS: 1 });
+    expect(loadPrimaryConfig({ ...valid, OCSP_URL: 'http://ocsp.example.net' }).OCSP_URL).toBe('http://ocsp.example.net');
+  });
+
+  it('validates what the CLIs read with the same schema, asking only for what they need', () => {
+    expect(loadCliDatabaseConfig({ DATABASE_URL: 'postgres://u@h/db' })).toEqual({ DATABASE_URL: 'postgres://u@h/db' });
+    expect(() => loadCliDatabaseConfig({})).toThrow(/^Invalid configuration:\n {2}- DATABASE_URL: /);
+    expect(() => loadCliDatabaseConfig({ DATABASE_URL: 'mysql://h/db' })).toThrow(/DATABASE_URL: expected a URL/);
+    expect(loadCliMasterKeyConfig({ DATABASE_URL: 'postgres://u@h/db', MASTER_KEY: 'k' })).toMatchObject({ MASTER_KEY_PROVIDER: 'env', MASTER_KEY: 'k' });
   });
 
   it('redacts secrets when printed', () => {

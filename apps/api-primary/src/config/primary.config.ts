@@ -1,6 +1,7 @@
 import { ACCESS_LOG_MODES, ConfigValidationError, env, loadConfig, sensitive } from '@mazevault/platform';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { PKI_CONFIG_SHAPE } from '../pki/pki.config';
 
 /** Every environment variable the Primary reads, validated once at start-up. */
 export const PRIMARY_CONFIG_SHAPE = {
@@ -101,13 +102,17 @@ export const PRIMARY_CONFIG_SHAPE = {
   AZURE_MANAGED_IDENTITY_CLIENT_ID: z.string().optional(),
   /** How often a cached registration token is re-read from the store (it is also re-read on a mismatch). */
   CONSOLE_TOKEN_REFRESH_SECONDS: env.int(300, 1),
+
+  /** The internal CA: public URLs, CRL and OCSP-signer schedules, issuance threads (see pki.config.ts). */
+  ...PKI_CONFIG_SHAPE,
 } as const;
 
 export type PrimaryConfig = z.infer<z.ZodObject<typeof PRIMARY_CONFIG_SHAPE>>;
 
 export const PRIMARY_CONFIG = Symbol('PRIMARY_CONFIG');
 
-export function loadPrimaryConfig(source: Record<string, string | undefined> = process.env): PrimaryConfig {
+/** From `source`, or (unset) the process environment, which only the platform's config loader reads. */
+export function loadPrimaryConfig(source?: Record<string, string | undefined>): PrimaryConfig {
   const config = loadConfig(PRIMARY_CONFIG_SHAPE, source);
   if (config.SECRET_STORE_PROVIDER === 'azure-keyvault' && !config.AZURE_KEY_VAULT_URL) {
     throw new ConfigValidationError([{ variable: 'AZURE_KEY_VAULT_URL', message: 'required when SECRET_STORE_PROVIDER=azure-keyvault' }]);

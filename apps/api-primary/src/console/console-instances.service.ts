@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CreateConsoleInstanceRequest, UpsertConsoleConnectionRequest } from '@mazevault/contracts';
 import { ConsoleInstanceEntity, isUniqueViolation } from '@mazevault/persistence';
-import { ProblemException } from '@mazevault/platform';
+import { CLOCK, type Clock, ProblemException } from '@mazevault/platform';
 import type { SecretStore } from '@mazevault/keyvault';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -51,6 +51,7 @@ export class ConsoleInstancesService {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(CONSOLE_SECRET_STORE) private readonly store: SecretStore,
     @Inject(PRIMARY_CONFIG) config: PrimaryConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.tokens = new RegistrationTokenReader(store, config.CONSOLE_TOKEN_REFRESH_SECONDS * 1000);
   }
@@ -63,7 +64,7 @@ export class ConsoleInstancesService {
     const token = newToken();
     await this.store.createCredentials(names.token, token);
     try {
-      const row = await repo.save(repo.create({ id, organizationId, name: request.name, tokenRef: names.token, dbUriRef: null, oidcClientSecretRef: null, tokenRotatedAt: new Date() }));
+      const row = await repo.save(repo.create({ id, organizationId, name: request.name, tokenRef: names.token, dbUriRef: null, oidcClientSecretRef: null, tokenRotatedAt: this.clock.now() }));
       return { ...view(row), token };
     } catch (error) {
       await this.store.deleteCredentials(names.token).catch(() => undefined);
@@ -96,7 +97,7 @@ export class ConsoleInstancesService {
     const token = newToken();
     await this.store.createCredentials(row.tokenRef, token);
     this.tokens.forget(id);
-    row.tokenRotatedAt = new Date();
+    row.tokenRotatedAt = this.clock.now();
     return { ...view(await this.dataSource.getRepository(ConsoleInstanceEntity).save(row)), token };
   }
 

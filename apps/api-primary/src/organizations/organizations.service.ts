@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CreateOrganizationAdminRequest, CreateOrganizationRequest } from '@mazevault/contracts';
 import { isUniqueViolation, OrganizationEntity } from '@mazevault/persistence';
-import { ProblemException } from '@mazevault/platform';
+import { CLOCK, type Clock, ProblemException } from '@mazevault/platform';
 import { PolicyDecisionPoint, type Subject } from '@mazevault/rbac';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -15,6 +15,7 @@ export class OrganizationsService {
     private readonly principals: PrincipalService,
     private readonly users: UsersService,
     private readonly pdp: PolicyDecisionPoint,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async create(request: CreateOrganizationRequest): Promise<OrganizationEntity> {
@@ -49,7 +50,7 @@ export class OrganizationsService {
     const repo = this.dataSource.getRepository(OrganizationEntity);
     const org = await repo.findOneBy({ id });
     if (!org) throw new ProblemException(404, 'organization_not_found', 'No such organization');
-    org.disabledAt ??= new Date();
+    org.disabledAt ??= this.clock.now();
     const saved = await repo.save(org);
     await this.principals.invalidateAll();
     return saved;

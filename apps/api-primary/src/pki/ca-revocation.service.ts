@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OCSP_INVALIDATION_CHANNEL, type RevokeCaRequest } from '@mazevault/contracts';
 import { CertificateAuthorityEntity, CertificateEntity } from '@mazevault/persistence';
-import { describeCertificate, REVOCATION_REASONS } from '@mazevault/pki';
-import { ProblemException } from '@mazevault/platform';
+import { describeCertificate, REVOCATION_REASONS, truncateToSeconds } from '@mazevault/pki';
+import { CLOCK, type Clock, ProblemException } from '@mazevault/platform';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -37,11 +37,12 @@ export class CaRevocationService {
     private readonly cas: CertificateAuthoritiesService,
     private readonly crls: CrlService,
     private readonly audit: AuditService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async revoke(actor: Actor, caId: string, request: RevokeCaRequest): Promise<CaRevocationView> {
     const reasonCode = REVOCATION_REASONS[request.reason];
-    const revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const revokedAt = truncateToSeconds(this.clock.now());
     const outcome = await this.dataSource.transaction(async (manager) => {
       await this.cas.find(actor.organizationId, caId, manager);
       // Locked for update: issuance under this CA (whose row insert share-locks it) waits, then is refused.

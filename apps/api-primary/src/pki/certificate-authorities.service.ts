@@ -20,10 +20,9 @@ import {
   type OcspResponder,
   pemDecode,
   sealSignerKey,
-  systemClock,
   unsealSigner,
 } from '@mazevault/pki';
-import { ProblemException } from '@mazevault/platform';
+import { CLOCK, type Clock, ProblemException } from '@mazevault/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -73,6 +72,7 @@ export class CertificateAuthoritiesService {
     @Inject(MASTER_KEY_RING) private readonly masters: MasterKeyRing,
     @Inject(PKI_CONFIG) private readonly config: PkiConfig,
     private readonly audit: AuditService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** AIA (OCSP, CA issuers) and CRL DP for certificates issued by `caId`. */
@@ -101,7 +101,7 @@ export class CertificateAuthoritiesService {
         keyType: request.keyType,
         subject: request.subject,
         ttlSeconds: request.ttlSeconds,
-        clock: systemClock,
+        clock: this.clock,
         ...(request.pathLength !== undefined && { pathLength: request.pathLength }),
         ...(request.nameConstraints && { nameConstraints: request.nameConstraints }),
       }),
@@ -114,13 +114,13 @@ export class CertificateAuthoritiesService {
     const parentId = request.parentId;
     if (!parentId) return this.createPending(actor, id, request);
     const parent = await this.authority(actor.organizationId, parentId);
-    assertWithinIssuer(request.ttlSeconds, parent.certificate.notAfter.value);
+    assertWithinIssuer(request.ttlSeconds, parent.certificate.notAfter.value, this.clock.now());
     const created = await pkiCall(() =>
       createIntermediateCa(parent, {
         keyType: request.keyType,
         subject: request.subject,
         ttlSeconds: request.ttlSeconds,
-        clock: systemClock,
+        clock: this.clock,
         ...(request.pathLength !== undefined && { pathLength: request.pathLength }),
         ...(request.nameConstraints && { nameConstraints: request.nameConstraints }),
         urls: this.urlsFor(parentId),
@@ -217,7 +217,7 @@ export class CertificateAuthoritiesService {
   /** Delegated OCSP responder certificate (id-kp-OCSPSigning + ocsp-nocheck), key sealed like the CA's. */
   private async attachOcspSigner(entity: Partial<CertificateAuthorityEntity>, ca: CertificateAuthority, keyType: KeyType | 'none', actor?: Actor): Promise<void> {
     if (keyType === 'none') return;
-    const signer = await pkiCall(() => issueOcspSigner({ ca, clock: systemClock, keyType }));
+    const signer = await pkiCall(() => issueOcspSigner({ ca, clock: this.clock, keyType }));
     const sealed = await sealSignerKey(new Uint8Array(signer.privateKeyPkcs8!), OCSP_SIGNER_KEY_KIND, entity.id!, this.masters);
     entity.ocspSignerDer = Buffer.from(signer.certificate.der);
     entity.ocspSignerSealedKey = sealed.sealed;
@@ -346,7 +346,7 @@ export class CertificateAuthoritiesService {
  * A sub-CA must not outlive its issuer: asking for more is a refusal that says how much is left, not a
  * certificate silently cut short (RFC 5280 leaves the path invalid past the issuer's notAfter anyway).
  */
-export function assertWithinIssuer(ttlSeconds: number, issuerNotAfter: Date, now: Date = systemClock.now()): void {
+export function assertWithinIssuer(ttlSeconds: number, issuerNotAfter: Date, now: Date): void {
   const start = Math.floor(now.getTime() / 1000);
   const left = Math.floor(issuerNotAfter.getTime() / 1000) - start;
   if (ttlSeconds > left) {

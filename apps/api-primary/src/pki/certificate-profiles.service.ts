@@ -99,12 +99,12 @@ export class CertificateProfilesService implements OnModuleInit {
     return row;
   }
 
-  /** The project a profile is scoped to (null: organization-wide, or no such profile). */
-  async projectOf(organizationId: string, idOrName: string): Promise<string | null> {
+  /** The resolved profile, or undefined when there is no such profile (the handler answers the 404). */
+  async resolveIfExists(organizationId: string, idOrName: string): Promise<ResolvedProfile | undefined> {
     try {
-      return (await this.resolve(organizationId, idOrName)).row.projectId;
+      return await this.resolve(organizationId, idOrName);
     } catch (error) {
-      if (error instanceof ProblemException && error.getStatus() === 404) return null;
+      if (error instanceof ProblemException && error.getStatus() === 404) return undefined;
       throw error;
     }
   }

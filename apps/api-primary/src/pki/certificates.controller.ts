@@ -16,6 +16,7 @@ import { Audited } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { type CertificateView, CertificatesService, type IssuedView } from './certificates.service';
 import { actorOf } from './pki-actor.util';
+import { resolvedCertificateOf, resolvedProfileOf } from './pki-request.util';
 import { certificateResource, profileResource } from './pki-resource.resolvers';
 
 const issuedRef = (_req: unknown, result?: unknown) => (result as IssuedView | undefined)?.serial;
@@ -33,7 +34,7 @@ export class CertificatesController {
   @ApiZodBody(IssueCertificateRequestSchema)
   @Audited({ action: 'certificate.issue', resourceType: 'certificate', resourceRef: issuedRef })
   issue(@ValidBody(IssueCertificateRequestSchema) body: IssueCertificateRequest, @Req() request: AuthenticatedRequest): Promise<IssuedView> {
-    return this.certificates.issue(actorOf(request), body);
+    return this.certificates.issue(actorOf(request), body, resolvedProfileOf(request));
   }
 
   @Post('sign')
@@ -42,7 +43,7 @@ export class CertificatesController {
   @ApiZodBody(SignCsrRequestSchema)
   @Audited({ action: 'certificate.sign', resourceType: 'certificate', resourceRef: issuedRef })
   sign(@ValidBody(SignCsrRequestSchema) body: SignCsrRequest, @Req() request: AuthenticatedRequest): Promise<IssuedView> {
-    return this.certificates.sign(actorOf(request), body);
+    return this.certificates.sign(actorOf(request), body, resolvedProfileOf(request));
   }
 
   @Get('certificates')
@@ -102,7 +103,7 @@ export class CertificatesController {
   @ApiZodBody(RenewCertificateRequestSchema)
   @Audited({ action: 'certificate.renew', resourceType: 'certificate', resourceRef: issuedRef })
   renew(@Param('serial') serial: string, @ValidBody(RenewCertificateRequestSchema) body: RenewCertificateRequest, @Req() request: AuthenticatedRequest): Promise<IssuedView> {
-    return this.certificates.renew(actorOf(request), serial, body);
+    return this.certificates.renew(actorOf(request), serial, body, resolvedCertificateOf(request));
   }
 
   @Post('certificates/:serial/revoke')
@@ -113,6 +114,6 @@ export class CertificatesController {
   @ApiZodBody(RevokeCertificateRequestSchema)
   @Audited({ action: 'certificate.revoke', resourceType: 'certificate', resourceRef: (req) => req.params?.serial })
   revoke(@Param('serial') serial: string, @ValidBody(RevokeCertificateRequestSchema) body: RevokeCertificateRequest, @Req() request: AuthenticatedRequest): Promise<CertificateView> {
-    return this.certificates.revoke(actorOf(request), serial, body.reason);
+    return this.certificates.revoke(actorOf(request), serial, body.reason, resolvedCertificateOf(request));
   }
 }

@@ -11,20 +11,19 @@ import {
   csrKeyFingerprint,
   type IssuanceResult,
   pemEncode,
-  rekeyCertificate,
-  renewCertificate,
   REVOCATION_REASONS,
   type RevocationReason,
   revocationReasonName,
-  systemClock,
+  type IssuanceContext,
+  truncateToSeconds,
 } from '@mazevault/pki';
-import { ProblemException } from '@mazevault/platform';
+import { CLOCK, type Clock, ProblemException } from '@mazevault/platform';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../redis/redis.module';
 import { type Actor, CertificateAuthoritiesService, isIssuerNotActive } from './certificate-authorities.service';
 import { certificateRowWriter, type NewCertificateRow } from './certificate-rows';
-import { CertificateProfilesService } from './certificate-profiles.service';
+import { CertificateProfilesService, type ResolvedProfile } from './certificate-profiles.service';
 import { CrlService } from './crl.service';
 import { IssuanceWorkers } from './issuance-workers';
 import { pkiCall } from './pki-errors.util';
@@ -78,71 +77,69 @@ export class CertificatesService {
     private readonly profiles: CertificateProfilesService,
     private readonly crls: CrlService,
     private readonly workers: IssuanceWorkers,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.rows = certificateRowWriter(dataSource);
   }
 
-  async issue(actor: Actor, request: IssueCertificateRequest): Promise<IssuedView> {
-    const { row, profile } = await this.profiles.resolve(actor.organizationId, request.profile);
-    const ca = await this.cas.authority(actor.organizationId, row.caId);
-    const result = await pkiCall(() =>
-      this.workers.issueWithGeneratedKey({
-        ca,
-        profile,
-        clock: systemClock,
-        urls: this.cas.urlsFor(row.caId),
-        keyType: request.keyType,
-        ...(request.ttlSeconds !== undefined && { ttlSeconds: request.ttlSeconds }),
-        ...(request.commonName !== undefined && { commonName: request.commonName }),
-        ...(request.altNames && { altNames: request.altNames }),
-      }),
+  /** `resolved`: the profile the policy guard already resolved for this request (resolved once). */
+  async issue(actor: Actor, request: IssueCertificateRequest, resolved?: ResolvedProfile): Promise<IssuedView> {
+    const profile = resolved ?? (await this.profiles.resolve(actor.organizationId, request.profile));
+    return this.certify(actor, profile, profile.row.caId, request, null, (context) =>
+      this.workers.issueWithGeneratedKey({ ...context, ...subjectNames(request), keyType: request.keyType }),
     );
-    return this.store(actor, row.caId, row.id, result, null);
   }
 
-  async sign(actor: Actor, request: SignCsrRequest): Promise<IssuedView> {
-    const { row, profile } = await this.profiles.resolve(actor.organizationId, request.profile);
+  async sign(actor: Actor, request: SignCsrRequest, resolved?: ResolvedProfile): Promise<IssuedView> {
+    const profile = resolved ?? (await this.profiles.resolve(actor.organizationId, request.profile));
     await this.refuseCompromised(await pkiCall(async () => csrKeyFingerprint(request.csr)));
-    const ca = await this.cas.authority(actor.organizationId, row.caId);
-    const result = await pkiCall(() =>
-      this.workers.issueFromCsr({
-        ca,
-        profile,
-        clock: systemClock,
-        urls: this.cas.urlsFor(row.caId),
-        csr: request.csr,
-        ...(request.ttlSeconds !== undefined && { ttlSeconds: request.ttlSeconds }),
-        ...(request.commonName !== undefined && { commonName: request.commonName }),
-        ...(request.altNames && { altNames: request.altNames }),
-      }),
+    return this.certify(actor, profile, profile.row.caId, request, null, (context) =>
+      this.workers.issueFromCsr({ ...context, ...subjectNames(request), csr: request.csr }),
     );
-    return this.store(actor, row.caId, row.id, result, null);
   }
 
-  /** Renew (same key) or rekey (CSR or generated key) under the certificate's current profile. */
-  async renew(actor: Actor, serial: string, request: RenewCertificateRequest): Promise<IssuedView> {
-    const existing = await this.find(actor.organizationId, serial);
-    if (existing.status === 'revoked') throw new ProblemException(409, 'certificate_revoked', 'A revoked certificate cannot be renewed or rekeyed; issue a new one');
-    if (!existing.profileId) throw new ProblemException(409, 'no_profile', 'The certificate has no profile to renew under');
+  /**
+   * Renew (same key) or rekey (CSR or generated key) under the certificate's current profile, on the
+   * issuance threads like issue and sign. `existing`: the row the policy guard already read (resolved once).
+   */
+  async renew(actor: Actor, serial: string, request: RenewCertificateRequest, existing?: CertificateEntity): Promise<IssuedView> {
+    const certificate = existing ?? (await this.find(actor.organizationId, serial));
+    if (certificate.status === 'revoked') throw new ProblemException(409, 'certificate_revoked', 'A revoked certificate cannot be renewed or rekeyed; issue a new one');
+    if (!certificate.profileId) throw new ProblemException(409, 'no_profile', 'The certificate has no profile to renew under');
     // Renew certifies the same key again; rekey by CSR certifies the CSR's key.
-    if (request.mode === 'renew') await this.refuseCompromised(await pkiCall(async () => certificateKeyFingerprint(existing.der)));
+    if (request.mode === 'renew') await this.refuseCompromised(await pkiCall(async () => certificateKeyFingerprint(certificate.der)));
     else if (request.csr) await this.refuseCompromised(await pkiCall(async () => csrKeyFingerprint(request.csr!)));
-    const { row, profile } = await this.profiles.resolve(actor.organizationId, existing.profileId);
-    const ca = await this.cas.authority(actor.organizationId, existing.caId);
-    const context = {
+    const profile = await this.profiles.resolve(actor.organizationId, certificate.profileId);
+    const der = new Uint8Array(certificate.der);
+    return this.certify(actor, profile, certificate.caId, request, certificate.serial, (context) => {
+      if (request.mode === 'renew') return this.workers.renewCertificate({ ...context, certificate: der });
+      if (request.csr) return this.workers.rekeyCertificate({ ...context, certificate: der, csr: request.csr });
+      return this.workers.rekeyCertificate({ ...context, certificate: der, keyType: request.keyType ?? 'ecdsa-p256' });
+    });
+  }
+
+  /**
+   * The path every issuance shares: the CA's key, one instant from the injected clock, the public URLs,
+   * the signature (on an issuance thread, through `sign`), then the row, committed before the answer.
+   */
+  private async certify(
+    actor: Actor,
+    resolved: ResolvedProfile,
+    caId: string,
+    request: { ttlSeconds?: number | undefined },
+    replaces: string | null,
+    sign: (context: IssuanceContext) => Promise<IssuanceResult>,
+  ): Promise<IssuedView> {
+    const ca = await this.cas.authority(actor.organizationId, caId);
+    const context: IssuanceContext = {
       ca,
-      profile,
-      clock: systemClock,
-      urls: this.cas.urlsFor(existing.caId),
-      certificate: new Uint8Array(existing.der),
+      profile: resolved.profile,
+      clock: this.clock,
+      urls: this.cas.urlsFor(caId),
       ...(request.ttlSeconds !== undefined && { ttlSeconds: request.ttlSeconds }),
     };
-    const result = await pkiCall(() => {
-      if (request.mode === 'renew') return renewCertificate(context);
-      if (request.csr) return rekeyCertificate({ ...context, csr: request.csr });
-      return rekeyCertificate({ ...context, keyType: request.keyType ?? 'ecdsa-p256' });
-    });
-    return this.store(actor, existing.caId, row.id, result, existing.serial);
+    const result = await pkiCall(() => sign(context));
+    return this.store(actor, caId, resolved.row.id, result, replaces);
   }
 
   /** A key revoked for keyCompromise anywhere (any organization, any CA) is never certified again. */
@@ -173,7 +170,7 @@ export class CertificatesService {
       throw isIssuerNotActive(error) ? new ProblemException(409, 'ca_revoked', 'The issuing CA is revoked') : error;
     });
     return {
-      ...view({ ...row, status: 'good', revokedAt: null, revocationReason: null, createdAt: new Date(), subjectCaId: null }, issued.pem),
+      ...view({ ...row, status: 'good', revokedAt: null, revocationReason: null, createdAt: this.clock.now(), subjectCaId: null }, issued.pem),
       chainPem: result.chainPem,
       ...(result.privateKeyPkcs8 && { privateKeyPem: pemEncode('PRIVATE KEY', new Uint8Array(result.privateKeyPkcs8)) }),
       ...(result.ignoredCsrExtensions?.length && { ignoredCsrExtensions: result.ignoredCsrExtensions }),
@@ -184,15 +181,15 @@ export class CertificatesService {
    * Revoke: the row first (the database is the truth for CRL and OCSP), then a new CRL, then an
    * invalidation to every OCSP responder (they also poll the database, so a lost message only delays).
    */
-  async revoke(actor: Actor, serial: string, reason: RevocationReason): Promise<CertificateView> {
+  async revoke(actor: Actor, serial: string, reason: RevocationReason, found?: CertificateEntity): Promise<CertificateView> {
     // A hold would have to be lifted through removeFromCRL in a delta CRL; revocation here is final.
     if (reason === 'certificateHold') {
       throw new ProblemException(400, 'certificate_hold_not_supported', 'certificateHold is not accepted: revocation is permanent; revoke with another reason');
     }
-    const existing = await this.find(actor.organizationId, serial);
+    const existing = found ?? (await this.find(actor.organizationId, serial));
     if (existing.status === 'revoked') throw new ProblemException(409, 'already_revoked', 'The certificate is already revoked');
     if (existing.subjectCaId) throw new ProblemException(409, 'ca_certificate', `This is a CA's certificate: revoke it through POST /api/v1/pki/cas/${existing.subjectCaId}/revoke`);
-    const revokedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const revokedAt = truncateToSeconds(this.clock.now());
     const compromisedKey = reason === 'keyCompromise' ? certificateKeyFingerprint(existing.der) : null;
     // The status and the blocklist entry commit together: no window in which the key is revoked but still certifiable.
     await this.dataSource.transaction(async (manager) => {
@@ -242,20 +239,28 @@ export class CertificatesService {
     return { items: rows.map((r) => view(r)), total };
   }
 
-  /** The project of the profile a certificate was issued under (null: organization-wide or unknown). */
-  async projectOf(organizationId: string, serial: string): Promise<string | null> {
+  /**
+   * A certificate and the project of the profile it was issued under (null: organization-wide), in one
+   * query, for the policy guard; the handler then uses the same row. Undefined when the serial is not
+   * one certificate of this organization (the handler's find answers 400/404/409).
+   */
+  async lookup(organizationId: string, serial: string): Promise<{ certificate: CertificateEntity; projectId: string | null } | undefined> {
     let normalized: string;
     try {
       normalized = normalizeSerial(serial);
     } catch {
-      return null;
+      return undefined;
     }
-    const rows: { project_id: string | null }[] = await this.dataSource.query(
-      `SELECT p.project_id FROM certificates c LEFT JOIN certificate_profiles p ON p.id = c.profile_id
-        WHERE c.organization_id = $1 AND c.serial = $2 LIMIT 2`,
-      [organizationId, normalized],
-    );
-    return rows.length === 1 ? rows[0].project_id : null;
+    const { entities, raw } = await this.dataSource
+      .getRepository(CertificateEntity)
+      .createQueryBuilder('c')
+      .leftJoin('certificate_profiles', 'p', 'p.id = c.profile_id')
+      .addSelect('p.project_id', 'profile_project_id')
+      .where('c.organization_id = :organizationId AND c.serial = :serial', { organizationId, serial: normalized })
+      .limit(2)
+      .getRawAndEntities<{ profile_project_id: string | null }>();
+    if (entities.length !== 1) return undefined;
+    return { certificate: entities[0]!, projectId: raw[0]?.profile_project_id ?? null };
   }
 
   async find(organizationId: string, serial: string): Promise<CertificateEntity> {
@@ -264,6 +269,14 @@ export class CertificatesService {
     if (rows.length > 1) throw new ProblemException(409, 'serial_ambiguous', 'Several CAs issued this serial; search by CA');
     return rows[0]!;
   }
+}
+
+/** The names a caller asked for; the profile decides what is kept. */
+function subjectNames(request: { commonName?: string | undefined; altNames?: IssueCertificateRequest['altNames'] | undefined }) {
+  return {
+    ...(request.commonName !== undefined && { commonName: request.commonName }),
+    ...(request.altNames && { altNames: request.altNames }),
+  };
 }
 
 /** Accepts "0A:1B", "0a1b", leading zeros: the stored form is lower-case hex without a 00 pad. */

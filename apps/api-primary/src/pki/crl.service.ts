@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { CertificateAuthorityEntity, CertificateEntity, CrlEntity } from '@mazevault/persistence';
-import { buildCrl, pemEncode, CRL_PEM_LABEL, revocationReasonName, type RevokedEntry, systemClock } from '@mazevault/pki';
-import { PeriodicJob, ProblemException } from '@mazevault/platform';
+import { buildCrl, pemEncode, CRL_PEM_LABEL, revocationReasonName, type RevokedEntry } from '@mazevault/pki';
+import { CLOCK, type Clock, PeriodicJob, ProblemException } from '@mazevault/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Actor, CertificateAuthoritiesService, isUuid } from './certificate-authorities.service';
 import { PKI_CONFIG, type PkiConfig } from './pki.config';
@@ -25,6 +25,7 @@ export class CrlService implements OnModuleInit, OnApplicationShutdown {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(PKI_CONFIG) private readonly config: PkiConfig,
     private readonly cas: CertificateAuthoritiesService,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -68,7 +69,7 @@ export class CrlService implements OnModuleInit, OnApplicationShutdown {
       const revoked = await this.revokedSince(manager, caId, null);
       const full = await buildCrl({
         ca,
-        clock: systemClock,
+        clock: this.clock,
         crlNumber: fullNumber,
         nextUpdateSeconds: this.config.PKI_CRL_VALIDITY_SECONDS,
         entries: revoked,
@@ -85,7 +86,7 @@ export class CrlService implements OnModuleInit, OnApplicationShutdown {
       const deltaEntries = baseRow ? await this.revokedSince(manager, caId, baseRow.thisUpdate) : [];
       const delta = await buildCrl({
         ca,
-        clock: systemClock,
+        clock: this.clock,
         crlNumber: deltaNumber,
         baseCrlNumber: base,
         nextUpdateSeconds: this.config.PKI_CRL_VALIDITY_SECONDS,

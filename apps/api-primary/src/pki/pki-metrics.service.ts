@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { METRICS_REGISTRY } from '@mazevault/platform';
+import { CLOCK, type Clock, METRICS_REGISTRY } from '@mazevault/platform';
 import { Gauge, type Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 
@@ -14,11 +14,13 @@ export class PkiMetricsService implements OnModuleInit {
   constructor(
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
     if (this.registry.getSingleMetric('mazevault_pki_certificate_days_until_expiry')) return;
     const dataSource = this.dataSource;
+    const clock = this.clock;
     new Gauge({
       name: 'mazevault_pki_certificate_days_until_expiry',
       help: 'Days until the soonest expiry among unrevoked, unexpired certificates, per certificate class',
@@ -35,7 +37,7 @@ export class PkiMetricsService implements OnModuleInit {
            UNION ALL
            SELECT 'ocsp-signer', MIN(ocsp_signer_not_after) FROM certificate_authorities WHERE ocsp_signer_not_after IS NOT NULL HAVING COUNT(*) > 0`,
         );
-        const now = Date.now();
+        const now = clock.now().getTime();
         for (const row of rows) this.set({ class: row.class }, Math.round(((new Date(row.not_after).getTime() - now) / 86_400_000) * 100) / 100);
       },
     });

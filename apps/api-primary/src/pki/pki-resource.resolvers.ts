@@ -3,6 +3,7 @@ import { resolvedScopeOf } from '../projects/request-scope.util';
 import { SecretScopeService } from '../projects/secret-scope.service';
 import { CertificateProfilesService } from './certificate-profiles.service';
 import { CertificatesService } from './certificates.service';
+import { rememberCertificate, rememberProfile } from './pki-request.util';
 
 /**
  * PKI resources carry the scope of the profile they belong to: a profile scoped to a project lets
@@ -17,8 +18,9 @@ function scoped(organizationId: string, projectId: string | null | undefined, ty
 export async function certificateResource(request: AuthenticatedRequest, services: ResolverServices): Promise<Resource> {
   const { organizationId } = resolvedScopeOf(request);
   const serial = request.params?.['serial'] ?? '';
-  const projectId = await services.get(CertificatesService).projectOf(organizationId, serial);
-  return scoped(organizationId, projectId, 'certificate', serial);
+  const found = await services.get(CertificatesService).lookup(organizationId, serial);
+  if (found) rememberCertificate(request, found.certificate);
+  return scoped(organizationId, found?.projectId, 'certificate', serial);
 }
 
 /**
@@ -30,7 +32,9 @@ export async function profileResource(request: AuthenticatedRequest, services: R
   const { organizationId } = resolvedScopeOf(request);
   const body = request.body as { profile?: unknown; environment?: unknown } | undefined;
   const profile = typeof body?.profile === 'string' ? body.profile : undefined;
-  const projectId = profile ? await services.get(CertificateProfilesService).projectOf(organizationId, profile) : null;
+  const resolved = profile ? await services.get(CertificateProfilesService).resolveIfExists(organizationId, profile) : undefined;
+  if (resolved) rememberProfile(request, resolved);
+  const projectId = resolved?.row.projectId ?? null;
   const resource = scoped(organizationId, projectId, 'certificate_profile', profile);
   if (projectId && typeof body?.environment === 'string') {
     const { environmentId } = await services.get(SecretScopeService).resolve(organizationId, projectId, body.environment);

@@ -1,9 +1,10 @@
-import { env, loadConfig } from '@mazevault/platform';
+import { env } from '@mazevault/platform';
 import { z } from 'zod';
 
 /**
- * The PKI engine's own settings, read once when the module starts (all optional, with defaults) so the
- * Primary's config stays untouched. URLs end up inside every certificate issued: change them with care.
+ * The PKI engine's settings: part of the Primary's config (PRIMARY_CONFIG_SHAPE spreads them, so they
+ * are validated with everything else at start-up; all optional, with defaults). The PKI module sees
+ * only this slice. URLs end up inside every certificate issued: change them with care.
  */
 export const PKI_CONFIG_SHAPE = {
   /** Base of the public URLs embedded in certificates (CA issuers, CRL distribution points). */
@@ -25,10 +26,6 @@ export const PKI_CONFIG_SHAPE = {
 export type PkiConfig = z.infer<z.ZodObject<typeof PKI_CONFIG_SHAPE>>;
 
 export const PKI_CONFIG = Symbol('PKI_CONFIG');
-
-export function loadPkiConfig(source: Record<string, string | undefined> = process.env): PkiConfig {
-  return loadConfig(PKI_CONFIG_SHAPE, source);
-}
 
 /** Stable public paths (under the /api/v1 prefix) for a CA's certificate and CRLs. */
 export function publicPaths(caId: string) {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { SecretsModule } from '../secrets/secrets.module';
+import { KeysModule } from '../keys/keys.module';
 import { CaRevocationService } from './ca-revocation.service';
 import { CertificateAuthoritiesController } from './certificate-authorities.controller';
 import { CertificateAuthoritiesService } from './certificate-authorities.service';
@@ -10,16 +10,18 @@ import { CertificatesService } from './certificates.service';
 import { CrlService } from './crl.service';
 import { IssuanceWorkers } from './issuance-workers';
 import { OcspSignerRenewalService } from './ocsp-signer-renewal.service';
-import { loadPkiConfig, PKI_CONFIG } from './pki.config';
+import { PRIMARY_CONFIG } from '../config/primary.config';
+import { PKI_CONFIG } from './pki.config';
 import { PkiMetricsService } from './pki-metrics.service';
 import { PkiPublicController } from './pki-public.controller';
 
 /** The internal CA: CAs, profiles, issuance, revocation, CRLs (`/api/v1/pki/...`). OCSP is apps/ocsp-responder. */
 @Module({
-  imports: [SecretsModule],
+  imports: [KeysModule],
   controllers: [CertificateAuthoritiesController, CertificateProfilesController, CertificatesController, PkiPublicController],
   providers: [
-    { provide: PKI_CONFIG, useFactory: () => loadPkiConfig() },
+    // The Primary's validated config is a PkiConfig (it spreads PKI_CONFIG_SHAPE).
+    { provide: PKI_CONFIG, useExisting: PRIMARY_CONFIG },
     CertificateAuthoritiesService,
     CaRevocationService,
     CertificateProfilesService,

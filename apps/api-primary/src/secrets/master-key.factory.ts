@@ -13,14 +13,17 @@ import type { PrimaryConfig } from '../config/primary.config';
  * The master key ring from config: the active key (env, file or the operational Key Vault) plus the
  * previous one during a rotation. The master key never comes from the database.
  */
-export function createMasterKeyRing(config: PrimaryConfig): MasterKeyRing {
+/** The settings a master-key ring is built from (the CLIs load only these). */
+export type MasterKeySettings = Pick<PrimaryConfig, 'MASTER_KEY_PROVIDER' | 'MASTER_KEY' | 'MASTER_KEY_FILE' | 'MASTER_KEY_VAULT_URL' | 'MASTER_KEY_SECRET_NAME' | 'MASTER_KEY_PREVIOUS'>;
+
+export function createMasterKeyRing(config: MasterKeySettings): MasterKeyRing {
   const retired: MasterKeyProvider[] = config.MASTER_KEY_PREVIOUS
     ? [new EnvMasterKeyProvider({ value: config.MASTER_KEY_PREVIOUS, variableName: 'MASTER_KEY_PREVIOUS' })]
     : [];
   return new MasterKeyRing(activeProvider(config), retired);
 }
 
-function activeProvider(config: PrimaryConfig): MasterKeyProvider {
+function activeProvider(config: MasterKeySettings): MasterKeyProvider {
   switch (config.MASTER_KEY_PROVIDER) {
     case 'env':
       return new EnvMasterKeyProvider({ value: config.MASTER_KEY, variableName: 'MASTER_KEY' });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DecryptionError, type EncryptedSecretValue, encryptSecretValue, openSecretValue, parseEncryptedValue, serializeEncryptedValue, type SecretVersionContext, unwrapDataKey } from '@mazevault/crypto';
 import { isUniqueViolation, SecretEntity, SecretVersionEntity } from '@mazevault/persistence';
-import { CacheInvalidationBus, ProblemException, TtlCache } from '@mazevault/platform';
+import { CacheInvalidationBus, CLOCK, type Clock, ProblemException, TtlCache } from '@mazevault/platform';
 import { DataSource, type EntityManager, In, IsNull, LessThanOrEqual } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
@@ -84,6 +84,7 @@ export class SecretsService implements OnModuleInit {
     private readonly keys: ProjectKeysService,
     private readonly audit: AuditService,
     private readonly bus: CacheInvalidationBus,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -143,7 +144,7 @@ export class SecretsService implements OnModuleInit {
           await manager.update(
             SecretVersionEntity,
             { secretId: secret.id, version: LessThanOrEqual(version - secret.maxVersions), destroyedAt: IsNull() },
-            { ciphertext: null, destroyedAt: new Date() },
+            { ciphertext: null, destroyedAt: this.clock.now() },
           );
         }
         return { path, version, createdAt: row.createdAt.toISOString() };
@@ -227,7 +228,7 @@ export class SecretsService implements OnModuleInit {
     return this.changeVersions(scope, path, versions, async (manager, secret, targets) => {
       const live = targets.filter((v) => !v.deletedAt && !v.destroyedAt);
       if (!live.length) return [];
-      await manager.update(SecretVersionEntity, { secretId: secret.id, version: In(live.map((v) => v.version)) }, { deletedAt: new Date() });
+      await manager.update(SecretVersionEntity, { secretId: secret.id, version: In(live.map((v) => v.version)) }, { deletedAt: this.clock.now() });
       for (const v of live) {
         await this.audit.record(
           {
@@ -260,7 +261,7 @@ export class SecretsService implements OnModuleInit {
     return this.changeVersions(scope, path, versions, async (manager, secret, targets) => {
       const destroyable = targets.filter((v) => !v.destroyedAt).map((v) => v.version);
       if (destroyable.length) {
-        await manager.update(SecretVersionEntity, { secretId: secret.id, version: In(destroyable) }, { ciphertext: null, destroyedAt: new Date() });
+        await manager.update(SecretVersionEntity, { secretId: secret.id, version: In(destroyable) }, { ciphertext: null, destroyedAt: this.clock.now() });
       }
       return destroyable;
     });

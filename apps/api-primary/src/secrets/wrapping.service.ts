@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DecryptionError, openWithToken, sealWithNewToken, sha256Hex } from '@mazevault/crypto';
 import { WrappedResponseEntity } from '@mazevault/persistence';
-import { ProblemException } from '@mazevault/platform';
+import { CLOCK, type Clock, ProblemException } from '@mazevault/platform';
 import { DataSource, LessThan } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 
@@ -21,6 +21,7 @@ export class WrappingService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async wrap(organizationId: string, payload: unknown, ttlSeconds: number): Promise<WrapInfo> {
@@ -30,9 +31,10 @@ export class WrappingService {
     const plaintext = Buffer.from(JSON.stringify(payload), 'utf8');
     const sealed = sealWithNewToken(plaintext);
     plaintext.fill(0);
-    const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
     const repo = this.dataSource.getRepository(WrappedResponseEntity);
-    await repo.delete({ expiresAt: LessThan(new Date()) }); // housekeeping: expired wraps can never be used
+    await repo.delete({ expiresAt: LessThan(now) }); // housekeeping: expired wraps can never be used
     await repo.insert({ tokenHash: sealed.tokenHash, organizationId, ciphertext: sealed.sealed, expiresAt });
     return { token: sealed.token, ttl: ttlSeconds, expiresAt: expiresAt.toISOString() };
   }
@@ -50,7 +52,7 @@ export class WrappingService {
     const row = (result.raw as { ciphertext: string; expires_at: Date; organization_id: string }[])[0];
     if (!row) throw new ProblemException(400, 'invalid_wrapping_token', 'The wrapping token is unknown or was already used');
     attribute?.(row.organization_id);
-    if (!(new Date(row.expires_at).getTime() > Date.now())) {
+    if (!(new Date(row.expires_at).getTime() > this.clock.now().getTime())) {
       throw new ProblemException(400, 'wrapping_token_expired', 'The wrapping token has expired');
     }
     try {

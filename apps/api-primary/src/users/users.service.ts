@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CreateUserRequest } from '@mazevault/contracts';
 import { hashPassword } from '@mazevault/crypto';
 import { isUniqueViolation, OrganizationEntity, RoleBindingEntity, UserEntity } from '@mazevault/persistence';
-import { ProblemException } from '@mazevault/platform';
+import { CLOCK, type Clock, ProblemException } from '@mazevault/platform';
 import { evaluateRoleGrant, PolicyDecisionPoint, type Subject } from '@mazevault/rbac';
 import { DataSource } from 'typeorm';
 import { canonicalIdentity } from '../auth/identity.util';
@@ -39,6 +39,7 @@ export class UsersService {
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly principals: PrincipalService,
     private readonly pdp: PolicyDecisionPoint,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -93,7 +94,7 @@ export class UsersService {
       if (!(await hasAnotherActiveAdmin(manager, user.organizationId, { userId: user.id }))) {
         throw new ProblemException(409, 'last_admin', "This user is the organization's last admin; grant admin to someone else first");
       }
-      user.disabledAt = new Date();
+      user.disabledAt = this.clock.now();
       return manager.save(user);
     });
     await this.principals.invalidateAll();

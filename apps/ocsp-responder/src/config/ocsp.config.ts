@@ -30,6 +30,7 @@ export const OCSP_CONFIG_SHAPE = {
 
 export type OcspConfig = z.infer<z.ZodObject<typeof OCSP_CONFIG_SHAPE>>;
 
-export function loadOcspConfig(source: Record<string, string | undefined> = process.env): OcspConfig {
+/** From `source`, or (unset) the process environment, which only the platform's config loader reads. */
+export function loadOcspConfig(source?: Record<string, string | undefined>): OcspConfig {
   return loadConfig(OCSP_CONFIG_SHAPE, source);
 }

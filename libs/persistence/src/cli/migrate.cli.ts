@@ -7,7 +7,14 @@
  */
 import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
+import { ConfigValidationError, env, loadConfig } from '@mazevault/platform';
 import { createPrimaryDataSource } from '../data-source.factory';
+
+/** What the migrations CLI reads, validated like the apps' config (a bad URL is refused by name). */
+const MIGRATE_CONFIG_SHAPE = {
+  DATABASE_URL: env.url(['postgres', 'postgresql']).optional(),
+  TEST_DATABASE_URL: env.url(['postgres', 'postgresql']).optional(),
+} as const;
 
 const USAGE = `Usage: migrate <run|revert|check>
 
@@ -22,8 +29,16 @@ async function main(command: string | undefined): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
   }
-  if (command === 'check') return check();
-  const url = process.env.DATABASE_URL;
+  let config: { DATABASE_URL?: string; TEST_DATABASE_URL?: string };
+  try {
+    config = loadConfig(MIGRATE_CONFIG_SHAPE);
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  if (command === 'check') return check(config.TEST_DATABASE_URL ?? config.DATABASE_URL);
+  const url = config.DATABASE_URL;
   if (!url) {
     process.stderr.write('DATABASE_URL is required (e.g. postgres://postgres@127.0.0.1:5432/mazevault)\n');
     return 2;
@@ -48,11 +63,8 @@ async function main(command: string | undefined): Promise<number> {
   }
 }
 
-async function check(): Promise<number> {
-  const base =
-    process.env.TEST_DATABASE_URL ??
-    process.env.DATABASE_URL ??
-    'postgres://postgres@127.0.0.1:5432/postgres';
+async function check(baseUrl: string | undefined): Promise<number> {
+  const base = baseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `mv_migration_check_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: base });
   await admin.connect();

@@ -35,7 +35,15 @@ interface JobBase {
   altNames?: Partial<AltNames>;
 }
 
-export type IssuanceJob = (JobBase & { kind: 'csr'; csr: PemOrDer }) | (JobBase & { kind: 'generated-key'; keyType: KeyType });
+/** What a job certifies: a CSR's key, a generated key, the key of a certificate again (renew), or its names with a new key (rekey). */
+export type IssuanceWork =
+  | { kind: 'csr'; csr: PemOrDer }
+  | { kind: 'generated-key'; keyType: KeyType }
+  | { kind: 'renew'; certificate: PemOrDer }
+  | { kind: 'rekey'; certificate: PemOrDer; csr: PemOrDer; keyType?: undefined }
+  | { kind: 'rekey'; certificate: PemOrDer; keyType: KeyType; csr?: undefined };
+
+export type IssuanceJob = JobBase & IssuanceWork;
 
 /** The chain is not sent back: it is the CA's, which the caller holds (caChainPem). */
 export interface TransferredResult {

@@ -5,7 +5,7 @@ import type { CertificateAuthority } from '../certificate-authority';
 import { defineProfile } from '../certificate-profile';
 import { createCsr } from '../certification-request';
 import { bytesEqual, integerHex } from '../der-encoding';
-import { issueFromCsr } from '../issuance';
+import { issueFromCsr, renewCertificate } from '../issuance';
 import { importPkcs8 } from '../key-type';
 import { PkiError } from '../pki-error';
 import { verifySignature } from '../signature-algorithm';
@@ -85,6 +85,32 @@ describe('IssuanceWorkerPool', () => {
     const spki = new Uint8Array(await crypto.subtle.exportKey('spki', keyPair.publicKey));
     const certified = new Uint8Array(parseCertificate(result.certificate.der).subjectPublicKeyInfo.toSchema().toBER());
     expect(bytesEqual(spki, certified)).toBe(true);
+  });
+
+  it('renews and rekeys on a worker thread, as the calling thread would', async () => {
+    const own = new IssuanceWorkerPool({ size: 1, execArgv });
+    try {
+      const original = await issueFromCsr({ ca, profile, clock, urls, csr: csrPem, ttlSeconds: 7 * DAY });
+      const context = { ca, profile, clock, urls, certificate: original.certificate.der };
+      const [renewed, inline] = await Promise.all([own.renewCertificate(context), renewCertificate(context)]);
+      // The job went to the thread (it started one), not to the calling thread.
+      expect(threadsOf(own)).toHaveLength(1);
+      expect(own.inFlight).toBe(0);
+      const spki = (der: Uint8Array) => new Uint8Array(parseCertificate(der).subjectPublicKeyInfo.toSchema().toBER());
+      expect(bytesEqual(spki(renewed.certificate.der), spki(original.certificate.der))).toBe(true);
+      expect(renewed.certificate.altNames).toEqual(original.certificate.altNames);
+      expect(renewed.certificate.notAfter).toEqual(inline.certificate.notAfter);
+      expect(renewed.certificate.serialNumber).not.toBe(original.certificate.serialNumber);
+
+      const rekeyed = await own.rekeyCertificate({ ...context, keyType: 'ecdsa-p256' });
+      expect(rekeyed.privateKeyPkcs8).toBeInstanceOf(ArrayBuffer);
+      expect(bytesEqual(spki(rekeyed.certificate.der), spki(original.certificate.der))).toBe(false);
+      expect(rekeyed.certificate.altNames).toEqual(original.certificate.altNames);
+      const sameKey = await own.rekeyCertificate({ ...context, csr: csrPem }).catch((error: unknown) => error);
+      expect(sameKey).toBeInstanceOf(PkiError);
+    } finally {
+      await own.close();
+    }
   });
 
   it('keeps PkiError codes and details across the thread boundary', async () => {

@@ -4,9 +4,9 @@ import { Worker } from 'node:worker_threads';
 import type { CertificateAuthority } from '../certificate-authority';
 import type { CertificateProfile } from '../certificate-profile';
 import type { PemOrDer } from '../der-encoding';
-import { type IssuanceContext, type IssuanceResult, issueFromCsr, issueWithGeneratedKey, type SubjectNamesInput } from '../issuance';
+import { type IssuanceContext, type IssuanceResult, issueFromCsr, issueWithGeneratedKey, rekeyCertificate, renewCertificate, type SubjectNamesInput } from '../issuance';
 import type { KeyType } from '../key-type';
-import { type IssuanceJob, type IssuanceReply, receiveError, receiveResult, type WorkerCaMaterial } from './issuance-jobs';
+import { type IssuanceJob, type IssuanceReply, type IssuanceWork, receiveError, receiveResult, type WorkerCaMaterial } from './issuance-jobs';
 
 export interface IssuanceWorkerPoolOptions {
   /** Worker threads; 0 issues on the calling thread (no pool). */
@@ -81,6 +81,22 @@ export class IssuanceWorkerPool {
     return this.dispatch(context, { kind: 'generated-key', keyType: context.keyType }, () => issueWithGeneratedKey(context));
   }
 
+  /** renewCertificate on a thread: the certificate's key and names again, under the profile given. */
+  renewCertificate(context: IssuanceContext & { certificate: PemOrDer }): Promise<IssuanceResult> {
+    return this.dispatch(context, { kind: 'renew', certificate: context.certificate }, () => renewCertificate(context));
+  }
+
+  /** rekeyCertificate on a thread: the certificate's names with the CSR's key or a generated one. */
+  rekeyCertificate(
+    context: IssuanceContext & { certificate: PemOrDer } & ({ csr: PemOrDer; keyType?: undefined } | { keyType: KeyType; csr?: undefined }),
+  ): Promise<IssuanceResult> {
+    const work: IssuanceWork =
+      context.csr !== undefined
+        ? { kind: 'rekey', certificate: context.certificate, csr: context.csr }
+        : { kind: 'rekey', certificate: context.certificate, keyType: context.keyType };
+    return this.dispatch(context, work, () => rekeyCertificate(context));
+  }
+
   /** Jobs handed to threads and not answered yet. */
   get inFlight(): number {
     let count = 0;
@@ -97,7 +113,7 @@ export class IssuanceWorkerPool {
 
   private dispatch(
     context: IssuanceContext & SubjectNamesInput,
-    work: { kind: 'csr'; csr: PemOrDer } | { kind: 'generated-key'; keyType: KeyType },
+    work: IssuanceWork,
     inline: () => Promise<IssuanceResult>,
   ): Promise<IssuanceResult> {
     const { ca, profile } = context;

@@ -5,7 +5,7 @@ import { type CertificateAuthority, loadCertificateAuthority } from '../certific
 import type { CertificateProfile } from '../certificate-profile';
 import { fixedClock } from '../clock';
 import { runCryptoInline } from '../crypto-dispatch';
-import { issueFromCsr, issueWithGeneratedKey } from '../issuance';
+import { type IssuanceContext, type IssuanceResult, issueFromCsr, issueWithGeneratedKey, rekeyCertificate, renewCertificate, type SubjectNamesInput } from '../issuance';
 import { signerFromPkcs8 } from '../signer';
 import { type IssuanceJob, type IssuanceReply, transferError, transferResult, type WorkerCaMaterial } from './issuance-jobs';
 
@@ -56,10 +56,25 @@ async function run(job: IssuanceJob): Promise<IssuanceReply> {
       ...(job.commonName !== undefined && { commonName: job.commonName }),
       ...(job.altNames && { altNames: job.altNames }),
     };
-    const result = job.kind === 'csr' ? await issueFromCsr({ ...context, csr: job.csr }) : await issueWithGeneratedKey({ ...context, keyType: job.keyType });
+    const result = await perform(job, context);
     return { id: job.id, ok: true, result: transferResult(result) };
   } catch (error) {
     return { id: job.id, ok: false, error: transferError(error) };
+  }
+}
+
+function perform(job: IssuanceJob, context: IssuanceContext & SubjectNamesInput): Promise<IssuanceResult> {
+  switch (job.kind) {
+    case 'csr':
+      return issueFromCsr({ ...context, csr: job.csr });
+    case 'generated-key':
+      return issueWithGeneratedKey({ ...context, keyType: job.keyType });
+    case 'renew':
+      return renewCertificate({ ...context, certificate: job.certificate });
+    case 'rekey':
+      return job.csr !== undefined
+        ? rekeyCertificate({ ...context, certificate: job.certificate, csr: job.csr })
+        : rekeyCertificate({ ...context, certificate: job.certificate, keyType: job.keyType });
   }
 }
 
