@@ -18,13 +18,18 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
   private readonly handlers = new Map<string, InvalidationHandler>();
   private subscriber: Redis | undefined;
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  /** Under the deployment's key prefix: Redis does not prefix channels, and deployments may share it. */
+  private readonly channel: string;
+
+  constructor(@Inject(REDIS) private readonly redis: Redis) {
+    this.channel = (redis.options.keyPrefix ?? '') + CHANNEL;
+  }
 
   async onModuleInit(): Promise<void> {
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', (error: unknown) => this.logger.warn({ err: error }, 'cache invalidation subscriber error'));
     this.subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
-    await this.subscriber.subscribe(CHANNEL);
+    await this.subscriber.subscribe(this.channel);
   }
 
   onApplicationShutdown(): void {
@@ -39,7 +44,7 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
   async invalidate(namespace: string, key: string): Promise<void> {
     this.handlers.get(namespace)?.(key);
     try {
-      await this.redis.publish(CHANNEL, `${namespace}\u0000${key}`);
+      await this.redis.publish(this.channel, `${namespace}\u0000${key}`);
     } catch (error) {
       // Other replicas fall back to the TTL; the change itself has already committed.
       this.logger.warn({ err: error }, 'could not publish a cache invalidation');

@@ -1,4 +1,3 @@
-import { OCSP_INVALIDATION_CHANNEL } from '@mazevault/contracts';
 import type { CertificateEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
 import type { Redis } from 'ioredis';
@@ -43,6 +42,7 @@ function setup(rows: CertificateEntity[], options: { affected?: number; publishF
     transaction: async (work: (manager: object) => Promise<unknown>) => work({ getRepository: () => ({ update }) }),
   } as unknown as DataSource;
   const redis = {
+    options: { keyPrefix: 'deployment-a:' },
     publish: jest.fn(async (channel: string, message: string) => {
       if (options.publishFails) throw new Error('redis down');
       effects.push(`publish ${channel} ${message}`);
@@ -78,7 +78,7 @@ describe('CertificatesService.revoke', () => {
     expect(view.revokedAt).toMatch(/\.000Z$/); // whole seconds, as X.509 encodes them
     // Only a certificate still good is updated: two revocations at once cannot both succeed.
     expect(update).toHaveBeenCalledWith({ caId: 'ca-1', serial: '0a1b', status: 'good' }, expect.objectContaining({ status: 'revoked' }));
-    expect(effects).toEqual(['status', `publish ${OCSP_INVALIDATION_CHANNEL} ca-1:0a1b`, 'crl ca-1 moveBase=false']);
+    expect(effects).toEqual(['status', 'publish deployment-a:mazevault:ocsp:invalidate ca-1:0a1b', 'crl ca-1 moveBase=false']);
   });
 
   it('still revokes and publishes the CRL when Redis is down (responders catch up on refresh)', async () => {
