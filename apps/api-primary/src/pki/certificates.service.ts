@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type IssueCertificateRequest,
-  OCSP_INVALIDATION_CHANNEL,
+  ocspInvalidationChannel,
   type RenewCertificateRequest,
   type SignCsrRequest,
 } from '@mazevault/contracts';
@@ -208,7 +208,7 @@ export class CertificatesService {
       }
     });
     try {
-      await this.redis.publish(OCSP_INVALIDATION_CHANNEL, `${existing.caId}:${existing.serial}`);
+      await this.redis.publish(ocspInvalidationChannel(this.redis.options.keyPrefix), `${existing.caId}:${existing.serial}`);
     } catch (error) {
       this.logger.warn(`OCSP invalidation not published (responders will pick it up on refresh): ${(error as Error).message}`);
     }
