@@ -61,6 +61,14 @@ export type CreateProjectRequest = z.infer<typeof CreateProjectRequestSchema>;
 export const CreateEnvironmentRequestSchema = z.strictObject({ slug: SLUG, name: plainText(1, 200).optional() });
 export type CreateEnvironmentRequest = z.infer<typeof CreateEnvironmentRequestSchema>;
 
+/** `PATCH /projects/:p` and `PATCH /projects/:p/environments/:e`: the display name (the slug, used in paths and URIs, never changes). */
+export const RenameRequestSchema = z.strictObject({ name: plainText(1, 200) });
+export type RenameRequest = z.infer<typeof RenameRequestSchema>;
+
+/** `DELETE /projects/:p` and `DELETE /projects/:p/environments/:e`: `force=true` deletes the secrets in it too. */
+export const DeleteScopeQuerySchema = z.strictObject({ force: z.enum(['true', 'false']).optional() });
+export type DeleteScopeQuery = z.infer<typeof DeleteScopeQuerySchema>;
+
 export const ChangePasswordRequestSchema = z.strictObject({
   currentPassword: z.string().min(1).max(1024),
   newPassword: z.string().min(12, { message: 'at least 12 characters' }).max(1024),
