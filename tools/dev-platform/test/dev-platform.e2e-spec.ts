@@ -144,7 +144,7 @@ describe('the dev platform (npm start) as a newcomer sees it', () => {
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, out: error.stdout + error.stderr }),
     );
     expect(result.code).toBe(2);
-    expect(result.out).toContain('admits only the platform');
+    expect(result.out).toContain("admits only the platform's own two");
     expect(result.out).toContain('/api/v1/audit/verify');
     // The platform was not disturbed by the attempt.
     expect((await fetch(`${platform.base}/api/v1/users`, { headers: { authorization: `Bearer ${await token()}` } })).status).toBe(200);
