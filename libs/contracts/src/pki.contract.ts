@@ -114,8 +114,8 @@ export type ProfileDefinition = z.infer<typeof ProfileDefinitionSchema>;
 export const CreateProfileRequestSchema = z.strictObject({
   name: z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, { message: 'letters, digits, ".", "_", "-"' }),
   caId: z.uuid(),
-  /** Scope the profile to a project: its project admins may then issue under it and revoke what it issued. */
-  projectId: z.uuid().optional(),
+  /** Scope the profile to a project (id or slug): its project admins may then issue under it and revoke what it issued. */
+  projectId: plainText(1, 63).optional(),
   definition: ProfileDefinitionSchema,
 });
 export type CreateProfileRequest = z.infer<typeof CreateProfileRequestSchema>;

@@ -3,6 +3,7 @@ import type { CreateProfileRequest, ProfileDefinition } from '@mazevault/contrac
 import { CertificateProfileEntity, isUniqueViolation, ProjectEntity } from '@mazevault/persistence';
 import { type CertificateProfile, defineProfile, type CertificateProfileInput, isPkiError } from '@mazevault/pki';
 import { CacheInvalidationBus, ProblemException, TtlCache } from '@mazevault/platform';
+import { SecretScopeService } from '../projects/secret-scope.service';
 import { DataSource } from 'typeorm';
 import { CertificateAuthoritiesService, isUuid } from './certificate-authorities.service';
 
@@ -39,6 +40,7 @@ export class CertificateProfilesService implements OnModuleInit {
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly cas: CertificateAuthoritiesService,
     private readonly bus: CacheInvalidationBus,
+    private readonly scopes: SecretScopeService,
   ) {}
 
   onModuleInit(): void {
@@ -56,12 +58,11 @@ export class CertificateProfilesService implements OnModuleInit {
 
   async create(organizationId: string, request: CreateProfileRequest): Promise<ProfileView> {
     await this.cas.find(organizationId, request.caId);
-    if (request.projectId && !(await this.dataSource.getRepository(ProjectEntity).existsBy({ id: request.projectId, organizationId }))) {
-      throw new ProblemException(404, 'project_not_found', 'No such project in this organization');
-    }
+    // The project may be named by id or slug, as in URL paths (404 project_not_found otherwise).
+    const projectId = request.projectId ? await this.scopes.resolveProject(organizationId, request.projectId) : null;
     this.compile(request.name, request.definition);
     try {
-      const saved = await this.dataSource.getRepository(CertificateProfileEntity).save({ organizationId, caId: request.caId, name: request.name, projectId: request.projectId ?? null, definition: request.definition });
+      const saved = await this.dataSource.getRepository(CertificateProfileEntity).save({ organizationId, caId: request.caId, name: request.name, projectId, definition: request.definition });
       return view(saved);
     } catch (error) {
       if (isUniqueViolation(error)) throw new ProblemException(409, 'profile_exists', `A profile named "${request.name}" already exists`);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { KeysModule } from '../keys/keys.module';
+import { ProjectsModule } from '../projects/projects.module';
 import { CaRevocationService } from './ca-revocation.service';
 import { CertificateAuthoritiesController } from './certificate-authorities.controller';
 import { CertificateAuthoritiesService } from './certificate-authorities.service';
@@ -17,7 +18,7 @@ import { PkiPublicController } from './pki-public.controller';
 
 /** The internal CA: CAs, profiles, issuance, revocation, CRLs (`/api/v1/pki/...`). OCSP is apps/ocsp-responder. */
 @Module({
-  imports: [KeysModule],
+  imports: [KeysModule, ProjectsModule],
   controllers: [CertificateAuthoritiesController, CertificateProfilesController, CertificatesController, PkiPublicController],
   providers: [
     // The Primary's validated config is a PkiConfig (it spreads PKI_CONFIG_SHAPE).
