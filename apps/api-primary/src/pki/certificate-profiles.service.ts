@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { CreateProfileRequest, ProfileDefinition } from '@mazevault/contracts';
-import { CertificateProfileEntity, isUniqueViolation, ProjectEntity } from '@mazevault/persistence';
+import { CertificateProfileEntity, isUniqueViolation } from '@mazevault/persistence';
 import { type CertificateProfile, defineProfile, type CertificateProfileInput, isPkiError } from '@mazevault/pki';
 import { CacheInvalidationBus, ProblemException, TtlCache } from '@mazevault/platform';
 import { SecretScopeService } from '../projects/secret-scope.service';
