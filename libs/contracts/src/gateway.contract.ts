@@ -28,7 +28,10 @@ export type GatewayRole = (typeof GATEWAY_ROLES)[number];
 export const GATEWAY_ENVIRONMENTS = ['NPR', 'PRO'] as const;
 export type GatewayEnvironment = (typeof GATEWAY_ENVIRONMENTS)[number];
 
-/** A bootstrap token: `mvgb_` + 256 random bits, base64url (shown once, stored as SHA-256). */
+/**
+ * A bootstrap token: `mvgb_` + 256 random bits (base64url) + `.` + the platform CA's SHA-256 fingerprint
+ * (hex), which the gateway pins. Shown once, stored as SHA-256.
+ */
 export const GATEWAY_BOOTSTRAP_TOKEN_PREFIX = 'mvgb_';
 const BootstrapToken = z.string().min(20).max(512).regex(/^[A-Za-z0-9_.~-]+$/);
 
