@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { ConfigValidationError, createHttpApp, createServiceLogger } from '@mazevault/platform';
-import { AppModule } from './app.module';
-import { loadGatewayConfig } from './config/gateway.config';
+import { ConfigValidationError, createServiceLogger } from '@mazevault/platform';
+import { type GatewayConfig, loadGatewayConfig } from './config/gateway.config';
+import { startGateway } from './gateway.app';
+import { EnrollmentError } from './identity/enrollment';
 
 async function main(): Promise<void> {
-  let config;
+  let config: GatewayConfig;
   try {
     config = loadGatewayConfig();
   } catch (error) {
@@ -15,8 +16,19 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createServiceLogger({ level: config.LOG_LEVEL, service: 'gateway' });
-  const app = await createHttpApp(AppModule.forLogger(logger), { title: 'MazeVault gateway', logger });
-  await app.listen({ port: config.PORT, host: config.HOST });
+  try {
+    await startGateway(config, logger);
+  } catch (error) {
+    if (error instanceof EnrollmentError) {
+      logger.error(error.message);
+      logger.flush();
+      process.exit(78);
+    }
+    throw error;
+  }
 }
 
-void main();
+main().catch((error: unknown) => {
+  process.stderr.write(`gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -18,15 +18,16 @@ const MIGRATE_CONFIG_SHAPE = {
   TEST_DATABASE_URL: env.url(['postgres', 'postgresql']).optional(),
 } as const;
 
-const USAGE = `Usage: migrate <run|revert|check>
+const USAGE = `Usage: migrate <run|revert|check> [gateway]
 
   run     apply pending migrations to DATABASE_URL
   revert  revert the most recent migration on DATABASE_URL
   check   create a scratch database next to DATABASE_URL (or TEST_DATABASE_URL, default
           postgres://postgres@127.0.0.1:5432/postgres), migrate it, and fail if the entities
-          would need a new migration`;
+          would need a new migration (both schemas)
+  gateway run/revert the gateway's own schema (its DATABASE_URL) instead of the Primary's`;
 
-async function main(command: string | undefined): Promise<number> {
+async function main(command: string | undefined, schema: string | undefined): Promise<number> {
   if (!command || command === '--help' || command === '-h') {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
@@ -49,7 +50,11 @@ async function main(command: string | undefined): Promise<number> {
     process.stderr.write('DATABASE_URL is required (e.g. postgres://postgres@127.0.0.1:5432/mazevault)\n');
     return 2;
   }
-  const dataSource = await createPrimaryDataSource({ url, logging: ['error', 'migration'] }).initialize();
+  if (schema !== undefined && schema !== 'gateway') {
+    process.stderr.write(`unknown schema "${schema}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  const dataSource = await (schema === 'gateway' ? createGatewayDataSource({ url }) : createPrimaryDataSource({ url, logging: ['error', 'migration'] })).initialize();
   try {
     if (command === 'run') {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
@@ -96,7 +101,7 @@ async function check(baseUrl: string | undefined, create: (options: { url: strin
   }
 }
 
-main(process.argv[2]).then(
+main(process.argv[2], process.argv[3]).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`migrate failed: ${error instanceof Error ? error.message : String(error)}\n`);
