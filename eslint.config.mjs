@@ -24,6 +24,14 @@ const TYPE_DEPS = {
 };
 // scope: deployables share `scope:shared` libs but never each other's code.
 const DEPLOYABLE_SCOPES = ['primary', 'gateway', 'ocsp', 'worker', 'agent'];
+// lib: the finer rules of the architecture for the libraries at the bottom (docs/architecture.md):
+// crypto and contracts depend on no other project, pki only on crypto. (No app imports another app:
+// `type:app` may only depend on domain/infra libs, and the rule itself refuses imports of apps.)
+const LIB_DEPS = {
+  crypto: [],
+  contracts: [],
+  pki: ['crypto'],
+};
 
 /** `@nx/enforce-module-boundaries` options; test files of apps may additionally use `type:testing`. */
 function moduleBoundaries({ testFiles }) {
@@ -40,6 +48,11 @@ function moduleBoundaries({ testFiles }) {
       onlyDependOnLibsWithTags: ['scope:shared', `scope:${scope}`],
     })),
   ];
+  // An empty list means: no workspace project at all.
+  const libConstraints = Object.entries(LIB_DEPS).map(([lib, deps]) => ({
+    sourceTag: `lib:${lib}`,
+    onlyDependOnLibsWithTags: deps.map((d) => `lib:${d}`),
+  }));
   return [
     'error',
     {
@@ -48,7 +61,7 @@ function moduleBoundaries({ testFiles }) {
       allow: [],
       // Every npm import must be a declared dependency in package.json (no hoisting accidents).
       banTransitiveDependencies: true,
-      depConstraints: [...typeConstraints, ...scopeConstraints],
+      depConstraints: [...typeConstraints, ...scopeConstraints, ...libConstraints],
     },
   ];
 }

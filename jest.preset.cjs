@@ -50,5 +50,5 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_PACKAGES.join('|')})/)`],
   moduleNameMapper,
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
-  testTimeout: 30000,
+  testTimeout: 30000, // read by jest.tiers.cjs as the global timeout
 };

@@ -1,1 +1,2 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'generators', rootDir: __dirname, testPathIgnorePatterns: ['/files/'] };
+// One project's tests, split into the unit/int/e2e tiers (see jest.tiers.cjs).
+module.exports = require('../../jest.tiers.cjs').tierConfig([__dirname], { testPathIgnorePatterns: ['/files/'] });

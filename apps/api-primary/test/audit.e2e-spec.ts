@@ -58,6 +58,7 @@ describe('Primary audit log (real PostgreSQL)', () => {
         audit.record({ actorType: 'system', action: 'test.tx', resourceType: 'test', outcome: 'success', details: { n, at: new Date(0), skip: undefined } }, manager),
       );
     const unsealed = async () => (await events()).filter((r) => !r.hash).length;
+    await first.sealPending(); // whatever an earlier test left: this one counts its own
 
     await Promise.all([denied(), denied(), inTransaction(1), denied()]);
     expect(await unsealed()).toBe(1);
@@ -82,7 +83,6 @@ describe('Primary audit log (real PostgreSQL)', () => {
     const sealed = (await events()).filter((r) => r.hash).length;
     expect(sealed).toBe((await events()).length);
     expect(await first.verify()).toMatchObject({ ok: true, verified: sealed });
-    await inTransaction(5); // something left for the next test to seal
   });
 
   it('links a steady stream in one statement per batch, and relinks when another writer forked the head', async () => {
@@ -163,6 +163,11 @@ describe('Primary audit log (real PostgreSQL)', () => {
 
   it('seals events into a hash chain that verifies, and detects an edited row', async () => {
     const sealer = primary.app.get(AuditSealerService);
+    // Its own events: one sealed as inserted (a denied request), one inserted unsealed in a transaction.
+    await call(primary.baseUrl, 'GET', '/api/v1/users');
+    await primary.dataSource.transaction((manager) =>
+      primary.app.get(AuditService).record({ actorType: 'system', action: 'test.seal', resourceType: 'test', outcome: 'success' }, manager),
+    );
     expect(await sealer.sealPending()).toBeGreaterThan(0);
     const verify = await call(primary.baseUrl, 'GET', '/api/v1/audit/verify', { token: adminToken });
     expect(verify.status).toBe(200);
@@ -177,10 +182,18 @@ describe('Primary audit log (real PostgreSQL)', () => {
     // ...so a tamperer with owner rights disables the trigger; the chain still gives them away.
     const rows = await events();
     const victim = rows[Math.floor(rows.length / 2)];
-    await primary.dataSource.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
-    await primary.dataSource.query(`UPDATE audit_events SET action = action || '.edited' WHERE id = $1`, [victim.id]);
-    await primary.dataSource.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
-    const result = await sealer.verify();
-    expect(result).toMatchObject({ ok: false, brokenAt: { id: String(victim.id), problem: 'hash_mismatch' } });
+    const setAction = async (action: string) => {
+      await primary.dataSource.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+      await primary.dataSource.query(`UPDATE audit_events SET action = $2 WHERE id = $1`, [victim.id, action]);
+      await primary.dataSource.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    };
+    await setAction(`${victim.action}.edited`);
+    try {
+      const result = await sealer.verify();
+      expect(result).toMatchObject({ ok: false, brokenAt: { id: String(victim.id), problem: 'hash_mismatch' } });
+    } finally {
+      await setAction(victim.action); // the chain verifies again for the tests that run after this one
+    }
+    expect(await sealer.verify()).toMatchObject({ ok: true });
   });
 });

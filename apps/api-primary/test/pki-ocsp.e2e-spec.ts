@@ -63,6 +63,7 @@ describe('OCSP responder against the Primary (real processes, PostgreSQL, Redis,
     responder = await startResponder({
       DATABASE_URL: primary.config.DATABASE_URL,
       REDIS_URL: primary.config.REDIS_URL,
+      REDIS_KEY_PREFIX: primary.config.REDIS_KEY_PREFIX,
       MASTER_KEY: primary.config.MASTER_KEY!,
       OCSP_REFRESH_SECONDS: '600', // revocations must arrive through Redis, not the poll
     });

@@ -97,6 +97,7 @@ describe('Sub-CAs as certificates: inventory, revocation by the parent (CRL, OCS
     responder = await startResponder({
       DATABASE_URL: primary.config.DATABASE_URL,
       REDIS_URL: primary.config.REDIS_URL,
+      REDIS_KEY_PREFIX: primary.config.REDIS_KEY_PREFIX,
       MASTER_KEY: primary.config.MASTER_KEY!,
       OCSP_REFRESH_SECONDS: '600',
     });

@@ -192,7 +192,8 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
   it('revokes with a reason: CRL regenerated, openssl -crl_check rejects, OCSP invalidation published, audited', async () => {
     const subscriber = new Redis(primary.config.REDIS_URL);
     const messages: string[] = [];
-    await subscriber.subscribe('mazevault:ocsp:invalidate');
+    // The suite's own channel (under its key prefix): other suites' revocations never arrive here.
+    await subscriber.subscribe(`${primary.config.REDIS_KEY_PREFIX}mazevault:ocsp:invalidate`);
     subscriber.on('message', (_channel, message: string) => messages.push(message));
     try {
       const crlPath = file('before.crl', await download(`crl/${intId}`));

@@ -56,7 +56,11 @@ describe('no plaintext in logs, audit rows or Redis', () => {
     await call(base, 'POST', '/api/v1/auth/login', { body: { email, password: `${plaintext}-wrong` } });
     const apiToken = (await call(base, 'POST', '/api/v1/tokens', { token, body: { name: 'ci', permissions: ['secrets:read'] } })).body.token as string;
     await call(base, 'GET', `${env}/secrets/app/db?version=1`, { token: apiToken });
-    await new Promise((r) => setTimeout(r, 500)); // let the logger flush and the sealer run
+    // Waits for what the scan needs, not for a duration: the last request's access log line written,
+    // and every audit event sealed by the periodic sealer.
+    const lastRequestLogged = () => primary!.output().includes('/secrets/app/db?version=1');
+    const unsealed = async () => Number((await dataSource.query('SELECT count(*) AS n FROM audit_events WHERE hash IS NULL'))[0].n);
+    while (!lastRequestLogged() || (await unsealed()) > 0) await new Promise((r) => setImmediate(r));
 
     const forbidden = [plaintext, password, token, apiToken, wrapped.body.wrap.token];
     const output = primary!.output();

@@ -96,4 +96,26 @@ describe('Role bindings: no self-escalation (real PostgreSQL, HTTP)', () => {
     expect(wrongEnvironment.status).toBe(404);
     expect((await bind(adminToken, { userId: colleague.id, role: 'developer', projectId: project.id, environmentId: prod.id })).status).toBe(201);
   });
+
+  it('a binding and a token name their project and environment by slug as URL paths do, and an unknown slug is a 404 problem', async () => {
+    const prod = project.environments.find((e) => e.slug === 'prod')!;
+    const bound = await bind(adminToken, { userId: colleague.id, role: 'viewer', projectId: 'payments', environmentId: 'test' });
+    expect(bound.status).toBe(201);
+    expect(bound.body).toMatchObject({ projectId: project.id, environmentId: project.environments.find((e) => e.slug === 'test')!.id });
+    const unknown = await bind(adminToken, { userId: colleague.id, role: 'viewer', projectId: 'no-such-project' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+    expect(unknown.body.code).toBe('project_not_found');
+    expect((await bind(adminToken, { userId: colleague.id, role: 'viewer', projectId: 'payments', environmentId: 'staging' })).body.code).toBe('environment_not_found');
+    expect((await bind(adminToken, { userId: colleague.id, role: 'viewer', projectId: 'Not A Slug' })).status).toBe(400);
+
+    const token = await call(base, 'POST', '/api/v1/tokens', { token: adminToken, body: { name: 'deploy', permissions: ['secrets:read'], projectId: 'payments', environmentId: 'prod' } });
+    expect(token.status).toBe(201);
+    expect(token.body).toMatchObject({ projectId: project.id, environmentId: prod.id });
+    const read = await call(base, 'GET', '/api/v1/projects/payments/environments/prod/secrets/app/db', { token: token.body.token });
+    expect(read.status).toBe(200);
+    const missing = await call(base, 'POST', '/api/v1/tokens', { token: adminToken, body: { name: 'x', permissions: ['secrets:read'], projectId: 'payments', environmentId: 'nowhere' } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toContain('application/problem+json');
+  });
 });

@@ -35,11 +35,12 @@ describe('Primary secrets API (real PostgreSQL, envelope encryption, HTTP)', () 
   });
 
   it('addresses projects and environments by id as well as by slug', async () => {
+    await put('ids/db', { value: { password: 'by-id' } });
     const projects = await call(base, 'GET', '/api/v1/projects', { token });
     const payments = projects.body.find((p: { slug: string }) => p.slug === 'payments');
     const prod = payments.environments.find((e: { slug: string }) => e.slug === 'prod');
-    const byId = await call(base, 'GET', `/api/v1/projects/${payments.id}/environments/${prod.id}/secrets/app/db`, { token });
-    expect(byId.body.value.password).toBe('pw-v2');
+    const byId = await call(base, 'GET', `/api/v1/projects/${payments.id}/environments/${prod.id}/secrets/ids/db`, { token });
+    expect(byId.body.value.password).toBe('by-id');
     expect((await call(base, 'GET', `/api/v1/projects/payments/environments/staging/secrets/app/db`, { token })).body.code).toBe('environment_not_found');
   });
 
@@ -53,10 +54,15 @@ describe('Primary secrets API (real PostgreSQL, envelope encryption, HTTP)', () 
   });
 
   it('lists hierarchically by prefix', async () => {
-    await put('app/api/key', { value: 'k' });
-    expect((await get('secrets')).body.keys).toEqual(['app/']);
-    expect((await get('secrets?prefix=app/')).body.keys).toEqual(['api/', 'cas', 'db']);
-    expect((await get('secrets?prefix=app/api')).body.keys).toEqual(['key']);
+    // Its own environment: the root listing is exact whatever the other tests wrote, in any order.
+    const testEnv = '/api/v1/projects/payments/environments/test';
+    for (const path of ['app/api/key', 'app/cas', 'app/db']) {
+      expect((await call(base, 'PUT', `${testEnv}/secrets/${path}`, { token, body: { value: 'k' } })).status).toBe(200);
+    }
+    const list = async (query: string) => (await call(base, 'GET', `${testEnv}/secrets${query}`, { token })).body.keys;
+    expect(await list('')).toEqual(['app/']);
+    expect(await list('?prefix=app/')).toEqual(['api/', 'cas', 'db']);
+    expect(await list('?prefix=app/api')).toEqual(['key']);
   });
 
   it('soft-deletes, undeletes and destroys versions, and reports them in metadata', async () => {
@@ -138,24 +144,26 @@ describe('Primary secrets API (real PostgreSQL, envelope encryption, HTTP)', () 
   });
 
   it('wraps a response into a single-use token that expires', async () => {
-    const wrapped = await get('secrets/app/db?wrap_ttl=60s');
+    await put('wrap/db', { value: { password: 'pw-wrapped' } });
+    const wrapped = await get('secrets/wrap/db?wrap_ttl=60s');
     expect(wrapped.body.wrap).toMatchObject({ ttl: 60 });
-    expect(JSON.stringify(wrapped.body)).not.toContain('pw-v2');
+    expect(JSON.stringify(wrapped.body)).not.toContain('pw-wrapped');
     const first = await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: wrapped.body.wrap.token } });
     expect(first.status).toBe(200);
-    expect(first.body.data.value.password).toBe('pw-v2');
+    expect(first.body.data.value.password).toBe('pw-wrapped');
     const second = await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: wrapped.body.wrap.token } });
     expect(second.body.code).toBe('invalid_wrapping_token');
 
+    await put('wrap/dict', { value: { password: 'n3w-wrapped' } });
     // Time is moved, not waited for: the wrap expires on the Primary's injected clock.
-    const early = await get(`credentials?ref=${encodeURIComponent('uri/dict#password')}&wrap_ttl=60`);
-    const short = await get(`credentials?ref=${encodeURIComponent('uri/dict#password')}&wrap_ttl=60`);
+    const early = await get(`credentials?ref=${encodeURIComponent('wrap/dict#password')}&wrap_ttl=60`);
+    const short = await get(`credentials?ref=${encodeURIComponent('wrap/dict#password')}&wrap_ttl=60`);
     clock.advance(59);
     expect((await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: early.body.wrap.token } })).status).toBe(200);
     clock.advance(2);
     expect((await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: short.body.wrap.token } })).body.code).toBe('wrapping_token_expired');
     const stored = await primary.dataSource.query('SELECT ciphertext FROM wrapped_responses');
-    expect(JSON.stringify(stored)).not.toMatch(/pw-v2|n3w/);
+    expect(JSON.stringify(stored)).not.toMatch(/pw-wrapped|n3w-wrapped/);
   });
 
   it('refuses a ciphertext copied onto another row (AAD binds it to its place)', async () => {
@@ -177,8 +185,10 @@ describe('Primary secrets API (real PostgreSQL, envelope encryption, HTTP)', () 
     expect((await put('bad//path', { value: 1 })).body.code).toBe('invalid_secret_path');
     expect((await put('ok/path', { nope: 1 })).body.code).toBe('validation_failed');
     expect((await put('ok/big', { value: 'x'.repeat(70 * 1024) })).body.code).toBe('secret_too_large');
-    expect((await get('secrets/app/db?version=0')).body.code).toBe('invalid_version');
-    expect((await get('secrets/app/db?wrap_ttl=forever')).body.code).toBe('invalid_wrap_ttl');
+    // An existing secret: the wrap TTL is read once the secret is found.
+    await put('valid/db', { value: 'v' });
+    expect((await get('secrets/valid/db?version=0')).body.code).toBe('invalid_version');
+    expect((await get('secrets/valid/db?wrap_ttl=forever')).body.code).toBe('invalid_wrap_ttl');
   });
 
   it('authorizes per environment: a developer bound to dev cannot read prod', async () => {

@@ -1,5 +1,5 @@
 import { EnvMasterKeyProvider, type MasterKeyProvider, MasterKeyRing } from '@mazevault/crypto';
-import { OCSP_INVALIDATION_CHANNEL } from '@mazevault/contracts';
+import { ocspInvalidationChannel } from '@mazevault/contracts';
 import { systemClock } from '@mazevault/pki';
 import { Redis } from 'ioredis';
 import type { Server } from 'node:http';
@@ -80,7 +80,7 @@ export async function createOcspResponderApp(config: OcspConfig, log: Log): Prom
       const match = /^([0-9a-f-]{36}):([0-9a-f]{1,64})$/.exec(message);
       if (match) responder.invalidate(match[1]!, match[2]!);
     });
-    await subscriber.subscribe(OCSP_INVALIDATION_CHANNEL);
+    await subscriber.subscribe(ocspInvalidationChannel(config.REDIS_KEY_PREFIX));
   }
 
   const server = createOcspHttpServer(responder, metrics, {

@@ -27,24 +27,28 @@ export const CreateUserRequestSchema = z.strictObject({
 });
 export type CreateUserRequest = z.infer<typeof CreateUserRequestSchema>;
 
+const SLUG = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'lower-case letters, digits and inner hyphens, at most 63' });
+
+/** A project or environment named as in URL paths: its id or its slug (resolved in the caller's organization). */
+const SCOPE_REF = z.union([z.uuid(), SLUG]).meta({ description: 'an id or a slug' });
+
 export const CreateRoleBindingRequestSchema = z.strictObject({
   userId: z.uuid(),
   role: z.enum(ROLE_NAMES),
-  projectId: z.uuid().optional(),
-  environmentId: z.uuid().optional(),
+  projectId: SCOPE_REF.optional(),
+  environmentId: SCOPE_REF.optional(),
 }).refine((b) => !b.environmentId || b.projectId, { message: 'environmentId needs projectId', path: ['environmentId'] });
 export type CreateRoleBindingRequest = z.infer<typeof CreateRoleBindingRequestSchema>;
 
 export const CreateApiTokenRequestSchema = z.strictObject({
   name: plainText(1, 100),
   permissions: z.array(z.string().regex(/^[a-z]+:[a-z]+$/)).min(1).max(32),
-  projectId: z.uuid().optional(),
-  environmentId: z.uuid().optional(),
+  projectId: SCOPE_REF.optional(),
+  environmentId: SCOPE_REF.optional(),
   expiresInDays: z.number().int().min(1).max(3650).default(90),
 }).refine((b) => !b.environmentId || b.projectId, { message: 'environmentId needs projectId', path: ['environmentId'] });
 export type CreateApiTokenRequest = z.infer<typeof CreateApiTokenRequestSchema>;
 
-const SLUG = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'lower-case letters, digits and inner hyphens, at most 63' });
 
 export const CreateProjectRequestSchema = z.strictObject({
   slug: SLUG,
@@ -56,6 +60,14 @@ export type CreateProjectRequest = z.infer<typeof CreateProjectRequestSchema>;
 
 export const CreateEnvironmentRequestSchema = z.strictObject({ slug: SLUG, name: plainText(1, 200).optional() });
 export type CreateEnvironmentRequest = z.infer<typeof CreateEnvironmentRequestSchema>;
+
+/** `PATCH /projects/:p` and `PATCH /projects/:p/environments/:e`: the display name (the slug, used in paths and URIs, never changes). */
+export const RenameRequestSchema = z.strictObject({ name: plainText(1, 200) });
+export type RenameRequest = z.infer<typeof RenameRequestSchema>;
+
+/** `DELETE /projects/:p` and `DELETE /projects/:p/environments/:e`: `force=true` deletes the secrets in it too. */
+export const DeleteScopeQuerySchema = z.strictObject({ force: z.enum(['true', 'false']).optional() });
+export type DeleteScopeQuery = z.infer<typeof DeleteScopeQuerySchema>;
 
 export const ChangePasswordRequestSchema = z.strictObject({
   currentPassword: z.string().min(1).max(1024),

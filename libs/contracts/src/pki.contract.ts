@@ -24,6 +24,15 @@ export const PKI_REVOCATION_REASONS = [
 /** Redis pub/sub channel on which the Primary announces revocations (`<caId>:<serial>`) to OCSP responders. */
 export const OCSP_INVALIDATION_CHANNEL = 'mazevault:ocsp:invalidate';
 
+/**
+ * The channel under a deployment's Redis key prefix: Redis does not prefix pub/sub channels the way
+ * a client's keyPrefix prefixes keys, so deployments (and test suites) sharing a Redis would otherwise
+ * hear each other's revocations.
+ */
+export function ocspInvalidationChannel(keyPrefix = ''): string {
+  return keyPrefix + OCSP_INVALIDATION_CHANNEL;
+}
+
 export const PkiSubjectSchema = z.strictObject({
   commonName: plainText(1, 64),
   organization: plainText(1, 64).optional(),

@@ -1,8 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptionError } from './crypto.errors';
 
-/** AES-256-GCM with a random 96-bit nonce and a full 128-bit tag: the only AEAD used for data at rest. */
-export const AES_256_GCM = 'A256GCM' as const;
+// AES-256-GCM with a random 96-bit nonce and a full 128-bit tag: the only AEAD used for data at rest.
 export const AES_KEY_BYTES = 32;
 export const GCM_NONCE_BYTES = 12;
 export const GCM_TAG_BYTES = 16;

@@ -1,11 +1,7 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AzureKeyVaultMasterKeyProvider } from './azure-key-vault-master-key.provider';
 import { MasterKeyError } from './crypto.errors';
 import { EnvMasterKeyProvider } from './env-master-key.provider';
-import { FileMasterKeyProvider } from './file-master-key.provider';
 import { MasterKeyRing, type MasterKeyProvider } from './master-key.provider';
 
 const aad = Buffer.from('aad');
@@ -30,21 +26,6 @@ describe('master key providers', () => {
     );
     expect(() => new EnvMasterKeyProvider({ value: randomBytes(16).toString('base64') })).toThrow(/32 bytes/);
     expect(() => new EnvMasterKeyProvider({ value: 'not base64!' })).toThrow(MasterKeyError);
-  });
-
-  it('file: reads the key lazily and reports a missing file without leaking content', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mk-'));
-    const path = join(dir, 'master.key');
-    writeFileSync(path, keyB64 + '\n');
-    const provider = new FileMasterKeyProvider({ path });
-    expect(provider.id).toBe(`file:${path}`);
-    await roundTrip(provider);
-    // Same key material wraps interchangeably with the env provider.
-    const env = new EnvMasterKeyProvider({ value: keyB64 });
-    expect((await env.unwrapKey(await provider.wrapKey(dataKey, aad), aad)).equals(dataKey)).toBe(true);
-
-    const missing = new FileMasterKeyProvider({ path: join(dir, 'nope') });
-    await expect(missing.wrapKey(dataKey, aad)).rejects.toThrow(/ENOENT/);
   });
 
   it('azure key vault: reads the secret through the injected client, once, and retries after a failure', async () => {

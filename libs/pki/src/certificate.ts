@@ -1,6 +1,6 @@
 import * as pkijs from 'pkijs';
 import { AltNames, emptyAltNames } from './alt-names';
-import { asPkiError, bytesToHex, decodeWith, integerHex, PemOrDer, pemEncode, readDerOrPem } from './der-encoding';
+import { asPkiError, decodeWith, integerHex, PemOrDer, pemEncode, readDerOrPem } from './der-encoding';
 import { childrenExactly, expect, forEachChild, readRoot, TAG } from './der-reader';
 import {
   findExtension,
@@ -115,10 +115,6 @@ export function certificateAltNames(certificate: pkijs.Certificate): AltNames {
 export async function certificateKeyIdentifier(certificate: pkijs.Certificate): Promise<Uint8Array> {
   const ext = findExtension(certificate.extensions, OID.subjectKeyIdentifier);
   return ext ? readSubjectKeyIdentifier(ext) : spkiKeyIdentifier(certificate.subjectPublicKeyInfo);
-}
-
-export function spkiHex(certificate: pkijs.Certificate): string {
-  return bytesToHex(certificate.subjectPublicKeyInfo.toSchema().toBER());
 }
 
 export function chainToPem(certificates: ReadonlyArray<Uint8Array>): string {

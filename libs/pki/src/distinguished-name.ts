@@ -125,10 +125,6 @@ export function commonNamesOf(name: pkijs.RelativeDistinguishedNames): string[] 
   return name.typesAndValues.filter((tv) => tv.type === OID.commonName).map((tv) => attributeValue(tv.value));
 }
 
-export function formatName(name: pkijs.RelativeDistinguishedNames): string {
-  return name.typesAndValues.map((tv) => `${SHORT_NAMES[tv.type] ?? tv.type}=${attributeValue(tv.value)}`).join(', ');
-}
-
 /** DER of a Name exactly as encoded (issuer/subject comparisons and OCSP name hashes need the bytes). */
 export function nameDer(name: pkijs.RelativeDistinguishedNames): Uint8Array {
   return new Uint8Array(name.toSchema().toBER());

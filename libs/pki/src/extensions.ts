@@ -69,10 +69,6 @@ export function readExtKeyUsage(ext: pkijs.Extension): string[] {
   return extKeyUsageFromValue(extnValueOf(ext));
 }
 
-export function ekuOid(name: ExtendedKeyUsage): string {
-  return EKU_OIDS[name];
-}
-
 export function ekuName(oid: string): ExtendedKeyUsage | string {
   return (Object.keys(EKU_OIDS) as ExtendedKeyUsage[]).find((name) => EKU_OIDS[name] === oid) ?? oid;
 }
@@ -94,10 +90,6 @@ export function keyIdentifier(keyBits: Uint8Array): Promise<Uint8Array> {
 /** `keyIdentifier` of a pkijs SubjectPublicKeyInfo. */
 export function spkiKeyIdentifier(spki: pkijs.PublicKeyInfo): Promise<Uint8Array> {
   return keyIdentifier(toBytes(spki.subjectPublicKey.valueBlock.valueHexView));
-}
-
-export function subjectKeyIdentifierExtension(keyId: Uint8Array): pkijs.Extension {
-  return extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: toArrayBuffer(keyId) }));
 }
 
 export function readSubjectKeyIdentifier(ext: pkijs.Extension): Uint8Array {

@@ -95,39 +95,6 @@ export async function verifySignature(
   return verifyWith(spki, algorithm, data, toBytes(signature.valueBlock.valueHexView), (hash) => importPublicKey(spki, hash));
 }
 
-// Imported public keys of issuers that sign again and again (a CA's own key, checked after every
-// issuance), per SubjectPublicKeyInfo object and hash: importing costs more than verifying.
-const verificationKeys = new WeakMap<pkijs.PublicKeyInfo, Map<string, Promise<CryptoKey>>>();
-
-function cachedPublicKey(spki: pkijs.PublicKeyInfo, hash: string): Promise<CryptoKey> {
-  let byHash = verificationKeys.get(spki);
-  if (!byHash) {
-    byHash = new Map();
-    verificationKeys.set(spki, byHash);
-  }
-  let key = byHash.get(hash);
-  if (!key) {
-    key = importPublicKey(spki, hash);
-    key.catch(() => byHash.delete(hash));
-    byHash.set(hash, key);
-  }
-  return key;
-}
-
-/**
- * `verifySignature` for an issuer key that is used repeatedly: the WebCrypto key is imported once per
- * SubjectPublicKeyInfo object (which must not be mutated afterwards: CA certificates are not).
- * `signature` is the BIT STRING content (DER ECDSA-Sig-Value for ECDSA).
- */
-export function verifySignatureWithCachedKey(
-  spki: pkijs.PublicKeyInfo,
-  algorithm: pkijs.AlgorithmIdentifier,
-  data: Uint8Array,
-  signature: Uint8Array,
-): Promise<boolean> {
-  return verifyWith(spki, algorithm, data, toBytes(signature), (hash) => cachedPublicKey(spki, hash));
-}
-
 async function verifyWith(
   spki: pkijs.PublicKeyInfo,
   algorithm: pkijs.AlgorithmIdentifier,

@@ -17,6 +17,29 @@ Usage: npm start [-- --help]
 Environment: PORT (8080), OCSP_PORT (8081), MAZEVAULT_DEV_DIR (.mazevault), ADMIN_EMAIL (admin@mazevault.local),
 and every variable of the Primary (see README "Configuration").`;
 
+/** What `bootstrap-admin --json` prints. */
+interface BootstrapAnswer {
+  created: boolean;
+  email: string;
+  password?: string;
+  existingAdmins?: string[];
+}
+
+/** The banner's admin lines: the truth about who administers this platform, never "already exists" for a user that does not. */
+export function adminLines(admin: BootstrapAnswer): string[] {
+  if (admin.created) return [`  Admin        ${admin.email}`, `  Password     ${admin.password}    <- shown once; store it now`, ''];
+  const admins = admin.existingAdmins ?? [];
+  if (admins.includes(admin.email)) return [`  Admin        ${admin.email} (exists; its password was shown when it was created)`, ''];
+  if (admins.length === 0) return [`  Admin        none enabled; users exist, so ${admin.email} was not created`, ''];
+  return [`  Admin        ${admins.join(', ')}  (there is no user ${admin.email}; users exist, so it was not created)`, ''];
+}
+
+/** The address for the login example: the admin asked for when it exists, else one that does. */
+function loginEmail(admin: BootstrapAnswer): string {
+  const admins = admin.existingAdmins ?? [];
+  return admin.created || admins.includes(admin.email) ? admin.email : (admins[0] ?? admin.email);
+}
+
 function say(line: string): void {
   process.stdout.write(`[mazevault] ${line}\n`);
 }
@@ -69,7 +92,7 @@ async function main(): Promise<void> {
   await embedded?.idle();
   const admin = JSON.parse(
     await runCli('bootstrap-admin', 'apps/api-primary/src/cli/bootstrap-admin.cli.ts', ['--json', ...(env.ADMIN_EMAIL ? ['--email', env.ADMIN_EMAIL] : [])], env),
-  ) as { created: boolean; email: string; password?: string };
+  ) as BootstrapAnswer;
   await embedded?.idle();
 
   const host = !env.HOST || env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST;
@@ -119,11 +142,15 @@ async function main(): Promise<void> {
       ...(embedded ? ['               its one session belongs to the platform: stop it before psql/pg_dump, or use DATABASE_URL'] : []),
       `  Redis        ${process.env.REDIS_URL ? 'REDIS_URL' : 'local redis-server ' + env.REDIS_URL}`,
       '',
-      admin.created
-        ? `  Admin        ${admin.email}\n  Password     ${admin.password}    <- shown once; store it now\n`
-        : `  Admin        ${admin.email} (already exists)\n`,
-      `  Try:  curl -s ${base}/api/v1/auth/login -H 'content-type: application/json' \\`,
-      `          -d '{"email":"${admin.email}","password":"..."}'`,
+      ...adminLines(admin),
+      `  Try:  TOKEN=$(curl -s ${base}/api/v1/auth/login -H 'content-type: application/json' \\`,
+      `          -d '{"email":"${loginEmail(admin)}","password":"..."}' | jq -r .token)`,
+      ...(embedded
+        ? [
+            `  Audit  curl -s ${base}/api/v1/audit/verify -H "authorization: Bearer $TOKEN"`,
+            '         (npm run audit:verify needs DATABASE_URL; the embedded database admits only the platform)',
+          ]
+        : [`  Audit  npm run audit:verify   (with this DATABASE_URL and master key), or GET ${base}/api/v1/audit/verify`]),
       '',
     ].join('\n'),
   );

@@ -11,6 +11,11 @@ import { ConfigValidationError } from '@mazevault/platform';
 import { type AuditCheckpoint, AuditKeys, parseCheckpoint, verifyStoredChain } from '@mazevault/audit';
 import { type CliMasterKeyConfig, loadCliMasterKeyConfig } from '../config/cli.config';
 import { createMasterKeyRing } from '../secrets/master-key.factory';
+import type { DataSource } from 'typeorm';
+import { embeddedDatabaseHint, isEmbeddedDevDatabase } from './embedded-database.hint';
+
+/** The same check over HTTP, on a running Primary (AuditController). */
+const VERIFY_PATH = '/api/v1/audit/verify';
 
 const USAGE = `Usage: npm run audit:verify [-- --checkpoint <json|file>]
 
@@ -18,7 +23,8 @@ Checks every sealed audit event against its keyed link, that the newest event is
 head, and — with --checkpoint — that the chain still holds the state a signed checkpoint recorded
 (catches rows cut from the end with the head moved back). The checkpoint is the JSON the Primary
 logged ("auditCheckpoint") or wrote to AUDIT_EXPORT_PATH; given a JSONL export file, its last
-checkpoint is used. Reads DATABASE_URL and the master key settings (MASTER_KEY_PREVIOUS too).`;
+checkpoint is used. Reads DATABASE_URL and the master key settings (MASTER_KEY_PREVIOUS too).
+Against \`npm start\`'s embedded database, which admits no CLI, use GET ${VERIFY_PATH} instead.`;
 
 /** The checkpoint argument: inline JSON, or a file (a JSON object, or JSONL whose last checkpoint line is taken). */
 export function readCheckpointArgument(argument: string): AuditCheckpoint {
@@ -67,12 +73,20 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`${error.message}\n`);
+      if (!process.env.DATABASE_URL) process.stderr.write(`\n${embeddedDatabaseHint(VERIFY_PATH)}\n`);
       return 2;
     }
     throw error;
   }
   const keys = new AuditKeys(createMasterKeyRing(config));
-  const dataSource = await createPrimaryDataSource({ url: config.DATABASE_URL }).initialize();
+  let dataSource: DataSource;
+  try {
+    dataSource = await createPrimaryDataSource({ url: config.DATABASE_URL }).initialize();
+  } catch (error) {
+    if (!isEmbeddedDevDatabase(config.DATABASE_URL)) throw error;
+    process.stderr.write(`audit:verify cannot connect to ${config.DATABASE_URL}.\n${embeddedDatabaseHint(VERIFY_PATH)}\n`);
+    return 2;
+  }
   try {
     const result = await verifyStoredChain(dataSource, keys, checkpoint);
     const scheme = result.unkeyed ? ` (${result.unkeyed} of them under the old unkeyed scheme)` : '';

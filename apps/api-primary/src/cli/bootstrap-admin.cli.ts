@@ -7,13 +7,22 @@ import 'reflect-metadata';
 import { createPrimaryDataSource } from '@mazevault/persistence';
 import { ConfigValidationError } from '@mazevault/platform';
 import { loadCliDatabaseConfig } from '../config/cli.config';
-import { bootstrapAdmin } from '../bootstrap/bootstrap-admin';
+import { type BootstrapResult, bootstrapAdmin } from '../bootstrap/bootstrap-admin';
 
 const USAGE = `Usage: npm run bootstrap-admin -- [--email <email>] [--organization <slug>] [--json]
 
 Creates the first organization and its admin when the platform has no user yet, and prints the
 generated password once. Reads DATABASE_URL; migrations must have been applied. --json prints the
-result as one JSON line ({created, email, password?}) for the dev platform.`;
+result as one JSON line ({created, email, password?, existingAdmins?}) for the dev platform.
+On a database without the schema it exits 1 and says to run \`npm run migration:run\` first.`;
+
+/** Who administers the platform when nothing was created: never claim `--email` exists when it does not. */
+export function describeExisting(result: BootstrapResult): string {
+  const admins = result.existingAdmins ?? [];
+  if (admins.length === 0) return 'no enabled platform admin exists';
+  if (admins.includes(result.email)) return `platform admin ${result.email} exists`;
+  return `no user ${result.email}; platform admin${admins.length > 1 ? 's' : ''}: ${admins.join(', ')}`;
+}
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -43,7 +52,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       result.created
         ? `created admin ${result.email}\npassword: ${result.password}\n(shown once: store it in your password manager now)\n`
-        : `users already exist; nothing changed\n`,
+        : `users already exist; nothing changed (${describeExisting(result)})\n`,
     );
     return 0;
   } finally {
@@ -51,7 +60,7 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
+if (require.main === module) main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`bootstrap-admin failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { OCSP_INVALIDATION_CHANNEL, type RevokeCaRequest } from '@mazevault/contracts';
+import { ocspInvalidationChannel, type RevokeCaRequest } from '@mazevault/contracts';
 import { CertificateAuthorityEntity, CertificateEntity } from '@mazevault/persistence';
 import { describeCertificate, REVOCATION_REASONS, truncateToSeconds } from '@mazevault/pki';
 import { CLOCK, type Clock, ProblemException } from '@mazevault/platform';
@@ -95,7 +95,7 @@ export class CaRevocationService {
     });
     this.cas.forget(caId);
     try {
-      await this.redis.publish(OCSP_INVALIDATION_CHANNEL, `${outcome.parentId}:${outcome.serial}`);
+      await this.redis.publish(ocspInvalidationChannel(this.redis.options.keyPrefix), `${outcome.parentId}:${outcome.serial}`);
     } catch (error) {
       this.logger.warn(`OCSP invalidation not published (responders will pick it up on refresh): ${(error as Error).message}`);
     }

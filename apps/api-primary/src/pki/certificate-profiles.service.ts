@@ -21,7 +21,7 @@ export interface ResolvedProfile {
   profile: CertificateProfile;
 }
 
-const PROFILE_CACHE = 'pki-profile';
+export const PROFILE_CACHE = 'pki-profile';
 const PROFILE_TTL_MS = 60_000;
 
 /**

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type IssueCertificateRequest,
-  OCSP_INVALIDATION_CHANNEL,
+  ocspInvalidationChannel,
   type RenewCertificateRequest,
   type SignCsrRequest,
 } from '@mazevault/contracts';
-import { CertificateEntity, CompromisedKeyEntity, type GroupCommit } from '@mazevault/persistence';
+import { CertificateEntity, CompromisedKeyEntity, type GroupCommit, preparedQuery } from '@mazevault/persistence';
 import {
   certificateKeyFingerprint,
   csrKeyFingerprint,
@@ -144,7 +144,9 @@ export class CertificatesService {
 
   /** A key revoked for keyCompromise anywhere (any organization, any CA) is never certified again. */
   private async refuseCompromised(fingerprint: string): Promise<void> {
-    if (await this.dataSource.getRepository(CompromisedKeyEntity).existsBy({ spkiSha256: fingerprint })) {
+    // One named prepared statement on the hot path of every /sign (TypeORM's existsBy builds a query each time).
+    const found = await preparedQuery(this.dataSource, 'pki_compromised_key', 'SELECT 1 FROM compromised_keys WHERE spki_sha256 = $1 LIMIT 1', [fingerprint]);
+    if (found.length) {
       throw new ProblemException(409, 'key_compromised', 'This public key was revoked for key compromise and cannot be certified again');
     }
   }
@@ -208,7 +210,7 @@ export class CertificatesService {
       }
     });
     try {
-      await this.redis.publish(OCSP_INVALIDATION_CHANNEL, `${existing.caId}:${existing.serial}`);
+      await this.redis.publish(ocspInvalidationChannel(this.redis.options.keyPrefix), `${existing.caId}:${existing.serial}`);
     } catch (error) {
       this.logger.warn(`OCSP invalidation not published (responders will pick it up on refresh): ${(error as Error).message}`);
     }

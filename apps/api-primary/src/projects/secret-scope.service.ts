@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { EnvironmentEntity, ProjectEntity } from '@mazevault/persistence';
-import { ProblemException, TtlCache } from '@mazevault/platform';
+import { CacheInvalidationBus, ProblemException, TtlCache } from '@mazevault/platform';
 import type { EnvironmentScope } from '@mazevault/rbac';
 import { DataSource } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
@@ -23,18 +23,32 @@ export interface ScopeIds {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CACHE_TTL_MS = 60_000;
 
+/** Bus namespace: a project or environment was deleted, every replica forgets its resolved scopes. */
+export const SCOPE_CACHE = 'scope';
+
 /**
  * Resolves `/projects/:project/environments/:environment` (each an id or a slug) inside the caller's
- * organization. Projects and environments are never renamed or moved, so the answer is cached briefly.
+ * organization. Slugs never change (a rename changes the display name) and nothing moves, so the
+ * answer is cached briefly; a deletion clears the cache here and on the other replicas (`forgetAll`).
  */
 @Injectable()
-export class SecretScopeService {
+export class SecretScopeService implements OnModuleInit {
   private readonly cache = new TtlCache<ScopeIds>(CACHE_TTL_MS, 10_000);
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
+    private readonly bus: CacheInvalidationBus,
   ) {}
+
+  onModuleInit(): void {
+    this.bus.on(SCOPE_CACHE, () => this.cache.clear());
+  }
+
+  /** After a project or environment is deleted: its slug and id must stop resolving everywhere at once. */
+  forgetAll(): Promise<void> {
+    return this.bus.invalidate(SCOPE_CACHE, '*');
+  }
 
   /** SECRETS_ENFORCE_SCOPES=false takes secrets decisions at organization level (the scope still filters queries). */
   get enforceSecretScopes(): boolean {

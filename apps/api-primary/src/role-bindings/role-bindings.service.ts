@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CreateRoleBindingRequest } from '@mazevault/contracts';
-import { EnvironmentEntity, isUniqueViolation, ProjectEntity, RoleBindingEntity, UserEntity } from '@mazevault/persistence';
+import { isUniqueViolation, RoleBindingEntity, UserEntity } from '@mazevault/persistence';
 import { ProblemException } from '@mazevault/platform';
 import { evaluateRoleGrant, isRoleName, PolicyDecisionPoint, type RoleGrant, type Scope, type Subject } from '@mazevault/rbac';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PrincipalService } from '../auth/principal.service';
+import { SecretScopeService } from '../projects/secret-scope.service';
 
 /**
  * Creates and removes role bindings under the granting rule of `evaluateRoleGrant` (nobody confers
@@ -17,6 +18,7 @@ export class RoleBindingsService {
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly pdp: PolicyDecisionPoint,
     private readonly principals: PrincipalService,
+    private readonly scopes: SecretScopeService,
   ) {}
 
   async create(granter: Subject, body: CreateRoleBindingRequest): Promise<RoleBindingEntity> {
@@ -70,17 +72,12 @@ export class RoleBindingsService {
   }
 
   /** The binding's scope, with its project and environment checked to exist in the organization. */
-  private async resolveScope(organizationId: string, projectId?: string, environmentId?: string): Promise<Scope> {
-    const scope: Scope = { organizationId };
-    if (!projectId) return scope;
-    const project = await this.dataSource.getRepository(ProjectEntity).findOneBy({ id: projectId, organizationId });
-    if (!project) throw new ProblemException(404, 'project_not_found', 'No such project in this organization');
-    scope.projectId = project.id;
-    if (!environmentId) return scope;
-    const environment = await this.dataSource.getRepository(EnvironmentEntity).findOneBy({ id: environmentId, projectId: project.id });
-    if (!environment) throw new ProblemException(404, 'environment_not_found', 'No such environment in this project');
-    scope.environmentId = environment.id;
-    return scope;
+  /** The binding's scope: `projectId` / `environmentId` are ids or slugs, as in URL paths, looked up in the organization (404 otherwise). */
+  private async resolveScope(organizationId: string, project?: string, environment?: string): Promise<Scope> {
+    if (!project) return { organizationId };
+    if (!environment) return { organizationId, projectId: await this.scopes.resolveProject(organizationId, project) };
+    const { projectId, environmentId } = await this.scopes.resolve(organizationId, project, environment);
+    return { organizationId, projectId, environmentId };
   }
 }
 

@@ -4,7 +4,6 @@ import { KeysModule } from '../keys/keys.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { SecretsController } from './secrets.controller';
 import { SecretsService } from './secrets.service';
-import { TenantGuardService } from './tenant-guard.service';
 import { WrappingController } from './wrapping.controller';
 import { WrappingService } from './wrapping.service';
 
@@ -12,7 +11,7 @@ import { WrappingService } from './wrapping.service';
 @Module({
   imports: [AuditModule, KeysModule, ProjectsModule],
   controllers: [SecretsController, WrappingController],
-  providers: [SecretsService, TenantGuardService, WrappingService],
-  exports: [SecretsService, TenantGuardService],
+  providers: [SecretsService, WrappingService],
+  exports: [SecretsService],
 })
 export class SecretsModule {}

@@ -55,7 +55,7 @@ export interface WriteOptions {
  * AAD-bound to org/project/environment/secret/version), check-and-set, soft delete / undelete /
  * destroy, metadata. Plaintext exists only in memory between the HTTP body and the cipher.
  */
-const SECRET_CACHE = 'secret';
+export const SECRET_CACHE = 'secret';
 const SECRET_CACHE_TTL_MS = 5_000;
 
 interface CachedVersion {

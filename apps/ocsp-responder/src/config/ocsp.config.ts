@@ -11,6 +11,8 @@ export const OCSP_CONFIG_SHAPE = {
   DATABASE_POOL_MAX: env.int(4, 1),
   /** Revocation invalidations from the Primary; unset = periodic refresh only. */
   REDIS_URL: sensitive(env.url(['redis', 'rediss'])).optional(),
+  /** The Primary's REDIS_KEY_PREFIX: its revocations are announced on a channel under that prefix. */
+  REDIS_KEY_PREFIX: z.string().default(''),
   /** Same master key as the Primary (base64), to unseal the delegated OCSP signer keys. */
   MASTER_KEY: sensitive(z.string()),
   MASTER_KEY_PREVIOUS: sensitive(z.string()).optional(),

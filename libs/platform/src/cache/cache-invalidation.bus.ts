@@ -27,18 +27,22 @@ export class RedisCacheInvalidationBus extends CacheInvalidationBus {
   private readonly handlers = new Map<string, InvalidationHandler>();
   private subscriber: Redis | undefined;
 
+  /** Under the deployment's key prefix: Redis does not prefix channels, and deployments may share it. */
+  private readonly channel: string;
+
   constructor(
     private readonly redis: Redis,
     private readonly logger: InvalidationBusLogger,
   ) {
     super();
+    this.channel = (redis.options.keyPrefix ?? '') + CHANNEL;
   }
 
   async start(): Promise<void> {
     this.subscriber = this.redis.duplicate();
     this.subscriber.on('error', (error: unknown) => this.logger.warn({ err: error }, 'cache invalidation subscriber error'));
     this.subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
-    await this.subscriber.subscribe(CHANNEL);
+    await this.subscriber.subscribe(this.channel);
   }
 
   close(): void {
@@ -52,7 +56,7 @@ export class RedisCacheInvalidationBus extends CacheInvalidationBus {
   async invalidate(namespace: string, key: string): Promise<void> {
     this.handlers.get(namespace)?.(key);
     try {
-      await this.redis.publish(CHANNEL, `${namespace}\u0000${key}`);
+      await this.redis.publish(this.channel, `${namespace}\u0000${key}`);
     } catch (error) {
       // Other replicas fall back to the TTL; the change itself has already committed.
       this.logger.warn({ err: error }, 'could not publish a cache invalidation');

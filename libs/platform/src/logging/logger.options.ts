@@ -50,8 +50,11 @@ export function createServiceLogger(options: { level: string; service: string })
     destination,
   );
   // Access-log lines are built by us from four fixed fields (never headers or bodies), so they skip
-  // the redaction walk that every other line pays for.
-  accessLoggers.set(logger, pino({ level: options.level, base: { service: options.service }, messageKey: 'msg' }, destination));
+  // the redaction walk that every other line pays for. ACCESS_LOG alone decides which requests get
+  // a line: at LOG_LEVEL=warn an info-level writer would drop every one (`npm start` asked for `all`
+  // and showed none). Only `silent` silences them too.
+  const accessLevel = options.level === 'silent' ? 'silent' : 'info';
+  accessLoggers.set(logger, pino({ level: accessLevel, base: { service: options.service }, messageKey: 'msg' }, destination));
   return logger;
 }
 

@@ -72,9 +72,14 @@ describe('azure strategy: resilience, errors and telemetry', () => {
     const store = storeFor();
     await store.createCredentials('hot/key', { a: 1 });
     server.failNext({ status: 429, retryAfterSeconds: 1, path: '/secrets/hot--key', method: 'GET' });
-    const started = Date.now();
-    expect(await store.getCredentials('hot/key')).toEqual({ a: 1 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    // The delay the retry is scheduled with, not a stopwatch: the backoff would choose far less.
+    const timers = jest.spyOn(globalThis, 'setTimeout');
+    try {
+      expect(await store.getCredentials('hot/key')).toEqual({ a: 1 });
+      expect(timers.mock.calls.map(([, ms]) => ms)).toContain(1000);
+    } finally {
+      timers.mockRestore();
+    }
     expect(server.apiRequests({ method: 'GET', path: '/secrets/hot--key' }).map((r) => r.status)).toEqual([
       429, 200,
     ]);
@@ -116,8 +121,13 @@ describe('azure strategy: resilience, errors and telemetry', () => {
     expect((open as TimeoutError).circuitOpen).toBe(true);
     expect(server.apiRequests({ method: 'GET', path: '/secrets/down' })).toHaveLength(5);
 
-    await new Promise((r) => setTimeout(r, 350));
-    expect(await store.getCredentials('down')).toEqual({ value: 'v' });
+    // Polls until the breaker lets a call through (after cb_reset_timeout_s) instead of sleeping past it.
+    let result: unknown;
+    do {
+      await new Promise((r) => setImmediate(r));
+      result = await store.getCredentials('down').catch((e: unknown) => e);
+    } while (result instanceof TimeoutError && result.circuitOpen);
+    expect(result).toEqual({ value: 'v' });
     expect(store.circuitState).toBe('closed');
     expect(server.apiRequests({ method: 'GET', path: '/secrets/down' })).toHaveLength(6);
   });
@@ -132,10 +142,12 @@ describe('azure strategy: resilience, errors and telemetry', () => {
   it('times out a hung call (TimeoutError)', async () => {
     const store = storeFor({ ...FAST, max_retries: 0, timeout_s: 0.2 });
     await store.createCredentials('slow', 'v');
+    // Stalled far past the deadline: only the timeout can end the call with a TimeoutError (the
+    // stalled answer would be a success).
     server.stallNext({ ms: 1000, path: '/secrets/slow', method: 'GET' });
-    const started = Date.now();
-    await expect(store.getCredentials('slow')).rejects.toBeInstanceOf(TimeoutError);
-    expect(Date.now() - started).toBeLessThan(900);
+    const error = await store.getCredentials('slow').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).circuitOpen).toBeFalsy();
   });
 
   it('reports a soft-deleted name as a 409 OperationError with the provider code', async () => {

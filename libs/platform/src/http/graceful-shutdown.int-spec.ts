@@ -8,6 +8,25 @@ import { drainAndClose, InFlightRequests } from './graceful-shutdown';
 /** What happened on the server, in order: responses sent and the module teardown. */
 const events: string[] = [];
 
+/** A promise with its resolve exposed. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * The slow route's request is held until the test releases it, and tells the test when it arrived:
+ * the test drives the order of events instead of guessing durations.
+ */
+let arrived = deferred();
+let release = deferred();
+
+/** Lets pending I/O callbacks and promise jobs run (no wall-clock wait). */
+async function turnEventLoop(times = 10): Promise<void> {
+  for (let i = 0; i < times; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 @Injectable()
 class Teardown implements OnModuleDestroy {
   onModuleDestroy(): void {
@@ -19,7 +38,8 @@ class Teardown implements OnModuleDestroy {
 class SlowController {
   @Get()
   async slow(): Promise<{ ok: boolean }> {
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    arrived.resolve();
+    await release.promise;
     return { ok: true };
   }
 }
@@ -40,7 +60,12 @@ function get(port: number, path: string): Promise<number | string> {
 }
 
 describe('graceful shutdown', () => {
-  beforeEach(() => events.splice(0));
+  beforeEach(() => {
+    events.splice(0);
+    arrived = deferred();
+    release = deferred();
+  });
+  afterEach(() => release.resolve());
 
   it('lets a request in flight finish before the modules are destroyed, and then refuses new ones', async () => {
     const app = await createHttpApp(SlowModule, { title: 'test', logger: pino({ level: 'silent' }), bufferLogs: false });
@@ -52,9 +77,12 @@ describe('graceful shutdown', () => {
     const { port } = app.getHttpServer().address() as { port: number };
 
     const slow = get(port, '/api/v1/slow');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await arrived.promise;
     expect(inFlight.size).toBe(1);
-    const closed = drainAndClose(app, inFlight, 5_000);
+    const closed = drainAndClose(app, inFlight, 30_000);
+    await turnEventLoop();
+    expect(events).toEqual([]); // still waiting for the request, modules alive
+    release.resolve();
 
     expect(await slow).toBe(200);
     await closed;
@@ -70,10 +98,9 @@ describe('graceful shutdown', () => {
     const { port } = app.getHttpServer().address() as { port: number };
 
     const slow = get(port, '/api/v1/slow');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const started = Date.now();
+    await arrived.promise;
+    // The request is never released: only the end of the grace period can finish the drain.
     await drainAndClose(app, inFlight, 20);
-    expect(Date.now() - started).toBeLessThan(250);
     expect(await slow).toBe('ECONNRESET');
     expect(events).toEqual(['modules destroyed']);
   });
