@@ -1,1 +1,2 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'gateway', rootDir: __dirname };
+// One project's tests, split into the unit/int/e2e tiers (see jest.tiers.cjs).
+module.exports = require('../../jest.tiers.cjs').tierConfig([__dirname]);

@@ -110,14 +110,14 @@ export class GatewayEnrollmentService {
     const now = this.clock.now();
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const spent = await manager
-          .createQueryBuilder()
-          .update(GatewayBootstrapTokenEntity)
-          .set({ usedAt: now })
-          .where('token_hash = :hash AND used_at IS NULL AND revoked_at IS NULL AND expires_at > :now', { hash: sha256Hex(request.token), now })
-          .returning(['gateway_id'])
-          .execute();
-        const gatewayId = (spent.raw as { gateway_id: string }[])[0]?.gateway_id;
+        // For UPDATE … RETURNING the pg driver answers [rows, affectedCount].
+        const [spent] = (await manager.query(
+          `UPDATE "gateway_bootstrap_tokens" SET "used_at" = $1
+            WHERE "token_hash" = $2 AND "used_at" IS NULL AND "revoked_at" IS NULL AND "expires_at" > $1
+            RETURNING "gateway_id"`,
+          [now, sha256Hex(request.token)],
+        )) as [{ gateway_id: string }[], number];
+        const gatewayId = spent[0]?.gateway_id;
         if (!gatewayId) throw invalidToken();
         const gateway = await manager.findOne(GatewayEntity, { where: { id: gatewayId }, lock: { mode: 'pessimistic_write' } });
         if (!gateway || gateway.status === 'disabled') throw invalidToken();
