@@ -9,8 +9,6 @@ import { plainText } from './text.schema';
  * schema is strict: an undeclared field is refused.
  */
 
-/** Environment codes as the deployments name them (NPR, PRO, …). */
-const EnvironmentCode = z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/);
 const SemVer = z.string().regex(/^\d{1,4}\.\d{1,4}\.\d{1,6}(?:-[0-9A-Za-z.-]{1,64})?$/);
 /** A compact JWE (five base64url parts): ciphertext only, never the plaintext. */
 const CompactJwe = z.string().max(1_048_576).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
