@@ -10,6 +10,7 @@ import { CacheModule } from './cache/cache.module';
 import { ConsoleModule } from './console/console.module';
 import { PRIMARY_CONFIG, type PrimaryConfig } from './config/primary.config';
 import { DatabaseModule } from './database/database.module';
+import { GatewaysModule } from './gateways/gateways.module';
 import { IdentityModule } from './identity/identity.module';
 import { RequestGuardsModule } from './identity/request-guards.module';
 import { KeysModule } from './keys/keys.module';
@@ -66,6 +67,7 @@ export class AppModule {
         SecretsModule,
         ConsoleModule.register(options),
         PkiModule,
+        GatewaysModule,
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: config.AUTH_RATE_LIMIT_PER_MINUTE }]),
       ],
     };

@@ -37,6 +37,8 @@ export async function startPrimary(label: string, overrides: Record<string, stri
     LOG_LEVEL: 'silent',
     AUDIT_SEAL_INTERVAL_MS: '0',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    // Suites run in parallel: the gateway listener (default 8443) only where a suite asks for it.
+    GATEWAY_LISTEN_PORT: 'off',
     ...overrides,
   });
   const dataSource = await createPrimaryDataSource({ url: database.url }).initialize();
@@ -121,6 +123,7 @@ export async function startPrimaryProcess(label: string, databaseUrl: string, en
       REDIS_KEY_PREFIX: testRedis(label).keyPrefix,
       JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       MASTER_KEY: randomBytes(32).toString('base64'),
+      GATEWAY_LISTEN_PORT: 'off',
       ...env,
     },
   });

@@ -3,14 +3,12 @@ import { plainText } from './text.schema';
 
 /**
  * The gateway ↔ Primary protocol (HTTPS on the Primary's mTLS listener): registration with a one-time
- * bootstrap token and a CSR, heartbeats every 60 s, polling for tasks, task results, and the write
+ * bootstrap token and a CSR, heartbeats every 60 s (part 1 builds these two), polling for tasks, task results, and the write
  * queue a gateway kept while the Primary was away. Messages name things by id; a secret value only
  * ever travels as a compact JWE encrypted to the Primary's key (end to end, beside the mTLS). Every
  * schema is strict: an undeclared field is refused.
  */
 
-/** Environment codes as the deployments name them (NPR, PRO, …). */
-const EnvironmentCode = z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/);
 const SemVer = z.string().regex(/^\d{1,4}\.\d{1,4}\.\d{1,6}(?:-[0-9A-Za-z.-]{1,64})?$/);
 /** A compact JWE (five base64url parts): ciphertext only, never the plaintext. */
 const CompactJwe = z.string().max(1_048_576).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
@@ -21,39 +19,80 @@ const PemCsr = z
   .max(16_384)
   .regex(/^-----BEGIN CERTIFICATE REQUEST-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE REQUEST-----\r?\n?$/);
 
-export const GATEWAY_ROLES = ['active', 'dr-standby'] as const;
+/** `primary` polls for tasks; `dr-standby` heartbeats only, until a failover activates it. */
+export const GATEWAY_ROLES = ['primary', 'dr-standby'] as const;
+export type GatewayRole = (typeof GATEWAY_ROLES)[number];
+/** The deployment environments a gateway serves; an NPR gateway never sees PRO data. */
+export const GATEWAY_ENVIRONMENTS = ['NPR', 'PRO'] as const;
+export type GatewayEnvironment = (typeof GATEWAY_ENVIRONMENTS)[number];
 
+/**
+ * A bootstrap token: `mvgb_` + 256 random bits (base64url) + `.` + the platform CA's SHA-256 fingerprint
+ * (hex), which the gateway pins. Shown once, stored as SHA-256.
+ */
+export const GATEWAY_BOOTSTRAP_TOKEN_PREFIX = 'mvgb_';
+const BootstrapToken = z.string().min(20).max(512).regex(/^[A-Za-z0-9_.~-]+$/);
+
+/**
+ * `POST /api/v1/gateways/bootstrap` (admin API). The seed's one-field call works: the environment
+ * defaults to NPR (the less privileged one: a gateway enrolled with too little is harmless, one with
+ * too much is not) and the role to `primary`.
+ */
+export const GatewayBootstrapRequestSchema = z.strictObject({
+  name: plainText(1, 128).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-"'),
+  environment: z.enum(GATEWAY_ENVIRONMENTS).default('NPR'),
+  role: z.enum(GATEWAY_ROLES).default('primary'),
+});
+export type GatewayBootstrapRequest = z.infer<typeof GatewayBootstrapRequestSchema>;
+
+export interface GatewayBootstrapResponse {
+  gatewayId: string;
+  name: string;
+  environment: GatewayEnvironment;
+  role: GatewayRole;
+  /** The one-time token (returned once). */
+  token: string;
+  expiresAt: string;
+  /** The platform CA the gateway pins the Primary's listener to (no `curl -k`). */
+  platformCaCertificatePem: string;
+  /** SHA-256 of the platform CA certificate (DER), hex. */
+  platformCaFingerprint: string;
+}
+
+/** `POST /api/v1/gateways/register` on the gateway listener: the only call made without a client certificate. */
 export const GatewayRegisterRequestSchema = z.strictObject({
   /** The one-time token from `POST /api/v1/gateways/bootstrap` (spent by this call). */
-  bootstrapToken: z.string().min(20).max(512).regex(/^[A-Za-z0-9_.~-]+$/),
-  name: plainText(1, 128),
-  environment: EnvironmentCode,
-  role: z.enum(GATEWAY_ROLES),
-  /** PKCS#10 for the gateway's mTLS client certificate (its key never leaves the gateway). */
-  csrPem: PemCsr,
-  version: SemVer,
+  token: BootstrapToken,
+  /** PKCS#10 for the gateway's mTLS client certificate (its key never leaves the gateway); no names. */
+  csr: PemCsr,
+  version: SemVer.optional(),
 });
 export type GatewayRegisterRequest = z.infer<typeof GatewayRegisterRequestSchema>;
 
 export const GatewayRegisterResponseSchema = z.strictObject({
   gatewayId: z.uuid(),
+  environment: z.enum(GATEWAY_ENVIRONMENTS),
+  role: z.enum(GATEWAY_ROLES),
   certificatePem: z.string().max(16_384),
   chainPem: z.string().max(65_536),
-  /** The Primary's public key (JWK) that queued writes are encrypted to. */
-  primaryEncryptionKey: z.strictObject({ kty: z.string(), crv: z.string().optional(), x: z.string().optional(), y: z.string().optional(), n: z.string().optional(), e: z.string().optional(), kid: z.string().max(128) }),
-  heartbeatIntervalSeconds: z.number().int().min(5).max(3600),
+  notAfter: z.iso.datetime(),
+  heartbeatIntervalSeconds: z.number().int().min(1).max(3600),
 });
 export type GatewayRegisterResponse = z.infer<typeof GatewayRegisterResponseSchema>;
 
+/** `POST /api/v1/gateway/heartbeat` over mTLS: who is sending comes from the client certificate. */
 export const GatewayHeartbeatSchema = z.strictObject({
-  gatewayId: z.uuid(),
   sentAt: z.iso.datetime(),
   version: SemVer,
+  environment: z.enum(GATEWAY_ENVIRONMENTS),
+  role: z.enum(GATEWAY_ROLES),
   status: z.enum(['healthy', 'degraded']),
-  /** Writes waiting in the gateway's queue (an alert fires above 1000). */
-  writeQueueDepth: z.number().int().min(0),
   /** The gateway's view of the Primary (its circuit breaker). */
   primaryCircuit: z.enum(['closed', 'half-open', 'open']),
+  consecutiveFailures: z.number().int().min(0).max(1_000_000),
+  certificateNotAfter: z.iso.datetime(),
+  /** Writes waiting in the gateway's queue (the data plane; an alert fires above 1000). */
+  writeQueueDepth: z.number().int().min(0),
 });
 export type GatewayHeartbeat = z.infer<typeof GatewayHeartbeatSchema>;
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  GatewayBootstrapRequestSchema,
   GatewayHeartbeatAckSchema,
   GatewayHeartbeatSchema,
   GatewayPollTasksRequestSchema,
@@ -33,9 +34,10 @@ const QUEUE_SAMPLES: Record<string, unknown> = {
 
 const write = { writeId: ID2, sequence: 1, queuedAt: AT, ...scope, path: 'db/password' };
 const GATEWAY_SAMPLES: [string, z.ZodType, Record<string, unknown>][] = [
-  ['register', GatewayRegisterRequestSchema, { bootstrapToken: 'mvgb_' + 'a'.repeat(40), name: 'azure-gateway-gwc-01', environment: 'NPR', role: 'active', csrPem: CSR, version: '1.5.0' }],
-  ['register answer', GatewayRegisterResponseSchema, { gatewayId: ID, certificatePem: 'pem', chainPem: 'pem', primaryEncryptionKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1' }, heartbeatIntervalSeconds: 60 }],
-  ['heartbeat', GatewayHeartbeatSchema, { gatewayId: ID, sentAt: AT, version: '1.5.0', status: 'healthy', writeQueueDepth: 0, primaryCircuit: 'closed' }],
+  ['bootstrap', GatewayBootstrapRequestSchema, { name: 'azure-gateway-gwc-01', environment: 'PRO', role: 'dr-standby' }],
+  ['register', GatewayRegisterRequestSchema, { token: 'mvgb_' + 'a'.repeat(40), csr: CSR, version: '1.5.0' }],
+  ['register answer', GatewayRegisterResponseSchema, { gatewayId: ID, environment: 'NPR', role: 'primary', certificatePem: 'pem', chainPem: 'pem', notAfter: AT, heartbeatIntervalSeconds: 60 }],
+  ['heartbeat', GatewayHeartbeatSchema, { sentAt: AT, version: '1.5.0', environment: 'NPR', role: 'primary', status: 'healthy', primaryCircuit: 'closed', consecutiveFailures: 0, certificateNotAfter: AT, writeQueueDepth: 0 }],
   ['heartbeat ack', GatewayHeartbeatAckSchema, { serverTime: AT }],
   ['poll tasks', GatewayPollTasksRequestSchema, { gatewayId: ID, max: 10 }],
   ['tasks', GatewayPollTasksResponseSchema, { tasks: [{ taskId: ID2, type: 'secret.sync', issuedAt: AT, ...scope, resourceId: ID }] }],
@@ -68,6 +70,12 @@ describe('queue payloads', () => {
 });
 
 describe('gateway messages', () => {
+  it('defaults a one-field bootstrap (the seed\'s call) to NPR / primary and refuses unknown values', () => {
+    expect(GatewayBootstrapRequestSchema.parse({ name: 'azure-gateway-gwc-01' })).toEqual({ name: 'azure-gateway-gwc-01', environment: 'NPR', role: 'primary' });
+    expect(GatewayBootstrapRequestSchema.safeParse({ name: 'gw', environment: 'DEV' }).success).toBe(false);
+    expect(GatewayBootstrapRequestSchema.safeParse({ name: 'gw', role: 'active' }).success).toBe(false);
+  });
+
   it.each(GATEWAY_SAMPLES)('%s accepts its fields and refuses any other', (_name, schema, sample) => {
     expect(schema.parse(sample)).toEqual(sample);
     for (const [field, value] of Object.entries(PLAINTEXT_FIELDS))

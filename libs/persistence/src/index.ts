@@ -5,3 +5,4 @@ export * from './group-commit';
 export * from './prepared-query';
 export * from './typeorm-log.sink';
 export * from './postgres-errors.util';
+export * from './gateway';

@@ -47,4 +47,15 @@ describe('other SAN types', () => {
     expect(canonicalizeUri('SPIFFE://Prod.Example.org/ns/A').uri).toBe('spiffe://prod.example.org/ns/A');
     expect(() => canonicalizeUri('https://user:pw@example.org/')).toThrow(expect.objectContaining({ code: 'invalid_name' }));
   });
+
+  it('accepts RFC 8141 URNs (no host) and refuses malformed ones', () => {
+    expect(canonicalizeUri('URN:MazeVault:gateway:0f8fad5b-d9cb-469f-a165-70867728950e')).toEqual({
+      uri: 'urn:mazevault:gateway:0f8fad5b-d9cb-469f-a165-70867728950e',
+      scheme: 'urn',
+      host: '',
+    });
+    expect(() => canonicalizeUri('urn:mazevault')).toThrow(expect.objectContaining({ code: 'invalid_name' }));
+    expect(() => canonicalizeUri('urn:-bad:x')).toThrow(expect.objectContaining({ code: 'invalid_name' }));
+    expect(() => canonicalizeUri('urn:ok:has space')).toThrow(expect.objectContaining({ code: 'invalid_name' }));
+  });
 });

@@ -141,7 +141,16 @@ export function canonicalizeEmail(input: string): string {
 }
 
 /** URI: scheme lower-cased, host canonicalized like a DNS name, no userinfo (RFC 5280 4.2.1.6). */
+/** RFC 8141 URN: `urn:<NID>:<NSS>`; the NID is case-insensitive (lower-cased), the NSS kept as is. */
+const URN = /^urn:([a-z0-9][a-z0-9-]{0,30}[a-z0-9]):([A-Za-z0-9()+,\-.:=@;$_!*'%/?#~]{1,255})$/i;
+
 export function canonicalizeUri(input: string): { uri: string; scheme: string; host: string } {
+  // A URN names something without a host (e.g. urn:mazevault:gateway:<uuid>): host is empty.
+  const urn = /^urn:/i.test(input) ? URN.exec(input) : null;
+  if (/^urn:/i.test(input)) {
+    if (!urn) throw invalid(`not a valid URN: ${input}`, input);
+    return { uri: `urn:${urn[1]!.toLowerCase()}:${urn[2]!}`, scheme: 'urn', host: '' };
+  }
   let url: URL;
   try {
     url = new URL(input);

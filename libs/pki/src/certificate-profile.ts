@@ -298,7 +298,8 @@ function checkAltNames(profile: CertificateProfile, names: AltNames): void {
   for (const uri of names.uri) {
     const { scheme, host } = canonicalizeUri(uri);
     if (!profile.allowedUriSchemes.includes(scheme)) throw new PkiError('san_not_allowed', `URI scheme ${scheme} not allowed`, { value: uri });
-    checkDomainName(profile, host, uri);
+    // A URN has no host to check against the domain lists: allowing the `urn` scheme allows URNs.
+    if (scheme !== 'urn') checkDomainName(profile, host, uri);
   }
   if (names.ip.length) {
     const inRange = ipRangeMatcher(profile.allowedIpRanges);

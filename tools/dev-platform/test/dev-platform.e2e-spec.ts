@@ -37,7 +37,7 @@ class DevPlatform {
     for (const name of ['DATABASE_URL', 'LOG_LEVEL', 'ACCESS_LOG', 'ADMIN_EMAIL', 'MASTER_KEY', 'JWT_PRIVATE_KEY', 'NODE_ENV']) delete env[name];
     this.child = spawn(process.execPath, ['-r', './tools/register.cjs', 'tools/dev-platform/src/dev-platform.ts'], {
       cwd: REPO,
-      env: { ...env, MAZEVAULT_DEV_DIR: this.stateDir, PORT: String(port), OCSP_PORT: String(ocspPort), REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix, ...this.extraEnv },
+      env: { ...env, MAZEVAULT_DEV_DIR: this.stateDir, PORT: String(port), OCSP_PORT: String(ocspPort), REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix, GATEWAY_LISTEN_PORT: '0', ...this.extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const stream of [this.child.stdout!, this.child.stderr!]) {

@@ -1,6 +1,7 @@
 import { ACCESS_LOG_MODES, ConfigValidationError, env, loadConfig, sensitive } from '@mazevault/platform';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { GATEWAYS_CONFIG_SHAPE } from '../gateways/gateways.config';
 import { PKI_CONFIG_SHAPE } from '../pki/pki.config';
 
 /** Every environment variable the Primary reads, validated once at start-up. */
@@ -105,6 +106,9 @@ export const PRIMARY_CONFIG_SHAPE = {
 
   /** The internal CA: public URLs, CRL and OCSP-signer schedules, issuance threads (see pki.config.ts). */
   ...PKI_CONFIG_SHAPE,
+
+  /** The gateway listener (mTLS, 8443) and enrollment (see gateways.config.ts). */
+  ...GATEWAYS_CONFIG_SHAPE,
 } as const;
 
 export type PrimaryConfig = z.infer<z.ZodObject<typeof PRIMARY_CONFIG_SHAPE>>;

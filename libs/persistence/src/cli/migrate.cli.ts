@@ -6,9 +6,11 @@
  *           generate SQL from the entities (entities and migrations have drifted)
  */
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
 import { randomBytes } from 'node:crypto';
 import { ConfigValidationError, env, loadConfig } from '@mazevault/platform';
 import { createPrimaryDataSource } from '../data-source.factory';
+import { createGatewayDataSource } from '../gateway';
 
 /** What the migrations CLI reads, validated like the apps' config (a bad URL is refused by name). */
 const MIGRATE_CONFIG_SHAPE = {
@@ -16,15 +18,16 @@ const MIGRATE_CONFIG_SHAPE = {
   TEST_DATABASE_URL: env.url(['postgres', 'postgresql']).optional(),
 } as const;
 
-const USAGE = `Usage: migrate <run|revert|check>
+const USAGE = `Usage: migrate <run|revert|check> [gateway]
 
   run     apply pending migrations to DATABASE_URL
   revert  revert the most recent migration on DATABASE_URL
   check   create a scratch database next to DATABASE_URL (or TEST_DATABASE_URL, default
           postgres://postgres@127.0.0.1:5432/postgres), migrate it, and fail if the entities
-          would need a new migration`;
+          would need a new migration (both schemas)
+  gateway run/revert the gateway's own schema (its DATABASE_URL) instead of the Primary's`;
 
-async function main(command: string | undefined): Promise<number> {
+async function main(command: string | undefined, schema: string | undefined): Promise<number> {
   if (!command || command === '--help' || command === '-h') {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
@@ -37,13 +40,21 @@ async function main(command: string | undefined): Promise<number> {
     process.stderr.write(`${error.message}\n`);
     return 2;
   }
-  if (command === 'check') return check(config.TEST_DATABASE_URL ?? config.DATABASE_URL);
+  if (command === 'check') {
+    // The Primary's schema, then the gateway's own (a separate database in a deployment).
+    const primary = await check(config.TEST_DATABASE_URL ?? config.DATABASE_URL, createPrimaryDataSource, 'primary');
+    return primary || check(config.TEST_DATABASE_URL ?? config.DATABASE_URL, createGatewayDataSource, 'gateway');
+  }
   const url = config.DATABASE_URL;
   if (!url) {
     process.stderr.write('DATABASE_URL is required (e.g. postgres://postgres@127.0.0.1:5432/mazevault)\n');
     return 2;
   }
-  const dataSource = await createPrimaryDataSource({ url, logging: ['error', 'migration'] }).initialize();
+  if (schema !== undefined && schema !== 'gateway') {
+    process.stderr.write(`unknown schema "${schema}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  const dataSource = await (schema === 'gateway' ? createGatewayDataSource({ url }) : createPrimaryDataSource({ url, logging: ['error', 'migration'] })).initialize();
   try {
     if (command === 'run') {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
@@ -63,7 +74,7 @@ async function main(command: string | undefined): Promise<number> {
   }
 }
 
-async function check(baseUrl: string | undefined): Promise<number> {
+async function check(baseUrl: string | undefined, create: (options: { url: string }) => DataSource, schema: string): Promise<number> {
   const base = baseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `mv_migration_check_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: base });
@@ -71,17 +82,17 @@ async function check(baseUrl: string | undefined): Promise<number> {
   await admin.query(`CREATE DATABASE "${name}"`);
   const url = new URL(base);
   url.pathname = '/' + name;
-  const dataSource = createPrimaryDataSource({ url: url.toString() });
+  const dataSource = create({ url: url.toString() });
   try {
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
     const pending = await dataSource.driver.createSchemaBuilder().log();
     if (pending.upQueries.length > 0) {
-      process.stderr.write('Entities and migrations have drifted; a new migration would contain:\n');
+      process.stderr.write(`${schema}: entities and migrations have drifted; a new migration would contain:\n`);
       for (const q of pending.upQueries) process.stderr.write(`  ${q.query};\n`);
       return 1;
     }
-    process.stdout.write('migrations match the entities\n');
+    process.stdout.write(`${schema}: migrations match the entities\n`);
     return 0;
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
@@ -90,7 +101,7 @@ async function check(baseUrl: string | undefined): Promise<number> {
   }
 }
 
-main(process.argv[2]).then(
+main(process.argv[2], process.argv[3]).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`migrate failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -17,8 +17,14 @@ import { CertificateProfileEntity } from './certificate-profile.entity';
 import { CertificateEntity } from './certificate.entity';
 import { CrlEntity } from './crl.entity';
 import { CompromisedKeyEntity } from './compromised-key.entity';
+import { GatewayEntity } from './gateway.entity';
+import { GatewayBootstrapTokenEntity } from './gateway-bootstrap-token.entity';
+import { PlatformCaEntity } from './platform-ca.entity';
 
 export {
+  GatewayEntity,
+  GatewayBootstrapTokenEntity,
+  PlatformCaEntity,
   CertificateAuthorityEntity,
   CompromisedKeyEntity,
   CertificateProfileEntity,
@@ -42,6 +48,7 @@ export {
 export type { AuditOutcome } from './audit-event.entity';
 export type { CertificateAuthorityKind, CertificateAuthorityStatus } from './certificate-authority.entity';
 export type { CertificateStatus } from './certificate.entity';
+export type { GatewayStatus } from './gateway.entity';
 
 export const PRIMARY_ENTITIES = [
   OrganizationEntity,
@@ -63,4 +70,7 @@ export const PRIMARY_ENTITIES = [
   CrlEntity,
   CompromisedKeyEntity,
   ConsoleInstanceEntity,
+  PlatformCaEntity,
+  GatewayEntity,
+  GatewayBootstrapTokenEntity,
 ];

@@ -1,0 +1,162 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { GatewayHeartbeatSchema, GatewayRegisterRequestSchema } from '@mazevault/contracts';
+import type { GatewayEntity } from '@mazevault/persistence';
+import { describeCertificate } from '@mazevault/pki';
+import { codeForStatus, frameworkProblem, PROBLEM_CONTENT_TYPE, problemBody, ProblemException } from '@mazevault/platform';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { TLSSocket } from 'node:tls';
+import type { z } from 'zod';
+import { AuditService } from '../audit/audit.service';
+import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
+import { GatewayEnrollmentService } from './gateway-enrollment.service';
+import { gatewayIdOf } from './gateway-identity.util';
+import { PlatformCaService } from './platform-ca.service';
+
+/** Gateway messages are small; nothing here needs the admin API's 1 MiB. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The one route that answers without a client certificate (enrollment with a bootstrap token). */
+    withoutClientCertificate?: true;
+  }
+  interface FastifyRequest {
+    gateway?: GatewayEntity;
+  }
+}
+
+const denied = (code: string, detail: string) => new ProblemException(401, code, detail);
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const errors = result.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+    throw new ProblemException(400, 'validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+  }
+  return result.data;
+}
+
+/**
+ * The Primary's second listener (GATEWAY_LISTEN_PORT, 8443): HTTPS with client certificates from the
+ * platform CA. A separate, small Fastify instance rather than routes in the Nest app, so the two route
+ * sets cannot leak into each other — no admin route exists on this port and no gateway route on the
+ * admin port, by construction — and so the admin API's bearer-token guards never meet a request
+ * authenticated by certificate.
+ *
+ * The TLS layer asks for a certificate but does not abort the handshake without one: registration is
+ * the one route a gateway calls before it has a certificate. Every other route is default-deny in an
+ * onRequest hook, on every request (not per connection): the certificate verified against the
+ * platform CA, its structured SAN names a gateway, that gateway is active and this is the serial on
+ * record. Disabling a gateway or replacing its certificate thus cuts off open connections too.
+ */
+@Injectable()
+export class GatewayListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('GatewayListener');
+  private server: FastifyInstance | null = null;
+
+  constructor(
+    @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
+    private readonly platformCa: PlatformCaService,
+    private readonly enrollment: GatewayEnrollmentService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The bound port (tests listen on 0), or null when the listener is off. */
+  get port(): number | null {
+    const address = this.server?.server.address();
+    return address && typeof address === 'object' ? address.port : null;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.GATEWAY_LISTEN_PORT === null) return;
+    const ca = await this.platformCa.get();
+    const server = Fastify({
+      https: {
+        key: ca.server.privateKeyPem,
+        // The CA goes along so a gateway can find the certificate its token's fingerprint pins.
+        cert: ca.server.certificatePem + ca.caPem,
+        ca: [ca.caPem],
+        requestCert: true,
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.2',
+      },
+      bodyLimit: BODY_LIMIT_BYTES,
+      forceCloseConnections: true,
+      logger: false,
+      return503OnClosing: true,
+    });
+    server.setErrorHandler((error, request, reply) => this.sendProblem(error, request, reply));
+    server.setNotFoundHandler((request, reply) => this.sendProblem(new ProblemException(404, codeForStatus(404), 'No such gateway route'), request, reply));
+    server.addHook('onRequest', async (request) => {
+      if (request.routeOptions.config.withoutClientCertificate) return;
+      request.gateway = await this.authenticate(request);
+    });
+    this.routes(server);
+    await server.listen({ port: this.config.GATEWAY_LISTEN_PORT, host: this.config.GATEWAY_LISTEN_HOST });
+    this.server = server;
+    this.logger.log(`gateway listener (mTLS) on https://${this.config.GATEWAY_LISTEN_HOST}:${this.port}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.server?.close();
+    this.server = null;
+  }
+
+  private routes(server: FastifyInstance): void {
+    server.post('/api/v1/gateways/register', { config: { withoutClientCertificate: true } }, async (request, reply) => {
+      const body = parse(GatewayRegisterRequestSchema, request.body);
+      reply.code(201);
+      return this.enrollment.register(body, request.id);
+    });
+    server.post('/api/v1/gateway/heartbeat', async (request) => {
+      const body = parse(GatewayHeartbeatSchema, request.body);
+      return this.enrollment.heartbeat(request.gateway!, body);
+    });
+  }
+
+  private async authenticate(request: FastifyRequest): Promise<GatewayEntity> {
+    const socket = request.raw.socket as TLSSocket;
+    const peer = socket.getPeerCertificate?.();
+    if (!peer || !peer.raw) throw await this.deny(request, 'client_certificate_required', 'A client certificate from the platform CA is required');
+    if (!socket.authorized) throw await this.deny(request, 'client_certificate_invalid', 'The client certificate is not from the platform CA or not valid now');
+    const gatewayId = gatewayIdOf(peer.raw);
+    if (!gatewayId) throw await this.deny(request, 'client_certificate_invalid', 'The client certificate does not name a gateway');
+    const gateway = await this.enrollment.authenticate(gatewayId, describeCertificate(peer.raw).serialNumber);
+    if (!gateway) throw await this.deny(request, 'gateway_not_active', 'This gateway is disabled or its certificate was replaced', gatewayId);
+    return gateway;
+  }
+
+  private async deny(request: FastifyRequest, code: string, detail: string, gatewayId?: string): Promise<ProblemException> {
+    await this.audit.record({
+      actorType: 'gateway',
+      actorId: gatewayId ?? null,
+      action: 'access.deny',
+      resourceType: 'gateway_listener',
+      resourceRef: request.routeOptions.url ?? null,
+      outcome: 'denied',
+      requestId: request.id,
+      details: { code },
+    });
+    return denied(code, detail);
+  }
+
+  private sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    let status = 500;
+    let code = 'internal_error';
+    let detail = 'Internal error';
+    let errors: unknown;
+    if (error instanceof ProblemException) {
+      status = error.getStatus();
+      ({ code, detail } = error);
+      errors = error.extra.errors;
+    } else {
+      const framework = frameworkProblem(error);
+      if (framework) ({ status, code, detail } = framework);
+      else this.logger.error(`gateway listener: ${(error as Error).message}`);
+    }
+    return reply
+      .code(status)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send({ ...problemBody(status, code, detail, request.url), ...(errors ? { errors } : {}) });
+  }
+}

@@ -1,0 +1,141 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type MasterKeyRing, openPrivateKey, sealPrivateKey } from '@mazevault/crypto';
+import { PlatformCaEntity } from '@mazevault/persistence';
+import {
+  CA_KEY_KIND,
+  type CertificateAuthority,
+  createRootCa,
+  defineProfile,
+  describeCertificate,
+  issueFromCsr,
+  issueWithGeneratedKey,
+  loadCertificateAuthority,
+  sealSignerKey,
+  unsealSigner,
+} from '@mazevault/pki';
+import { CLOCK, type Clock } from '@mazevault/platform';
+import { createHash, createPrivateKey, randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
+import { DataSource } from 'typeorm';
+import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
+import { MASTER_KEY_RING } from '../secrets/secrets.tokens';
+import { pkiCall } from '../pki/pki-errors.util';
+import { gatewayUrn } from './gateway-identity.util';
+
+const PURPOSE = 'gateway-mtls';
+/** AAD kind of the listener's sealed server key (the CA key is sealed as kind `ca`, bound to ca_id). */
+const LISTENER_KEY_KIND = 'gateway-listener';
+const CA_TTL_SECONDS = 10 * 365 * 86_400;
+const SERVER_TTL_SECONDS = 90 * 86_400;
+
+export interface PlatformCa {
+  authority: CertificateAuthority;
+  caPem: string;
+  /** SHA-256 of the CA certificate's DER, hex: what a gateway pins. */
+  fingerprint: string;
+  server: { certificatePem: string; privateKeyPem: string };
+}
+
+/**
+ * The platform CA: the Primary's own issuer for the gateway listener and gateway client certificates,
+ * apart from every customer CA (it is not in `certificate_authorities`, so no customer API can reach
+ * it). Created on first start: each replica may generate one, the row's primary key lets exactly one
+ * INSERT win, and every replica then loads the winner.
+ */
+@Injectable()
+export class PlatformCaService {
+  private loaded: Promise<PlatformCa> | null = null;
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(MASTER_KEY_RING) private readonly masters: MasterKeyRing,
+    @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  get(): Promise<PlatformCa> {
+    this.loaded ??= this.ensure().catch((error: unknown) => {
+      this.loaded = null; // a failed start (database away) is retried by the next caller
+      throw error;
+    });
+    return this.loaded;
+  }
+
+  /** A gateway's client certificate: only the CSR's key is used; its one name is the gateway's URN. */
+  async issueGatewayCertificate(gatewayId: string, csrPem: string) {
+    const { authority } = await this.get();
+    const profile = defineProfile({
+      name: 'platform-gateway-client',
+      maxTtlSeconds: this.config.GATEWAY_CERT_TTL_SECONDS,
+      keyUsages: ['digitalSignature'],
+      extendedKeyUsages: ['clientAuth'],
+      allowedSanTypes: ['uri'],
+      allowedUriSchemes: ['urn'],
+      subjectTemplate: { fixed: {}, commonName: 'omit' },
+    });
+    return pkiCall(() =>
+      issueFromCsr({ ca: authority, profile, clock: this.clock, csr: csrPem, ttlSeconds: this.config.GATEWAY_CERT_TTL_SECONDS, altNames: { uri: [gatewayUrn(gatewayId)] } }),
+    );
+  }
+
+  private async ensure(): Promise<PlatformCa> {
+    const repository = this.dataSource.getRepository(PlatformCaEntity);
+    let row = await repository.findOneBy({ purpose: PURPOSE });
+    if (!row) {
+      await repository.createQueryBuilder().insert().values(await this.create()).orIgnore().execute();
+      row = await repository.findOneByOrFail({ purpose: PURPOSE });
+    }
+    return this.open(row);
+  }
+
+  private async create(): Promise<Partial<PlatformCaEntity>> {
+    const caId = randomUUID();
+    const root = await createRootCa({ keyType: 'ecdsa-p256', subject: { commonName: 'MazeVault Platform CA', organization: 'MazeVault' }, ttlSeconds: CA_TTL_SECONDS, clock: this.clock });
+    const names = this.config.GATEWAY_SERVER_NAMES;
+    const ips = names.filter((n) => isIP(n));
+    const dns = names.filter((n) => !isIP(n));
+    const server = await issueWithGeneratedKey({
+      ca: root.ca,
+      clock: this.clock,
+      profile: defineProfile({
+        name: 'platform-gateway-listener',
+        maxTtlSeconds: SERVER_TTL_SECONDS,
+        allowedSanTypes: ['dns', 'ip'],
+        allowedDomains: dns,
+        allowedIpRanges: ips.map((ip) => (isIP(ip) === 6 ? `${ip}/128` : `${ip}/32`)),
+        ...(dns.length === 0 && { subjectTemplate: { fixed: {}, commonName: 'omit' as const } }),
+      }),
+      keyType: 'ecdsa-p256',
+      ...(dns[0] !== undefined && { commonName: dns[0] }),
+      altNames: { dns, ip: ips },
+    });
+    const caKey = await sealSignerKey(new Uint8Array(root.privateKeyPkcs8!), CA_KEY_KIND, caId, this.masters);
+    const serverKey = await sealPrivateKey(new Uint8Array(server.privateKeyPkcs8!), { kind: LISTENER_KEY_KIND, ownerId: caId }, this.masters);
+    return {
+      purpose: PURPOSE,
+      caId,
+      certificatePem: root.certificate.pem,
+      sealedPrivateKey: caKey.sealed,
+      serverCertificatePem: server.certificate.pem,
+      serverSealedPrivateKey: serverKey.sealed,
+      serverNotAfter: server.certificate.notAfter,
+    };
+  }
+
+  private async open(row: PlatformCaEntity): Promise<PlatformCa> {
+    const signer = await unsealSigner(row.sealedPrivateKey, CA_KEY_KIND, row.caId, this.masters);
+    const authority = await loadCertificateAuthority({ certificate: row.certificatePem, signer });
+    const pkcs8 = await openPrivateKey(row.serverSealedPrivateKey, { kind: LISTENER_KEY_KIND, ownerId: row.caId }, this.masters);
+    try {
+      const privateKeyPem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
+      return {
+        authority,
+        caPem: row.certificatePem,
+        fingerprint: createHash('sha256').update(describeCertificate(row.certificatePem).der).digest('hex'),
+        server: { certificatePem: row.serverCertificatePem, privateKeyPem },
+      };
+    } finally {
+      pkcs8.fill(0);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { GatewayRegisterResponse } from '@mazevault/contracts';
+import { createCsr, exportPkcs8, generateKeyPair, signerFromPkcs8 } from '@mazevault/pki';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '../config/gateway.config';
+import { callPrimary, fetchPinnedCa } from '../primary/primary-client';
+import { type GatewayIdentity, type GatewayIdentityStore, toPem } from './gateway-identity.store';
+
+/** Start-up cannot continue (no identity and no usable token): main.ts exits with EX_CONFIG. */
+export class EnrollmentError extends Error {}
+
+/**
+ * The gateway's identity: the stored one (a restart needs no token), else a new one — a fresh key
+ * (it never leaves the gateway), a CSR, and registration with the one-time token over TLS pinned to
+ * the platform CA whose fingerprint the token carries.
+ */
+export async function ensureIdentity(config: GatewayConfig, store: GatewayIdentityStore, logger: Logger): Promise<GatewayIdentity> {
+  const stored = await store.load();
+  if (stored) {
+    logger.info({ gatewayId: stored.gatewayId }, `Using stored gateway identity: ${stored.gatewayId}`);
+    logger.info('Setting up mTLS...');
+    return stored;
+  }
+  const token = config.GATEWAY_BOOTSTRAP_TOKEN;
+  if (!token) throw new EnrollmentError('No stored gateway identity and no GATEWAY_BOOTSTRAP_TOKEN: create one with POST /api/v1/gateways/bootstrap on the Primary');
+  logger.info('Registering gateway with primary...');
+  const fingerprint = token.slice(token.lastIndexOf('.') + 1);
+  const platformCaPem = await fetchPinnedCa(config.PRIMARY_BACKEND_URL, fingerprint, config.PRIMARY_TIMEOUT_MS);
+  const pair = await generateKeyPair('ecdsa-p256');
+  const pkcs8 = new Uint8Array(await exportPkcs8(pair.privateKey));
+  try {
+    const csr = await createCsr({ signer: await signerFromPkcs8(pkcs8), subject: {} });
+    const answer = await callPrimary<GatewayRegisterResponse & { code?: string; detail?: string }>(
+      config.PRIMARY_BACKEND_URL,
+      '/api/v1/gateways/register',
+      { token, csr: csr.pem, version: config.MAZEVAULT_VERSION },
+      { ca: platformCaPem },
+      config.PRIMARY_TIMEOUT_MS,
+    );
+    if (answer.status !== 201) {
+      throw new EnrollmentError(`Registration refused by the Primary (${answer.status} ${answer.body?.code ?? ''}): ${answer.body?.detail ?? 'no detail'}`);
+    }
+    const registered = answer.body;
+    if (registered.environment !== config.MAZEVAULT_GATEWAY_ENVIRONMENT || registered.role !== config.MAZEVAULT_GATEWAY_ROLE) {
+      // The Primary's record wins: it decides what this gateway may see. Said loudly, not silently.
+      logger.warn(
+        { primary: { environment: registered.environment, role: registered.role } },
+        `The Primary enrolled this gateway as ${registered.environment}/${registered.role}, not ${config.MAZEVAULT_GATEWAY_ENVIRONMENT}/${config.MAZEVAULT_GATEWAY_ROLE}`,
+      );
+    }
+    logger.info('Setting up mTLS...');
+    const identity = { gatewayId: registered.gatewayId, certificatePem: registered.certificatePem, platformCaPem, notAfter: new Date(registered.notAfter) };
+    await store.save(identity, pkcs8);
+    logger.info({ gatewayId: identity.gatewayId }, `Gateway registered successfully: ${identity.gatewayId}`);
+    return { ...identity, privateKeyPem: toPem(pkcs8) };
+  } finally {
+    pkcs8.fill(0);
+  }
+}

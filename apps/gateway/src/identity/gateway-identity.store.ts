@@ -1,0 +1,52 @@
+import { type MasterKeyRing, openPrivateKey, sealPrivateKey } from '@mazevault/crypto';
+import { GatewayIdentityEntity } from '@mazevault/persistence';
+import { createPrivateKey } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+
+/** AAD kind of the gateway's sealed key (bound to its gateway id). */
+const IDENTITY_KEY_KIND = 'gateway-identity';
+const SLOT = 'current';
+
+export interface GatewayIdentity {
+  gatewayId: string;
+  certificatePem: string;
+  /** PKCS#8 PEM, in memory only; at rest it is sealed with the master key. */
+  privateKeyPem: string;
+  platformCaPem: string;
+  notAfter: Date;
+}
+
+/** The gateway's identity in its own database, its private key sealed with the gateway's master key. */
+export class GatewayIdentityStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly masters: MasterKeyRing,
+  ) {}
+
+  async load(): Promise<GatewayIdentity | null> {
+    const row = await this.dataSource.getRepository(GatewayIdentityEntity).findOneBy({ slot: SLOT });
+    if (!row) return null;
+    const pkcs8 = await openPrivateKey(row.sealedPrivateKey, { kind: IDENTITY_KEY_KIND, ownerId: row.gatewayId }, this.masters);
+    try {
+      return { gatewayId: row.gatewayId, certificatePem: row.certificatePem, privateKeyPem: toPem(pkcs8), platformCaPem: row.platformCaPem, notAfter: row.notAfter };
+    } finally {
+      pkcs8.fill(0);
+    }
+  }
+
+  async save(identity: Omit<GatewayIdentity, 'privateKeyPem'>, pkcs8: Uint8Array): Promise<void> {
+    const sealed = await sealPrivateKey(pkcs8, { kind: IDENTITY_KEY_KIND, ownerId: identity.gatewayId }, this.masters);
+    await this.dataSource.getRepository(GatewayIdentityEntity).save({
+      slot: SLOT,
+      gatewayId: identity.gatewayId,
+      certificatePem: identity.certificatePem,
+      platformCaPem: identity.platformCaPem,
+      sealedPrivateKey: sealed.sealed,
+      notAfter: identity.notAfter,
+    });
+  }
+}
+
+export function toPem(pkcs8: Uint8Array): string {
+  return createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
+}

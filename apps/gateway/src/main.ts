@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { ConfigValidationError, createServiceLogger } from '@mazevault/platform';
+import { type GatewayConfig, loadGatewayConfig } from './config/gateway.config';
+import { startGateway } from './gateway.app';
+import { EnrollmentError } from './identity/enrollment';
+
+async function main(): Promise<void> {
+  let config: GatewayConfig;
+  try {
+    config = loadGatewayConfig();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createServiceLogger({ level: config.LOG_LEVEL, service: 'gateway' });
+  try {
+    await startGateway(config, logger);
+  } catch (error) {
+    if (error instanceof EnrollmentError) {
+      logger.error(error.message);
+      logger.flush();
+      process.exit(78);
+    }
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+import { DataSource } from 'typeorm';
+import { ParameterFreeTypeormLogger } from '../typeorm-log.sink';
+import { CreateGatewayIdentity1765200000001 } from './1765200000001-CreateGatewayIdentity';
+import { GatewayIdentityEntity } from './gateway-identity.entity';
+
+export const GATEWAY_ENTITIES = [GatewayIdentityEntity];
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
+export const GATEWAY_MIGRATIONS: Function[] = [CreateGatewayIdentity1765200000001];
+
+/** The gateway's own PostgreSQL (not the Primary's); its own migrations table. */
+export function createGatewayDataSource(options: { url: string; poolMax?: number }): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    entities: GATEWAY_ENTITIES,
+    migrations: GATEWAY_MIGRATIONS,
+    migrationsTableName: 'gateway_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error', 'warn', 'migration'],
+    logger: new ParameterFreeTypeormLogger(),
+    extra: { max: options.poolMax ?? 5, connectionTimeoutMillis: 5000 },
+  });
+}

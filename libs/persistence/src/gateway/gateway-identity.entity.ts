@@ -1,0 +1,30 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * A gateway's own identity, in the gateway's database (never the Primary's): its id, its mTLS client
+ * certificate and chain, the platform CA it pins the Primary to, and its private key sealed with the
+ * gateway's master key. One row (`slot` = 'current'): a restart reuses it without a new token.
+ */
+@Entity('gateway_identity')
+export class GatewayIdentityEntity {
+  @PrimaryColumn({ type: 'varchar', length: 16 })
+  slot!: string;
+
+  @Column({ name: 'gateway_id', type: 'uuid' })
+  gatewayId!: string;
+
+  @Column({ name: 'certificate_pem', type: 'text' })
+  certificatePem!: string;
+
+  @Column({ name: 'platform_ca_pem', type: 'text' })
+  platformCaPem!: string;
+
+  @Column({ name: 'sealed_private_key', type: 'text' })
+  sealedPrivateKey!: string;
+
+  @Column({ name: 'not_after', type: 'timestamptz' })
+  notAfter!: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

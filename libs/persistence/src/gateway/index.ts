@@ -1,0 +1,2 @@
+export * from './gateway-identity.entity';
+export * from './gateway-data-source.factory';
