@@ -32,7 +32,10 @@ async function main(): Promise<number> {
   const only = option('target');
   const targets = (await fuzzTargets()).filter((t) => !only || t.name === only);
   const donors = targets.flatMap((t) => t.seeds);
-  const summary: Record<string, { cases: number; parsed: number; refused: number; max_ms: number; findings: number }> = {};
+  const summary: Record<
+    string,
+    { cases: number; parsed: number; refused: number; max_ms: number; findings: number }
+  > = {};
   let findings = 0;
   let slow = 0;
   let slowest = 0;
@@ -43,10 +46,25 @@ async function main(): Promise<number> {
     findings += stats.findings.length;
     slow += stats.slow;
     slowest = Math.max(slowest, stats.maxMs);
-    summary[target.name] = { cases: stats.cases, parsed: stats.parsed, refused: stats.refused, max_ms: round(stats.maxMs, 2), findings: stats.findings.length };
+    summary[target.name] = {
+      cases: stats.cases,
+      parsed: stats.parsed,
+      refused: stats.refused,
+      max_ms: round(stats.maxMs, 2),
+      findings: stats.findings.length,
+    };
   }
   const total = Object.values(summary).reduce((n, s) => n + s.cases, 0);
-  printResult({ bench: BENCH, seed, cases: total, findings, slow, max_ms: round(slowest, 2), bound_ms: maxMs, targets: summary });
+  printResult({
+    bench: BENCH,
+    seed,
+    cases: total,
+    findings,
+    slow,
+    max_ms: round(slowest, 2),
+    bound_ms: maxMs,
+    targets: summary,
+  });
   return findings > 0 ? 1 : 0;
 }
 

@@ -5,7 +5,14 @@
 import path from 'node:path';
 
 export { startServerProcess, type ServerProcess, type ServerProcessOptions } from './server-process';
-export { runLoad, runLoadWithCpu, durationSeconds, type LoadOptions, type LoadRequest, type LoadResult } from './load';
+export {
+  runLoad,
+  runLoadWithCpu,
+  durationSeconds,
+  type LoadOptions,
+  type LoadRequest,
+  type LoadResult,
+} from './load';
 export { log, printResult, round } from './report';
 export { cpuMs, withCpu } from './cpu';
 export { announceListening, requestedPort, READY_KEY } from './protocol';

@@ -3,4 +3,6 @@
 import { readFileSync } from 'node:fs';
 
 const body = readFileSync(process.env.OCSP_BENCH_REQUEST_FILE!);
-export const requests = [{ method: 'POST', path: '/', headers: { 'content-type': 'application/ocsp-request' }, body }];
+export const requests = [
+  { method: 'POST', path: '/', headers: { 'content-type': 'application/ocsp-request' }, body },
+];

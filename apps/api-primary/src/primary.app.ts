@@ -8,7 +8,10 @@ import type { PrimaryConfig } from './config/primary.config';
 import { registerOperationMetrics } from './metrics/operation-metrics.hook';
 
 /** Builds (but does not start) the Primary's HTTP app. */
-export async function createPrimaryApp(config: PrimaryConfig, options: PrimaryAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createPrimaryApp(
+  config: PrimaryConfig,
+  options: PrimaryAppOptions = {},
+): Promise<NestFastifyApplication> {
   const logger = createServiceLogger({ level: config.LOG_LEVEL, service: 'api-primary' });
   const app = await createHttpApp(AppModule.forConfig(config, logger, options), {
     logger,

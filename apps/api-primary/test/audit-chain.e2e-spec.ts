@@ -6,7 +6,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type AuditCheckpoint, AuditKeys, type HashedAuditFields, hashedContent, verifyStoredChain } from '@mazevault/audit';
+import {
+  type AuditCheckpoint,
+  AuditKeys,
+  type HashedAuditFields,
+  hashedContent,
+  verifyStoredChain,
+} from '@mazevault/audit';
 import { AuditCheckpointService } from '../src/audit/audit-checkpoint.service';
 import { AuditSealerService } from '../src/audit/audit-sealer.service';
 import { AuditService } from '../src/audit/audit.service';

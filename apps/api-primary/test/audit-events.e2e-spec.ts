@@ -9,7 +9,16 @@ describe('Audit events API (real PostgreSQL, HTTP)', () => {
   const events = async (query: string) => {
     const response = await call(base, 'GET', `/api/v1/audit/events?${query}`, { token });
     expect(response.status).toBe(200);
-    return response.body as { events: { id: string; action: string; outcome: string; actorId: string | null; organizationId: string | null }[]; nextCursor?: string };
+    return response.body as {
+      events: {
+        id: string;
+        action: string;
+        outcome: string;
+        actorId: string | null;
+        organizationId: string | null;
+      }[];
+      nextCursor?: string;
+    };
   };
 
   beforeAll(async () => {
@@ -22,9 +31,14 @@ describe('Audit events API (real PostgreSQL, HTTP)', () => {
   afterAll(() => primary?.close());
 
   it("files logins and unwraps under the user's organization, so its admins see them", async () => {
-    await call(base, 'POST', '/api/v1/auth/login', { body: { email: primary.admin.email, password: 'wrong password' } });
+    await call(base, 'POST', '/api/v1/auth/login', {
+      body: { email: primary.admin.email, password: 'wrong password' },
+    });
     const wrapped = await call(base, 'GET', `${env}/secrets/app/db?wrap_ttl=60`, { token });
-    expect((await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: wrapped.body.wrap.token } })).status).toBe(200);
+    expect(
+      (await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: wrapped.body.wrap.token } }))
+        .status,
+    ).toBe(200);
     const logins = await events('action=auth.login');
     expect(logins.events.map((e) => e.outcome)).toEqual(expect.arrayContaining(['success', 'denied']));
     expect((await events('action=secret.unwrap')).events).toHaveLength(1);
@@ -38,7 +52,9 @@ describe('Audit events API (real PostgreSQL, HTTP)', () => {
 
   it('filters by action, actor, resource, outcome and time range', async () => {
     const me = (await call(base, 'GET', '/api/v1/auth/whoami', { token })).body;
-    const writes = await events(`action=secret.write&actorId=${me.id}&outcome=success&resourceType=secret&resourceRef=app/db`);
+    const writes = await events(
+      `action=secret.write&actorId=${me.id}&outcome=success&resourceType=secret&resourceRef=app/db`,
+    );
     expect(writes.events).toHaveLength(1);
     expect(writes.events[0]).toMatchObject({ action: 'secret.write', actorId: me.id });
     expect((await events('action=secret.write&resourceRef=app/other')).events).toHaveLength(0);
@@ -51,7 +67,8 @@ describe('Audit events API (real PostgreSQL, HTTP)', () => {
   });
 
   it('pages by cursor: every event once, newest first, then no cursor', async () => {
-    for (let i = 0; i < 5; i++) await call(base, 'PUT', `${env}/secrets/page/s${i}`, { token, body: { value: i } });
+    for (let i = 0; i < 5; i++)
+      await call(base, 'PUT', `${env}/secrets/page/s${i}`, { token, body: { value: i } });
     const seen: string[] = [];
     let cursor: string | undefined;
     do {

@@ -7,14 +7,25 @@ import { createTestDatabase, type TestDatabase } from '@mazevault/testing';
 const REPO = join(__dirname, '..', '..', '..');
 
 /** `npm run bootstrap-admin` as an operator runs it: its own process, DATABASE_URL from the environment. */
-async function bootstrapAdminCli(databaseUrl: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return promisify(execFile)(process.execPath, ['-r', './tools/register.cjs', 'apps/api-primary/src/cli/bootstrap-admin.cli.ts', ...args], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl },
-    timeout: 60_000,
-  }).then(
+async function bootstrapAdminCli(
+  databaseUrl: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(
+    process.execPath,
+    ['-r', './tools/register.cjs', 'apps/api-primary/src/cli/bootstrap-admin.cli.ts', ...args],
+    {
+      cwd: REPO,
+      env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl },
+      timeout: 60_000,
+    },
+  ).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
   );
 }
 
@@ -46,7 +57,11 @@ describe('npm run bootstrap-admin (real PostgreSQL, the CLI as a child process)'
     expect(JSON.parse(created.stdout)).toMatchObject({ created: true, email: 'first@example.com' });
 
     const other = await bootstrapAdminCli(database.url, '--json', '--email', 'admin@mazevault.local');
-    expect(JSON.parse(other.stdout)).toEqual({ created: false, email: 'admin@mazevault.local', existingAdmins: ['first@example.com'] });
+    expect(JSON.parse(other.stdout)).toEqual({
+      created: false,
+      email: 'admin@mazevault.local',
+      existingAdmins: ['first@example.com'],
+    });
     const text = await bootstrapAdminCli(database.url, '--email', 'admin@mazevault.local');
     expect(text.stdout).toContain('no user admin@mazevault.local; platform admin: first@example.com');
     const same = await bootstrapAdminCli(database.url, '--email', 'first@example.com');

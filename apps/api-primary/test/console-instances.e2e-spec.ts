@@ -14,7 +14,11 @@ describe('Console instance secrets (Key Vault test server, real SDK, real Postgr
 
   beforeAll(async () => {
     vault = await KeyVaultTestServer.start();
-    const store = new AzureSecretStore({ client: createTestSecretClient(vault), naming: 'verbatim', resilience: { backoff_initial_ms: 10, backoff_max_ms: 50 } });
+    const store = new AzureSecretStore({
+      client: createTestSecretClient(vault),
+      naming: 'verbatim',
+      resilience: { backoff_initial_ms: 10, backoff_max_ms: 50 },
+    });
     primary = await startPrimary('console', { SECRET_STORE_PROVIDER: 'noop' }, { store });
     token = await login(primary.baseUrl, primary.admin.email, primary.admin.password);
   });
@@ -26,12 +30,16 @@ describe('Console instance secrets (Key Vault test server, real SDK, real Postgr
   const peekValue = async (name: string) => (await createTestSecretClient(vault).getSecret(name)).value;
   const versions = async (name: string) => {
     const found: string[] = [];
-    for await (const v of createTestSecretClient(vault).listPropertiesOfSecretVersions(name)) found.push(v.version ?? '');
+    for await (const v of createTestSecretClient(vault).listPropertiesOfSecretVersions(name))
+      found.push(v.version ?? '');
     return found;
   };
 
   it('keeps the three secrets in the vault and only their key names in PostgreSQL', async () => {
-    const created = await call(primary.baseUrl, 'POST', '/api/v1/console/instances', { token, body: { id: 'abc123', name: 'Plant A' } });
+    const created = await call(primary.baseUrl, 'POST', '/api/v1/console/instances', {
+      token,
+      body: { id: 'abc123', name: 'Plant A' },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ id: 'abc123', tokenRef: 'instance-abc123', dbUriRef: null });
     expect(await peekValue('instance-abc123')).toBe(created.body.token);
@@ -41,23 +49,38 @@ describe('Console instance secrets (Key Vault test server, real SDK, real Postgr
       token,
       body: { dbUri, oidcClientSecret: 'oidc-s3cret' },
     });
-    expect(connected.body).toMatchObject({ dbUriRef: 'instance-abc123-dburi', oidcClientSecretRef: 'instance-abc123-oidc-secret' });
+    expect(connected.body).toMatchObject({
+      dbUriRef: 'instance-abc123-dburi',
+      oidcClientSecretRef: 'instance-abc123-oidc-secret',
+    });
     expect(await peekValue('instance-abc123-dburi')).toBe(dbUri);
     expect(await peekValue('instance-abc123-oidc-secret')).toBe('oidc-s3cret');
 
     const rows = JSON.stringify(await primary.dataSource.getRepository(ConsoleInstanceEntity).find());
     expect(rows).toContain('instance-abc123-dburi');
     for (const value of [dbUri, 'oidc-s3cret', created.body.token]) expect(rows).not.toContain(value);
-    expect(JSON.stringify((await call(primary.baseUrl, 'GET', '/api/v1/console/instances/abc123', { token })).body)).not.toContain('pa55');
+    expect(
+      JSON.stringify(
+        (await call(primary.baseUrl, 'GET', '/api/v1/console/instances/abc123', { token })).body,
+      ),
+    ).not.toContain('pa55');
   });
 
   it('rotates the token under the same name (the vault keeps the old version); the reader follows', async () => {
-    const auth = (presented: string) => call(primary.baseUrl, 'POST', '/api/v1/console/instances/rot1/authenticate', { headers: { authorization: `Bearer ${presented}` } });
-    const created = await call(primary.baseUrl, 'POST', '/api/v1/console/instances', { token, body: { id: 'rot1', name: 'Rotating' } });
+    const auth = (presented: string) =>
+      call(primary.baseUrl, 'POST', '/api/v1/console/instances/rot1/authenticate', {
+        headers: { authorization: `Bearer ${presented}` },
+      });
+    const created = await call(primary.baseUrl, 'POST', '/api/v1/console/instances', {
+      token,
+      body: { id: 'rot1', name: 'Rotating' },
+    });
     const first = created.body.token as string;
     expect((await auth(first)).status).toBe(200);
 
-    const rotated = await call(primary.baseUrl, 'POST', '/api/v1/console/instances/rot1/rotate-token', { token });
+    const rotated = await call(primary.baseUrl, 'POST', '/api/v1/console/instances/rot1/rotate-token', {
+      token,
+    });
     expect(rotated.status).toBe(200);
     const second = rotated.body.token as string;
     expect(second).not.toBe(first);
@@ -69,12 +92,23 @@ describe('Console instance secrets (Key Vault test server, real SDK, real Postgr
   });
 
   it('leaves no vault secret behind when the row cannot be written, and refuses duplicates', async () => {
-    await call(primary.baseUrl, 'POST', '/api/v1/console/instances', { token, body: { id: 'dup1', name: 'One' } });
-    const again = await call(primary.baseUrl, 'POST', '/api/v1/console/instances', { token, body: { id: 'dup1', name: 'Two' } });
+    await call(primary.baseUrl, 'POST', '/api/v1/console/instances', {
+      token,
+      body: { id: 'dup1', name: 'One' },
+    });
+    const again = await call(primary.baseUrl, 'POST', '/api/v1/console/instances', {
+      token,
+      body: { id: 'dup1', name: 'Two' },
+    });
     expect(again.status).toBe(409);
     vault.failNext({ status: 403, times: 1 });
-    const denied = await call(primary.baseUrl, 'POST', '/api/v1/console/instances', { token, body: { id: 'kvdenied', name: 'KV says no' } });
+    const denied = await call(primary.baseUrl, 'POST', '/api/v1/console/instances', {
+      token,
+      body: { id: 'kvdenied', name: 'KV says no' },
+    });
     expect(denied.status).toBeGreaterThanOrEqual(500);
-    expect(await primary.dataSource.getRepository(ConsoleInstanceEntity).existsBy({ id: 'kvdenied' })).toBe(false);
+    expect(await primary.dataSource.getRepository(ConsoleInstanceEntity).existsBy({ id: 'kvdenied' })).toBe(
+      false,
+    );
   });
 });

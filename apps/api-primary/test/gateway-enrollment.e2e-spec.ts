@@ -33,7 +33,16 @@ function listenerCall(port: number, path: string, body: unknown, tls: ClientTls)
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve) => {
     const req = httpsRequest(
-      { host: '127.0.0.1', port, path, method: 'POST', ...tls, ca: [tls.ca], agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        ...tls,
+        ca: [tls.ca],
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -45,7 +54,9 @@ function listenerCall(port: number, path: string, body: unknown, tls: ClientTls)
   });
 }
 
-async function newKeyAndCsr(subject: Record<string, string> = {}): Promise<{ keyPem: string; csrPem: string }> {
+async function newKeyAndCsr(
+  subject: Record<string, string> = {},
+): Promise<{ keyPem: string; csrPem: string }> {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
   const csr = await createCsr({ signer: await signerFromPkcs8(new Uint8Array(pkcs8)), subject });
@@ -73,7 +84,15 @@ async function startGatewayProcess(env: Record<string, string>): Promise<Gateway
   let output = '';
   const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/gateway/src/main.ts'], {
     cwd: join(__dirname, '..', '..', '..'),
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), MAZEVAULT_MODE: 'gateway', GATEWAY_HEARTBEAT_INTERVAL_SECONDS: '1', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      MAZEVAULT_MODE: 'gateway',
+      GATEWAY_HEARTBEAT_INTERVAL_SECONDS: '1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -81,7 +100,12 @@ async function startGatewayProcess(env: Record<string, string>): Promise<Gateway
   const base = `http://127.0.0.1:${port}`;
   await until(`the gateway to listen:\n${output}`, async () => {
     if (child.exitCode !== null) throw new Error(`the gateway exited (${child.exitCode}):\n${output}`);
-    return (await fetch(`${base}/api/v1/health/live`).then((r) => r.ok, () => false)) || undefined;
+    return (
+      (await fetch(`${base}/api/v1/health/live`).then(
+        (r) => r.ok,
+        () => false,
+      )) || undefined
+    );
   });
   return {
     child,
@@ -104,32 +128,61 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
   let gateway: GatewayProcess | undefined;
   const masterKey = randomBytes(32).toString('base64');
 
-  const bootstrap = (body: Record<string, unknown>) => call(primary.baseUrl, 'POST', '/api/v1/gateways/bootstrap', { token: admin, body });
-  const listGateways = async () => (await call(primary.baseUrl, 'GET', '/api/v1/gateways', { token: admin })).body.gateways as { id: string; name: string; status: string; lastSeenAt: string | null; lastHeartbeat: Record<string, unknown> | null }[];
+  const bootstrap = (body: Record<string, unknown>) =>
+    call(primary.baseUrl, 'POST', '/api/v1/gateways/bootstrap', { token: admin, body });
+  const listGateways = async () =>
+    (await call(primary.baseUrl, 'GET', '/api/v1/gateways', { token: admin })).body.gateways as {
+      id: string;
+      name: string;
+      status: string;
+      lastSeenAt: string | null;
+      lastHeartbeat: Record<string, unknown> | null;
+    }[];
   const heartbeat = (tls: ClientTls) =>
-    listenerCall(port, '/api/v1/gateway/heartbeat', {
-      sentAt: new Date().toISOString(),
-      version: '0.1.0',
-      environment: 'NPR',
-      role: 'primary',
-      status: 'healthy',
-      primaryCircuit: 'closed',
-      consecutiveFailures: 0,
-      certificateNotAfter: new Date().toISOString(),
-      writeQueueDepth: 0,
-    }, tls);
+    listenerCall(
+      port,
+      '/api/v1/gateway/heartbeat',
+      {
+        sentAt: new Date().toISOString(),
+        version: '0.1.0',
+        environment: 'NPR',
+        role: 'primary',
+        status: 'healthy',
+        primaryCircuit: 'closed',
+        consecutiveFailures: 0,
+        certificateNotAfter: new Date().toISOString(),
+        writeQueueDepth: 0,
+      },
+      tls,
+    );
 
   /** Enrolls a gateway from the test itself (for the refusal cases), returning its mTLS material. */
   async function enroll(name: string): Promise<{ id: string; tls: Required<ClientTls> }> {
     const pkg = (await bootstrap({ name })).body;
     const { keyPem, csrPem } = await newKeyAndCsr();
-    const registered = await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: csrPem }, { ca: pkg.platformCaCertificatePem });
+    const registered = await listenerCall(
+      port,
+      '/api/v1/gateways/register',
+      { token: pkg.token, csr: csrPem },
+      { ca: pkg.platformCaCertificatePem },
+    );
     expect(registered.status).toBe(201);
-    return { id: registered.body.gatewayId, tls: { ca: pkg.platformCaCertificatePem, cert: registered.body.certificatePem, key: keyPem } };
+    return {
+      id: registered.body.gatewayId,
+      tls: { ca: pkg.platformCaCertificatePem, cert: registered.body.certificatePem, key: keyPem },
+    };
   }
 
   beforeAll(async () => {
-    primary = await startPrimary('gateway-e2e', { GATEWAY_LISTEN_PORT: '0', GATEWAY_LISTEN_HOST: '127.0.0.1', GATEWAY_BOOTSTRAP_TOKEN_TTL_SECONDS: '600' }, { clock });
+    primary = await startPrimary(
+      'gateway-e2e',
+      {
+        GATEWAY_LISTEN_PORT: '0',
+        GATEWAY_LISTEN_HOST: '127.0.0.1',
+        GATEWAY_BOOTSTRAP_TOKEN_TTL_SECONDS: '600',
+      },
+      { clock },
+    );
     port = primary.app.get(GatewayListener).port!;
     admin = await login(primary.baseUrl, primary.admin.email, primary.admin.password);
     gatewayDb = await createTestDatabase('gateway-e2e-gw');
@@ -144,17 +197,37 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     await gatewayDb?.drop();
   });
 
-  it('enrolls the gateway process with the seed\'s one-field bootstrap, heartbeats, and reuses its identity after a restart', async () => {
+  it("enrolls the gateway process with the seed's one-field bootstrap, heartbeats, and reuses its identity after a restart", async () => {
     const pkg = await bootstrap({ name: 'azure-gateway-gwc-01' });
     expect(pkg.status).toBe(201);
-    expect(pkg.body).toMatchObject({ name: 'azure-gateway-gwc-01', environment: 'NPR', role: 'primary', platformCaFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(pkg.body).toMatchObject({
+      name: 'azure-gateway-gwc-01',
+      environment: 'NPR',
+      role: 'primary',
+      platformCaFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(pkg.body.token.endsWith(`.${pkg.body.platformCaFingerprint}`)).toBe(true);
 
-    const env = { PRIMARY_BACKEND_URL: `https://127.0.0.1:${port}`, DATABASE_URL: gatewayDb.url, MASTER_KEY: masterKey };
+    const env = {
+      PRIMARY_BACKEND_URL: `https://127.0.0.1:${port}`,
+      DATABASE_URL: gatewayDb.url,
+      MASTER_KEY: masterKey,
+    };
     gateway = await startGatewayProcess({ ...env, GATEWAY_BOOTSTRAP_TOKEN: pkg.body.token });
-    const seen = await until('a heartbeat', async () => (await listGateways()).find((g) => g.id === pkg.body.gatewayId && g.lastSeenAt !== null));
-    expect(seen).toMatchObject({ status: 'active', lastHeartbeat: { environment: 'NPR', role: 'primary', primaryCircuit: 'closed', writeQueueDepth: 0 } });
-    const lines = ['Starting MazeVault in gateway mode', 'Registering gateway with primary...', 'Setting up mTLS...', `Gateway registered successfully: ${pkg.body.gatewayId}`, 'Heartbeat loop started (1s interval)'];
+    const seen = await until('a heartbeat', async () =>
+      (await listGateways()).find((g) => g.id === pkg.body.gatewayId && g.lastSeenAt !== null),
+    );
+    expect(seen).toMatchObject({
+      status: 'active',
+      lastHeartbeat: { environment: 'NPR', role: 'primary', primaryCircuit: 'closed', writeQueueDepth: 0 },
+    });
+    const lines = [
+      'Starting MazeVault in gateway mode',
+      'Registering gateway with primary...',
+      'Setting up mTLS...',
+      `Gateway registered successfully: ${pkg.body.gatewayId}`,
+      'Heartbeat loop started (1s interval)',
+    ];
     const positions = lines.map((line) => gateway!.output().indexOf(line));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -162,12 +235,15 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     expect(await (await fetch(`${gateway.base}/`)).json()).toEqual({ mode: 'gateway' });
     const health = await fetch(`${gateway.base}/api/v1/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ checks: { database: { status: 'up' }, primary: { status: 'up' } } });
+    expect(await health.json()).toMatchObject({
+      checks: { database: { status: 'up' }, primary: { status: 'up' } },
+    });
 
     // Restart without a token: the stored identity (sealed key in the gateway's own database) is used.
     await gateway.stop();
     // The gateway's own send time: the Primary's clock is the test's and does not move by itself.
-    const sentAt = async () => (await listGateways()).find((g) => g.id === pkg.body.gatewayId)!.lastHeartbeat!.sentAt as string;
+    const sentAt = async () =>
+      (await listGateways()).find((g) => g.id === pkg.body.gatewayId)!.lastHeartbeat!.sentAt as string;
     const before = await sentAt();
     gateway = await startGatewayProcess(env);
     expect(gateway.output()).toContain(`Using stored gateway identity: ${pkg.body.gatewayId}`);
@@ -181,31 +257,64 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     expect(pkg).toMatchObject({ environment: 'PRO', role: 'dr-standby' });
     const [a, b] = await Promise.all([newKeyAndCsr(), newKeyAndCsr()]);
     const tls = { ca: pkg.platformCaCertificatePem };
-    const answers = await Promise.all([a, b].map((k) => listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: k.csrPem }, tls)));
+    const answers = await Promise.all(
+      [a, b].map((k) =>
+        listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: k.csrPem }, tls),
+      ),
+    );
     expect(answers.map((r) => r.status).sort()).toEqual([201, 401]);
-    expect(answers.find((r) => r.status === 401)!.body).toMatchObject({ code: 'invalid_bootstrap_token', status: 401 });
-    const again = await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: a.csrPem }, tls);
+    expect(answers.find((r) => r.status === 401)!.body).toMatchObject({
+      code: 'invalid_bootstrap_token',
+      status: 401,
+    });
+    const again = await listenerCall(
+      port,
+      '/api/v1/gateways/register',
+      { token: pkg.token, csr: a.csrPem },
+      tls,
+    );
     expect(again).toMatchObject({ status: 401, body: { code: 'invalid_bootstrap_token' } });
   });
 
   it('refuses bad input without burning the token, and expired or unknown tokens with 401', async () => {
     const pkg = (await bootstrap({ name: 'gw-validation' })).body;
     const tls = { ca: pkg.platformCaCertificatePem };
-    const malformed = await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIBAA==\n-----END CERTIFICATE REQUEST-----\n' }, tls);
+    const malformed = await listenerCall(
+      port,
+      '/api/v1/gateways/register',
+      {
+        token: pkg.token,
+        csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIBAA==\n-----END CERTIFICATE REQUEST-----\n',
+      },
+      tls,
+    );
     expect(malformed.status).toBe(400);
     const named = await newKeyAndCsr({ commonName: 'someone-else' });
-    expect((await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: named.csrPem }, tls)).body).toMatchObject({ status: 400, code: 'csr_name_mismatch' });
-    expect((await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token }, tls)).body).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(
+      (await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: named.csrPem }, tls))
+        .body,
+    ).toMatchObject({ status: 400, code: 'csr_name_mismatch' });
+    expect(
+      (await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token }, tls)).body,
+    ).toMatchObject({ status: 400, code: 'validation_failed' });
     const good = await newKeyAndCsr();
-    expect((await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: good.csrPem }, tls)).status).toBe(201);
+    expect(
+      (await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: good.csrPem }, tls))
+        .status,
+    ).toBe(201);
 
     const wrong = `mvgb_${randomBytes(32).toString('base64url')}.${pkg.platformCaFingerprint}`;
-    expect((await listenerCall(port, '/api/v1/gateways/register', { token: wrong, csr: good.csrPem }, tls)).body).toMatchObject({ status: 401, code: 'invalid_bootstrap_token' });
+    expect(
+      (await listenerCall(port, '/api/v1/gateways/register', { token: wrong, csr: good.csrPem }, tls)).body,
+    ).toMatchObject({ status: 401, code: 'invalid_bootstrap_token' });
 
     const late = (await bootstrap({ name: 'gw-expired' })).body;
     now = new Date(now.getTime() + 601_000);
     try {
-      expect((await listenerCall(port, '/api/v1/gateways/register', { token: late.token, csr: good.csrPem }, tls)).body).toMatchObject({ status: 401, code: 'invalid_bootstrap_token' });
+      expect(
+        (await listenerCall(port, '/api/v1/gateways/register', { token: late.token, csr: good.csrPem }, tls))
+          .body,
+      ).toMatchObject({ status: 401, code: 'invalid_bootstrap_token' });
     } finally {
       now = new Date();
     }
@@ -219,13 +328,26 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     expect(none).toMatchObject({ status: 401, body: { code: 'client_certificate_required' } });
 
     // Same URN, same key, but from another CA: refused (the TLS layer asks, the route refuses).
-    const other = await createRootCa({ keyType: 'ecdsa-p256', subject: { commonName: 'Not the platform CA' }, ttlSeconds: 86_400, clock: { now: () => new Date() } });
+    const other = await createRootCa({
+      keyType: 'ecdsa-p256',
+      subject: { commonName: 'Not the platform CA' },
+      ttlSeconds: 86_400,
+      clock: { now: () => new Date() },
+    });
     const { keyPem, csrPem } = await newKeyAndCsr();
     const forged = await issueFromCsr({
       ca: other.ca,
       clock: { now: () => new Date() },
       csr: csrPem,
-      profile: defineProfile({ name: 'forged', maxTtlSeconds: 3600, keyUsages: ['digitalSignature'], extendedKeyUsages: ['clientAuth'], allowedSanTypes: ['uri'], allowedUriSchemes: ['urn'], subjectTemplate: { fixed: {}, commonName: 'omit' } }),
+      profile: defineProfile({
+        name: 'forged',
+        maxTtlSeconds: 3600,
+        keyUsages: ['digitalSignature'],
+        extendedKeyUsages: ['clientAuth'],
+        allowedSanTypes: ['uri'],
+        allowedUriSchemes: ['urn'],
+        subjectTemplate: { fixed: {}, commonName: 'omit' },
+      }),
       altNames: { uri: [`urn:mazevault:gateway:${id}`] },
     });
     const refused = await heartbeat({ ca: tls.ca, cert: forged.certificate.pem, key: keyPem });
@@ -234,17 +356,30 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     // Route sets are disjoint: no gateway route on the admin port, no admin route on the listener.
     expect((await call(primary.baseUrl, 'POST', '/api/v1/gateway/heartbeat', { body: {} })).status).toBe(404);
     expect((await call(primary.baseUrl, 'POST', '/api/v1/gateways/register', { body: {} })).status).toBe(404);
-    expect(await listenerCall(port, '/api/v1/gateways/bootstrap', { name: 'x' }, tls)).toMatchObject({ status: 404, body: { code: 'not_found' } });
+    expect(await listenerCall(port, '/api/v1/gateways/bootstrap', { name: 'x' }, tls)).toMatchObject({
+      status: 404,
+      body: { code: 'not_found' },
+    });
 
     // Disabling cuts it off on the next request, on the connection-independent per-request check.
-    expect((await call(primary.baseUrl, 'POST', `/api/v1/gateways/${id}/disable`, { token: admin })).body).toMatchObject({ status: 'disabled' });
+    expect(
+      (await call(primary.baseUrl, 'POST', `/api/v1/gateways/${id}/disable`, { token: admin })).body,
+    ).toMatchObject({ status: 'disabled' });
     expect(await heartbeat(tls)).toMatchObject({ status: 401, body: { code: 'gateway_not_active' } });
   });
 
   it('keeps bootstrap and the gateway list to holders of gateways:manage', async () => {
-    expect((await call(primary.baseUrl, 'POST', '/api/v1/gateways/bootstrap', { body: { name: 'anon' } })).status).toBe(401);
+    expect(
+      (await call(primary.baseUrl, 'POST', '/api/v1/gateways/bootstrap', { body: { name: 'anon' } })).status,
+    ).toBe(401);
     expect((await call(primary.baseUrl, 'GET', '/api/v1/gateways')).status).toBe(401);
-    expect((await bootstrap({ name: 'bad', environment: 'DEV' })).body).toMatchObject({ status: 400, code: 'validation_failed' });
-    expect((await bootstrap({ name: 'gw-race' })).body).toMatchObject({ status: 409, code: 'gateway_name_taken' });
+    expect((await bootstrap({ name: 'bad', environment: 'DEV' })).body).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+    });
+    expect((await bootstrap({ name: 'gw-race' })).body).toMatchObject({
+      status: 409,
+      code: 'gateway_name_taken',
+    });
   });
 });

@@ -45,21 +45,49 @@ describe('no plaintext in logs, audit rows or Redis', () => {
     const token = await login(base, email, password);
     await call(base, 'POST', '/api/v1/projects', { token, body: { slug: 'hyg', name: 'Hygiene' } });
     const env = '/api/v1/projects/hyg/environments/prod';
-    expect((await call(base, 'PUT', `${env}/secrets/app/db`, { token, body: { value: { password: plaintext } } })).status).toBe(200);
-    expect((await call(base, 'PUT', `${env}/secrets/app/db`, { token, body: { value: { password: plaintext }, cas: 0 } })).status).toBe(409);
+    expect(
+      (await call(base, 'PUT', `${env}/secrets/app/db`, { token, body: { value: { password: plaintext } } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await call(base, 'PUT', `${env}/secrets/app/db`, {
+          token,
+          body: { value: { password: plaintext }, cas: 0 },
+        })
+      ).status,
+    ).toBe(409);
     expect((await call(base, 'GET', `${env}/secrets/app/db`, { token })).body.value.password).toBe(plaintext);
-    expect((await call(base, 'GET', `${env}/credentials?ref=${encodeURIComponent('azure://vault/app/db#password')}`, { token })).body.password).toBe(plaintext);
+    expect(
+      (
+        await call(
+          base,
+          'GET',
+          `${env}/credentials?ref=${encodeURIComponent('azure://vault/app/db#password')}`,
+          { token },
+        )
+      ).body.password,
+    ).toBe(plaintext);
     const wrapped = await call(base, 'GET', `${env}/secrets/app/db?wrap_ttl=60`, { token });
-    expect((await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: wrapped.body.wrap.token } })).body.data.value.password).toBe(plaintext);
+    expect(
+      (await call(base, 'POST', '/api/v1/wrapping/unwrap', { body: { token: wrapped.body.wrap.token } })).body
+        .data.value.password,
+    ).toBe(plaintext);
     await call(base, 'PUT', `${env}/secrets/bad//path`, { token, body: { value: plaintext } });
     await call(base, 'DELETE', `${env}/secrets/app/db`, { token });
     await call(base, 'POST', '/api/v1/auth/login', { body: { email, password: `${plaintext}-wrong` } });
-    const apiToken = (await call(base, 'POST', '/api/v1/tokens', { token, body: { name: 'ci', permissions: ['secrets:read'] } })).body.token as string;
+    const apiToken = (
+      await call(base, 'POST', '/api/v1/tokens', {
+        token,
+        body: { name: 'ci', permissions: ['secrets:read'] },
+      })
+    ).body.token as string;
     await call(base, 'GET', `${env}/secrets/app/db?version=1`, { token: apiToken });
     // Waits for what the scan needs, not for a duration: the last request's access log line written,
     // and every audit event sealed by the periodic sealer.
     const lastRequestLogged = () => primary!.output().includes('/secrets/app/db?version=1');
-    const unsealed = async () => Number((await dataSource.query('SELECT count(*) AS n FROM audit_events WHERE hash IS NULL'))[0].n);
+    const unsealed = async () =>
+      Number((await dataSource.query('SELECT count(*) AS n FROM audit_events WHERE hash IS NULL'))[0].n);
     while (!lastRequestLogged() || (await unsealed()) > 0) await new Promise((r) => setImmediate(r));
 
     const forbidden = [plaintext, password, token, apiToken, wrapped.body.wrap.token];

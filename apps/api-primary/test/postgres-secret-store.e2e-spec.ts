@@ -17,10 +17,22 @@ async function createStore(): Promise<PostgresSecretStore> {
   if (store) return store;
   primary = await startPrimary('pgstore');
   const token = await login(primary.baseUrl, primary.admin.email, primary.admin.password);
-  expect((await call(primary.baseUrl, 'POST', '/api/v1/projects', { token, body: { slug: 'contract', name: 'Contract' } })).status).toBe(201);
+  expect(
+    (
+      await call(primary.baseUrl, 'POST', '/api/v1/projects', {
+        token,
+        body: { slug: 'contract', name: 'Contract' },
+      })
+    ).status,
+  ).toBe(201);
   const [admin] = (await call(primary.baseUrl, 'GET', '/api/v1/users', { token })).body;
   const scope = await primary.app.get(SecretScopeService).resolve(admin.organizationId, 'contract', 'dev');
-  store = new PostgresSecretStore(primary.app.get(SecretsService), scope, { type: 'service', id: 'contract-test' }, primary.app.get(WrappingService));
+  store = new PostgresSecretStore(
+    primary.app.get(SecretsService),
+    scope,
+    { type: 'service', id: 'contract-test' },
+    primary.app.get(WrappingService),
+  );
   return store;
 }
 

@@ -24,9 +24,17 @@ export interface PrimaryTestApp {
  * The real Primary on a real socket, against a fresh PostgreSQL database (migrated) and the test
  * Redis. What is real: everything. Nothing is mocked.
  */
-export async function startPrimary(label: string, overrides: Record<string, string> = {}, options: PrimaryAppOptions = {}): Promise<PrimaryTestApp> {
-  const database: TestDatabase = overrides.DATABASE_URL ? { url: overrides.DATABASE_URL, name: '', drop: async () => undefined } : await createTestDatabase(label);
-  const jwtKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+export async function startPrimary(
+  label: string,
+  overrides: Record<string, string> = {},
+  options: PrimaryAppOptions = {},
+): Promise<PrimaryTestApp> {
+  const database: TestDatabase = overrides.DATABASE_URL
+    ? { url: overrides.DATABASE_URL, name: '', drop: async () => undefined }
+    : await createTestDatabase(label);
+  const jwtKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
   const config = loadPrimaryConfig({
     DATABASE_URL: database.url,
     REDIS_URL: testRedis(label).url,
@@ -78,7 +86,12 @@ export async function call(
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },
-    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   let body: unknown = text;
@@ -92,7 +105,8 @@ export async function call(
 
 export async function login(base: string, email: string, password: string): Promise<string> {
   const response = await call(base, 'POST', '/api/v1/auth/login', { body: { email, password } });
-  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== 200)
+    throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
   return (response.body as { token: string }).token;
 }
 
@@ -108,7 +122,11 @@ export interface PrimaryProcess {
  * The production entry point (main.ts) in a child process, on an already-migrated database and the
  * test Redis, with only the environment given here; resolves once /api/v1/health/live answers.
  */
-export async function startPrimaryProcess(label: string, databaseUrl: string, env: Record<string, string> = {}): Promise<PrimaryProcess> {
+export async function startPrimaryProcess(
+  label: string,
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<PrimaryProcess> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let output = '';
@@ -121,7 +139,9 @@ export async function startPrimaryProcess(label: string, databaseUrl: string, en
       DATABASE_URL: databaseUrl,
       REDIS_URL: testRedis(label).url,
       REDIS_KEY_PREFIX: testRedis(label).keyPrefix,
-      JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
       MASTER_KEY: randomBytes(32).toString('base64'),
       GATEWAY_LISTEN_PORT: 'off',
       ...env,
@@ -133,7 +153,10 @@ export async function startPrimaryProcess(label: string, databaseUrl: string, en
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   for (let i = 0; i < 150; i++) {
-    const up = await fetch(`${base}/api/v1/health/live`).then((r) => r.ok, () => false);
+    const up = await fetch(`${base}/api/v1/health/live`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) return { base, child, output: () => output, exited };
     await new Promise((r) => setTimeout(r, 200));
   }

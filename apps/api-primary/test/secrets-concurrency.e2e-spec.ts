@@ -18,12 +18,21 @@ describe('Primary secrets: concurrent writers of one secret (real PostgreSQL)', 
   beforeAll(async () => {
     primary = await startPrimary('secrets-race');
     token = await login(primary.baseUrl, primary.admin.email, primary.admin.password);
-    expect((await call(primary.baseUrl, 'POST', '/api/v1/projects', { token, body: { slug: 'race', name: 'Race' } })).status).toBe(201);
+    expect(
+      (
+        await call(primary.baseUrl, 'POST', '/api/v1/projects', {
+          token,
+          body: { slug: 'race', name: 'Race' },
+        })
+      ).status,
+    ).toBe(201);
   });
   afterAll(() => primary?.close());
 
-  const put = (path: string, body: unknown) => call(primary.baseUrl, 'PUT', `${env}/secrets/${path}`, { token, body });
-  const metadata = async (path: string) => (await call(primary.baseUrl, 'GET', `${env}/metadata/${path}`, { token })).body;
+  const put = (path: string, body: unknown) =>
+    call(primary.baseUrl, 'PUT', `${env}/secrets/${path}`, { token, body });
+  const metadata = async (path: string) =>
+    (await call(primary.baseUrl, 'GET', `${env}/metadata/${path}`, { token })).body;
 
   /** Runs `writers` while the test holds the secret's row lock, releasing it once all are blocked. */
   async function collide<T>(path: string, writers: () => Promise<T>[]): Promise<T[]> {
@@ -56,11 +65,15 @@ describe('Primary secrets: concurrent writers of one secret (real PostgreSQL)', 
 
   it(`check-and-set: of ${WRITERS} writers expecting the same version, one wins and the others get cas_mismatch`, async () => {
     expect((await put('race/cas', { value: 'v1' })).status).toBe(200);
-    const answers = await collide('race/cas', () => Array.from({ length: WRITERS }, (_, n) => put('race/cas', { value: `writer-${n}`, cas: 1 })));
+    const answers = await collide('race/cas', () =>
+      Array.from({ length: WRITERS }, (_, n) => put('race/cas', { value: `writer-${n}`, cas: 1 })),
+    );
 
     expect(answers.filter((a) => a.status === 200).map((a) => a.body.version)).toEqual([2]);
     const losers = answers.filter((a) => a.status !== 200);
-    expect(losers.map((a) => [a.status, a.body.code])).toEqual(Array.from({ length: WRITERS - 1 }, () => [409, 'cas_mismatch']));
+    expect(losers.map((a) => [a.status, a.body.code])).toEqual(
+      Array.from({ length: WRITERS - 1 }, () => [409, 'cas_mismatch']),
+    );
     const meta = await metadata('race/cas');
     expect(meta.currentVersion).toBe(2);
     expect(meta.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
@@ -68,7 +81,9 @@ describe('Primary secrets: concurrent writers of one secret (real PostgreSQL)', 
 
   it(`plain writes: ${WRITERS} concurrent writers each get their own next version`, async () => {
     expect((await put('race/plain', { value: 'v1' })).status).toBe(200);
-    const answers = await collide('race/plain', () => Array.from({ length: WRITERS }, (_, n) => put('race/plain', { value: `writer-${n}` })));
+    const answers = await collide('race/plain', () =>
+      Array.from({ length: WRITERS }, (_, n) => put('race/plain', { value: `writer-${n}` })),
+    );
 
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: WRITERS }, () => 200));
     const versions = answers.map((a) => a.body.version as number).sort((a, b) => a - b);

@@ -41,7 +41,10 @@ describe('SIGTERM with requests in flight', () => {
         signal: AbortSignal.timeout(20_000),
       }).then(
         (r) => ({ status: r.status as number | string, afterSignal: Date.now() > signalledAt }),
-        (error: Error & { cause?: { code?: string } }) => ({ status: `failed: ${error.cause?.code ?? error.name}`, afterSignal: true }),
+        (error: Error & { cause?: { code?: string } }) => ({
+          status: `failed: ${error.cause?.code ?? error.name}`,
+          afterSignal: true,
+        }),
       ),
     );
     // Once one answer is back, all twelve were sent long ago and are being worked on.
@@ -55,7 +58,9 @@ describe('SIGTERM with requests in flight', () => {
     expect(answers.filter((a) => a.afterSignal).length).toBeGreaterThan(0);
     const { signal } = await Promise.race([
       exited,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still running 20 s after SIGTERM')), 20_000)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('still running 20 s after SIGTERM')), 20_000),
+      ),
     ]);
     expect(signal).toBe('SIGTERM');
     expect(primary.output()).not.toMatch(/"level":50/);

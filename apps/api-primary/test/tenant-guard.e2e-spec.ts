@@ -24,19 +24,38 @@ describe('secrets tenant guard (real PostgreSQL)', () => {
     expect((await call(env, 'GET', '/secrets/other/x', { token })).body.code).toBe('mount_not_allowed');
 
     // Same database, but this instance serves another tenant: the admin's organization is refused.
-    pinned = await startPrimary('tenant2', { TENANT_ID: 'some-other-org', DATABASE_URL: primary.config.DATABASE_URL, MASTER_KEY: primary.config.MASTER_KEY!, ADMIN_EMAIL: primary.admin.email });
+    pinned = await startPrimary('tenant2', {
+      TENANT_ID: 'some-other-org',
+      DATABASE_URL: primary.config.DATABASE_URL,
+      MASTER_KEY: primary.config.MASTER_KEY!,
+      ADMIN_EMAIL: primary.admin.email,
+    });
     const pinnedToken = await login(pinned.baseUrl, primary.admin.email, primary.admin.password);
-    const refused = await call(pinned.baseUrl, 'GET', '/api/v1/projects/tp/environments/prod/secrets/app/db', { token: pinnedToken });
+    const refused = await call(
+      pinned.baseUrl,
+      'GET',
+      '/api/v1/projects/tp/environments/prod/secrets/app/db',
+      { token: pinnedToken },
+    );
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('tenant_mismatch');
     // Decided with the scope, before any lookup: a project that does not exist answers the same.
-    const unknown = await call(pinned.baseUrl, 'GET', '/api/v1/projects/no-such/environments/prod/secrets', { token: pinnedToken });
+    const unknown = await call(pinned.baseUrl, 'GET', '/api/v1/projects/no-such/environments/prod/secrets', {
+      token: pinnedToken,
+    });
     expect([unknown.status, unknown.body.code]).toEqual([403, 'tenant_mismatch']);
 
     // ...while pinning it to the admin's own organization (by slug) lets it through.
     await pinned.close();
-    pinned = await startPrimary('tenant3', { TENANT_ID: 'default', DATABASE_URL: primary.config.DATABASE_URL, MASTER_KEY: primary.config.MASTER_KEY!, ADMIN_EMAIL: primary.admin.email });
-    const ok = await call(pinned.baseUrl, 'GET', '/api/v1/projects/tp/environments/prod/secrets/app/db', { token: await login(pinned.baseUrl, primary.admin.email, primary.admin.password) });
+    pinned = await startPrimary('tenant3', {
+      TENANT_ID: 'default',
+      DATABASE_URL: primary.config.DATABASE_URL,
+      MASTER_KEY: primary.config.MASTER_KEY!,
+      ADMIN_EMAIL: primary.admin.email,
+    });
+    const ok = await call(pinned.baseUrl, 'GET', '/api/v1/projects/tp/environments/prod/secrets/app/db', {
+      token: await login(pinned.baseUrl, primary.admin.email, primary.admin.password),
+    });
     expect(ok.body.value).toBe('v');
   });
 });

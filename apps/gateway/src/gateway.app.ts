@@ -17,11 +17,20 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   logger.info('Starting MazeVault in gateway mode');
   const dataSource = await createGatewayDataSource({ url: config.DATABASE_URL }).initialize();
   try {
-    const masters = new MasterKeyRing(new EnvMasterKeyProvider({ value: config.MASTER_KEY, variableName: 'MASTER_KEY' }));
+    const masters = new MasterKeyRing(
+      new EnvMasterKeyProvider({ value: config.MASTER_KEY, variableName: 'MASTER_KEY' }),
+    );
     const identity = await ensureIdentity(config, new GatewayIdentityStore(dataSource, masters), logger);
     const heartbeat = new HeartbeatLoop(config, identity, logger);
-    const app = await createHttpApp(AppModule.forRuntime(logger, { dataSource, heartbeat }), { title: 'MazeVault gateway', version: config.MAZEVAULT_VERSION, logger });
-    app.getHttpAdapter().getInstance().get('/', async () => ({ mode: 'gateway' }));
+    const app = await createHttpApp(AppModule.forRuntime(logger, { dataSource, heartbeat }), {
+      title: 'MazeVault gateway',
+      version: config.MAZEVAULT_VERSION,
+      logger,
+    });
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .get('/', async () => ({ mode: 'gateway' }));
     await app.listen({ port: config.PORT, host: config.HOST });
     logger.info(`gateway listening on http://${config.HOST}:${config.PORT}`);
     heartbeat.start();

@@ -4,7 +4,11 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
-const BASE = { PRIMARY_BACKEND_URL: 'https://127.0.0.1:8443', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x', MASTER_KEY: randomBytes(32).toString('base64') };
+const BASE = {
+  PRIMARY_BACKEND_URL: 'https://127.0.0.1:8443',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x',
+  MASTER_KEY: randomBytes(32).toString('base64'),
+};
 
 describe('gateway process without an identity or a token', () => {
   let db: TestDatabase;

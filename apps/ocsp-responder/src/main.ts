@@ -9,7 +9,10 @@ async function main(): Promise<void> {
   const config = loadOcspConfig();
   const threshold = config.LOG_LEVEL === 'silent' ? Infinity : LEVELS.indexOf(config.LOG_LEVEL);
   const log = (level: 'info' | 'warn' | 'error', msg: string) => {
-    if (LEVELS.indexOf(level) >= threshold) process.stderr.write(`${JSON.stringify({ level, time: Date.now(), service: 'ocsp-responder', msg })}\n`);
+    if (LEVELS.indexOf(level) >= threshold)
+      process.stderr.write(
+        `${JSON.stringify({ level, time: Date.now(), service: 'ocsp-responder', msg })}\n`,
+      );
   };
   // No input may take the process down; an unexpected fault is logged and the responder keeps serving.
   process.on('uncaughtException', (error) => log('error', `uncaught: ${error.stack ?? error.message}`));
@@ -24,6 +27,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigValidationError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigValidationError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -25,10 +25,19 @@ type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 
 /** Wiring only: config → pool, master keys, issuers, responder, Redis invalidations, HTTP server. */
 export async function createOcspResponderApp(config: OcspConfig, log: Log): Promise<OcspResponderApp> {
-  const pool = new Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, connectionTimeoutMillis: 5000 });
+  const pool = new Pool({
+    connectionString: config.DATABASE_URL,
+    max: config.DATABASE_POOL_MAX,
+    connectionTimeoutMillis: 5000,
+  });
   pool.on('error', (error) => log('warn', `database: ${error.message}`));
-  const retired: MasterKeyProvider[] = config.MASTER_KEY_PREVIOUS ? [new EnvMasterKeyProvider({ value: config.MASTER_KEY_PREVIOUS, variableName: 'MASTER_KEY_PREVIOUS' })] : [];
-  const masters = new MasterKeyRing(new EnvMasterKeyProvider({ value: config.MASTER_KEY, variableName: 'MASTER_KEY' }), retired);
+  const retired: MasterKeyProvider[] = config.MASTER_KEY_PREVIOUS
+    ? [new EnvMasterKeyProvider({ value: config.MASTER_KEY_PREVIOUS, variableName: 'MASTER_KEY_PREVIOUS' })]
+    : [];
+  const masters = new MasterKeyRing(
+    new EnvMasterKeyProvider({ value: config.MASTER_KEY, variableName: 'MASTER_KEY' }),
+    retired,
+  );
 
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'ocsp-responder' });
@@ -36,9 +45,19 @@ export async function createOcspResponderApp(config: OcspConfig, log: Log): Prom
   const metrics = createOcspMetrics(registry);
 
   const issuers = new IssuerRegistry(pool, masters, (m) => log('warn', m));
-  const responder = new OcspResponderService(pool, issuers, systemClock, { validitySeconds: config.OCSP_VALIDITY_SECONDS, maxEntries: config.OCSP_CACHE_MAX_ENTRIES, maxUnknownEntries: config.OCSP_CACHE_MAX_UNKNOWN_ENTRIES }, {
-    signed: (seconds) => metrics.signing.observe(seconds),
-  });
+  const responder = new OcspResponderService(
+    pool,
+    issuers,
+    systemClock,
+    {
+      validitySeconds: config.OCSP_VALIDITY_SECONDS,
+      maxEntries: config.OCSP_CACHE_MAX_ENTRIES,
+      maxUnknownEntries: config.OCSP_CACHE_MAX_UNKNOWN_ENTRIES,
+    },
+    {
+      signed: (seconds) => metrics.signing.observe(seconds),
+    },
+  );
 
   await issuers.reload();
   for (const issuer of issuers.all()) {
@@ -52,9 +71,14 @@ export async function createOcspResponderApp(config: OcspConfig, log: Log): Prom
   // The database is the truth: every poll re-reads revocations since the previous one (with overlap).
   let since: Date | null = null;
   const refresh = async () => {
-    const { rows: [clock] } = await pool.query<{ now: Date }>('SELECT now() AS now');
+    const {
+      rows: [clock],
+    } = await pool.query<{ now: Date }>('SELECT now() AS now');
     if (since) {
-      const { rows } = await pool.query<{ ca_id: string; serial: string }>('SELECT ca_id, serial FROM certificates WHERE revoked_at >= $1', [new Date(since.getTime() - 5000)]);
+      const { rows } = await pool.query<{ ca_id: string; serial: string }>(
+        'SELECT ca_id, serial FROM certificates WHERE revoked_at >= $1',
+        [new Date(since.getTime() - 5000)],
+      );
       for (const row of rows) responder.invalidate(row.ca_id, row.serial);
     }
     since = clock!.now;

@@ -41,7 +41,10 @@ export async function lockChainHead(manager: EntityManager): Promise<{ tip: stri
  * For the writer: the head as it is now, unlocked (`head`, to compare-and-set against), the tip to
  * link to, and `count` fresh audit_events ids.
  */
-export async function readChainHead(source: DataSource | EntityManager, count: number): Promise<{ head: string; tip: string; ids: string[] }> {
+export async function readChainHead(
+  source: DataSource | EntityManager,
+  count: number,
+): Promise<{ head: string; tip: string; ids: string[] }> {
   const values = [count];
   // Outside a transaction, a prepared statement (it runs for every batch of audit events).
   const [row] =
@@ -67,7 +70,9 @@ async function searchChainTip(source: DataSource | EntityManager): Promise<strin
 export const MOVE_CHAIN_HEAD_SQL = 'UPDATE audit_chain_head SET hash = $1 WHERE id = 1';
 
 /** The chain's state for a checkpoint: its head, the links leading to it, and the row holding it. */
-export async function readChainState(source: DataSource): Promise<{ head: string; count: number; lastId: string }> {
+export async function readChainState(
+  source: DataSource,
+): Promise<{ head: string; count: number; lastId: string }> {
   // One statement, one snapshot: the head and the rows counted are the same moment's.
   const [state] = (await source.query(
     `SELECT h.hash AS head, (SELECT count(*) FROM audit_events WHERE hash IS NOT NULL)::int AS count,

@@ -8,15 +8,37 @@ const state = { lastId: '42', head: 'a'.repeat(64), count: 40, at: '2026-12-01T0
 describe('audit checkpoints', () => {
   it('are signed over every field: any change fails the signature', () => {
     const checkpoint = signCheckpoint(state, key);
-    expect(checkpoint).toMatchObject({ v: 1, ...state, keyId: key.id, mac: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(checkpoint).toMatchObject({
+      v: 1,
+      ...state,
+      keyId: key.id,
+      mac: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(checkCheckpointSignature(checkpoint, keys)).toEqual({ ok: true });
-    const altered = [{ lastId: '41' }, { head: 'b'.repeat(64) }, { count: 39 }, { at: '2026-12-01T00:00:00.000Z' }, { keyId: 'ak1:other' }];
+    const altered = [
+      { lastId: '41' },
+      { head: 'b'.repeat(64) },
+      { count: 39 },
+      { at: '2026-12-01T00:00:00.000Z' },
+      { keyId: 'ak1:other' },
+    ];
     for (const change of altered) {
-      const result = checkCheckpointSignature({ ...checkpoint, ...change }, new Map([...keys, ['ak1:other', key.key]]));
+      const result = checkCheckpointSignature(
+        { ...checkpoint, ...change },
+        new Map([...keys, ['ak1:other', key.key]]),
+      );
       expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/does not verify/) });
     }
-    expect(checkCheckpointSignature(signCheckpoint(state, { id: key.id, key: createSecretKey(randomBytes(32)) }), keys)).toMatchObject({ ok: false });
-    expect(checkCheckpointSignature(checkpoint, new Map())).toMatchObject({ ok: false, reason: expect.stringMatching(/does not hold/) });
+    expect(
+      checkCheckpointSignature(
+        signCheckpoint(state, { id: key.id, key: createSecretKey(randomBytes(32)) }),
+        keys,
+      ),
+    ).toMatchObject({ ok: false });
+    expect(checkCheckpointSignature(checkpoint, new Map())).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/does not hold/),
+    });
   });
 
   it('parse from the logged JSON or an export line, and refuse anything else', () => {

@@ -9,7 +9,11 @@ import { SELECT_HASHED_COLUMNS } from './audit-verification';
  * commit order is only known afterwards) into the hash chain, in id order, in one transaction that
  * holds the chain head. Returns how many rows it sealed (fewer than `limit`: nothing is left).
  */
-export async function sealAuditBatch(dataSource: DataSource, keys: AuditKeys, limit: number): Promise<number> {
+export async function sealAuditBatch(
+  dataSource: DataSource,
+  keys: AuditKeys,
+  limit: number,
+): Promise<number> {
   const key = await keys.active();
   return dataSource.transaction(async (manager) => {
     let { tip: previous } = await lockChainHead(manager);

@@ -11,13 +11,18 @@ import { plainText } from './text.schema';
 
 const SemVer = z.string().regex(/^\d{1,4}\.\d{1,4}\.\d{1,6}(?:-[0-9A-Za-z.-]{1,64})?$/);
 /** A compact JWE (five base64url parts): ciphertext only, never the plaintext. */
-const CompactJwe = z.string().max(1_048_576).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+const CompactJwe = z
+  .string()
+  .max(1_048_576)
+  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
 /** A stable problem code (the `code` of a problem+json answer). */
 const ProblemCode = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/);
 const PemCsr = z
   .string()
   .max(16_384)
-  .regex(/^-----BEGIN CERTIFICATE REQUEST-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE REQUEST-----\r?\n?$/);
+  .regex(
+    /^-----BEGIN CERTIFICATE REQUEST-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE REQUEST-----\r?\n?$/,
+  );
 
 /** `primary` polls for tasks; `dr-standby` heartbeats only, until a failover activates it. */
 export const GATEWAY_ROLES = ['primary', 'dr-standby'] as const;
@@ -31,7 +36,11 @@ export type GatewayEnvironment = (typeof GATEWAY_ENVIRONMENTS)[number];
  * (hex), which the gateway pins. Shown once, stored as SHA-256.
  */
 export const GATEWAY_BOOTSTRAP_TOKEN_PREFIX = 'mvgb_';
-const BootstrapToken = z.string().min(20).max(512).regex(/^[A-Za-z0-9_.~-]+$/);
+const BootstrapToken = z
+  .string()
+  .min(20)
+  .max(512)
+  .regex(/^[A-Za-z0-9_.~-]+$/);
 
 /**
  * `POST /api/v1/gateways/bootstrap` (admin API). The seed's one-field call works: the environment
@@ -105,7 +114,12 @@ export const GatewayPollTasksRequestSchema = z.strictObject({
 });
 export type GatewayPollTasksRequest = z.infer<typeof GatewayPollTasksRequestSchema>;
 
-export const GATEWAY_TASK_TYPES = ['secret.sync', 'certificate.deliver', 'keyvault.sync', 'config.refresh'] as const;
+export const GATEWAY_TASK_TYPES = [
+  'secret.sync',
+  'certificate.deliver',
+  'keyvault.sync',
+  'config.refresh',
+] as const;
 
 export const GatewayTaskSchema = z.strictObject({
   taskId: z.uuid(),

@@ -4,7 +4,9 @@ import { plainText } from './text.schema';
 const ROLE_NAMES = ['admin', 'security-officer', 'project-admin', 'developer', 'viewer', 'auditor'] as const;
 
 export const CreateOrganizationRequestSchema = z.strictObject({
-  slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'lower-case letters, digits and inner hyphens, at most 63' }),
+  slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+    message: 'lower-case letters, digits and inner hyphens, at most 63',
+  }),
   name: plainText(1, 200),
 });
 export type CreateOrganizationRequest = z.infer<typeof CreateOrganizationRequestSchema>;
@@ -27,28 +29,42 @@ export const CreateUserRequestSchema = z.strictObject({
 });
 export type CreateUserRequest = z.infer<typeof CreateUserRequestSchema>;
 
-const SLUG = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'lower-case letters, digits and inner hyphens, at most 63' });
+const SLUG = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+  message: 'lower-case letters, digits and inner hyphens, at most 63',
+});
 
 /** A project or environment named as in URL paths: its id or its slug (resolved in the caller's organization). */
 const SCOPE_REF = z.union([z.uuid(), SLUG]).meta({ description: 'an id or a slug' });
 
-export const CreateRoleBindingRequestSchema = z.strictObject({
-  userId: z.uuid(),
-  role: z.enum(ROLE_NAMES),
-  projectId: SCOPE_REF.optional(),
-  environmentId: SCOPE_REF.optional(),
-}).refine((b) => !b.environmentId || b.projectId, { message: 'environmentId needs projectId', path: ['environmentId'] });
+export const CreateRoleBindingRequestSchema = z
+  .strictObject({
+    userId: z.uuid(),
+    role: z.enum(ROLE_NAMES),
+    projectId: SCOPE_REF.optional(),
+    environmentId: SCOPE_REF.optional(),
+  })
+  .refine((b) => !b.environmentId || b.projectId, {
+    message: 'environmentId needs projectId',
+    path: ['environmentId'],
+  });
 export type CreateRoleBindingRequest = z.infer<typeof CreateRoleBindingRequestSchema>;
 
-export const CreateApiTokenRequestSchema = z.strictObject({
-  name: plainText(1, 100),
-  permissions: z.array(z.string().regex(/^[a-z]+:[a-z]+$/)).min(1).max(32),
-  projectId: SCOPE_REF.optional(),
-  environmentId: SCOPE_REF.optional(),
-  expiresInDays: z.number().int().min(1).max(3650).default(90),
-}).refine((b) => !b.environmentId || b.projectId, { message: 'environmentId needs projectId', path: ['environmentId'] });
+export const CreateApiTokenRequestSchema = z
+  .strictObject({
+    name: plainText(1, 100),
+    permissions: z
+      .array(z.string().regex(/^[a-z]+:[a-z]+$/))
+      .min(1)
+      .max(32),
+    projectId: SCOPE_REF.optional(),
+    environmentId: SCOPE_REF.optional(),
+    expiresInDays: z.number().int().min(1).max(3650).default(90),
+  })
+  .refine((b) => !b.environmentId || b.projectId, {
+    message: 'environmentId needs projectId',
+    path: ['environmentId'],
+  });
 export type CreateApiTokenRequest = z.infer<typeof CreateApiTokenRequestSchema>;
-
 
 export const CreateProjectRequestSchema = z.strictObject({
   slug: SLUG,
@@ -58,7 +74,10 @@ export const CreateProjectRequestSchema = z.strictObject({
 });
 export type CreateProjectRequest = z.infer<typeof CreateProjectRequestSchema>;
 
-export const CreateEnvironmentRequestSchema = z.strictObject({ slug: SLUG, name: plainText(1, 200).optional() });
+export const CreateEnvironmentRequestSchema = z.strictObject({
+  slug: SLUG,
+  name: plainText(1, 200).optional(),
+});
 export type CreateEnvironmentRequest = z.infer<typeof CreateEnvironmentRequestSchema>;
 
 /** `PATCH /projects/:p` and `PATCH /projects/:p/environments/:e`: the display name (the slug, used in paths and URIs, never changes). */
@@ -88,7 +107,10 @@ export const AuditEventsQuerySchema = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   /** Cursor: events older than this event id (the `nextCursor` of the previous page). */
-  before: z.string().regex(/^[1-9][0-9]{0,18}$/, { message: 'an event id' }).optional(),
+  before: z
+    .string()
+    .regex(/^[1-9][0-9]{0,18}$/, { message: 'an event id' })
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   /** Another organization's events (platform admin). */
   organizationId: z.uuid().optional(),

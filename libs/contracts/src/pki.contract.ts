@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { plainText } from './text.schema';
 
 /** PKI wire contracts (`/api/v1/pki/...`). Policy lives in libs/pki; these only shape the requests. */
-export const PKI_KEY_TYPES = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519'] as const;
+export const PKI_KEY_TYPES = [
+  'ecdsa-p256',
+  'ecdsa-p384',
+  'rsa-2048',
+  'rsa-3072',
+  'rsa-4096',
+  'ed25519',
+] as const;
 export const PkiKeyTypeSchema = z.enum(PKI_KEY_TYPES);
 
 /**
@@ -47,7 +54,11 @@ const NameConstraintsSchema = z.strictObject({
   excludedDns: z.array(plainText(1, 253)).max(100).optional(),
 });
 
-const TtlSchema = z.number().int().min(60).max(30 * 365 * 24 * 3600);
+const TtlSchema = z
+  .number()
+  .int()
+  .min(60)
+  .max(30 * 365 * 24 * 3600);
 
 export const CreateRootCaRequestSchema = z.strictObject({
   name: plainText(1, 200),
@@ -69,18 +80,42 @@ export const CreateIntermediateCaRequestSchema = CreateRootCaRequestSchema.exten
 export type CreateIntermediateCaRequest = z.infer<typeof CreateIntermediateCaRequestSchema>;
 
 export const ImportCaCertificateRequestSchema = z.strictObject({
-  certificate: z.string().min(1).max(64 * 1024),
+  certificate: z
+    .string()
+    .min(1)
+    .max(64 * 1024),
   /** PEM chain above it, issuer first. */
-  chain: z.string().max(256 * 1024).optional(),
+  chain: z
+    .string()
+    .max(256 * 1024)
+    .optional(),
 });
 export type ImportCaCertificateRequest = z.infer<typeof ImportCaCertificateRequestSchema>;
 
 const SanTypeSchema = z.enum(['dns', 'ip', 'uri', 'email']);
-const KeyUsageSchema = z.enum(['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement']);
+const KeyUsageSchema = z.enum([
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+]);
 /** timeStamping, ocspSigning and anyExtendedKeyUsage parse so that policy can refuse them by name (`eku_reserved`). */
-const EkuSchema = z.enum(['serverAuth', 'clientAuth', 'codeSigning', 'emailProtection', 'timeStamping', 'ocspSigning', 'anyExtendedKeyUsage']);
+const EkuSchema = z.enum([
+  'serverAuth',
+  'clientAuth',
+  'codeSigning',
+  'emailProtection',
+  'timeStamping',
+  'ocspSigning',
+  'anyExtendedKeyUsage',
+]);
 /** Dotted OIDs (policy decides which arcs are valid). */
-const PolicyOidSchema = z.string().min(3).max(128).regex(/^[0-9]+(\.[0-9]+)+$/, { message: 'a dotted OID' });
+const PolicyOidSchema = z
+  .string()
+  .min(3)
+  .max(128)
+  .regex(/^[0-9]+(\.[0-9]+)+$/, { message: 'a dotted OID' });
 
 export const ProfileDefinitionSchema = z.strictObject({
   allowedDomains: z.array(plainText(1, 253)).max(1000).optional(),
@@ -91,10 +126,17 @@ export const ProfileDefinitionSchema = z.strictObject({
   allowedSanTypes: z.array(SanTypeSchema).max(4).optional(),
   allowedIpRanges: z.array(plainText(1, 64)).max(100).optional(),
   allowedUriSchemes: z.array(plainText(1, 32)).max(20).optional(),
-  allowedKeyTypes: z.array(z.enum(['ecdsa', 'rsa', 'ed25519'])).max(3).optional(),
+  allowedKeyTypes: z
+    .array(z.enum(['ecdsa', 'rsa', 'ed25519']))
+    .max(3)
+    .optional(),
   minRsaBits: z.number().int().min(2048).max(8192).optional(),
   minEcdsaBits: z.number().int().min(256).max(521).optional(),
-  maxTtlSeconds: z.number().int().min(60).max(10 * 365 * 24 * 3600),
+  maxTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(10 * 365 * 24 * 3600),
   keyUsages: z.array(KeyUsageSchema).max(9).optional(),
   extendedKeyUsages: z.array(EkuSchema).max(7).optional(),
   subjectTemplate: z
@@ -112,7 +154,11 @@ export const ProfileDefinitionSchema = z.strictObject({
 export type ProfileDefinition = z.infer<typeof ProfileDefinitionSchema>;
 
 export const CreateProfileRequestSchema = z.strictObject({
-  name: z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, { message: 'letters, digits, ".", "_", "-"' }),
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._-]+$/, { message: 'letters, digits, ".", "_", "-"' }),
   caId: z.uuid(),
   /** Scope the profile to a project (id or slug): its project admins may then issue under it and revoke what it issued. */
   projectId: plainText(1, 63).optional(),
@@ -145,7 +191,10 @@ export const SignCsrRequestSchema = z.strictObject({
   profile: plainText(1, 200),
   /** For a project-scoped profile: the environment (id or slug) the certificate is for; a caller bound to that environment only may then issue. */
   environment: plainText(1, 63).optional(),
-  csr: z.string().min(1).max(64 * 1024),
+  csr: z
+    .string()
+    .min(1)
+    .max(64 * 1024),
   commonName: plainText(1, 253).optional(),
   altNames: AltNamesSchema.optional(),
   ttlSeconds: z.number().int().min(60).optional(),
@@ -155,7 +204,11 @@ export type SignCsrRequest = z.infer<typeof SignCsrRequestSchema>;
 export const RenewCertificateRequestSchema = z.strictObject({
   /** `renew` keeps the key; `rekey` uses the CSR's key or generates one of `keyType`. */
   mode: z.enum(['renew', 'rekey']).default('renew'),
-  csr: z.string().min(1).max(64 * 1024).optional(),
+  csr: z
+    .string()
+    .min(1)
+    .max(64 * 1024)
+    .optional(),
   keyType: PkiKeyTypeSchema.optional(),
   ttlSeconds: z.number().int().min(60).optional(),
 });
@@ -170,7 +223,15 @@ export type RevokeCertificateRequest = z.infer<typeof RevokeCertificateRequestSc
  * Revoking a sub-CA: a reason is required. `certificateHold` is not offered (a CA's revocation is
  * final here), nor `aACompromise` (attribute authorities only).
  */
-export const PKI_CA_REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'] as const;
+export const PKI_CA_REVOCATION_REASONS = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'privilegeWithdrawn',
+] as const;
 
 export const RevokeCaRequestSchema = z.strictObject({
   reason: z.enum(PKI_CA_REVOCATION_REASONS),

@@ -25,8 +25,14 @@ const SerialHex = z.string().regex(/^[0-9a-f]{2,40}$/);
 /** Who asked for the job (for its audit event), when a person or token did. */
 const RequestedBy = z.strictObject({
   actorType: z.enum(['user', 'api_token', 'system']),
-  actorId: z.string().regex(/^[A-Za-z0-9:_-]{1,128}$/).nullable(),
-  requestId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/).nullable(),
+  actorId: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,128}$/)
+    .nullable(),
+  requestId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+    .nullable(),
 });
 
 export const SecretRotationJobSchema = z.strictObject({
@@ -60,7 +66,11 @@ export type OcspPresignJob = z.infer<typeof OcspPresignJobSchema>;
 /** Scan for certificates expiring within the window (one organization, or every one). */
 export const CertificateExpiryJobSchema = z.strictObject({
   organizationId: z.uuid().optional(),
-  windowSeconds: z.number().int().min(60).max(366 * 86_400),
+  windowSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(366 * 86_400),
 });
 export type CertificateExpiryJob = z.infer<typeof CertificateExpiryJobSchema>;
 

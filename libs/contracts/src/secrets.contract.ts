@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { plainText } from './text.schema';
 
 const CustomMetadataSchema = z
-  .record(z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, { message: 'keys: 1-128 letters, digits, ".", "_", "-"' }), plainText(0, 512))
+  .record(
+    z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, { message: 'keys: 1-128 letters, digits, ".", "_", "-"' }),
+    plainText(0, 512),
+  )
   .refine((m) => Object.keys(m).length <= 64, { message: 'at most 64 entries' });
 
 export const WriteSecretRequestSchema = z.strictObject({

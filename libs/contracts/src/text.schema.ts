@@ -9,10 +9,12 @@ export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A single-line string for names, emails and identifiers: no control characters, length-capped. */
 export function plainText(min: number, max: number): z.ZodString {
-  return z
-    .string()
-    .min(min)
-    .max(max)
-    // eslint-disable-next-line no-control-regex -- matching control characters is the point
-    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, { message: 'control characters are not allowed' });
+  return (
+    z
+      .string()
+      .min(min)
+      .max(max)
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, { message: 'control characters are not allowed' })
+  );
 }

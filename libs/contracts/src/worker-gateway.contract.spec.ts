@@ -22,7 +22,11 @@ const scope = { organizationId: ID, projectId: ID, environmentId: ID };
 
 /** A valid message of each queue and each gateway message: every one must parse as written. */
 const QUEUE_SAMPLES: Record<string, unknown> = {
-  [QUEUE_NAMES.secretRotation]: { ...scope, secretId: ID2, requestedBy: { actorType: 'user', actorId: ID2, requestId: 'req-1' } },
+  [QUEUE_NAMES.secretRotation]: {
+    ...scope,
+    secretId: ID2,
+    requestedBy: { actorType: 'user', actorId: ID2, requestId: 'req-1' },
+  },
   [QUEUE_NAMES.keyVaultSync]: { ...scope, syncRuleId: ID2 },
   [QUEUE_NAMES.crlPresign]: { caId: ID },
   [QUEUE_NAMES.ocspPresign]: { caId: ID, serials: ['0a1b2c'] },
@@ -34,20 +38,77 @@ const QUEUE_SAMPLES: Record<string, unknown> = {
 
 const write = { writeId: ID2, sequence: 1, queuedAt: AT, ...scope, path: 'db/password' };
 const GATEWAY_SAMPLES: [string, z.ZodType, Record<string, unknown>][] = [
-  ['bootstrap', GatewayBootstrapRequestSchema, { name: 'azure-gateway-gwc-01', environment: 'PRO', role: 'dr-standby' }],
+  [
+    'bootstrap',
+    GatewayBootstrapRequestSchema,
+    { name: 'azure-gateway-gwc-01', environment: 'PRO', role: 'dr-standby' },
+  ],
   ['register', GatewayRegisterRequestSchema, { token: 'mvgb_' + 'a'.repeat(40), csr: CSR, version: '1.5.0' }],
-  ['register answer', GatewayRegisterResponseSchema, { gatewayId: ID, environment: 'NPR', role: 'primary', certificatePem: 'pem', chainPem: 'pem', notAfter: AT, heartbeatIntervalSeconds: 60 }],
-  ['heartbeat', GatewayHeartbeatSchema, { sentAt: AT, version: '1.5.0', environment: 'NPR', role: 'primary', status: 'healthy', primaryCircuit: 'closed', consecutiveFailures: 0, certificateNotAfter: AT, writeQueueDepth: 0 }],
+  [
+    'register answer',
+    GatewayRegisterResponseSchema,
+    {
+      gatewayId: ID,
+      environment: 'NPR',
+      role: 'primary',
+      certificatePem: 'pem',
+      chainPem: 'pem',
+      notAfter: AT,
+      heartbeatIntervalSeconds: 60,
+    },
+  ],
+  [
+    'heartbeat',
+    GatewayHeartbeatSchema,
+    {
+      sentAt: AT,
+      version: '1.5.0',
+      environment: 'NPR',
+      role: 'primary',
+      status: 'healthy',
+      primaryCircuit: 'closed',
+      consecutiveFailures: 0,
+      certificateNotAfter: AT,
+      writeQueueDepth: 0,
+    },
+  ],
   ['heartbeat ack', GatewayHeartbeatAckSchema, { serverTime: AT }],
   ['poll tasks', GatewayPollTasksRequestSchema, { gatewayId: ID, max: 10 }],
-  ['tasks', GatewayPollTasksResponseSchema, { tasks: [{ taskId: ID2, type: 'secret.sync', issuedAt: AT, ...scope, resourceId: ID }] }],
-  ['task result', GatewayTaskResultSchema, { gatewayId: ID, taskId: ID2, status: 'failed', finishedAt: AT, errorCode: 'keyvault_unavailable' }],
-  ['push writes', GatewayPushWritesRequestSchema, { gatewayId: ID, writes: [{ ...write, operation: 'secret.write', jwe: JWE }, { ...write, sequence: 2, operation: 'secret.delete' }] }],
-  ['push writes answer', GatewayPushWritesResponseSchema, { accepted: [ID2], rejected: [{ writeId: ID, code: 'cas_mismatch' }] }],
+  [
+    'tasks',
+    GatewayPollTasksResponseSchema,
+    { tasks: [{ taskId: ID2, type: 'secret.sync', issuedAt: AT, ...scope, resourceId: ID }] },
+  ],
+  [
+    'task result',
+    GatewayTaskResultSchema,
+    { gatewayId: ID, taskId: ID2, status: 'failed', finishedAt: AT, errorCode: 'keyvault_unavailable' },
+  ],
+  [
+    'push writes',
+    GatewayPushWritesRequestSchema,
+    {
+      gatewayId: ID,
+      writes: [
+        { ...write, operation: 'secret.write', jwe: JWE },
+        { ...write, sequence: 2, operation: 'secret.delete' },
+      ],
+    },
+  ],
+  [
+    'push writes answer',
+    GatewayPushWritesResponseSchema,
+    { accepted: [ID2], rejected: [{ writeId: ID, code: 'cas_mismatch' }] },
+  ],
 ];
 
 // Fields a careless producer might add to carry a value along: each must be refused, not stripped.
-const PLAINTEXT_FIELDS = { value: 'hunter2', plaintext: 'hunter2', secret: 'hunter2', privateKeyPem: '-----BEGIN PRIVATE KEY-----' };
+const PLAINTEXT_FIELDS = {
+  value: 'hunter2',
+  plaintext: 'hunter2',
+  secret: 'hunter2',
+  privateKeyPem: '-----BEGIN PRIVATE KEY-----',
+};
 
 describe('queue payloads', () => {
   it('has a schema and a sample for every queue', () => {
@@ -65,13 +126,19 @@ describe('queue payloads', () => {
 
   it('refuses what is not an id where an id belongs', () => {
     expect(QUEUE_PAYLOAD_SCHEMAS[QUEUE_NAMES.crlPresign].safeParse({ caId: 'hunter2' }).success).toBe(false);
-    expect(QUEUE_PAYLOAD_SCHEMAS[QUEUE_NAMES.auditFanOut].safeParse({ eventIds: ['1; DROP TABLE'] }).success).toBe(false);
+    expect(
+      QUEUE_PAYLOAD_SCHEMAS[QUEUE_NAMES.auditFanOut].safeParse({ eventIds: ['1; DROP TABLE'] }).success,
+    ).toBe(false);
   });
 });
 
 describe('gateway messages', () => {
-  it('defaults a one-field bootstrap (the seed\'s call) to NPR / primary and refuses unknown values', () => {
-    expect(GatewayBootstrapRequestSchema.parse({ name: 'azure-gateway-gwc-01' })).toEqual({ name: 'azure-gateway-gwc-01', environment: 'NPR', role: 'primary' });
+  it("defaults a one-field bootstrap (the seed's call) to NPR / primary and refuses unknown values", () => {
+    expect(GatewayBootstrapRequestSchema.parse({ name: 'azure-gateway-gwc-01' })).toEqual({
+      name: 'azure-gateway-gwc-01',
+      environment: 'NPR',
+      role: 'primary',
+    });
     expect(GatewayBootstrapRequestSchema.safeParse({ name: 'gw', environment: 'DEV' }).success).toBe(false);
     expect(GatewayBootstrapRequestSchema.safeParse({ name: 'gw', role: 'active' }).success).toBe(false);
   });
@@ -84,17 +151,28 @@ describe('gateway messages', () => {
 
   it('carries a queued write only encrypted, and nothing else in a write', () => {
     const queued = (extra: Record<string, unknown>) =>
-      GatewayPushWritesRequestSchema.safeParse({ gatewayId: ID, writes: [{ ...write, operation: 'secret.write', jwe: JWE, ...extra }] }).success;
+      GatewayPushWritesRequestSchema.safeParse({
+        gatewayId: ID,
+        writes: [{ ...write, operation: 'secret.write', jwe: JWE, ...extra }],
+      }).success;
     expect(queued({})).toBe(true);
     expect(queued({ jwe: '{"value":"hunter2"}' })).toBe(false);
     expect(queued({ jwe: undefined })).toBe(false);
     expect(queued({ value: 'hunter2' })).toBe(false);
-    expect(GatewayPushWritesRequestSchema.safeParse({ gatewayId: ID, writes: [{ ...write, operation: 'secret.delete', jwe: JWE }] }).success).toBe(false);
+    expect(
+      GatewayPushWritesRequestSchema.safeParse({
+        gatewayId: ID,
+        writes: [{ ...write, operation: 'secret.delete', jwe: JWE }],
+      }).success,
+    ).toBe(false);
   });
 
   it('reports a failed task by code only', () => {
     const result = { gatewayId: ID, taskId: ID2, status: 'failed', finishedAt: AT };
-    expect(GatewayTaskResultSchema.safeParse({ ...result, errorCode: 'could not write hunter2 to db/password' }).success).toBe(false);
+    expect(
+      GatewayTaskResultSchema.safeParse({ ...result, errorCode: 'could not write hunter2 to db/password' })
+        .success,
+    ).toBe(false);
     expect(GatewayTaskResultSchema.safeParse({ ...result, detail: 'hunter2' }).success).toBe(false);
   });
 });

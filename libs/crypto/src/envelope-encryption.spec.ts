@@ -29,7 +29,9 @@ const kekCtx = { organizationId: 'org-1', projectId: 'proj-1', kekVersion: 1 };
 
 describe('canonical AAD', () => {
   it('is length-prefixed UTF-8, byte for byte (stored ciphertexts depend on it)', () => {
-    expect(encodeAad('d', ['a/b', '', 7, 'é']).toString('hex')).toBe('00000001' + '64' + '00000003' + '612f62' + '00000000' + '00000001' + '37' + '00000002' + 'c3a9');
+    expect(encodeAad('d', ['a/b', '', 7, 'é']).toString('hex')).toBe(
+      '00000001' + '64' + '00000003' + '612f62' + '00000000' + '00000001' + '37' + '00000002' + 'c3a9',
+    );
   });
 
   it('is unambiguous where naive concatenation collides', () => {

@@ -117,7 +117,11 @@ export function decryptSecretValue(
  * The two halves of {@link decryptSecretValue}, for a reader that keeps a hot version's data key in
  * memory (as it keeps the project KEK) instead of unwrapping it on every read.
  */
-export function unwrapDataKey(encrypted: EncryptedSecretValue, ctx: SecretVersionContext, kek: ProjectKek): Buffer {
+export function unwrapDataKey(
+  encrypted: EncryptedSecretValue,
+  ctx: SecretVersionContext,
+  kek: ProjectKek,
+): Buffer {
   if (encrypted.kekVersion !== kek.kekVersion) throw new DecryptionError();
   const dataKey = aesGcmOpen(kek.key, encrypted.wrappedDataKey, dataKeyAad(ctx, kek.kekVersion));
   if (dataKey.length !== AES_KEY_BYTES) {
@@ -127,6 +131,10 @@ export function unwrapDataKey(encrypted: EncryptedSecretValue, ctx: SecretVersio
   return dataKey;
 }
 
-export function openSecretValue(encrypted: EncryptedSecretValue, ctx: SecretVersionContext, dataKey: Buffer): Buffer {
+export function openSecretValue(
+  encrypted: EncryptedSecretValue,
+  ctx: SecretVersionContext,
+  dataKey: Buffer,
+): Buffer {
   return aesGcmOpen(dataKey, encrypted, secretValueAad(ctx));
 }

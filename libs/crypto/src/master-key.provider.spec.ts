@@ -80,7 +80,13 @@ describe('master key providers', () => {
     const provider = new EnvMasterKeyProvider({ value: raw.toString('base64') });
     const audit = await provider.deriveKey('mazevault:audit-chain:v1');
     expect(audit).toHaveLength(32);
-    expect(audit.equals(Buffer.from(hkdfSync('sha256', raw, 'mazevault:master-key-derive:v1', 'mazevault:audit-chain:v1', 32)))).toBe(true);
+    expect(
+      audit.equals(
+        Buffer.from(
+          hkdfSync('sha256', raw, 'mazevault:master-key-derive:v1', 'mazevault:audit-chain:v1', 32),
+        ),
+      ),
+    ).toBe(true);
     expect((await provider.deriveKey('mazevault:audit-chain:v1')).equals(audit)).toBe(true);
     expect((await provider.deriveKey('mazevault:audit-checkpoint:v1')).equals(audit)).toBe(false);
     const other = new EnvMasterKeyProvider({ value: randomBytes(32).toString('base64') });

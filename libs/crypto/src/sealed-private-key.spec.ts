@@ -11,16 +11,24 @@ describe('sealed private keys', () => {
     const sealed = await sealPrivateKey(secret, { kind: 'ca', ownerId: 'ca-1' }, ring);
     expect(sealed.masterKeyId).toBe(ring.active.id);
     expect(sealed.sealed).not.toContain(secret.toString('base64url'));
-    expect((await openPrivateKey(sealed.sealed, { kind: 'ca', ownerId: 'ca-1' }, ring)).equals(secret)).toBe(true);
+    expect((await openPrivateKey(sealed.sealed, { kind: 'ca', ownerId: 'ca-1' }, ring)).equals(secret)).toBe(
+      true,
+    );
   });
 
   it('refuses a blob moved to another owner or kind, or tampered with', async () => {
     const sealed = await sealPrivateKey(secret, { kind: 'ca', ownerId: 'ca-1' }, ring);
-    await expect(openPrivateKey(sealed.sealed, { kind: 'ca', ownerId: 'ca-2' }, ring)).rejects.toThrow(/decryption failed/);
-    await expect(openPrivateKey(sealed.sealed, { kind: 'ocsp-signer', ownerId: 'ca-1' }, ring)).rejects.toThrow(/decryption failed/);
+    await expect(openPrivateKey(sealed.sealed, { kind: 'ca', ownerId: 'ca-2' }, ring)).rejects.toThrow(
+      /decryption failed/,
+    );
+    await expect(
+      openPrivateKey(sealed.sealed, { kind: 'ocsp-signer', ownerId: 'ca-1' }, ring),
+    ).rejects.toThrow(/decryption failed/);
     const value = JSON.parse(sealed.sealed);
     value.d.c = Buffer.from(randomBytes(121)).toString('base64url');
-    await expect(openPrivateKey(JSON.stringify(value), { kind: 'ca', ownerId: 'ca-1' }, ring)).rejects.toThrow(/decryption failed/);
+    await expect(
+      openPrivateKey(JSON.stringify(value), { kind: 'ca', ownerId: 'ca-1' }, ring),
+    ).rejects.toThrow(/decryption failed/);
     await expect(openPrivateKey('nope', { kind: 'ca', ownerId: 'ca-1' }, ring)).rejects.toThrow(/not JSON/);
   });
 });

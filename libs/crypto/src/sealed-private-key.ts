@@ -42,7 +42,11 @@ function aadFor(owner: PrivateKeyOwner): Buffer {
   return encodeAad(SEALED_PRIVATE_KEY_DOMAIN, [owner.kind, owner.ownerId]);
 }
 
-export async function sealPrivateKey(pkcs8: Uint8Array | ArrayBuffer, owner: PrivateKeyOwner, masters: MasterKeyRing): Promise<SealedPrivateKey> {
+export async function sealPrivateKey(
+  pkcs8: Uint8Array | ArrayBuffer,
+  owner: PrivateKeyOwner,
+  masters: MasterKeyRing,
+): Promise<SealedPrivateKey> {
   const aad = aadFor(owner);
   const dataKey = randomBytes(AES_KEY_BYTES);
   try {
@@ -61,18 +65,32 @@ export async function sealPrivateKey(pkcs8: Uint8Array | ArrayBuffer, owner: Pri
 }
 
 /** Returns the PKCS#8 DER; the caller imports it and should drop (zero) the buffer afterwards. */
-export async function openPrivateKey(sealed: string, owner: PrivateKeyOwner, masters: MasterKeyRing): Promise<Buffer> {
+export async function openPrivateKey(
+  sealed: string,
+  owner: PrivateKeyOwner,
+  masters: MasterKeyRing,
+): Promise<Buffer> {
   let value: SealedPrivateKeyV1;
   try {
     value = JSON.parse(sealed) as SealedPrivateKeyV1;
   } catch {
     throw new UnsupportedFormatError('sealed private key: not JSON');
   }
-  if (value?.v !== 1 || typeof value.mk !== 'string' || !value.wk || !value.d) throw new UnsupportedFormatError('sealed private key: unknown format');
+  if (value?.v !== 1 || typeof value.mk !== 'string' || !value.wk || !value.d)
+    throw new UnsupportedFormatError('sealed private key: unknown format');
   const aad = aadFor(owner);
-  const dataKey = await masters.get(value.mk).unwrapKey({ alg: 'A256GCM', nonce: unb64(value.wk.n), ciphertext: unb64(value.wk.c), tag: unb64(value.wk.t) }, aad);
+  const dataKey = await masters
+    .get(value.mk)
+    .unwrapKey(
+      { alg: 'A256GCM', nonce: unb64(value.wk.n), ciphertext: unb64(value.wk.c), tag: unb64(value.wk.t) },
+      aad,
+    );
   try {
-    return aesGcmOpen(dataKey, { nonce: unb64(value.d.n), ciphertext: unb64(value.d.c), tag: unb64(value.d.t) }, aad);
+    return aesGcmOpen(
+      dataKey,
+      { nonce: unb64(value.d.n), ciphertext: unb64(value.d.c), tag: unb64(value.d.t) },
+      aad,
+    );
   } finally {
     dataKey.fill(0);
   }

@@ -1,5 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { decodeKeyVaultName, encodeKeyVaultName, fromKeyVaultName, toKeyVaultName, tryDecodeKeyVaultName } from './key-vault-name.codec';
+import {
+  decodeKeyVaultName,
+  encodeKeyVaultName,
+  fromKeyVaultName,
+  toKeyVaultName,
+  tryDecodeKeyVaultName,
+} from './key-vault-name.codec';
 import { InvalidSecretReferenceError } from './secret-store.errors';
 
 describe('Key Vault name codec', () => {

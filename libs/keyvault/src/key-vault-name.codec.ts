@@ -91,7 +91,9 @@ export type KeyVaultNaming = 'encoded' | 'verbatim';
 export function toKeyVaultName(name: string, naming: KeyVaultNaming): string {
   if (naming === 'encoded') return encodeKeyVaultName(name);
   if (!KEY_VAULT_NATIVE_NAME.test(name)) {
-    throw new InvalidSecretReferenceError('with verbatim naming, secret names must be 1-127 letters, digits and hyphens');
+    throw new InvalidSecretReferenceError(
+      'with verbatim naming, secret names must be 1-127 letters, digits and hyphens',
+    );
   }
   return name;
 }

@@ -98,11 +98,17 @@ export interface SecretStoreLogger {
  * pretend to (callers check with {@link supportsWrapping}).
  */
 export interface WrappingSecretStore extends SecretStore {
-  getCredentialsWrapped(ref: string | SecretRef, wrapTtlSeconds: number): Promise<{ token: string; ttl: number; expiresAt: string }>;
+  getCredentialsWrapped(
+    ref: string | SecretRef,
+    wrapTtlSeconds: number,
+  ): Promise<{ token: string; ttl: number; expiresAt: string }>;
   /** The wrapped data, once; a second call or an expired token fails. */
   unwrap(token: string): Promise<SecretData>;
 }
 
 export function supportsWrapping(store: SecretStore): store is WrappingSecretStore {
-  return typeof (store as Partial<WrappingSecretStore>).getCredentialsWrapped === 'function' && typeof (store as Partial<WrappingSecretStore>).unwrap === 'function';
+  return (
+    typeof (store as Partial<WrappingSecretStore>).getCredentialsWrapped === 'function' &&
+    typeof (store as Partial<WrappingSecretStore>).unwrap === 'function'
+  );
 }

@@ -9,17 +9,34 @@ export interface DatabaseLogSink {
 
 /** Fallback for processes without pino (CLIs): one JSON line on stderr, as pino would write it. */
 export const stderrDatabaseLogSink: DatabaseLogSink = {
-  info: (fields, message) => process.stderr.write(`${JSON.stringify({ level: 'info', ...fields, msg: message })}\n`),
-  error: (fields, message) => process.stderr.write(`${JSON.stringify({ level: 'error', ...fields, msg: message })}\n`),
-  warn: (fields, message) => process.stderr.write(`${JSON.stringify({ level: 'warn', ...fields, msg: message })}\n`),
+  info: (fields, message) =>
+    process.stderr.write(`${JSON.stringify({ level: 'info', ...fields, msg: message })}\n`),
+  error: (fields, message) =>
+    process.stderr.write(`${JSON.stringify({ level: 'error', ...fields, msg: message })}\n`),
+  warn: (fields, message) =>
+    process.stderr.write(`${JSON.stringify({ level: 'warn', ...fields, msg: message })}\n`),
 };
 
 /** PostgreSQL's own error fields that name the failure without quoting values. */
 function describeError(error: unknown): Record<string, unknown> {
   if (typeof error === 'string') return { error };
-  const e = error as { code?: unknown; message?: unknown; constraint?: unknown; table?: unknown; column?: unknown; routine?: unknown };
+  const e = error as {
+    code?: unknown;
+    message?: unknown;
+    constraint?: unknown;
+    table?: unknown;
+    column?: unknown;
+    routine?: unknown;
+  };
   // `detail` and `where` are left out on purpose: "Key (email)=(alice@...) already exists" quotes the value.
-  return { code: e.code, message: e.message, constraint: e.constraint, table: e.table, column: e.column, routine: e.routine };
+  return {
+    code: e.code,
+    message: e.message,
+    constraint: e.constraint,
+    table: e.table,
+    column: e.column,
+    routine: e.routine,
+  };
 }
 
 /**
@@ -36,11 +53,27 @@ export class ParameterFreeTypeormLogger implements TypeormLogger {
   }
 
   logQueryError(error: string | Error, query: string, parameters?: unknown[] | object): void {
-    this.sink.error({ component: 'database', query: truncate(query), parameterCount: countOf(parameters), ...describeError(error) }, 'database statement failed');
+    this.sink.error(
+      {
+        component: 'database',
+        query: truncate(query),
+        parameterCount: countOf(parameters),
+        ...describeError(error),
+      },
+      'database statement failed',
+    );
   }
 
   logQuerySlow(time: number, query: string, parameters?: unknown[] | object): void {
-    this.sink.warn({ component: 'database', query: truncate(query), parameterCount: countOf(parameters), durationMs: time }, 'slow database statement');
+    this.sink.warn(
+      {
+        component: 'database',
+        query: truncate(query),
+        parameterCount: countOf(parameters),
+        durationMs: time,
+      },
+      'slow database statement',
+    );
   }
 
   logSchemaBuild(): void {
@@ -52,7 +85,8 @@ export class ParameterFreeTypeormLogger implements TypeormLogger {
   }
 
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
-    if (level === 'warn') this.sink.warn({ component: 'database' }, typeof message === 'string' ? message : 'typeorm warning');
+    if (level === 'warn')
+      this.sink.warn({ component: 'database' }, typeof message === 'string' ? message : 'typeorm warning');
   }
 }
 

@@ -1,4 +1,11 @@
-import { canonicalizeDnsName, canonicalizeEmail, canonicalizeIp, canonicalizeUri, ipRangeMatcher, isSameOrSubdomain } from './alt-names';
+import {
+  canonicalizeDnsName,
+  canonicalizeEmail,
+  canonicalizeIp,
+  canonicalizeUri,
+  ipRangeMatcher,
+  isSameOrSubdomain,
+} from './alt-names';
 
 describe('DNS canonicalization', () => {
   it.each([
@@ -13,12 +20,28 @@ describe('DNS canonicalization', () => {
 
   it('keeps wildcards only where allowed and only as the whole left label', () => {
     expect(canonicalizeDnsName('*.Example.com.', { allowWildcard: true })).toBe('*.example.com');
-    expect(() => canonicalizeDnsName('*.example.com')).toThrow(expect.objectContaining({ code: 'wildcard_not_allowed' }));
-    expect(() => canonicalizeDnsName('a.*.example.com', { allowWildcard: true })).toThrow(expect.objectContaining({ code: 'invalid_name' }));
-    expect(() => canonicalizeDnsName('w*.example.com', { allowWildcard: true })).toThrow(expect.objectContaining({ code: 'invalid_name' }));
+    expect(() => canonicalizeDnsName('*.example.com')).toThrow(
+      expect.objectContaining({ code: 'wildcard_not_allowed' }),
+    );
+    expect(() => canonicalizeDnsName('a.*.example.com', { allowWildcard: true })).toThrow(
+      expect.objectContaining({ code: 'invalid_name' }),
+    );
+    expect(() => canonicalizeDnsName('w*.example.com', { allowWildcard: true })).toThrow(
+      expect.objectContaining({ code: 'invalid_name' }),
+    );
   });
 
-  it.each(['', 'a..b', '-a.com', 'a_b.com', 'exa mple.com', '127.0.0.1', '0x7f.1', 'a.com..', `${'a'.repeat(64)}.com`])('refuses %j', (input) => {
+  it.each([
+    '',
+    'a..b',
+    '-a.com',
+    'a_b.com',
+    'exa mple.com',
+    '127.0.0.1',
+    '0x7f.1',
+    'a.com..',
+    `${'a'.repeat(64)}.com`,
+  ])('refuses %j', (input) => {
     expect(() => canonicalizeDnsName(input)).toThrow(expect.objectContaining({ code: 'invalid_name' }));
   });
 
@@ -30,9 +53,15 @@ describe('DNS canonicalization', () => {
 
 describe('other SAN types', () => {
   it('canonicalizes IPs (RFC 5952 for IPv6) and matches CIDRs', () => {
-    expect(canonicalizeIp('2001:DB8:0:0:0:0:0:1')).toEqual({ text: '2001:db8::1', bytes: Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 1]) });
+    expect(canonicalizeIp('2001:DB8:0:0:0:0:0:1')).toEqual({
+      text: '2001:db8::1',
+      bytes: Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 1]),
+    });
     // IPv4-mapped IPv6 is the IPv4 address (text, 4-octet encoding, range checks)
-    expect(canonicalizeIp('::ffff:10.0.0.1')).toEqual({ text: '10.0.0.1', bytes: Uint8Array.of(10, 0, 0, 1) });
+    expect(canonicalizeIp('::ffff:10.0.0.1')).toEqual({
+      text: '10.0.0.1',
+      bytes: Uint8Array.of(10, 0, 0, 1),
+    });
     expect(canonicalizeIp('::FFFF:a01:101').text).toBe('10.1.1.1');
     expect(ipRangeMatcher(['fd00::/8', '::/0'])(canonicalizeIp('::ffff:10.1.1.1').text)).toBe(false);
     expect(canonicalizeIp('::fffe:10.0.0.1').text).toBe('::fffe:a00:1');
@@ -45,7 +74,9 @@ describe('other SAN types', () => {
   it('canonicalizes email domains and URI hosts but not local parts or paths', () => {
     expect(canonicalizeEmail('Ops@Bücher.Example.')).toBe('Ops@xn--bcher-kva.example');
     expect(canonicalizeUri('SPIFFE://Prod.Example.org/ns/A').uri).toBe('spiffe://prod.example.org/ns/A');
-    expect(() => canonicalizeUri('https://user:pw@example.org/')).toThrow(expect.objectContaining({ code: 'invalid_name' }));
+    expect(() => canonicalizeUri('https://user:pw@example.org/')).toThrow(
+      expect.objectContaining({ code: 'invalid_name' }),
+    );
   });
 
   it('accepts RFC 8141 URNs (no host) and refuses malformed ones', () => {
@@ -56,6 +87,8 @@ describe('other SAN types', () => {
     });
     expect(() => canonicalizeUri('urn:mazevault')).toThrow(expect.objectContaining({ code: 'invalid_name' }));
     expect(() => canonicalizeUri('urn:-bad:x')).toThrow(expect.objectContaining({ code: 'invalid_name' }));
-    expect(() => canonicalizeUri('urn:ok:has space')).toThrow(expect.objectContaining({ code: 'invalid_name' }));
+    expect(() => canonicalizeUri('urn:ok:has space')).toThrow(
+      expect.objectContaining({ code: 'invalid_name' }),
+    );
   });
 });

@@ -37,18 +37,23 @@ const invalid = (message: string, value: string) => new PkiError('invalid_name',
  * "EXAMPLE.com.", "exämple.com" and "xn--exmple-cua.com" cannot be used to slip past a rule.
  */
 export function canonicalizeDnsName(input: string, options: { allowWildcard?: boolean } = {}): string {
-  if (typeof input !== 'string' || input.length === 0 || input.length > 1024) throw invalid('empty or oversized DNS name', String(input));
+  if (typeof input !== 'string' || input.length === 0 || input.length > 1024)
+    throw invalid('empty or oversized DNS name', String(input));
   let rest = input;
   let wildcard = false;
   if (rest.startsWith('*.')) {
     wildcard = true;
     rest = rest.slice(2);
   }
-  if (wildcard && !options.allowWildcard) throw new PkiError('wildcard_not_allowed', `wildcard name ${input} is not allowed here`, { value: input });
+  if (wildcard && !options.allowWildcard)
+    throw new PkiError('wildcard_not_allowed', `wildcard name ${input} is not allowed here`, {
+      value: input,
+    });
   let ascii = domainToASCII(rest);
   if (ascii.endsWith('.')) ascii = ascii.slice(0, -1);
   if (!ascii || ascii.length > 253 || isIP(ascii)) throw invalid(`not a valid DNS name: ${input}`, input);
-  if (!ascii.split('.').every((label) => LABEL.test(label))) throw invalid(`not a valid DNS name: ${input}`, input);
+  if (!ascii.split('.').every((label) => LABEL.test(label)))
+    throw invalid(`not a valid DNS name: ${input}`, input);
   return wildcard ? `*.${ascii}` : ascii;
 }
 
@@ -89,7 +94,11 @@ function parseIpv6(text: string): Uint8Array {
   const [left, right] = head.includes('::') ? head.split('::') : [head, undefined];
   const leftGroups = left ? left.split(':') : [];
   const rightGroups = right ? right.split(':') : [];
-  const groups = [...leftGroups, ...Array(8 - leftGroups.length - rightGroups.length).fill('0'), ...rightGroups];
+  const groups = [
+    ...leftGroups,
+    ...Array(8 - leftGroups.length - rightGroups.length).fill('0'),
+    ...rightGroups,
+  ];
   groups.forEach((group: string, i) => {
     const value = parseInt(group, 16);
     bytes[i * 2] = value >> 8;
@@ -122,7 +131,8 @@ export function ipRangeMatcher(cidrs: readonly string[]): (ip: string) => boolea
     const { text, bytes } = canonicalizeIp(address ?? '');
     const family = bytes.length === 4 ? 'ipv4' : 'ipv6';
     const bits = prefix === undefined ? bytes.length * 8 : Number(prefix);
-    if (!Number.isInteger(bits) || bits < 0 || bits > bytes.length * 8) throw invalid(`bad CIDR ${cidr}`, cidr);
+    if (!Number.isInteger(bits) || bits < 0 || bits > bytes.length * 8)
+      throw invalid(`bad CIDR ${cidr}`, cidr);
     lists[family].addSubnet(text, bits, family);
   }
   return (ip) => {
@@ -136,7 +146,8 @@ export function ipRangeMatcher(cidrs: readonly string[]): (ip: string) => boolea
 export function canonicalizeEmail(input: string): string {
   const at = typeof input === 'string' ? input.lastIndexOf('@') : -1;
   const local = at > 0 ? input.slice(0, at) : '';
-  if (!local || local.length > 64 || !/^[\x21-\x7e]+$/.test(local) || local.includes('@')) throw invalid(`not a valid email address: ${input}`, input);
+  if (!local || local.length > 64 || !/^[\x21-\x7e]+$/.test(local) || local.includes('@'))
+    throw invalid(`not a valid email address: ${input}`, input);
   return `${local}@${canonicalizeDnsName(input.slice(at + 1))}`;
 }
 
@@ -157,7 +168,8 @@ export function canonicalizeUri(input: string): { uri: string; scheme: string; h
   } catch {
     throw invalid(`not a valid URI: ${input}`, input);
   }
-  if (url.username || url.password || !url.hostname) throw invalid(`URI must have a host and no userinfo: ${input}`, input);
+  if (url.username || url.password || !url.hostname)
+    throw invalid(`URI must have a host and no userinfo: ${input}`, input);
   const scheme = url.protocol.slice(0, -1);
   let hostname: string;
   try {
@@ -166,7 +178,11 @@ export function canonicalizeUri(input: string): { uri: string; scheme: string; h
     throw invalid(`not a valid URI host: ${input}`, input);
   }
   const host = canonicalizeDnsName(hostname);
-  return { uri: `${scheme}://${host}${url.port ? `:${url.port}` : ''}${url.pathname}${url.search}${url.hash}`, scheme, host };
+  return {
+    uri: `${scheme}://${host}${url.port ? `:${url.port}` : ''}${url.pathname}${url.search}${url.hash}`,
+    scheme,
+    host,
+  };
 }
 
 /** Canonicalize and de-duplicate every name (wildcards are kept syntactically; policy decides). */
@@ -189,7 +205,11 @@ export function altNamesToGeneralNames(names: AltNames): pkijs.GeneralNames {
     names: [
       ...names.dns.map((value) => new pkijs.GeneralName({ type: GN_DNS, value })),
       ...names.ip.map(
-        (value) => new pkijs.GeneralName({ type: GN_IP, value: new asn1js.OctetString({ valueHex: toArrayBuffer(canonicalizeIp(value).bytes) }) }),
+        (value) =>
+          new pkijs.GeneralName({
+            type: GN_IP,
+            value: new asn1js.OctetString({ valueHex: toArrayBuffer(canonicalizeIp(value).bytes) }),
+          }),
       ),
       ...names.uri.map((value) => new pkijs.GeneralName({ type: GN_URI, value })),
       ...names.email.map((value) => new pkijs.GeneralName({ type: GN_EMAIL, value })),

@@ -19,7 +19,14 @@ import {
   readBasicConstraints,
   readKeyUsage,
 } from './extensions';
-import { exportPkcs8, generateKeyPair, KeyType, spkiDer, SubjectPublicKey, subjectPublicKeyOf } from './key-type';
+import {
+  exportPkcs8,
+  generateKeyPair,
+  KeyType,
+  spkiDer,
+  SubjectPublicKey,
+  subjectPublicKeyOf,
+} from './key-type';
 import { OID } from './oids';
 import { PkiError } from './pki-error';
 import { verifySignature } from './signature-algorithm';
@@ -73,26 +80,46 @@ export function caChainPem(ca: CertificateAuthority): string {
 }
 
 function caLintPolicy(ttlSeconds: number): LintPolicy {
-  return { kind: 'ca', maxValiditySeconds: ttlSeconds, allowedKeyUsages: CA_KEY_USAGES, allowedExtendedKeyUsages: [], requireSubjectAltName: false };
+  return {
+    kind: 'ca',
+    maxValiditySeconds: ttlSeconds,
+    allowedKeyUsages: CA_KEY_USAGES,
+    allowedExtendedKeyUsages: [],
+    requireSubjectAltName: false,
+  };
 }
 
 async function resolveKey(source: CaKeySource): Promise<{ signer: Signer; privateKeyPkcs8?: ArrayBuffer }> {
   if (source.signer) return { signer: source.signer };
   const pair = await generateKeyPair(source.keyType);
-  return { signer: cryptoKeySigner(pair, source.keyType), privateKeyPkcs8: await exportPkcs8(pair.privateKey) };
+  return {
+    signer: cryptoKeySigner(pair, source.keyType),
+    privateKeyPkcs8: await exportPkcs8(pair.privateKey),
+  };
 }
 
-function caExtensions(pathLength: number | undefined, nameConstraints: NameConstraintsSpec | undefined, urls?: IssuanceUrls): pkijs.Extension[] {
-  if (pathLength !== undefined && (!Number.isInteger(pathLength) || pathLength < 0)) throw new PkiError('invalid_argument', 'pathLength must be a non-negative integer');
+function caExtensions(
+  pathLength: number | undefined,
+  nameConstraints: NameConstraintsSpec | undefined,
+  urls?: IssuanceUrls,
+): pkijs.Extension[] {
+  if (pathLength !== undefined && (!Number.isInteger(pathLength) || pathLength < 0))
+    throw new PkiError('invalid_argument', 'pathLength must be a non-negative integer');
   return [
     basicConstraintsExtension(true, pathLength),
     keyUsageExtension(CA_KEY_USAGES),
-    ...(nameConstraints && (nameConstraints.permittedDns?.length || nameConstraints.excludedDns?.length) ? [nameConstraintsExtension(nameConstraints)] : []),
+    ...(nameConstraints && (nameConstraints.permittedDns?.length || nameConstraints.excludedDns?.length)
+      ? [nameConstraintsExtension(nameConstraints)]
+      : []),
     ...issuanceUrlExtensions(urls),
   ];
 }
 
-function toAuthority(certificate: IssuedCertificate, signer: Signer, chain: readonly Uint8Array[]): CertificateAuthority {
+function toAuthority(
+  certificate: IssuedCertificate,
+  signer: Signer,
+  chain: readonly Uint8Array[],
+): CertificateAuthority {
   return { certificate: certificate.certificate, der: certificate.der, pem: certificate.pem, signer, chain };
 }
 
@@ -106,7 +133,11 @@ export async function createRootCa(options: CaOptions): Promise<CaCreationResult
     extensions: caExtensions(options.pathLength, options.nameConstraints).map(extensionDer),
   };
   const certificate = await signCertificate(template, { signer }, caLintPolicy(options.ttlSeconds));
-  return { ca: toAuthority(certificate, signer, []), certificate, ...(privateKeyPkcs8 && { privateKeyPkcs8 }) };
+  return {
+    ca: toAuthority(certificate, signer, []),
+    certificate,
+    ...(privateKeyPkcs8 && { privateKeyPkcs8 }),
+  };
 }
 
 interface SubordinateOptions {
@@ -120,13 +151,20 @@ interface SubordinateOptions {
 }
 
 /** Certify a subordinate CA key under `parent` (shared by the generated-key and CSR paths). */
-async function certifySubordinate(parent: CertificateAuthority, publicKey: SubjectPublicKey, options: SubordinateOptions): Promise<IssuedCertificate> {
+async function certifySubordinate(
+  parent: CertificateAuthority,
+  publicKey: SubjectPublicKey,
+  options: SubordinateOptions,
+): Promise<IssuedCertificate> {
   assertIsCa(parent.certificate);
   const bc = findExtension(parent.certificate.extensions, OID.basicConstraints);
   const parentPathLength = bc ? readBasicConstraints(bc).pathLength : undefined;
   const pathLength = options.pathLength ?? 0;
   if (parentPathLength !== undefined && pathLength >= parentPathLength) {
-    throw new PkiError('path_length_exceeded', `parent CA pathLen ${parentPathLength} does not allow a subordinate with pathLen ${pathLength}`);
+    throw new PkiError(
+      'path_length_exceeded',
+      `parent CA pathLen ${parentPathLength} does not allow a subordinate with pathLen ${pathLength}`,
+    );
   }
   const template: CertificateTemplate = {
     subject: nameToDer(options.subject),
@@ -143,17 +181,32 @@ async function certifySubordinate(parent: CertificateAuthority, publicKey: Subje
   return signCertificate(template, parent, caLintPolicy(options.ttlSeconds));
 }
 
-export async function createIntermediateCa(parent: CertificateAuthority, options: CaOptions & { urls?: IssuanceUrls }): Promise<CaCreationResult> {
+export async function createIntermediateCa(
+  parent: CertificateAuthority,
+  options: CaOptions & { urls?: IssuanceUrls },
+): Promise<CaCreationResult> {
   const { signer, privateKeyPkcs8 } = await resolveKey(options);
-  const certificate = await certifySubordinate(parent, subjectPublicKeyOf(await signerPublicKeyInfo(signer)), options);
-  return { ca: toAuthority(certificate, signer, [parent.der, ...parent.chain]), certificate, ...(privateKeyPkcs8 && { privateKeyPkcs8 }) };
+  const certificate = await certifySubordinate(
+    parent,
+    subjectPublicKeyOf(await signerPublicKeyInfo(signer)),
+    options,
+  );
+  return {
+    ca: toAuthority(certificate, signer, [parent.der, ...parent.chain]),
+    certificate,
+    ...(privateKeyPkcs8 && { privateKeyPkcs8 }),
+  };
 }
 
 /**
  * Sign a subordinate CA CSR (e.g. from another MazeVault cluster). Only the key is taken from the
  * CSR (after its self-signature verifies); subject, constraints and validity come from `options`.
  */
-export async function signIntermediateCsr(parent: CertificateAuthority, csr: PemOrDer, options: SubordinateOptions): Promise<IssuedCertificate> {
+export async function signIntermediateCsr(
+  parent: CertificateAuthority,
+  csr: PemOrDer,
+  options: SubordinateOptions,
+): Promise<IssuedCertificate> {
   const parsed = await parseCsr(csr);
   return certifySubordinate(parent, parsed.publicKey, options);
 }
@@ -178,8 +231,10 @@ export async function createIntermediateCsr(
 function assertIsCa(certificate: pkijs.Certificate): void {
   const bc = findExtension(certificate.extensions, OID.basicConstraints);
   const ku = findExtension(certificate.extensions, OID.keyUsage);
-  if (!bc || !readBasicConstraints(bc).ca) throw new PkiError('not_a_ca', 'certificate is not a CA certificate (basicConstraints)');
-  if (ku && !readKeyUsage(ku).includes('keyCertSign')) throw new PkiError('not_a_ca', 'CA certificate lacks keyCertSign');
+  if (!bc || !readBasicConstraints(bc).ca)
+    throw new PkiError('not_a_ca', 'certificate is not a CA certificate (basicConstraints)');
+  if (ku && !readKeyUsage(ku).includes('keyCertSign'))
+    throw new PkiError('not_a_ca', 'CA certificate lacks keyCertSign');
 }
 
 /**
@@ -187,7 +242,11 @@ function assertIsCa(certificate: pkijs.Certificate): void {
  * CA certificate, certifies exactly our public key, and (when the issuer chain is given) is signed by
  * the first certificate of that chain.
  */
-export async function importIntermediateCa(options: { certificate: PemOrDer; signer: Signer; issuerChain?: PemOrDer[] }): Promise<CertificateAuthority> {
+export async function importIntermediateCa(options: {
+  certificate: PemOrDer;
+  signer: Signer;
+  issuerChain?: PemOrDer[];
+}): Promise<CertificateAuthority> {
   const certificate = parseCertificate(options.certificate);
   assertIsCa(certificate);
   const certifiedKey = new Uint8Array(certificate.subjectPublicKeyInfo.toSchema().toBER());
@@ -197,11 +256,24 @@ export async function importIntermediateCa(options: { certificate: PemOrDer; sig
   const chain = (options.issuerChain ?? []).map((c) => parseCertificate(c));
   const issuer = chain[0];
   if (issuer) {
-    const ok = await verifySignature(issuer.subjectPublicKeyInfo, certificate.signatureAlgorithm, new Uint8Array(certificate.tbsView), certificate.signatureValue);
-    if (!ok) throw new PkiError('signature_invalid', 'the certificate is not signed by the first certificate of issuerChain');
+    const ok = await verifySignature(
+      issuer.subjectPublicKeyInfo,
+      certificate.signatureAlgorithm,
+      new Uint8Array(certificate.tbsView),
+      certificate.signatureValue,
+    );
+    if (!ok)
+      throw new PkiError(
+        'signature_invalid',
+        'the certificate is not signed by the first certificate of issuerChain',
+      );
   }
   const described = describeCertificate(certificate);
-  return toAuthority(described, options.signer, chain.map((c) => describeCertificate(c).der));
+  return toAuthority(
+    described,
+    options.signer,
+    chain.map((c) => describeCertificate(c).der),
+  );
 }
 
 /** Rebuild a CA from stored parts (certificate, unwrapped-key signer, chain): same checks as an import. */

@@ -38,9 +38,15 @@ const policy: LintPolicy = {
 };
 
 beforeAll(async () => {
-  const { intermediate } = await testHierarchy(clock, { label: 'lint', nameConstraints: { permittedDns: ['example.com'], excludedDns: ['secret.example.com'] } });
+  const { intermediate } = await testHierarchy(clock, {
+    label: 'lint',
+    nameConstraints: { permittedDns: ['example.com'], excludedDns: ['secret.example.com'] },
+  });
   // Count signatures made by the real CA key: a refused certificate must never get one.
-  const counting: Signer = { ...intermediate.signer, sign: (data) => (realSignatures++, intermediate.signer.sign(data)) };
+  const counting: Signer = {
+    ...intermediate.signer,
+    sign: (data) => (realSignatures++, intermediate.signer.sign(data)),
+  };
   ca = { ...intermediate, signer: counting };
   subjectKey = await exportSpki((await testKeyPair('ecdsa-p256', 'lint-subject')).publicKey);
 });
@@ -97,7 +103,11 @@ describe('pre-issuance lint', () => {
   });
 
   it.each<[string, Variant, string]>([
-    ['keyEncipherment on an EC key', { keyUsages: ['digitalSignature', 'keyEncipherment'] }, 'key_usage_key_type'],
+    [
+      'keyEncipherment on an EC key',
+      { keyUsages: ['digitalSignature', 'keyEncipherment'] },
+      'key_usage_key_type',
+    ],
     ['key usage outside policy', { keyUsages: ['digitalSignature', 'nonRepudiation'] }, 'key_usage_allowed'],
     ['keyCertSign on a leaf', { keyUsages: ['digitalSignature', 'keyCertSign'] }, 'leaf_key_cert_sign'],
     ['CA bit on a leaf', { ca: true }, 'leaf_not_ca'],
@@ -115,19 +125,43 @@ describe('pre-issuance lint', () => {
   });
 
   it.each<[string, Variant]>([
-    ['an RSA key with e = 3', { publicKey: readSubjectPublicKeyInfo(rsaSpkiDer(goodRsa.n, 3n)), keyUsages: ['digitalSignature', 'keyEncipherment'] }],
-    ['an RSA key with an even modulus', { publicKey: readSubjectPublicKeyInfo(rsaSpkiDer(goodRsa.n * 2n, 65537n)), keyUsages: ['digitalSignature'] }],
-    ['an RSA key with a small factor', { publicKey: readSubjectPublicKeyInfo(rsaSpkiDer(goodRsa.n * 7n, 65537n)), keyUsages: ['digitalSignature'] }],
+    [
+      'an RSA key with e = 3',
+      {
+        publicKey: readSubjectPublicKeyInfo(rsaSpkiDer(goodRsa.n, 3n)),
+        keyUsages: ['digitalSignature', 'keyEncipherment'],
+      },
+    ],
+    [
+      'an RSA key with an even modulus',
+      {
+        publicKey: readSubjectPublicKeyInfo(rsaSpkiDer(goodRsa.n * 2n, 65537n)),
+        keyUsages: ['digitalSignature'],
+      },
+    ],
+    [
+      'an RSA key with a small factor',
+      {
+        publicKey: readSubjectPublicKeyInfo(rsaSpkiDer(goodRsa.n * 7n, 65537n)),
+        keyUsages: ['digitalSignature'],
+      },
+    ],
   ])('refuses %s (rsa_key_parameters)', async (_name, variant) => {
     expect(await lintRules(variant)).toContain('rsa_key_parameters');
   });
 
   it('refuses more than 100 SANs, and certificate policies other than the policy names', async () => {
-    expect(await lintRules({ dns: Array.from({ length: 101 }, (_, i) => `h${i}.example.com`) })).toContain('san_count');
+    expect(await lintRules({ dns: Array.from({ length: 101 }, (_, i) => `h${i}.example.com`) })).toContain(
+      'san_count',
+    );
     const policies = certificatePoliciesDer(['1.3.6.1.4.1.99999.1']);
     expect(await lintRules({ extra: [policies] })).toContain('certificate_policies');
-    expect(await lintRules({ extra: [policies] }, { ...policy, policyOids: ['1.3.6.1.4.1.99999.1'] })).toEqual([]);
-    expect(await lintRules({}, { ...policy, policyOids: ['1.3.6.1.4.1.99999.1'] })).toContain('certificate_policies');
+    expect(
+      await lintRules({ extra: [policies] }, { ...policy, policyOids: ['1.3.6.1.4.1.99999.1'] }),
+    ).toEqual([]);
+    expect(await lintRules({}, { ...policy, policyOids: ['1.3.6.1.4.1.99999.1'] })).toContain(
+      'certificate_policies',
+    );
   });
 
   it('a text CN need not be a SAN when the policy says so', async () => {
@@ -144,6 +178,9 @@ describe('pre-issuance lint', () => {
     const long = { ...policy, maxValiditySeconds: 10_000 * DAY };
     const t = template({});
     t.notAfter = new Date(ca.certificate.notAfter.value.getTime() + 1000);
-    await expect(signCertificate(t, ca, long)).rejects.toMatchObject({ code: 'lint_failed', details: expect.arrayContaining([expect.objectContaining({ rule: 'validity_within_issuer' })]) });
+    await expect(signCertificate(t, ca, long)).rejects.toMatchObject({
+      code: 'lint_failed',
+      details: expect.arrayContaining([expect.objectContaining({ rule: 'validity_within_issuer' })]),
+    });
   });
 });

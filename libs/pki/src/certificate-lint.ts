@@ -1,6 +1,10 @@
 import { isIP } from 'node:net';
 import { canonicalizeDnsName, isSameOrSubdomain } from './alt-names';
-import { BR_MAX_TLS_SERVER_VALIDITY_SECONDS, keyUsagesInvalidFor, MAX_ALT_NAMES } from './certificate-profile';
+import {
+  BR_MAX_TLS_SERVER_VALIDITY_SECONDS,
+  keyUsagesInvalidFor,
+  MAX_ALT_NAMES,
+} from './certificate-profile';
 import { bytesEqual } from './der-encoding';
 import { commonNamesIn } from './distinguished-name';
 import {
@@ -74,7 +78,12 @@ export function validityPeriodSeconds(certificate: { notBefore: Date; notAfter: 
  * Pre-issuance lint (in the spirit of zlint / certlint), run on the to-be-signed certificate whose DER
  * the CA then signs: returns every problem found, empty when the certificate may be signed.
  */
-export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmOid: string, issuer: LintIssuer, policy: LintPolicy): LintFinding[] {
+export function lintCertificate(
+  certificate: TbsCertificate,
+  signatureAlgorithmOid: string,
+  issuer: LintIssuer,
+  policy: LintPolicy,
+): LintFinding[] {
   const findings: LintFinding[] = [];
   const report = (rule: string, message: string) => findings.push({ rule, message });
   const extensions = certificate.extensions;
@@ -93,19 +102,25 @@ export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmO
   if (serial.length === 0 || serial[0]! & 0x80) report('serial_positive', 'serial number must be positive');
   if (serial.every((b) => b === 0)) report('serial_nonzero', 'serial number must not be zero');
   if (serial.length > 20) report('serial_length', 'serial number exceeds 20 octets (RFC 5280 4.1.2.2)');
-  if (serial.length < 9) report('serial_entropy', 'serial number shorter than 64 bits of entropy plus sign (BR 7.1)');
+  if (serial.length < 9)
+    report('serial_entropy', 'serial number shorter than 64 bits of entropy plus sign (BR 7.1)');
   if (certificate.signatureAlgorithmOid !== signatureAlgorithmOid) {
-    report('signature_algorithm_match', 'tbsCertificate.signature differs from signatureAlgorithm (RFC 5280 4.1.1.2)');
+    report(
+      'signature_algorithm_match',
+      'tbsCertificate.signature differs from signatureAlgorithm (RFC 5280 4.1.1.2)',
+    );
   }
   if (certificate.signatureAlgorithmOid !== signatureAlgorithmFor(issuer.publicKey).algorithmId) {
     report('signature_algorithm_issuer_key', 'signature algorithm does not match the issuer key');
   }
-  if (!bytesEqual(certificate.issuer, issuer.subject)) report('issuer_name_match', 'issuer name is not the CA subject, byte for byte');
+  if (!bytesEqual(certificate.issuer, issuer.subject))
+    report('issuer_name_match', 'issuer name is not the CA subject, byte for byte');
   const seen = new Set<string>();
   for (const e of extensions) {
     if (seen.has(e.oid)) report('duplicate_extension', `extension ${e.oid} appears twice (RFC 5280 4.2)`);
     seen.add(e.oid);
-    if (!KNOWN_EXTENSIONS.has(e.oid)) report('unknown_extension', `extension ${e.oid} is not one this CA issues`);
+    if (!KNOWN_EXTENSIONS.has(e.oid))
+      report('unknown_extension', `extension ${e.oid} is not one this CA issues`);
   }
 
   // --- validity
@@ -113,8 +128,12 @@ export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmO
   const notAfter = certificate.notAfter.getTime();
   const period = validityPeriodSeconds(certificate);
   if (notAfter <= notBefore) report('validity_order', 'notAfter must be after notBefore');
-  if (period > policy.maxValiditySeconds) report('validity_max', `validity ${period}s exceeds the maximum of ${policy.maxValiditySeconds}s`);
-  if (!issuer.selfSigned && (notAfter > issuer.notAfter.getTime() || notBefore < issuer.notBefore.getTime())) {
+  if (period > policy.maxValiditySeconds)
+    report('validity_max', `validity ${period}s exceeds the maximum of ${policy.maxValiditySeconds}s`);
+  if (
+    !issuer.selfSigned &&
+    (notAfter > issuer.notAfter.getTime() || notBefore < issuer.notBefore.getTime())
+  ) {
     report('validity_within_issuer', 'validity extends beyond the issuing CA certificate');
   }
 
@@ -123,7 +142,9 @@ export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmO
     const { key, keyBits } = certificate.publicKey;
     if (key.family !== 'rsa') return;
     const { modulus, exponent } = rsaPublicNumbers(keyBits);
-    const weakness = rsaKeyWeakness(modulus, exponent) ?? (key.bits < 2048 ? `RSA-${key.bits} is below 2048 bits` : undefined);
+    const weakness =
+      rsaKeyWeakness(modulus, exponent) ??
+      (key.bits < 2048 ? `RSA-${key.bits} is below 2048 bits` : undefined);
     if (weakness) report('rsa_key_parameters', `RSA key: ${weakness}`);
   });
 
@@ -132,8 +153,13 @@ export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmO
   run('certificate_policies', () => {
     const expected = [...(policy.policyOids ?? [])].sort();
     const actual = policiesExt ? certificatePolicyOidsFromValue(policiesExt.value).sort() : [];
-    if (policiesExt?.critical) report('certificate_policies', 'certificatePolicies must not be critical here');
-    if (expected.join() !== actual.join()) report('certificate_policies', `certificate policies ${actual.join(', ') || '(none)'} differ from ${expected.join(', ') || '(none)'}`);
+    if (policiesExt?.critical)
+      report('certificate_policies', 'certificatePolicies must not be critical here');
+    if (expected.join() !== actual.join())
+      report(
+        'certificate_policies',
+        `certificate policies ${actual.join(', ') || '(none)'} differ from ${expected.join(', ') || '(none)'}`,
+      );
   });
 
   // --- key identifiers (RFC 5280 4.2.1.1 / 4.2.1.2)
@@ -144,22 +170,31 @@ export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmO
   else
     run('aki_matches_issuer', () => {
       const aki = authorityKeyIdFromValue(akiExt.value);
-      if (!aki || !bytesEqual(aki, issuer.keyIdentifier)) report('aki_matches_issuer', 'authorityKeyIdentifier is not the issuer key id');
+      if (!aki || !bytesEqual(aki, issuer.keyIdentifier))
+        report('aki_matches_issuer', 'authorityKeyIdentifier is not the issuer key id');
     });
   if (skiExt && issuer.selfSigned) {
     run('ski_self_signed', () => {
-      if (!bytesEqual(subjectKeyIdFromValue(skiExt.value), issuer.keyIdentifier)) report('ski_self_signed', 'self-signed SKI/AKI mismatch');
+      if (!bytesEqual(subjectKeyIdFromValue(skiExt.value), issuer.keyIdentifier))
+        report('ski_self_signed', 'self-signed SKI/AKI mismatch');
     });
   }
 
   // --- basic constraints (RFC 5280 4.2.1.9)
   const bcExt = ext(OID.basicConstraints);
   run('basic_constraints', () => {
-    const bc: { ca: boolean; pathLength?: number } = bcExt ? basicConstraintsFromValue(bcExt.value) : { ca: false };
+    const bc: { ca: boolean; pathLength?: number } = bcExt
+      ? basicConstraintsFromValue(bcExt.value)
+      : { ca: false };
     if (policy.kind === 'leaf' && bc.ca) report('leaf_not_ca', 'end-entity certificate has CA:TRUE');
     if (policy.kind === 'ca') {
-      if (!bcExt?.critical || !bc.ca) report('ca_basic_constraints', 'CA certificate needs a critical basicConstraints with CA:TRUE');
-      if (!issuer.selfSigned && issuer.pathLength !== undefined && (bc.pathLength === undefined || bc.pathLength >= issuer.pathLength)) {
+      if (!bcExt?.critical || !bc.ca)
+        report('ca_basic_constraints', 'CA certificate needs a critical basicConstraints with CA:TRUE');
+      if (
+        !issuer.selfSigned &&
+        issuer.pathLength !== undefined &&
+        (bc.pathLength === undefined || bc.pathLength >= issuer.pathLength)
+      ) {
         report('path_length', `pathLen must be below the issuer's ${issuer.pathLength}`);
       }
     }
@@ -174,10 +209,16 @@ export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmO
       const usages = keyUsageFromValue(kuExt.value);
       if (usages.length === 0) report('key_usage_present', 'keyUsage is empty');
       const notAllowed = usages.filter((u) => !policy.allowedKeyUsages.includes(u));
-      if (notAllowed.length) report('key_usage_allowed', `key usages outside policy: ${notAllowed.join(', ')}`);
+      if (notAllowed.length)
+        report('key_usage_allowed', `key usages outside policy: ${notAllowed.join(', ')}`);
       const invalid = usages.filter((u) => keyUsagesInvalidFor(subjectKey).includes(u));
-      if (invalid.length) report('key_usage_key_type', `key usages invalid for a ${subjectKey.family} key: ${invalid.join(', ')}`);
-      if (policy.kind === 'ca' && !usages.includes('keyCertSign')) report('ca_key_cert_sign', 'CA certificate without keyCertSign');
+      if (invalid.length)
+        report(
+          'key_usage_key_type',
+          `key usages invalid for a ${subjectKey.family} key: ${invalid.join(', ')}`,
+        );
+      if (policy.kind === 'ca' && !usages.includes('keyCertSign'))
+        report('ca_key_cert_sign', 'CA certificate without keyCertSign');
       if (policy.kind === 'leaf' && (usages.includes('keyCertSign') || usages.includes('cRLSign'))) {
         report('leaf_key_cert_sign', 'end-entity certificate with keyCertSign / cRLSign');
       }
@@ -190,7 +231,8 @@ export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmO
     run('eku', () => {
       ekus = extKeyUsageFromValue(ekuExt.value);
       const notAllowed = ekus.filter((oid) => !policy.allowedExtendedKeyUsages.includes(oid));
-      if (notAllowed.length) report('eku_allowed', `extended key usages outside policy: ${notAllowed.join(', ')}`);
+      if (notAllowed.length)
+        report('eku_allowed', `extended key usages outside policy: ${notAllowed.join(', ')}`);
     });
   const tlsServer = ekus.includes(EKU_OIDS.serverAuth);
   if (policy.kind === 'leaf' && tlsServer && period > BR_MAX_TLS_SERVER_VALIDITY_SECONDS) {
@@ -203,8 +245,10 @@ export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmO
   run('san', () => {
     const names = tbsAltNames(certificate);
     const total = names.dns.length + names.ip.length + names.uri.length + names.email.length;
-    if (policy.kind === 'leaf' && policy.requireSubjectAltName && total === 0) report('san_present', 'end-entity certificate without SAN');
-    if (total > MAX_ALT_NAMES) report('san_count', `${total} subject alternative names, above ${MAX_ALT_NAMES}`);
+    if (policy.kind === 'leaf' && policy.requireSubjectAltName && total === 0)
+      report('san_present', 'end-entity certificate without SAN');
+    if (total > MAX_ALT_NAMES)
+      report('san_count', `${total} subject alternative names, above ${MAX_ALT_NAMES}`);
     if (sanExt && certificate.subjectAttributes.length === 0 && !sanExt.critical) {
       report('san_critical', 'SAN must be critical when the subject is empty');
     }
@@ -219,13 +263,24 @@ export function lintCertificate(certificate: TbsCertificate, signatureAlgorithmO
     }
     // BR 7.1.4.3: a CN is a copy of a SAN. Only for name-bearing leaves: a delegated OCSP responder's
     // CN is a label, and it carries no SAN at all.
-    if (policy.kind === 'leaf' && policy.commonNameInSan !== false && (policy.requireSubjectAltName || total > 0)) {
+    if (
+      policy.kind === 'leaf' &&
+      policy.commonNameInSan !== false &&
+      (policy.requireSubjectAltName || total > 0)
+    ) {
       if (commonNames.length > 1) report('cn_single', 'more than one common name');
       for (const cn of commonNames) {
-        if (!(isIP(cn) ? names.ip : names.dns).includes(cn)) report('cn_in_san', `common name ${cn} is not among the SANs`);
+        if (!(isIP(cn) ? names.ip : names.dns).includes(cn))
+          report('cn_in_san', `common name ${cn} is not among the SANs`);
       }
     }
-    if (issuer.nameConstraints) lintNameConstraints(names.dns, names.ip.length + names.uri.length + names.email.length, issuer.nameConstraints, report);
+    if (issuer.nameConstraints)
+      lintNameConstraints(
+        names.dns,
+        names.ip.length + names.uri.length + names.email.length,
+        issuer.nameConstraints,
+        report,
+      );
   });
   return findings;
 }
@@ -239,14 +294,24 @@ function lintNameConstraints(
 ): void {
   for (const name of dnsNames) {
     const base = name.startsWith('*.') ? name.slice(2) : name;
-    if (constraints.excludedDns.some((e) => isSameOrSubdomain(base, e) || (name !== base && isSameOrSubdomain(e, base)))) {
+    if (
+      constraints.excludedDns.some(
+        (e) => isSameOrSubdomain(base, e) || (name !== base && isSameOrSubdomain(e, base)),
+      )
+    ) {
       report('name_constraints_excluded', `${name} is excluded by the issuing CA's name constraints`);
     }
-    if (constraints.permittedDns.length && !constraints.permittedDns.some((p) => isSameOrSubdomain(base, p))) {
+    if (
+      constraints.permittedDns.length &&
+      !constraints.permittedDns.some((p) => isSameOrSubdomain(base, p))
+    ) {
       report('name_constraints_permitted', `${name} is outside the issuing CA's permitted subtrees`);
     }
   }
   if (constraints.otherTypes.length && otherNameCount > 0) {
-    report('name_constraints_unevaluated', 'the issuing CA constrains name types this linter does not evaluate');
+    report(
+      'name_constraints_unevaluated',
+      'the issuing CA constrains name types this linter does not evaluate',
+    );
   }
 }

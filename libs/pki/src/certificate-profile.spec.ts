@@ -4,7 +4,13 @@ describe('defineProfile', () => {
   it('canonicalizes domains and fills safe defaults', () => {
     const profile = defineProfile({ name: 'p', maxTtlSeconds: 3600, allowedDomains: ['Bücher.Example.'] });
     expect(profile.allowedDomains).toEqual(['xn--bcher-kva.example']);
-    expect(profile).toMatchObject({ allowWildcards: false, allowSubdomains: false, minRsaBits: 2048, extendedKeyUsages: ['serverAuth'], requireSubjectAltName: true });
+    expect(profile).toMatchObject({
+      allowWildcards: false,
+      allowSubdomains: false,
+      minRsaBits: 2048,
+      extendedKeyUsages: ['serverAuth'],
+      requireSubjectAltName: true,
+    });
     expect(Object.isFrozen(profile)).toBe(true);
   });
 
@@ -17,10 +23,15 @@ describe('defineProfile', () => {
     ['bad CIDR', { allowedIpRanges: ['10.0.0.0/33'] }],
     ['non-positive TTL', { maxTtlSeconds: 0 }],
   ])('refuses %s', (_name, overrides) => {
-    expect(() => defineProfile({ name: 'p', maxTtlSeconds: 3600, ...overrides })).toThrow(expect.objectContaining({ code: expect.stringMatching(/invalid_profile|invalid_name/) }));
+    expect(() => defineProfile({ name: 'p', maxTtlSeconds: 3600, ...overrides })).toThrow(
+      expect.objectContaining({ code: expect.stringMatching(/invalid_profile|invalid_name/) }),
+    );
   });
 
   it('allows long-lived client profiles (the 398-day rule is for TLS servers)', () => {
-    expect(defineProfile({ name: 'c', maxTtlSeconds: 730 * 86400, extendedKeyUsages: ['clientAuth'] }).maxTtlSeconds).toBe(730 * 86400);
+    expect(
+      defineProfile({ name: 'c', maxTtlSeconds: 730 * 86400, extendedKeyUsages: ['clientAuth'] })
+        .maxTtlSeconds,
+    ).toBe(730 * 86400);
   });
 });

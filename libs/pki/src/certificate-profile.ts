@@ -39,7 +39,11 @@ export const MAX_ALT_NAMES = 100;
  * Purposes a customer profile can never grant: only the platform issues OCSP-signing certificates
  * (ocsp-signer.ts), and time-stamping / anyExtendedKeyUsage are refused by policy.
  */
-export const RESERVED_EKUS: readonly ExtendedKeyUsage[] = ['ocspSigning', 'timeStamping', 'anyExtendedKeyUsage'];
+export const RESERVED_EKUS: readonly ExtendedKeyUsage[] = [
+  'ocspSigning',
+  'timeStamping',
+  'anyExtendedKeyUsage',
+];
 
 /**
  * A role: what a caller may obtain from one CA. Profiles are allow-lists; anything a request asks for
@@ -69,7 +73,10 @@ export interface CertificateProfile {
   readonly maxTtlSeconds: number;
   readonly keyUsages: readonly KeyUsage[];
   readonly extendedKeyUsages: readonly ExtendedKeyUsage[];
-  readonly subjectTemplate: { readonly fixed: Omit<DistinguishedName, 'commonName'>; readonly commonName: CommonNameSource };
+  readonly subjectTemplate: {
+    readonly fixed: Omit<DistinguishedName, 'commonName'>;
+    readonly commonName: CommonNameSource;
+  };
   /** Defaults to `dns` for profiles granting serverAuth, `text` otherwise; `text` is refused with serverAuth. */
   readonly commonNameFormat: CommonNameFormat;
   readonly requireSubjectAltName: boolean;
@@ -77,7 +84,10 @@ export interface CertificateProfile {
   readonly policyOids: readonly string[];
 }
 
-export type CertificateProfileInput = Partial<Omit<CertificateProfile, 'name' | 'maxTtlSeconds'>> & { name: string; maxTtlSeconds: number };
+export type CertificateProfileInput = Partial<Omit<CertificateProfile, 'name' | 'maxTtlSeconds'>> & {
+  name: string;
+  maxTtlSeconds: number;
+};
 
 const fail = (message: string) => new PkiError('invalid_profile', message);
 
@@ -85,18 +95,22 @@ const fail = (message: string) => new PkiError('invalid_profile', message);
 export function defineProfile(input: CertificateProfileInput): CertificateProfile {
   const extendedKeyUsages = [...(input.extendedKeyUsages ?? ['serverAuth'])];
   const keyUsages = [...(input.keyUsages ?? ['digitalSignature', 'keyEncipherment'])];
-  if (!Number.isInteger(input.maxTtlSeconds) || input.maxTtlSeconds <= 0) throw fail('maxTtlSeconds must be a positive integer');
+  if (!Number.isInteger(input.maxTtlSeconds) || input.maxTtlSeconds <= 0)
+    throw fail('maxTtlSeconds must be a positive integer');
   if (extendedKeyUsages.includes('serverAuth') && input.maxTtlSeconds > BR_MAX_TLS_SERVER_VALIDITY_SECONDS) {
     throw fail('TLS server profiles cannot exceed 398 days (CA/B Forum BR 6.3.2)');
   }
   for (const eku of extendedKeyUsages) {
-    if (RESERVED_EKUS.includes(eku)) throw new PkiError('eku_reserved', `extended key usage ${eku} cannot be granted by a profile`, { eku });
+    if (RESERVED_EKUS.includes(eku))
+      throw new PkiError('eku_reserved', `extended key usage ${eku} cannot be granted by a profile`, { eku });
     if (!(eku in EKU_OIDS)) throw fail(`unknown extended key usage ${eku}`);
   }
   const serverAuth = extendedKeyUsages.includes('serverAuth');
   const commonNameFormat = input.commonNameFormat ?? (serverAuth ? 'dns' : 'text');
-  if (commonNameFormat !== 'dns' && commonNameFormat !== 'text') throw fail(`unknown common name format ${String(commonNameFormat)}`);
-  if (commonNameFormat === 'text' && serverAuth) throw fail('a TLS server profile needs DNS common names (BR 7.1.4.3)');
+  if (commonNameFormat !== 'dns' && commonNameFormat !== 'text')
+    throw fail(`unknown common name format ${String(commonNameFormat)}`);
+  if (commonNameFormat === 'text' && serverAuth)
+    throw fail('a TLS server profile needs DNS common names (BR 7.1.4.3)');
   const policyOids = [...new Set(input.policyOids ?? [])];
   for (const oid of policyOids) if (!isPolicyOid(oid)) throw fail(`invalid certificate policy OID ${oid}`);
   if (policyOids.length > 20) throw fail('at most 20 certificate policies');
@@ -109,7 +123,8 @@ export function defineProfile(input: CertificateProfileInput): CertificateProfil
   }
   for (const ku of keyUsages) if (!KEY_USAGES.includes(ku)) throw fail(`unknown key usage ${ku}`);
   if (keyUsages.length === 0) throw fail('a profile needs at least one key usage');
-  if (keyUsages.includes('keyCertSign') || keyUsages.includes('cRLSign')) throw fail('leaf profiles cannot grant keyCertSign / cRLSign');
+  if (keyUsages.includes('keyCertSign') || keyUsages.includes('cRLSign'))
+    throw fail('leaf profiles cannot grant keyCertSign / cRLSign');
   const minRsaBits = input.minRsaBits ?? 2048;
   if (minRsaBits < 2048) throw fail('minRsaBits below 2048 is not allowed');
   const allowedSanTypes = [...(input.allowedSanTypes ?? ['dns'])];
@@ -149,7 +164,8 @@ export function defineProfile(input: CertificateProfileInput): CertificateProfil
 
 /** A dotted OID of at least two arcs, first arc 0–2, no leading zeros. */
 function isPolicyOid(oid: string): boolean {
-  if (typeof oid !== 'string' || oid.length > 128 || !/^[0-2](\.(0|[1-9][0-9]*)){1,}$/.test(oid)) return false;
+  if (typeof oid !== 'string' || oid.length > 128 || !/^[0-2](\.(0|[1-9][0-9]*)){1,}$/.test(oid))
+    return false;
   const second = Number(oid.split('.')[1]);
   return oid.startsWith('2.') || second < 40;
 }
@@ -186,24 +202,35 @@ export interface ApprovedSubject {
 /** Key usages that make no sense for a key family (RFC 8813 §3 for EC, RFC 8410 §5 for Ed25519). */
 export function keyUsagesInvalidFor(key: KeyDescription): KeyUsage[] {
   if (key.family === 'ecdsa') return ['keyEncipherment', 'dataEncipherment'];
-  if (key.family === 'ed25519') return ['keyEncipherment', 'dataEncipherment', 'keyAgreement', 'encipherOnly', 'decipherOnly'];
+  if (key.family === 'ed25519')
+    return ['keyEncipherment', 'dataEncipherment', 'keyAgreement', 'encipherOnly', 'decipherOnly'];
   return ['keyAgreement', 'encipherOnly', 'decipherOnly'];
 }
 
 export function evaluateProfile(profile: CertificateProfile, request: SubjectRequest): ApprovedSubject {
   const requested = request.requested ?? {};
   // Extensions a CSR may not obtain at all: refuse rather than silently drop, so the caller learns why.
-  if (requested.ca) throw new PkiError('ca_not_allowed', `profile ${profile.name} issues end-entity certificates only (CSR asked for CA:TRUE)`);
+  if (requested.ca)
+    throw new PkiError(
+      'ca_not_allowed',
+      `profile ${profile.name} issues end-entity certificates only (CSR asked for CA:TRUE)`,
+    );
   if (requested.nameConstraints) throw new PkiError('extension_not_allowed', 'CSR asks for name constraints');
   if (requested.unsupportedSanTypes?.length) {
-    throw new PkiError('san_type_not_allowed', `unsupported SAN types requested (GeneralName tags ${requested.unsupportedSanTypes.join(', ')})`);
+    throw new PkiError(
+      'san_type_not_allowed',
+      `unsupported SAN types requested (GeneralName tags ${requested.unsupportedSanTypes.join(', ')})`,
+    );
   }
 
   const key = checkKey(profile, request.publicKey.key);
   assertPublicKeySound(request.publicKey);
   const requestedCount = SAN_TYPES.reduce((sum, type) => sum + (request.altNames[type]?.length ?? 0), 0);
   if (requestedCount > MAX_ALT_NAMES) {
-    throw new PkiError('too_many_names', `at most ${MAX_ALT_NAMES} subject alternative names per certificate (${requestedCount} requested)`);
+    throw new PkiError(
+      'too_many_names',
+      `at most ${MAX_ALT_NAMES} subject alternative names per certificate (${requestedCount} requested)`,
+    );
   }
   const keyUsages = grantKeyUsages(profile, key, requested.keyUsages);
   const extendedKeyUsages = grantExtendedKeyUsages(profile, requested.extendedKeyUsages);
@@ -229,7 +256,8 @@ export function evaluateProfile(profile: CertificateProfile, request: SubjectReq
 
   const subject: DistinguishedName = { ...profile.subjectTemplate.fixed };
   if (cnSource === 'from-request' && commonName !== undefined) subject.commonName = commonName;
-  if (cnSource === 'first-dns-san' && (commonName ?? altNames.dns[0]) !== undefined) subject.commonName = commonName ?? altNames.dns[0]!;
+  if (cnSource === 'first-dns-san' && (commonName ?? altNames.dns[0]) !== undefined)
+    subject.commonName = commonName ?? altNames.dns[0]!;
   return { subject, altNames, keyUsages, extendedKeyUsages, key };
 }
 
@@ -248,7 +276,9 @@ function canonicalCommonName(cn: string): string {
     return canonicalizeDnsName(cn, { allowWildcard: true });
   } catch (error) {
     if (error instanceof PkiError && error.code === 'invalid_name') {
-      throw new PkiError('invalid_name', `common name must be a DNS name or IP address: ${cn}`, { value: cn });
+      throw new PkiError('invalid_name', `common name must be a DNS name or IP address: ${cn}`, {
+        value: cn,
+      });
     }
     throw error;
   }
@@ -256,25 +286,40 @@ function canonicalCommonName(cn: string): string {
 
 function checkKey(profile: CertificateProfile, key: KeyDescription): KeyDescription {
   if (!profile.allowedKeyTypes.includes(key.family)) {
-    throw new PkiError('key_type_not_allowed', `${key.family} keys are not allowed by profile ${profile.name}`);
+    throw new PkiError(
+      'key_type_not_allowed',
+      `${key.family} keys are not allowed by profile ${profile.name}`,
+    );
   }
   if (key.family === 'rsa' && key.bits < profile.minRsaBits) {
     throw new PkiError('key_too_weak', `RSA-${key.bits} is below the minimum of ${profile.minRsaBits} bits`);
   }
-  if (key.family === 'rsa' && key.bits > 8192) throw new PkiError('key_type_not_allowed', `RSA-${key.bits} exceeds 8192 bits`);
+  if (key.family === 'rsa' && key.bits > 8192)
+    throw new PkiError('key_type_not_allowed', `RSA-${key.bits} exceeds 8192 bits`);
   if (key.family === 'ecdsa' && key.bits < profile.minEcdsaBits) {
     throw new PkiError('key_too_weak', `${key.curve} is below the minimum of ${profile.minEcdsaBits} bits`);
   }
   return key;
 }
 
-function grantKeyUsages(profile: CertificateProfile, key: KeyDescription, requested: KeyUsage[] | undefined): KeyUsage[] {
+function grantKeyUsages(
+  profile: CertificateProfile,
+  key: KeyDescription,
+  requested: KeyUsage[] | undefined,
+): KeyUsage[] {
   const extra = (requested ?? []).filter((ku) => !profile.keyUsages.includes(ku));
-  if (extra.length) throw new PkiError('key_usage_not_allowed', `key usages not allowed by profile: ${extra.join(', ')}`, { extra });
+  if (extra.length)
+    throw new PkiError('key_usage_not_allowed', `key usages not allowed by profile: ${extra.join(', ')}`, {
+      extra,
+    });
   const invalid = keyUsagesInvalidFor(key);
   // Requested usages narrow the grant; the profile's own list is filtered for the key family.
   const granted = (requested?.length ? requested : profile.keyUsages).filter((ku) => !invalid.includes(ku));
-  if (granted.length === 0) throw new PkiError('key_usage_not_allowed', `no key usage of profile ${profile.name} applies to a ${key.family} key`);
+  if (granted.length === 0)
+    throw new PkiError(
+      'key_usage_not_allowed',
+      `no key usage of profile ${profile.name} applies to a ${key.family} key`,
+    );
   return granted;
 }
 
@@ -282,7 +327,11 @@ function grantExtendedKeyUsages(profile: CertificateProfile, requested: string[]
   const allowed = profile.extendedKeyUsages.map((name) => EKU_OIDS[name]);
   const extra = (requested ?? []).filter((oid) => !allowed.includes(oid as never));
   if (extra.length) {
-    throw new PkiError('eku_not_allowed', `extended key usages not allowed by profile: ${extra.map(ekuName).join(', ')}`, { extra });
+    throw new PkiError(
+      'eku_not_allowed',
+      `extended key usages not allowed by profile: ${extra.map(ekuName).join(', ')}`,
+      { extra },
+    );
   }
   return requested?.length ? [...new Set(requested)] : allowed;
 }
@@ -290,20 +339,29 @@ function grantExtendedKeyUsages(profile: CertificateProfile, requested: string[]
 function checkAltNames(profile: CertificateProfile, names: AltNames): void {
   for (const type of SAN_TYPES) {
     if (names[type].length && !profile.allowedSanTypes.includes(type)) {
-      throw new PkiError('san_type_not_allowed', `${type} subject alternative names are not allowed by profile ${profile.name}`, { type });
+      throw new PkiError(
+        'san_type_not_allowed',
+        `${type} subject alternative names are not allowed by profile ${profile.name}`,
+        { type },
+      );
     }
   }
   for (const dns of names.dns) checkDomainName(profile, dns, dns);
   for (const email of names.email) checkDomainName(profile, canonicalizeEmail(email).split('@')[1]!, email);
   for (const uri of names.uri) {
     const { scheme, host } = canonicalizeUri(uri);
-    if (!profile.allowedUriSchemes.includes(scheme)) throw new PkiError('san_not_allowed', `URI scheme ${scheme} not allowed`, { value: uri });
+    if (!profile.allowedUriSchemes.includes(scheme))
+      throw new PkiError('san_not_allowed', `URI scheme ${scheme} not allowed`, { value: uri });
     // A URN has no host to check against the domain lists: allowing the `urn` scheme allows URNs.
     if (scheme !== 'urn') checkDomainName(profile, host, uri);
   }
   if (names.ip.length) {
     const inRange = ipRangeMatcher(profile.allowedIpRanges);
-    for (const ip of names.ip) if (!inRange(ip)) throw new PkiError('san_not_allowed', `IP address ${ip} is outside the allowed ranges`, { value: ip });
+    for (const ip of names.ip)
+      if (!inRange(ip))
+        throw new PkiError('san_not_allowed', `IP address ${ip} is outside the allowed ranges`, {
+          value: ip,
+        });
   }
 }
 
@@ -315,16 +373,25 @@ function checkDomainName(profile: CertificateProfile, name: string, original: st
     // A wildcard above an excluded name would cover it, so "*.example.com" is refused when
     // "secret.example.com" is excluded.
     if (isSameOrSubdomain(base, excluded) || (wildcard && isSameOrSubdomain(excluded, base))) {
-      throw new PkiError('san_not_allowed', `${original} is excluded by profile ${profile.name}`, { value: original, excluded });
+      throw new PkiError('san_not_allowed', `${original} is excluded by profile ${profile.name}`, {
+        value: original,
+        excluded,
+      });
     }
   }
   if (wildcard && !profile.allowWildcards) {
-    throw new PkiError('wildcard_not_allowed', `wildcard names are not allowed by profile ${profile.name}`, { value: original });
+    throw new PkiError('wildcard_not_allowed', `wildcard names are not allowed by profile ${profile.name}`, {
+      value: original,
+    });
   }
   const permitted = profile.allowedDomains.some((domain) =>
     wildcard
       ? profile.allowSubdomains && isSameOrSubdomain(base, domain)
-      : (profile.allowBareDomains && name === domain) || (profile.allowSubdomains && name !== domain && isSameOrSubdomain(name, domain)),
+      : (profile.allowBareDomains && name === domain) ||
+        (profile.allowSubdomains && name !== domain && isSameOrSubdomain(name, domain)),
   );
-  if (!permitted) throw new PkiError('san_not_allowed', `${original} is not allowed by profile ${profile.name}`, { value: original });
+  if (!permitted)
+    throw new PkiError('san_not_allowed', `${original} is not allowed by profile ${profile.name}`, {
+      value: original,
+    });
 }

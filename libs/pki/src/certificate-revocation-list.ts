@@ -16,7 +16,15 @@ import {
   toArrayBuffer,
 } from './der-encoding';
 import { childrenOf, expect, forEachChild, readRoot, TAG } from './der-reader';
-import { authorityKeyIdentifierExtension, checkHttpUrls, findExtension, freshestCrlExtension, readExplicitExtensions, readExtensionList, readKeyUsage } from './extensions';
+import {
+  authorityKeyIdentifierExtension,
+  checkHttpUrls,
+  findExtension,
+  freshestCrlExtension,
+  readExplicitExtensions,
+  readExtensionList,
+  readKeyUsage,
+} from './extensions';
 import { OID } from './oids';
 import { PkiError } from './pki-error';
 import { describeKeyType } from './key-type';
@@ -45,7 +53,9 @@ export const REVOCATION_REASONS = {
 export type RevocationReason = keyof typeof REVOCATION_REASONS;
 
 export function revocationReasonName(code: number): RevocationReason | undefined {
-  return (Object.keys(REVOCATION_REASONS) as RevocationReason[]).find((name) => REVOCATION_REASONS[name] === code);
+  return (Object.keys(REVOCATION_REASONS) as RevocationReason[]).find(
+    (name) => REVOCATION_REASONS[name] === code,
+  );
 }
 
 export interface RevokedEntry {
@@ -81,31 +91,47 @@ export interface BuiltCrl {
 function entryExtensions(reason: RevocationReason | undefined): pkijs.Extensions | undefined {
   if (reason === undefined || reason === 'unspecified') return undefined;
   const value = new asn1js.Enumerated({ value: REVOCATION_REASONS[reason] });
-  return new pkijs.Extensions({ extensions: [new pkijs.Extension({ extnID: OID.crlReason, critical: false, extnValue: value.toBER() })] });
+  return new pkijs.Extensions({
+    extensions: [new pkijs.Extension({ extnID: OID.crlReason, critical: false, extnValue: value.toBER() })],
+  });
 }
 
 function crlNumberExtension(oid: string, critical: boolean, value: bigint): pkijs.Extension {
   const bytes = bigIntToIntegerBytes(value);
-  if (bytes.length > 20) throw new PkiError('invalid_argument', 'CRL numbers are limited to 20 octets (RFC 5280 5.2.3)');
-  return new pkijs.Extension({ extnID: oid, critical, extnValue: new asn1js.Integer({ valueHex: toArrayBuffer(bytes) }).toBER() });
+  if (bytes.length > 20)
+    throw new PkiError('invalid_argument', 'CRL numbers are limited to 20 octets (RFC 5280 5.2.3)');
+  return new pkijs.Extension({
+    extnID: oid,
+    critical,
+    extnValue: new asn1js.Integer({ valueHex: toArrayBuffer(bytes) }).toBER(),
+  });
 }
 
 function validate(request: CrlRequest): void {
-  if (!(request.nextUpdateSeconds > 0)) throw new PkiError('invalid_argument', 'nextUpdateSeconds must be positive');
+  if (!(request.nextUpdateSeconds > 0))
+    throw new PkiError('invalid_argument', 'nextUpdateSeconds must be positive');
   if (request.nextUpdateSeconds > MAX_CRL_VALIDITY_SECONDS) {
-    throw new PkiError('crl_validity_too_long', `nextUpdate may be at most ${MAX_CRL_VALIDITY_SECONDS}s after thisUpdate`);
+    throw new PkiError(
+      'crl_validity_too_long',
+      `nextUpdate may be at most ${MAX_CRL_VALIDITY_SECONDS}s after thisUpdate`,
+    );
   }
   if (request.crlNumber < 0n) throw new PkiError('invalid_argument', 'crlNumber must be non-negative');
-  if (request.baseCrlNumber !== undefined && (request.baseCrlNumber < 0n || request.baseCrlNumber >= request.crlNumber)) {
+  if (
+    request.baseCrlNumber !== undefined &&
+    (request.baseCrlNumber < 0n || request.baseCrlNumber >= request.crlNumber)
+  ) {
     throw new PkiError('invalid_argument', 'a delta CRL must have a higher number than its base CRL');
   }
   if (request.freshestCrlUrls?.length) {
     // RFC 5280 5.2.6: the extension MUST NOT appear in delta CRLs.
-    if (request.baseCrlNumber !== undefined) throw new PkiError('invalid_argument', 'a delta CRL cannot point to a freshest CRL');
+    if (request.baseCrlNumber !== undefined)
+      throw new PkiError('invalid_argument', 'a delta CRL cannot point to a freshest CRL');
     checkHttpUrls(request.freshestCrlUrls);
   }
   const ku = findExtension(request.ca.certificate.extensions, OID.keyUsage);
-  if (ku && !readKeyUsage(ku).includes('cRLSign')) throw new PkiError('not_a_ca', 'the CA certificate lacks cRLSign');
+  if (ku && !readKeyUsage(ku).includes('cRLSign'))
+    throw new PkiError('not_a_ca', 'the CA certificate lacks cRLSign');
   const seen = new Set<string>();
   for (const entry of request.entries) {
     const serial = integerHex(integerFromHex(entry.serialNumber));
@@ -135,7 +161,9 @@ export async function buildCrl(request: CrlRequest): Promise<BuiltCrl> {
     authorityKeyIdentifierExtension(await certificateKeyIdentifier(request.ca.certificate)),
     crlNumberExtension(OID.crlNumber, false, request.crlNumber),
     // Delta CRL indicator MUST be critical (RFC 5280 5.2.4).
-    ...(request.baseCrlNumber !== undefined ? [crlNumberExtension(OID.deltaCrlIndicator, true, request.baseCrlNumber)] : []),
+    ...(request.baseCrlNumber !== undefined
+      ? [crlNumberExtension(OID.deltaCrlIndicator, true, request.baseCrlNumber)]
+      : []),
     ...(request.freshestCrlUrls?.length ? [freshestCrlExtension(request.freshestCrlUrls)] : []),
   ];
   const crl = new pkijs.CertificateRevocationList({
@@ -173,7 +201,9 @@ function readIntegerExtension(ext: pkijs.Extension | undefined): bigint | undefi
 
 /** Read a CRL back (our own, for tests and tooling, or a parent CA's). Does not verify the signature. */
 export function parseCrl(input: PemOrDer): ParsedCrl {
-  return asPkiError('CertificateRevocationList', () => decodeCrl(readDerOrPem(input, { labels: [CRL_PEM_LABEL], maxBytes: MAX_CRL_BYTES })));
+  return asPkiError('CertificateRevocationList', () =>
+    decodeCrl(readDerOrPem(input, { labels: [CRL_PEM_LABEL], maxBytes: MAX_CRL_BYTES })),
+  );
 }
 
 /** CRL and entry extensions, like a certificate's: bounded in number, none twice (RFC 5280 5.2, 5.3). */
@@ -203,7 +233,11 @@ function checkCrlExtensions(der: Uint8Array): void {
 
 function decodeCrl(der: Uint8Array): ParsedCrl {
   checkCrlExtensions(der);
-  const crl = decodeWith('CertificateRevocationList', der, (schema) => new pkijs.CertificateRevocationList({ schema }));
+  const crl = decodeWith(
+    'CertificateRevocationList',
+    der,
+    (schema) => new pkijs.CertificateRevocationList({ schema }),
+  );
   const extensions = crl.crlExtensions?.extensions;
   const crlNumber = readIntegerExtension(findExtension(extensions, OID.crlNumber));
   const baseCrlNumber = readIntegerExtension(findExtension(extensions, OID.deltaCrlIndicator));
@@ -216,9 +250,19 @@ function decodeCrl(der: Uint8Array): ParsedCrl {
     entries: (crl.revokedCertificates ?? []).map((entry) => {
       const reasonExt = findExtension(entry.crlEntryExtensions?.extensions, OID.crlReason);
       const reason = reasonExt
-        ? revocationReasonName(decodeWith('CRLReason', reasonExt.extnValue.valueBlock.valueHexView, (s) => (s as asn1js.Enumerated).valueBlock.valueDec))
+        ? revocationReasonName(
+            decodeWith(
+              'CRLReason',
+              reasonExt.extnValue.valueBlock.valueHexView,
+              (s) => (s as asn1js.Enumerated).valueBlock.valueDec,
+            ),
+          )
         : undefined;
-      return { serialNumber: integerHex(entry.userCertificate), revokedAt: entry.revocationDate.value, ...(reason && { reason }) };
+      return {
+        serialNumber: integerHex(entry.userCertificate),
+        revokedAt: entry.revocationDate.value,
+        ...(reason && { reason }),
+      };
     }),
   };
 }

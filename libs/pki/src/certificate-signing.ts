@@ -10,7 +10,12 @@ import { nameDer } from './distinguished-name';
 import { OID } from './oids';
 import { PkiError } from './pki-error';
 import { generateSerialNumber } from './serial-number';
-import { ecdsaRawToDer, publicKeyObject, signatureAlgorithmFor, verifyDerSignature } from './signature-algorithm';
+import {
+  ecdsaRawToDer,
+  publicKeyObject,
+  signatureAlgorithmFor,
+  verifyDerSignature,
+} from './signature-algorithm';
 import { Signer } from './signer';
 import { readTbsCertificate } from './tbs-certificate';
 
@@ -62,7 +67,10 @@ async function describeIssuer(issuerCert: pkijs.Certificate): Promise<IssuerCont
   };
 }
 
-async function issuerContextFor(authority: SigningAuthority, template: CertificateTemplate): Promise<IssuerContext> {
+async function issuerContextFor(
+  authority: SigningAuthority,
+  template: CertificateTemplate,
+): Promise<IssuerContext> {
   const issuerCert = authority.certificate;
   if (!issuerCert) {
     return {
@@ -109,7 +117,11 @@ function algorithmIdentifierDer(keyType: Signer['algorithm']): { oid: string; de
  *  3. sign the same bytes with the CA key, splice Certificate ::= SEQUENCE { tbs, algorithm, signature },
  *     and verify the signature with the CA certificate's key before returning.
  */
-export async function signCertificate(template: CertificateTemplate, authority: SigningAuthority, policy: LintPolicy): Promise<IssuedCertificate> {
+export async function signCertificate(
+  template: CertificateTemplate,
+  authority: SigningAuthority,
+  policy: LintPolicy,
+): Promise<IssuedCertificate> {
   const issuer = await issuerContextFor(authority, template);
   const subjectKeyId = await keyIdentifier(template.publicKey.keyBits);
   const serial = generateSerialNumber();
@@ -126,7 +138,11 @@ export async function signCertificate(template: CertificateTemplate, authority: 
     derTlv(0xa3, [
       derTlv(DER_SEQUENCE, [
         derExtension(OID.subjectKeyIdentifier, false, derTlv(DER_OCTET_STRING, [subjectKeyId])),
-        derExtension(OID.authorityKeyIdentifier, false, derTlv(DER_SEQUENCE, [derTlv(0x80, [issuer.lint.keyIdentifier])])),
+        derExtension(
+          OID.authorityKeyIdentifier,
+          false,
+          derTlv(DER_SEQUENCE, [derTlv(0x80, [issuer.lint.keyIdentifier])]),
+        ),
         ...template.extensions,
       ]),
     ]),
@@ -136,7 +152,11 @@ export async function signCertificate(template: CertificateTemplate, authority: 
 
   const findings: LintFinding[] = lintCertificate(model, algorithm.oid, { ...issuer.lint }, policy);
   if (findings.length) {
-    throw new PkiError('lint_failed', `certificate failed pre-issuance lint: ${findings.map((f) => f.rule).join(', ')}`, findings);
+    throw new PkiError(
+      'lint_failed',
+      `certificate failed pre-issuance lint: ${findings.map((f) => f.rule).join(', ')}`,
+      findings,
+    );
   }
 
   let signature: Uint8Array = new Uint8Array(await authority.signer.sign(tbs));
@@ -146,6 +166,10 @@ export async function signCertificate(template: CertificateTemplate, authority: 
   const valid =
     issuer.publicKey.key.family === describeKeyType(authority.signer.algorithm).family &&
     (await verifyDerSignature(issuer.publicKey, algorithm.oid, tbs, signature, issuer.keyObject));
-  if (!valid) throw new PkiError('signature_invalid', 'the CA signer produced a signature that does not verify with the CA certificate');
+  if (!valid)
+    throw new PkiError(
+      'signature_invalid',
+      'the CA signer produced a signature that does not verify with the CA certificate',
+    );
   return issuedCertificate(der, model, serial.hex);
 }

@@ -32,7 +32,11 @@ export interface IssuedCertificate {
 }
 
 /** An IssuedCertificate for freshly signed DER whose TBS was read as `tbs`. */
-export function issuedCertificate(der: Uint8Array, tbs: TbsCertificate, serialNumber: string): IssuedCertificate {
+export function issuedCertificate(
+  der: Uint8Array,
+  tbs: TbsCertificate,
+  serialNumber: string,
+): IssuedCertificate {
   return issuedCertificateOf({
     der,
     pem: pemEncode(CERTIFICATE_PEM_LABEL, der),
@@ -75,7 +79,8 @@ function checkCertificateExtensions(der: Uint8Array): void {
   const [tbs] = childrenExactly(der, readRoot(der, TAG.sequence, 'Certificate'), 3, 3, 'Certificate');
   // version, serial, signature, issuer, validity, subject, spki, issuerUID, subjectUID, extensions
   forEachChild(der, expect(tbs!, TAG.sequence, 'TBSCertificate'), 10, 'TBSCertificate', (field) => {
-    if (field.tag === 0xa3) readExplicitExtensions(der, field, MAX_CERTIFICATE_EXTENSIONS, 'Certificate extensions');
+    if (field.tag === 0xa3)
+      readExplicitExtensions(der, field, MAX_CERTIFICATE_EXTENSIONS, 'Certificate extensions');
   });
 }
 

@@ -3,8 +3,25 @@ import * as pkijs from 'pkijs';
 import { AltNames, emptyAltNames } from './alt-names';
 import { RequestedExtensions } from './certificate-profile';
 import { PemOrDer, pemEncode, readDerOrPem } from './der-encoding';
-import { childrenExactly, childrenOf, DerNode, encodedOf, expect, readBitString, readOid, readRoot, readSmallInteger, TAG } from './der-reader';
-import { buildName, commonNamesIn, DistinguishedName, distinguishedNameOf, readNameAttributes } from './distinguished-name';
+import {
+  childrenExactly,
+  childrenOf,
+  DerNode,
+  encodedOf,
+  expect,
+  readBitString,
+  readOid,
+  readRoot,
+  readSmallInteger,
+  TAG,
+} from './der-reader';
+import {
+  buildName,
+  commonNamesIn,
+  DistinguishedName,
+  distinguishedNameOf,
+  readNameAttributes,
+} from './distinguished-name';
 import {
   basicConstraintsFromValue,
   extKeyUsageFromValue,
@@ -13,7 +30,13 @@ import {
   RawExtension,
   readExtensions,
 } from './extension-values';
-import { basicConstraintsExtension, extKeyUsageExtension, KeyUsage, keyUsageExtension, subjectAltNameExtension } from './extensions';
+import {
+  basicConstraintsExtension,
+  extKeyUsageExtension,
+  KeyUsage,
+  keyUsageExtension,
+  subjectAltNameExtension,
+} from './extensions';
 import { KeyDescription, readSubjectPublicKeyInfo, SubjectPublicKey } from './key-type';
 import { OID } from './oids';
 import { PkiError } from './pki-error';
@@ -48,21 +71,40 @@ export interface ParsedCsr {
  */
 export async function parseCsr(input: PemOrDer, options: { maxBytes?: number } = {}): Promise<ParsedCsr> {
   const der = readDerOrPem(input, { labels: CSR_PEM_LABELS, maxBytes: options.maxBytes ?? MAX_CSR_BYTES });
-  const [info, signatureAlgorithm, signatureValue] = childrenExactly(der, readRoot(der, TAG.sequence, 'CertificationRequest'), 3, 3, 'CertificationRequest');
-  const [version, subjectNode, spkiNode, attributesNode] = childrenExactly(der, expect(info!, TAG.sequence, 'CertificationRequestInfo'), 3, 4, 'CertificationRequestInfo');
+  const [info, signatureAlgorithm, signatureValue] = childrenExactly(
+    der,
+    readRoot(der, TAG.sequence, 'CertificationRequest'),
+    3,
+    3,
+    'CertificationRequest',
+  );
+  const [version, subjectNode, spkiNode, attributesNode] = childrenExactly(
+    der,
+    expect(info!, TAG.sequence, 'CertificationRequestInfo'),
+    3,
+    4,
+    'CertificationRequestInfo',
+  );
   const versionNumber = readSmallInteger(der, version!, 'CSR version');
   if (versionNumber !== 0) throw new PkiError('malformed_der', `unsupported CSR version ${versionNumber}`);
-  if (attributesNode && attributesNode.tag !== 0xa0) throw new PkiError('malformed_der', 'CSR attributes must be [0] IMPLICIT SET OF Attribute');
+  if (attributesNode && attributesNode.tag !== 0xa0)
+    throw new PkiError('malformed_der', 'CSR attributes must be [0] IMPLICIT SET OF Attribute');
   const subjectAttributes = readNameAttributes(der, subjectNode!);
 
-  const publicKey = readSubjectPublicKeyInfo(encodedOf(der, expect(spkiNode!, TAG.sequence, 'SubjectPublicKeyInfo'))); // unsupported_key_type before signature work
+  const publicKey = readSubjectPublicKeyInfo(
+    encodedOf(der, expect(spkiNode!, TAG.sequence, 'SubjectPublicKeyInfo')),
+  ); // unsupported_key_type before signature work
   // An RSA key with e=1 "verifies" its own signature trivially: weak parameters are refused before it counts as proof.
   assertPublicKeySound(publicKey);
   const algorithmOid = readAlgorithmOid(der, signatureAlgorithm!);
   const { unusedBits, bits: signature } = readBitString(der, signatureValue!, 'CSR signature');
   if (unusedBits !== 0) throw new PkiError('malformed_der', 'CSR signature has unused bits');
   const signatureOk = await verifyDerSignature(publicKey, algorithmOid, encodedOf(der, info!), signature);
-  if (!signatureOk) throw new PkiError('csr_signature_invalid', 'CSR signature does not verify with the public key it contains');
+  if (!signatureOk)
+    throw new PkiError(
+      'csr_signature_invalid',
+      'CSR signature does not verify with the public key it contains',
+    );
 
   const seen = new Set<string>();
   const altNames = emptyAltNames();
@@ -108,7 +150,13 @@ export async function parseCsr(input: PemOrDer, options: { maxBytes?: number } =
 
 /** AlgorithmIdentifier → OID; parameters must be absent or NULL (no RSA-PSS or other parameterized forms). */
 function readAlgorithmOid(bytes: Uint8Array, node: DerNode): string {
-  const [oid, params] = childrenExactly(bytes, expect(node, TAG.sequence, 'AlgorithmIdentifier'), 1, 2, 'AlgorithmIdentifier');
+  const [oid, params] = childrenExactly(
+    bytes,
+    expect(node, TAG.sequence, 'AlgorithmIdentifier'),
+    1,
+    2,
+    'AlgorithmIdentifier',
+  );
   if (params && (params.tag !== TAG.null || params.end !== params.contentStart)) {
     throw new PkiError('unsupported_signature_algorithm', 'signature algorithm parameters are not supported');
   }
@@ -119,10 +167,17 @@ function readAlgorithmOid(bytes: Uint8Array, node: DerNode): string {
 function requestedExtensions(bytes: Uint8Array, attributes: DerNode): RawExtension[] {
   let found: RawExtension[] | undefined;
   for (const attribute of childrenOf(bytes, attributes)) {
-    const [type, values] = childrenExactly(bytes, expect(attribute, TAG.sequence, 'Attribute'), 2, 2, 'Attribute');
+    const [type, values] = childrenExactly(
+      bytes,
+      expect(attribute, TAG.sequence, 'Attribute'),
+      2,
+      2,
+      'Attribute',
+    );
     if (readOid(bytes, type!, 'Attribute.type') !== OID.extensionRequest) continue;
     const list = childrenOf(bytes, expect(values!, TAG.set, 'Attribute.values'));
-    if (found || list.length !== 1) throw new PkiError('malformed_der', 'CSR must carry at most one extensionRequest with one value');
+    if (found || list.length !== 1)
+      throw new PkiError('malformed_der', 'CSR must carry at most one extensionRequest with one value');
     found = readExtensions(bytes, list[0]!);
   }
   return found ?? [];
@@ -158,7 +213,12 @@ export async function createCsr(request: CsrRequest): Promise<{ der: Uint8Array;
     subject: buildName(request.subject),
     subjectPublicKeyInfo: await signerPublicKeyInfo(request.signer),
     ...(extensions.length && {
-      attributes: [new pkijs.Attribute({ type: OID.extensionRequest, values: [new pkijs.Extensions({ extensions }).toSchema()] })],
+      attributes: [
+        new pkijs.Attribute({
+          type: OID.extensionRequest,
+          values: [new pkijs.Extensions({ extensions }).toSchema()],
+        }),
+      ],
     }),
   });
   // encodeTBS is protected in pkijs' typings; toSchema(true) re-encodes the info from the fields.

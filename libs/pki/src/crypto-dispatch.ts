@@ -1,4 +1,12 @@
-import { type KeyLike, sign, type SignKeyObjectInput, type SignPrivateKeyInput, verify, type VerifyKeyObjectInput, type VerifyPublicKeyInput } from 'node:crypto';
+import {
+  type KeyLike,
+  sign,
+  type SignKeyObjectInput,
+  type SignPrivateKeyInput,
+  verify,
+  type VerifyKeyObjectInput,
+  type VerifyPublicKeyInput,
+} from 'node:crypto';
 
 // Where one-shot signatures and verifications run. By default on libuv's thread pool, which keeps
 // them off an event loop that serves requests. A thread that only computes (the issuance worker)
@@ -11,7 +19,11 @@ export function runCryptoInline(value: boolean): void {
   inline = value;
 }
 
-export function oneShotSign(digest: string | null, data: Uint8Array, key: KeyLike | SignKeyObjectInput | SignPrivateKeyInput): Promise<Buffer> {
+export function oneShotSign(
+  digest: string | null,
+  data: Uint8Array,
+  key: KeyLike | SignKeyObjectInput | SignPrivateKeyInput,
+): Promise<Buffer> {
   if (inline) {
     try {
       return Promise.resolve(sign(digest, data, key));
@@ -19,7 +31,9 @@ export function oneShotSign(digest: string | null, data: Uint8Array, key: KeyLik
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
-  return new Promise((resolve, reject) => sign(digest, data, key, (error, signature) => (error ? reject(error) : resolve(signature))));
+  return new Promise((resolve, reject) =>
+    sign(digest, data, key, (error, signature) => (error ? reject(error) : resolve(signature))),
+  );
 }
 
 /** A signature the library cannot even parse is simply not valid (false, not an error). */

@@ -13,7 +13,10 @@ let engineInstalled = false;
  */
 export function subtle(): webcrypto.SubtleCrypto {
   if (!engineInstalled) {
-    pkijs.setEngine('node-webcrypto', new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto as never }));
+    pkijs.setEngine(
+      'node-webcrypto',
+      new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto as never }),
+    );
     engineInstalled = true;
   }
   return webcrypto.subtle;
@@ -25,7 +28,12 @@ export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
 
 export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
-const NODE_HASH_NAMES: Record<HashName, string> = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+const NODE_HASH_NAMES: Record<HashName, string> = {
+  'SHA-1': 'sha1',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+};
 
 /** Same result as WebCrypto's digest, computed synchronously (key ids are hashed on every issuance). */
 export async function digest(hash: HashName, data: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {

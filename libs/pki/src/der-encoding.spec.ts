@@ -1,4 +1,11 @@
-import { bigIntToIntegerBytes, checkDerStructure, integerBytesToBigInt, pemDecode, pemEncode, readDerOrPem } from './der-encoding';
+import {
+  bigIntToIntegerBytes,
+  checkDerStructure,
+  integerBytesToBigInt,
+  pemDecode,
+  pemEncode,
+  readDerOrPem,
+} from './der-encoding';
 
 const nested = (depth: number): Uint8Array => {
   let inner = new Uint8Array([0x05, 0x00]);
@@ -26,7 +33,9 @@ describe('DER framing check', () => {
   it('bounds nesting hidden inside OCTET STRINGs too', () => {
     let inner = new Uint8Array([0x05, 0x00]);
     for (let i = 0; i < 40; i++) inner = new Uint8Array([0x04, inner.length, ...inner]);
-    expect(() => checkDerStructure(inner.slice(0, 2 + 120), 16)).toThrow(expect.objectContaining({ code: 'malformed_der' }));
+    expect(() => checkDerStructure(inner.slice(0, 2 + 120), 16)).toThrow(
+      expect.objectContaining({ code: 'malformed_der' }),
+    );
     expect(() => checkDerStructure(inner, 16)).toThrow(/nesting/);
   });
 });
@@ -40,7 +49,9 @@ describe('PEM', () => {
   });
 
   it('checks size before decoding', () => {
-    expect(() => readDerOrPem(new Uint8Array(100), { labels: [], maxBytes: 10 })).toThrow(expect.objectContaining({ code: 'input_too_large' }));
+    expect(() => readDerOrPem(new Uint8Array(100), { labels: [], maxBytes: 10 })).toThrow(
+      expect.objectContaining({ code: 'input_too_large' }),
+    );
   });
 });
 

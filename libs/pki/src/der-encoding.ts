@@ -61,7 +61,9 @@ export function integerHex(integer: asn1js.Integer): string {
 }
 
 export function integerFromHex(serialHex: string): asn1js.Integer {
-  return new asn1js.Integer({ valueHex: toArrayBuffer(bigIntToIntegerBytes(BigInt(`0x${serialHex.replace(/[:\s]/g, '') || '0'}`))) });
+  return new asn1js.Integer({
+    valueHex: toArrayBuffer(bigIntToIntegerBytes(BigInt(`0x${serialHex.replace(/[:\s]/g, '') || '0'}`))),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -79,7 +81,8 @@ export function pemEncode(label: string, der: BinaryInput): string {
  * what the caller may believe they sent (a chain is split into blocks by its reader first).
  */
 export function pemDecode(text: string, labels: readonly string[]): Uint8Array<ArrayBuffer> {
-  if ((text.match(/-----BEGIN /g) ?? []).length > 1) throw new PkiError('malformed_pem', 'expected exactly one PEM block, found several');
+  if ((text.match(/-----BEGIN /g) ?? []).length > 1)
+    throw new PkiError('malformed_pem', 'expected exactly one PEM block, found several');
   const match = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/.exec(text);
   if (!match) throw new PkiError('malformed_pem', 'no PEM block found');
   const [, label, body] = match as unknown as [string, string, string];
@@ -108,11 +111,13 @@ export interface ReadOptions {
 export function readDerOrPem(input: PemOrDer, options: ReadOptions): Uint8Array<ArrayBuffer> {
   if (typeof input === 'string') {
     // base64 is 4/3 of the DER plus headers and line breaks: bound the text before decoding it.
-    if (input.length > options.maxBytes * 2 + 256) throw new PkiError('input_too_large', `input exceeds ${options.maxBytes} bytes`);
+    if (input.length > options.maxBytes * 2 + 256)
+      throw new PkiError('input_too_large', `input exceeds ${options.maxBytes} bytes`);
     input = pemDecode(input, options.labels);
   }
   const bytes = toBytes(input);
-  if (bytes.length > options.maxBytes) throw new PkiError('input_too_large', `input exceeds ${options.maxBytes} bytes`);
+  if (bytes.length > options.maxBytes)
+    throw new PkiError('input_too_large', `input exceeds ${options.maxBytes} bytes`);
   checkDerStructure(bytes, options.maxDepth);
   return bytes;
 }
@@ -136,12 +141,20 @@ export function checkDerStructure(bytes: Uint8Array, maxDepth = DEFAULT_MAX_DEPT
   if (error) throw new PkiError('malformed_der', error.message);
 }
 
-function scan(bytes: Uint8Array, start: number, end: number, depth: number, maxDepth: number, single: boolean): ScanError | null {
+function scan(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  depth: number,
+  maxDepth: number,
+  single: boolean,
+): ScanError | null {
   if (depth > maxDepth) return { kind: 'depth', message: `ASN.1 nesting deeper than ${maxDepth}` };
   let pos = start;
   let count = 0;
   while (pos < end) {
-    if (single && count === 1) return { kind: 'structure', message: `trailing data after the DER element (offset ${pos})` };
+    if (single && count === 1)
+      return { kind: 'structure', message: `trailing data after the DER element (offset ${pos})` };
     const error = readHeader(bytes, pos, end);
     if (error) return error;
     const { tag, constructed, contentStart, contentEnd } = header;
@@ -243,6 +256,9 @@ export function asPkiError<T>(what: string, parse: () => T): T {
     return parse();
   } catch (error) {
     if (error instanceof PkiError) throw error;
-    throw new PkiError('malformed_der', `not a valid ${what}: ${error instanceof Error ? error.message : 'undecodable'}`);
+    throw new PkiError(
+      'malformed_der',
+      `not a valid ${what}: ${error instanceof Error ? error.message : 'undecodable'}`,
+    );
   }
 }

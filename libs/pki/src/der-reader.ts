@@ -64,14 +64,15 @@ export function readRoot(bytes: Uint8Array, expectedTag: number, what: string): 
 }
 
 export function expect(node: DerNode, tag: number, what: string): DerNode {
-  if (node.tag !== tag) throw malformed(`${what}: expected tag 0x${tag.toString(16)}, found 0x${node.tag.toString(16)}`);
+  if (node.tag !== tag)
+    throw malformed(`${what}: expected tag 0x${tag.toString(16)}, found 0x${node.tag.toString(16)}`);
   return node;
 }
 
 /** The elements inside a constructed node, in order. */
 export function childrenOf(bytes: Uint8Array, node: DerNode): DerNode[] {
   const children: DerNode[] = [];
-  for (let pos = node.contentStart; pos < node.end; ) {
+  for (let pos = node.contentStart; pos < node.end;) {
     const child = readNode(bytes, pos, node.end);
     children.push(child);
     pos = child.end;
@@ -83,7 +84,13 @@ export function childrenOf(bytes: Uint8Array, node: DerNode): DerNode[] {
  * Visit the children of a constructed node one at a time, refusing the (max+1)th before it is read:
  * a hostile list of thousands of elements costs one header read past the limit, not a decode.
  */
-export function forEachChild(bytes: Uint8Array, node: DerNode, max: number, what: string, visit: (child: DerNode, index: number) => void): number {
+export function forEachChild(
+  bytes: Uint8Array,
+  node: DerNode,
+  max: number,
+  what: string,
+  visit: (child: DerNode, index: number) => void,
+): number {
   let count = 0;
   for (let pos = node.contentStart; pos < node.end; count++) {
     if (count === max) throw malformed(`${what}: more than ${max} elements`);
@@ -95,9 +102,16 @@ export function forEachChild(bytes: Uint8Array, node: DerNode, max: number, what
 }
 
 /** Exactly `count` children (optional trailing ones are the caller's business: pass a range). */
-export function childrenExactly(bytes: Uint8Array, node: DerNode, min: number, max: number, what: string): DerNode[] {
+export function childrenExactly(
+  bytes: Uint8Array,
+  node: DerNode,
+  min: number,
+  max: number,
+  what: string,
+): DerNode[] {
   const children = childrenOf(bytes, node);
-  if (children.length < min || children.length > max) throw malformed(`${what}: expected ${min}..${max} elements, found ${children.length}`);
+  if (children.length < min || children.length > max)
+    throw malformed(`${what}: expected ${min}..${max} elements, found ${children.length}`);
   return children;
 }
 
@@ -150,7 +164,10 @@ export function readIntegerBytes(bytes: Uint8Array, node: DerNode, what: string)
   expect(node, TAG.integer, what);
   const content = contentOf(bytes, node);
   if (content.length === 0) throw malformed(`${what}: empty INTEGER`);
-  if (content.length > 1 && ((content[0] === 0 && !(content[1]! & 0x80)) || (content[0] === 0xff && content[1]! & 0x80))) {
+  if (
+    content.length > 1 &&
+    ((content[0] === 0 && !(content[1]! & 0x80)) || (content[0] === 0xff && content[1]! & 0x80))
+  ) {
     throw malformed(`${what}: non-minimal INTEGER`);
   }
   return content;
@@ -167,11 +184,16 @@ export function readSmallInteger(bytes: Uint8Array, node: DerNode, what: string)
 }
 
 /** BIT STRING → the unused-bit count and the bit octets. */
-export function readBitString(bytes: Uint8Array, node: DerNode, what: string): { unusedBits: number; bits: Uint8Array } {
+export function readBitString(
+  bytes: Uint8Array,
+  node: DerNode,
+  what: string,
+): { unusedBits: number; bits: Uint8Array } {
   expect(node, TAG.bitString, what);
   if (node.end === node.contentStart) throw malformed(`${what}: empty BIT STRING`);
   const unusedBits = bytes[node.contentStart]!;
-  if (unusedBits > 7 || (unusedBits > 0 && node.end - node.contentStart === 1)) throw malformed(`${what}: bad unused-bit count`);
+  if (unusedBits > 7 || (unusedBits > 0 && node.end - node.contentStart === 1))
+    throw malformed(`${what}: bad unused-bit count`);
   return { unusedBits, bits: bytes.subarray(node.contentStart + 1, node.end) };
 }
 
@@ -195,14 +217,17 @@ export function readString(bytes: Uint8Array, node: DerNode, what: string): stri
       case TAG.bmpString: {
         if (content.length % 2) throw new Error('odd length');
         let text = '';
-        for (let i = 0; i < content.length; i += 2) text += String.fromCharCode((content[i]! << 8) | content[i + 1]!);
+        for (let i = 0; i < content.length; i += 2)
+          text += String.fromCharCode((content[i]! << 8) | content[i + 1]!);
         return text;
       }
       case TAG.universalString: {
         if (content.length % 4) throw new Error('length not a multiple of 4');
         let text = '';
         for (let i = 0; i < content.length; i += 4) {
-          text += String.fromCodePoint(((content[i]! << 24) | (content[i + 1]! << 16) | (content[i + 2]! << 8) | content[i + 3]!) >>> 0);
+          text += String.fromCodePoint(
+            ((content[i]! << 24) | (content[i + 1]! << 16) | (content[i + 2]! << 8) | content[i + 3]!) >>> 0,
+          );
         }
         return text;
       }
@@ -222,13 +247,17 @@ export function readTime(bytes: Uint8Array, node: DerNode, what: string): Date {
   if (node.tag === TAG.utcTime && (match = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text))) {
     year = Number(match[1]);
     year += year < 50 ? 2000 : 1900;
-  } else if (node.tag === TAG.generalizedTime && (match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text))) {
+  } else if (
+    node.tag === TAG.generalizedTime &&
+    (match = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text))
+  ) {
     year = Number(match[1]);
   } else {
     throw malformed(`${what}: not a UTCTime/GeneralizedTime in RFC 5280 form`);
   }
   const [, , month, day, hour, minute, second] = match.map(Number) as number[];
   const date = new Date(Date.UTC(year, month! - 1, day, hour, minute, second));
-  if (Number.isNaN(date.getTime()) || date.getUTCDate() !== day) throw malformed(`${what}: invalid date ${text}`);
+  if (Number.isNaN(date.getTime()) || date.getUTCDate() !== day)
+    throw malformed(`${what}: invalid date ${text}`);
   return date;
 }

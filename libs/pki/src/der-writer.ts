@@ -42,7 +42,9 @@ export function derUnsignedInteger(unsigned: Uint8Array): Uint8Array<ArrayBuffer
   while (i < unsigned.length - 1 && unsigned[i] === 0) i++;
   const trimmed = unsigned.subarray(i);
   if (trimmed.length === 0) return Uint8Array.of(DER_INTEGER, 1, 0);
-  return trimmed[0]! & 0x80 ? derTlv(DER_INTEGER, [Uint8Array.of(0), trimmed]) : derTlv(DER_INTEGER, [trimmed]);
+  return trimmed[0]! & 0x80
+    ? derTlv(DER_INTEGER, [Uint8Array.of(0), trimmed])
+    : derTlv(DER_INTEGER, [trimmed]);
 }
 
 export const DER_OCTET_STRING = 0x04;
@@ -55,7 +57,8 @@ export function derOid(dotted: string): Uint8Array<ArrayBuffer> {
   let encoded = oidCache.get(dotted);
   if (encoded) return encoded;
   const arcs = dotted.split('.').map(Number);
-  if (arcs.length < 2 || arcs.some((arc) => !Number.isSafeInteger(arc) || arc < 0) || arcs[0]! > 2) throw new RangeError(`invalid OID ${dotted}`);
+  if (arcs.length < 2 || arcs.some((arc) => !Number.isSafeInteger(arc) || arc < 0) || arcs[0]! > 2)
+    throw new RangeError(`invalid OID ${dotted}`);
   const octets: number[] = [];
   const push = (value: number) => {
     const groups = [value % 128];
@@ -71,7 +74,12 @@ export function derOid(dotted: string): Uint8Array<ArrayBuffer> {
 
 /** Extension ::= SEQUENCE { extnID, critical DEFAULT FALSE (omitted when false), extnValue OCTET STRING }. */
 export function derExtension(oid: string, critical: boolean, value: Uint8Array): Uint8Array<ArrayBuffer> {
-  return derTlv(DER_SEQUENCE, critical ? [derOid(oid), DER_BOOLEAN_TRUE, derTlv(DER_OCTET_STRING, [value])] : [derOid(oid), derTlv(DER_OCTET_STRING, [value])]);
+  return derTlv(
+    DER_SEQUENCE,
+    critical
+      ? [derOid(oid), DER_BOOLEAN_TRUE, derTlv(DER_OCTET_STRING, [value])]
+      : [derOid(oid), derTlv(DER_OCTET_STRING, [value])],
+  );
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');

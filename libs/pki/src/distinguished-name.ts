@@ -57,8 +57,11 @@ export function nameToDer(dn: DistinguishedName): Uint8Array<ArrayBuffer> {
     if (encoding === 'printable' && !/^[A-Za-z0-9 '()+,\-./:=?]+$/.test(value)) {
       throw new PkiError('invalid_name', `subject ${key} must be a PrintableString`);
     }
-    if (key === 'country' && !/^[A-Z]{2}$/.test(value)) throw new PkiError('invalid_name', 'country must be an ISO 3166 alpha-2 code');
-    const text = derTlv(encoding === 'printable' ? TAG.printableString : TAG.utf8String, [utf8Encoder.encode(value)]);
+    if (key === 'country' && !/^[A-Z]{2}$/.test(value))
+      throw new PkiError('invalid_name', 'country must be an ISO 3166 alpha-2 code');
+    const text = derTlv(encoding === 'printable' ? TAG.printableString : TAG.utf8String, [
+      utf8Encoder.encode(value),
+    ]);
     rdns.push(derTlv(TAG.set, [derTlv(DER_SEQUENCE, [derOid(oid), text])]));
   }
   return derTlv(DER_SEQUENCE, rdns);
@@ -82,10 +85,19 @@ export function readNameAttributes(bytes: Uint8Array, node: DerNode): NameAttrib
   for (const rdn of childrenOf(bytes, node)) {
     expect(rdn, TAG.set, 'RelativeDistinguishedName');
     for (const atv of childrenOf(bytes, rdn)) {
-      const [type, value] = childrenExactly(bytes, expect(atv, TAG.sequence, 'AttributeTypeAndValue'), 2, 2, 'AttributeTypeAndValue');
+      const [type, value] = childrenExactly(
+        bytes,
+        expect(atv, TAG.sequence, 'AttributeTypeAndValue'),
+        2,
+        2,
+        'AttributeTypeAndValue',
+      );
       const oid = readOid(bytes, type!, 'AttributeType');
       // Only the attributes we interpret must be strings; others are carried as opaque.
-      attributes.push({ oid, value: SHORT_NAMES[oid] ? readString(bytes, value!, `Name ${SHORT_NAMES[oid]}`) : '' });
+      attributes.push({
+        oid,
+        value: SHORT_NAMES[oid] ? readString(bytes, value!, `Name ${SHORT_NAMES[oid]}`) : '',
+      });
     }
   }
   return attributes;

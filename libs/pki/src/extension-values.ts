@@ -47,8 +47,13 @@ export function readExtensions(bytes: Uint8Array, node: DerNode): RawExtension[]
   return childrenOf(bytes, node).map((child) => {
     const parts = childrenExactly(bytes, expect(child, TAG.sequence, 'Extension'), 2, 3, 'Extension');
     const critical = parts.length === 3 ? readBoolean(bytes, parts[1]!, 'Extension.critical') : false;
-    if (parts.length === 3 && !critical) throw new PkiError('malformed_der', 'Extension.critical FALSE must be omitted in DER');
-    return { oid: readOid(bytes, parts[0]!, 'Extension.extnID'), critical, value: contentOf(bytes, expect(parts.at(-1)!, TAG.octetString, 'Extension.extnValue')) };
+    if (parts.length === 3 && !critical)
+      throw new PkiError('malformed_der', 'Extension.critical FALSE must be omitted in DER');
+    return {
+      oid: readOid(bytes, parts[0]!, 'Extension.extnID'),
+      critical,
+      value: contentOf(bytes, expect(parts.at(-1)!, TAG.octetString, 'Extension.extnValue')),
+    };
   });
 }
 
@@ -63,7 +68,9 @@ export function keyUsageBits(usages: readonly KeyUsage[]): { bytes: Uint8Array; 
 
 export function keyUsageFromValue(value: Uint8Array): KeyUsage[] {
   const { bits } = readBitString(value, readRoot(value, TAG.bitString, 'KeyUsage'), 'KeyUsage');
-  return KEY_USAGES.filter((_, bit) => bit >> 3 < bits.length && (bits[bit >> 3]! & (0x80 >> (bit & 7))) !== 0);
+  return KEY_USAGES.filter(
+    (_, bit) => bit >> 3 < bits.length && (bits[bit >> 3]! & (0x80 >> (bit & 7))) !== 0,
+  );
 }
 
 export function extKeyUsageFromValue(value: Uint8Array): string[] {
@@ -76,7 +83,13 @@ export function extKeyUsageFromValue(value: Uint8Array): string[] {
 /** certificatePolicies (RFC 5280 4.2.1.4) → the policy OIDs; qualifiers are not read. */
 export function certificatePolicyOidsFromValue(value: Uint8Array): string[] {
   const policies = childrenOf(value, readRoot(value, TAG.sequence, 'CertificatePolicies')).map((info) => {
-    const [oid] = childrenExactly(value, expect(info, TAG.sequence, 'PolicyInformation'), 1, 2, 'PolicyInformation');
+    const [oid] = childrenExactly(
+      value,
+      expect(info, TAG.sequence, 'PolicyInformation'),
+      1,
+      2,
+      'PolicyInformation',
+    );
     return readOid(value, oid!, 'CertPolicyId');
   });
   if (policies.length === 0) throw new PkiError('malformed_der', 'CertificatePolicies is empty');
@@ -84,7 +97,13 @@ export function certificatePolicyOidsFromValue(value: Uint8Array): string[] {
 }
 
 export function basicConstraintsFromValue(value: Uint8Array): { ca: boolean; pathLength?: number } {
-  const parts = childrenExactly(value, readRoot(value, TAG.sequence, 'BasicConstraints'), 0, 2, 'BasicConstraints');
+  const parts = childrenExactly(
+    value,
+    readRoot(value, TAG.sequence, 'BasicConstraints'),
+    0,
+    2,
+    'BasicConstraints',
+  );
   let index = 0;
   let ca = false;
   if (parts[index]?.tag === TAG.boolean) ca = readBoolean(value, parts[index++]!, 'BasicConstraints.cA');

@@ -3,7 +3,16 @@ import * as pkijs from 'pkijs';
 import { AltNames, altNamesToGeneralNames, canonicalizeDnsName } from './alt-names';
 import { digest } from './crypto-engine';
 import { decodeWith, toArrayBuffer, toBytes } from './der-encoding';
-import { childrenExactly, contentOf, DerNode, expect, forEachChild, readBoolean, readOid, TAG } from './der-reader';
+import {
+  childrenExactly,
+  contentOf,
+  DerNode,
+  expect,
+  forEachChild,
+  readBoolean,
+  readOid,
+  TAG,
+} from './der-reader';
 import {
   RawExtension,
   authorityKeyIdFromValue,
@@ -36,7 +45,11 @@ export interface NameConstraintsSpec {
   excludedDns?: string[];
 }
 
-function extension(extnID: string, critical: boolean, value: asn1js.AsnType | { toSchema(): asn1js.AsnType }): pkijs.Extension {
+function extension(
+  extnID: string,
+  critical: boolean,
+  value: asn1js.AsnType | { toSchema(): asn1js.AsnType },
+): pkijs.Extension {
   const asn1 = 'toSchema' in value ? value.toSchema() : value;
   return new pkijs.Extension({ extnID, critical, extnValue: asn1.toBER() });
 }
@@ -46,7 +59,9 @@ export function basicConstraintsExtension(ca: boolean, pathLength?: number): pki
   return extension(
     OID.basicConstraints,
     true,
-    new pkijs.BasicConstraints(ca && pathLength !== undefined ? { cA: true, pathLenConstraint: pathLength } : { cA: ca }),
+    new pkijs.BasicConstraints(
+      ca && pathLength !== undefined ? { cA: true, pathLenConstraint: pathLength } : { cA: ca },
+    ),
   );
 }
 
@@ -101,7 +116,9 @@ export function authorityKeyIdentifierExtension(keyId: Uint8Array): pkijs.Extens
   return extension(
     OID.authorityKeyIdentifier,
     false,
-    new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: toArrayBuffer(keyId) }) }),
+    new pkijs.AuthorityKeyIdentifier({
+      keyIdentifier: new asn1js.OctetString({ valueHex: toArrayBuffer(keyId) }),
+    }),
   );
 }
 
@@ -112,22 +129,39 @@ export function readAuthorityKeyIdentifier(ext: pkijs.Extension): Uint8Array | u
 const uriName = (uri: string) => new pkijs.GeneralName({ type: 6, value: uri });
 
 /** RFC 5280 4.2.2.1 Authority Information Access: OCSP responder and CA Issuers URLs. */
-export function authorityInfoAccessExtension(ocspUrls: readonly string[], caIssuersUrls: readonly string[]): pkijs.Extension {
+export function authorityInfoAccessExtension(
+  ocspUrls: readonly string[],
+  caIssuersUrls: readonly string[],
+): pkijs.Extension {
   return extension(
     OID.authorityInfoAccess,
     false,
     new pkijs.InfoAccess({
       accessDescriptions: [
-        ...ocspUrls.map((url) => new pkijs.AccessDescription({ accessMethod: OID.adOcsp, accessLocation: uriName(url) })),
-        ...caIssuersUrls.map((url) => new pkijs.AccessDescription({ accessMethod: OID.adCaIssuers, accessLocation: uriName(url) })),
+        ...ocspUrls.map(
+          (url) => new pkijs.AccessDescription({ accessMethod: OID.adOcsp, accessLocation: uriName(url) }),
+        ),
+        ...caIssuersUrls.map(
+          (url) =>
+            new pkijs.AccessDescription({ accessMethod: OID.adCaIssuers, accessLocation: uriName(url) }),
+        ),
       ],
     }),
   );
 }
 
 /** RFC 5280 4.2.1.13: one DistributionPoint with fullName URIs. */
-export function crlDistributionPointsExtension(urls: readonly string[], oid: string = OID.crlDistributionPoints): pkijs.Extension {
-  return extension(oid, false, new pkijs.CRLDistributionPoints({ distributionPoints: [new pkijs.DistributionPoint({ distributionPoint: urls.map(uriName) })] }));
+export function crlDistributionPointsExtension(
+  urls: readonly string[],
+  oid: string = OID.crlDistributionPoints,
+): pkijs.Extension {
+  return extension(
+    oid,
+    false,
+    new pkijs.CRLDistributionPoints({
+      distributionPoints: [new pkijs.DistributionPoint({ distributionPoint: urls.map(uriName) })],
+    }),
+  );
 }
 
 /** RFC 5280 5.2.6 Freshest CRL: where the delta CRLs of a complete CRL are (CRLDistributionPoints syntax, non-critical). */
@@ -138,13 +172,23 @@ export function freshestCrlExtension(urls: readonly string[]): pkijs.Extension {
 /** RFC 5280 4.2.1.10: MUST be critical. */
 export function nameConstraintsExtension(spec: NameConstraintsSpec): pkijs.Extension {
   const subtrees = (names: string[] | undefined) =>
-    names?.length ? names.map((name) => new pkijs.GeneralSubtree({ base: new pkijs.GeneralName({ type: 2, value: canonicalizeDnsName(name) }) })) : undefined;
+    names?.length
+      ? names.map(
+          (name) =>
+            new pkijs.GeneralSubtree({
+              base: new pkijs.GeneralName({ type: 2, value: canonicalizeDnsName(name) }),
+            }),
+        )
+      : undefined;
   const permittedSubtrees = subtrees(spec.permittedDns);
   const excludedSubtrees = subtrees(spec.excludedDns);
   return extension(
     OID.nameConstraints,
     true,
-    new pkijs.NameConstraints({ ...(permittedSubtrees && { permittedSubtrees }), ...(excludedSubtrees && { excludedSubtrees }) }),
+    new pkijs.NameConstraints({
+      ...(permittedSubtrees && { permittedSubtrees }),
+      ...(excludedSubtrees && { excludedSubtrees }),
+    }),
   );
 }
 
@@ -152,8 +196,14 @@ export function nameConstraintsExtension(spec: NameConstraintsSpec): pkijs.Exten
  * DNS constraints of a CA certificate. Subtrees of other name types are returned as `otherTypes`
  * so that a checker can refuse rather than silently ignore constraints it does not evaluate.
  */
-export function readNameConstraints(ext: pkijs.Extension): Required<NameConstraintsSpec> & { otherTypes: number[] } {
-  const nc = decodeWith('NameConstraints', ext.extnValue.valueBlock.valueHexView, (schema) => new pkijs.NameConstraints({ schema }));
+export function readNameConstraints(
+  ext: pkijs.Extension,
+): Required<NameConstraintsSpec> & { otherTypes: number[] } {
+  const nc = decodeWith(
+    'NameConstraints',
+    ext.extnValue.valueBlock.valueHexView,
+    (schema) => new pkijs.NameConstraints({ schema }),
+  );
   const otherTypes: number[] = [];
   const dns = (subtrees: pkijs.GeneralSubtree[] | undefined) =>
     (subtrees ?? []).flatMap((s) => {
@@ -173,7 +223,10 @@ export function readBasicConstraints(ext: pkijs.Extension): { ca: boolean; pathL
   return basicConstraintsFromValue(extnValueOf(ext));
 }
 
-export function findExtension(extensions: pkijs.Extension[] | undefined, oid: string): pkijs.Extension | undefined {
+export function findExtension(
+  extensions: pkijs.Extension[] | undefined,
+  oid: string,
+): pkijs.Extension | undefined {
   return extensions?.find((e) => e.extnID === oid);
 }
 
@@ -186,24 +239,39 @@ export const MAX_CERTIFICATE_EXTENSIONS = 64;
  * than one instance of a particular extension"), make the input malformed. An explicit critical FALSE
  * is tolerated here (BER habits of some clients); the issuance path's own reader refuses it.
  */
-export function readExtensionList(bytes: Uint8Array, node: DerNode, max: number, what: string): RawExtension[] {
+export function readExtensionList(
+  bytes: Uint8Array,
+  node: DerNode,
+  max: number,
+  what: string,
+): RawExtension[] {
   expect(node, TAG.sequence, what);
   const extensions: RawExtension[] = [];
   const seen = new Set<string>();
   forEachChild(bytes, node, max, what, (child) => {
     const parts = childrenExactly(bytes, expect(child, TAG.sequence, 'Extension'), 2, 3, 'Extension');
     const oid = readOid(bytes, parts[0]!, 'Extension.extnID');
-    if (seen.has(oid)) throw new PkiError('malformed_der', `${what}: extension ${oid} appears more than once`);
+    if (seen.has(oid))
+      throw new PkiError('malformed_der', `${what}: extension ${oid} appears more than once`);
     seen.add(oid);
     const critical = parts.length === 3 ? readBoolean(bytes, parts[1]!, 'Extension.critical') : false;
-    extensions.push({ oid, critical, value: contentOf(bytes, expect(parts.at(-1)!, TAG.octetString, 'Extension.extnValue')) });
+    extensions.push({
+      oid,
+      critical,
+      value: contentOf(bytes, expect(parts.at(-1)!, TAG.octetString, 'Extension.extnValue')),
+    });
   });
   if (extensions.length === 0) throw new PkiError('malformed_der', `${what}: empty (SIZE (1..MAX))`);
   return extensions;
 }
 
 /** `[n] EXPLICIT Extensions` → its extensions, bounded as in readExtensionList. */
-export function readExplicitExtensions(bytes: Uint8Array, node: DerNode, max: number, what: string): RawExtension[] {
+export function readExplicitExtensions(
+  bytes: Uint8Array,
+  node: DerNode,
+  max: number,
+  what: string,
+): RawExtension[] {
   const [inner] = childrenExactly(bytes, node, 1, 1, what);
   return readExtensionList(bytes, inner!, max, what);
 }
@@ -218,7 +286,8 @@ export interface IssuanceUrls {
 /** AIA and CRL locations are fetched by relying parties: plain http(s) URLs only. */
 export function checkHttpUrls(urls: readonly string[]): void {
   for (const url of urls) {
-    if (!/^https?:\/\/[^\s]+$/.test(url)) throw new PkiError('invalid_argument', `AIA / CRL URLs must be http(s): ${url}`);
+    if (!/^https?:\/\/[^\s]+$/.test(url))
+      throw new PkiError('invalid_argument', `AIA / CRL URLs must be http(s): ${url}`);
   }
 }
 
@@ -228,6 +297,7 @@ export function issuanceUrlExtensions(urls: IssuanceUrls | undefined): pkijs.Ext
   const caIssuers = urls?.caIssuersUrls ?? [];
   checkHttpUrls([...ocsp, ...caIssuers, ...(urls?.crlDistributionPoints ?? [])]);
   if (ocsp.length || caIssuers.length) result.push(authorityInfoAccessExtension(ocsp, caIssuers));
-  if (urls?.crlDistributionPoints?.length) result.push(crlDistributionPointsExtension(urls.crlDistributionPoints));
+  if (urls?.crlDistributionPoints?.length)
+    result.push(crlDistributionPointsExtension(urls.crlDistributionPoints));
   return result;
 }

@@ -10,8 +10,22 @@ import { Clock } from './clock';
 import { bytesEqual, PemOrDer } from './der-encoding';
 import { commonNamesOf, nameDer, nameToDer } from './distinguished-name';
 import { extensionDer, IssuanceUrls, issuanceUrlExtensions } from './extensions';
-import { certificatePoliciesDer, extKeyUsageDer, keyUsageDer, leafBasicConstraintsDer, subjectAltNameDer } from './leaf-extensions';
-import { exportPkcs8, generateKeyPair, KeyType, readSubjectPublicKeyInfo, spkiDer, SubjectPublicKey, subjectPublicKeyOf } from './key-type';
+import {
+  certificatePoliciesDer,
+  extKeyUsageDer,
+  keyUsageDer,
+  leafBasicConstraintsDer,
+  subjectAltNameDer,
+} from './leaf-extensions';
+import {
+  exportPkcs8,
+  generateKeyPair,
+  KeyType,
+  readSubjectPublicKeyInfo,
+  spkiDer,
+  SubjectPublicKey,
+  subjectPublicKeyOf,
+} from './key-type';
 import { EKU_OIDS } from './oids';
 import { PkiError } from './pki-error';
 import { BACKDATE_SECONDS, computeValidity } from './validity';
@@ -69,8 +83,16 @@ function urlExtensions(urls: IssuanceUrls | undefined): Uint8Array[] {
 }
 
 /** End-entity extensions: exactly what policy approved, nothing taken over from the request. */
-function leafExtensions(approved: ApprovedSubject, profile: CertificateProfile, urls: IssuanceUrls | undefined): Uint8Array[] {
-  const sanCount = approved.altNames.dns.length + approved.altNames.ip.length + approved.altNames.uri.length + approved.altNames.email.length;
+function leafExtensions(
+  approved: ApprovedSubject,
+  profile: CertificateProfile,
+  urls: IssuanceUrls | undefined,
+): Uint8Array[] {
+  const sanCount =
+    approved.altNames.dns.length +
+    approved.altNames.ip.length +
+    approved.altNames.uri.length +
+    approved.altNames.email.length;
   return [
     leafBasicConstraintsDer(),
     keyUsageDer(approved.keyUsages),
@@ -82,7 +104,11 @@ function leafExtensions(approved: ApprovedSubject, profile: CertificateProfile, 
 }
 
 /** The single issuance path: profile → validity → template → lint + sign. */
-async function certify(context: IssuanceContext, request: SubjectRequest, defaultTtlSeconds?: number): Promise<IssuanceResult> {
+async function certify(
+  context: IssuanceContext,
+  request: SubjectRequest,
+  defaultTtlSeconds?: number,
+): Promise<IssuanceResult> {
   const approved = evaluateProfile(context.profile, request);
   const issuerCert = context.ca.certificate;
   const validity = computeValidity({
@@ -121,10 +147,15 @@ function singleCommonName(values: string[], override: string | undefined): strin
 }
 
 /** Sign a PKCS#10 request under a profile. The CSR's names and extension wishes are checked, never copied. */
-export async function issueFromCsr(context: IssuanceContext & SubjectNamesInput & { csr: PemOrDer }): Promise<IssuanceResult> {
+export async function issueFromCsr(
+  context: IssuanceContext & SubjectNamesInput & { csr: PemOrDer },
+): Promise<IssuanceResult> {
   const csr = await parseCsr(context.csr);
   // A CN the profile omits is never read, so several of them are no reason to refuse.
-  const commonName = context.profile.subjectTemplate.commonName === 'omit' ? undefined : singleCommonName(csr.commonNames, context.commonName);
+  const commonName =
+    context.profile.subjectTemplate.commonName === 'omit'
+      ? undefined
+      : singleCommonName(csr.commonNames, context.commonName);
   const result = await certify(context, {
     publicKey: csr.publicKey,
     ...(commonName !== undefined && { commonName }),
@@ -135,7 +166,9 @@ export async function issueFromCsr(context: IssuanceContext & SubjectNamesInput 
 }
 
 /** "Server-side" key generation: the private key is returned once, as PKCS#8, with the certificate. */
-export async function issueWithGeneratedKey(context: IssuanceContext & SubjectNamesInput & { keyType: KeyType }): Promise<IssuanceResult> {
+export async function issueWithGeneratedKey(
+  context: IssuanceContext & SubjectNamesInput & { keyType: KeyType },
+): Promise<IssuanceResult> {
   const pair = await generateKeyPair(context.keyType);
   const result = await certify(context, {
     publicKey: readSubjectPublicKeyInfo(await spkiDer(pair.publicKey)),
@@ -146,18 +179,26 @@ export async function issueWithGeneratedKey(context: IssuanceContext & SubjectNa
 }
 
 /** Names of a certificate this CA issued, re-submitted as a request (policy is re-applied in full). */
-function requestFromCertificate(context: IssuanceContext, existing: PemOrDer): { previous: pkijs.Certificate; names: SubjectNamesInput } {
+function requestFromCertificate(
+  context: IssuanceContext,
+  existing: PemOrDer,
+): { previous: pkijs.Certificate; names: SubjectNamesInput } {
   const previous = parseCertificate(existing);
   if (!bytesEqual(nameDer(previous.issuer), nameDer(context.ca.certificate.subject))) {
     throw new PkiError('invalid_argument', 'the certificate was not issued by this CA');
   }
   const commonName = singleCommonName(commonNamesOf(previous.subject), undefined);
-  return { previous, names: { ...(commonName !== undefined && { commonName }), altNames: certificateAltNames(previous) } };
+  return {
+    previous,
+    names: { ...(commonName !== undefined && { commonName }), altNames: certificateAltNames(previous) },
+  };
 }
 
 /** The lifetime a renewal gets when none is asked for: the previous certificate's (the profile still caps it). */
 function previousLifetimeSeconds(previous: pkijs.Certificate): number {
-  const period = Math.floor((previous.notAfter.value.getTime() - previous.notBefore.value.getTime()) / 1000) - BACKDATE_SECONDS;
+  const period =
+    Math.floor((previous.notAfter.value.getTime() - previous.notBefore.value.getTime()) / 1000) -
+    BACKDATE_SECONDS;
   return Math.max(60, period);
 }
 
@@ -166,14 +207,26 @@ function previousLifetimeSeconds(previous: pkijs.Certificate): number {
  * for). The current profile is applied again, so a renewal cannot carry forward a name the role no
  * longer allows, nor a key that policy now refuses.
  */
-export async function renewCertificate(context: IssuanceContext & { certificate: PemOrDer }): Promise<IssuanceResult> {
+export async function renewCertificate(
+  context: IssuanceContext & { certificate: PemOrDer },
+): Promise<IssuanceResult> {
   const { previous, names } = requestFromCertificate(context, context.certificate);
-  return certify(context, { publicKey: subjectPublicKeyOf(previous.subjectPublicKeyInfo), ...names, altNames: names.altNames ?? {} }, previousLifetimeSeconds(previous));
+  return certify(
+    context,
+    {
+      publicKey: subjectPublicKeyOf(previous.subjectPublicKeyInfo),
+      ...names,
+      altNames: names.altNames ?? {},
+    },
+    previousLifetimeSeconds(previous),
+  );
 }
 
 /** Rekey: same names, a new key — from a CSR (proof of possession) or generated server-side. */
 export async function rekeyCertificate(
-  context: IssuanceContext & { certificate: PemOrDer } & ({ csr: PemOrDer; keyType?: undefined } | { keyType: KeyType; csr?: undefined }),
+  context: IssuanceContext & { certificate: PemOrDer } & (
+      { csr: PemOrDer; keyType?: undefined } | { keyType: KeyType; csr?: undefined }
+    ),
 ): Promise<IssuanceResult> {
   const { previous, names } = requestFromCertificate(context, context.certificate);
   const oldKey = subjectPublicKeyOf(previous.subjectPublicKeyInfo).der;
@@ -189,6 +242,10 @@ export async function rekeyCertificate(
   if (bytesEqual(oldKey, publicKey.der)) {
     throw new PkiError('key_mismatch', 'rekey requires a different key than the current certificate');
   }
-  const result = await certify(context, { publicKey, ...names, altNames: names.altNames ?? {} }, previousLifetimeSeconds(previous));
+  const result = await certify(
+    context,
+    { publicKey, ...names, altNames: names.altNames ?? {} },
+    previousLifetimeSeconds(previous),
+  );
   return { ...result, ...(privateKeyPkcs8 && { privateKeyPkcs8 }) };
 }

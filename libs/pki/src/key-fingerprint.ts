@@ -20,10 +20,18 @@ export function spkiFingerprint(spkiDer: Uint8Array): string {
  */
 export function csrKeyFingerprint(input: PemOrDer): string {
   const der = readDerOrPem(input, { labels: CSR_PEM_LABELS, maxBytes: MAX_CSR_BYTES });
-  const [info] = childrenExactly(der, readRoot(der, TAG.sequence, 'CertificationRequest'), 3, 3, 'CertificationRequest');
+  const [info] = childrenExactly(
+    der,
+    readRoot(der, TAG.sequence, 'CertificationRequest'),
+    3,
+    3,
+    'CertificationRequest',
+  );
   const spki = childrenOf(der, expect(info!, TAG.sequence, 'CertificationRequestInfo'))[2];
   if (!spki) throw new PkiError('malformed_der', 'CertificationRequestInfo has no subjectPKInfo');
-  return spkiFingerprint(readSubjectPublicKeyInfo(encodedOf(der, expect(spki, TAG.sequence, 'SubjectPublicKeyInfo'))).der);
+  return spkiFingerprint(
+    readSubjectPublicKeyInfo(encodedOf(der, expect(spki, TAG.sequence, 'SubjectPublicKeyInfo'))).der,
+  );
 }
 
 /** The key fingerprint of a certificate (Certificate → TBSCertificate → subjectPublicKeyInfo, field 7 with v3's [0]). */
@@ -33,5 +41,7 @@ export function certificateKeyFingerprint(input: PemOrDer): string {
   const fields = childrenOf(der, expect(tbs!, TAG.sequence, 'TBSCertificate'));
   const spki = fields[fields[0]?.tag === 0xa0 ? 6 : 5];
   if (!spki) throw new PkiError('malformed_der', 'TBSCertificate has no subjectPublicKeyInfo');
-  return spkiFingerprint(readSubjectPublicKeyInfo(encodedOf(der, expect(spki!, TAG.sequence, 'SubjectPublicKeyInfo'))).der);
+  return spkiFingerprint(
+    readSubjectPublicKeyInfo(encodedOf(der, expect(spki!, TAG.sequence, 'SubjectPublicKeyInfo'))).der,
+  );
 }

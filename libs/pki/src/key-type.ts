@@ -45,13 +45,19 @@ export function keyTypeOf(description: KeyDescription): KeyType {
     case 'rsa': {
       const candidate = `rsa-${description.bits}`;
       if (isKeyType(candidate)) return candidate;
-      throw new PkiError('unsupported_key_type', `RSA-${description.bits} keys cannot be used for signing here`);
+      throw new PkiError(
+        'unsupported_key_type',
+        `RSA-${description.bits} keys cannot be used for signing here`,
+      );
     }
   }
 }
 
 /** WebCrypto import/generate parameters. RSA binds the hash at import time, hence the parameter. */
-export function webCryptoKeyAlgorithm(description: KeyDescription, hash = 'SHA-256'): Record<string, unknown> {
+export function webCryptoKeyAlgorithm(
+  description: KeyDescription,
+  hash = 'SHA-256',
+): Record<string, unknown> {
   switch (description.family) {
     case 'ecdsa':
       return { name: 'ECDSA', namedCurve: description.curve };
@@ -67,13 +73,20 @@ export async function generateKeyPair(keyType: KeyType): Promise<CryptoKeyPair> 
   const description = describeKeyType(keyType);
   const algorithm =
     description.family === 'rsa'
-      ? { ...webCryptoKeyAlgorithm(description), modulusLength: description.bits, publicExponent: new Uint8Array([1, 0, 1]) }
+      ? {
+          ...webCryptoKeyAlgorithm(description),
+          modulusLength: description.bits,
+          publicExponent: new Uint8Array([1, 0, 1]),
+        }
       : webCryptoKeyAlgorithm(description);
   try {
     return (await subtle().generateKey(algorithm as never, true, ['sign', 'verify'])) as CryptoKeyPair;
   } catch (error) {
     // e.g. a runtime whose WebCrypto lacks Ed25519: refuse with a stable code rather than a DOMException
-    throw new PkiError('unsupported_key_type', `${keyType} key generation is not supported here: ${(error as Error).message}`);
+    throw new PkiError(
+      'unsupported_key_type',
+      `${keyType} key generation is not supported here: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -98,11 +111,13 @@ export function describePublicKey(spki: pkijs.PublicKeyInfo): KeyDescription {
   }
   if (algorithm === OID.rsaEncryption) {
     const parsed = spki.parsedKey;
-    if (!(parsed instanceof pkijs.RSAPublicKey)) throw new PkiError('malformed_der', 'RSA public key does not parse');
+    if (!(parsed instanceof pkijs.RSAPublicKey))
+      throw new PkiError('malformed_der', 'RSA public key does not parse');
     return { family: 'rsa', bits: bitLength(new Uint8Array(parsed.modulus.valueBlock.valueHexView)) };
   }
   if (algorithm === OID.ed25519) {
-    if (spki.subjectPublicKey.valueBlock.valueHexView.byteLength !== 32) throw new PkiError('malformed_der', 'Ed25519 key is not 32 bytes');
+    if (spki.subjectPublicKey.valueBlock.valueHexView.byteLength !== 32)
+      throw new PkiError('malformed_der', 'Ed25519 key is not 32 bytes');
     return { family: 'ed25519', bits: 256 };
   }
   throw new PkiError('unsupported_key_type', `unsupported public key algorithm ${algorithm}`);
@@ -118,7 +133,13 @@ export interface SubjectPublicKey {
 
 /** Read a DER SubjectPublicKeyInfo (RFC 5480 EC, RFC 3279 RSA, RFC 8410 Ed25519) without an object tree. */
 export function readSubjectPublicKeyInfo(der: Uint8Array): SubjectPublicKey {
-  const [algorithm, subjectPublicKey] = childrenExactly(der, readRoot(der, TAG.sequence, 'SubjectPublicKeyInfo'), 2, 2, 'SubjectPublicKeyInfo');
+  const [algorithm, subjectPublicKey] = childrenExactly(
+    der,
+    readRoot(der, TAG.sequence, 'SubjectPublicKeyInfo'),
+    2,
+    2,
+    'SubjectPublicKeyInfo',
+  );
   const [oidNode, params] = childrenExactly(der, algorithm!, 1, 2, 'AlgorithmIdentifier');
   const oid = readOid(der, oidNode!, 'SubjectPublicKeyInfo.algorithm');
   const { unusedBits, bits } = readBitString(der, subjectPublicKey!, 'subjectPublicKey');
@@ -130,7 +151,13 @@ export function readSubjectPublicKeyInfo(der: Uint8Array): SubjectPublicKey {
     else if (curve === OID.curveP384) key = { family: 'ecdsa', curve: 'P-384', bits: 384 };
     else throw new PkiError('unsupported_key_type', `unsupported elliptic curve ${curve || '(none)'}`);
   } else if (oid === OID.rsaEncryption) {
-    const [modulus] = childrenExactly(bits, readRoot(bits, TAG.sequence, 'RSAPublicKey'), 2, 2, 'RSAPublicKey');
+    const [modulus] = childrenExactly(
+      bits,
+      readRoot(bits, TAG.sequence, 'RSAPublicKey'),
+      2,
+      2,
+      'RSAPublicKey',
+    );
     key = { family: 'rsa', bits: bitLength(readIntegerBytes(bits, modulus!, 'RSAPublicKey.modulus')) };
   } else if (oid === OID.ed25519) {
     if (params) throw new PkiError('malformed_der', 'Ed25519 AlgorithmIdentifier must have no parameters');
@@ -158,7 +185,9 @@ export async function importPublicKey(spki: pkijs.PublicKeyInfo, hash = 'SHA-256
   const description = describePublicKey(spki);
   const der = toArrayBuffer(spki.toSchema().toBER());
   try {
-    return await subtle().importKey('spki', der, webCryptoKeyAlgorithm(description, hash) as never, true, ['verify']);
+    return await subtle().importKey('spki', der, webCryptoKeyAlgorithm(description, hash) as never, true, [
+      'verify',
+    ]);
   } catch (error) {
     throw new PkiError('malformed_der', `public key rejected by WebCrypto: ${(error as Error).message}`);
   }
@@ -173,7 +202,9 @@ export async function spkiDer(publicKey: CryptoKey): Promise<Uint8Array> {
  * Import a PKCS#8 private key (e.g. a CA key unwrapped by the caller) and recover its public half.
  * WebCrypto cannot derive a public key from a private one, so go through JWK and drop the secrets.
  */
-export async function importPkcs8(pkcs8: ArrayBuffer | Uint8Array): Promise<{ keyType: KeyType; keyPair: CryptoKeyPair }> {
+export async function importPkcs8(
+  pkcs8: ArrayBuffer | Uint8Array,
+): Promise<{ keyType: KeyType; keyPair: CryptoKeyPair }> {
   const info = decodeWith('PrivateKeyInfo', pkcs8, (schema) => new pkijs.PrivateKeyInfo({ schema }));
   const description = describePrivateKeyAlgorithm(info);
   const algorithm = webCryptoKeyAlgorithm(description) as never;
@@ -186,12 +217,19 @@ export async function importPkcs8(pkcs8: ArrayBuffer | Uint8Array): Promise<{ ke
   const jwk = await subtle().exportKey('jwk', privateKey);
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, key_ops: _ops, ...publicJwk } = jwk;
   const publicKey = await subtle().importKey('jwk', publicJwk, algorithm, true, ['verify']);
-  const keyType = keyTypeOf(description.family === 'rsa' ? { family: 'rsa', bits: (privateKey.algorithm as unknown as { modulusLength: number }).modulusLength } : description);
+  const keyType = keyTypeOf(
+    description.family === 'rsa'
+      ? { family: 'rsa', bits: (privateKey.algorithm as unknown as { modulusLength: number }).modulusLength }
+      : description,
+  );
   return { keyType, keyPair: { privateKey, publicKey } };
 }
 
 function describePrivateKeyAlgorithm(info: pkijs.PrivateKeyInfo): KeyDescription {
-  const spkiLike = new pkijs.PublicKeyInfo({ algorithm: info.privateKeyAlgorithm, subjectPublicKey: new asn1js.BitString() });
+  const spkiLike = new pkijs.PublicKeyInfo({
+    algorithm: info.privateKeyAlgorithm,
+    subjectPublicKey: new asn1js.BitString(),
+  });
   if (info.privateKeyAlgorithm.algorithmId === OID.rsaEncryption) return { family: 'rsa', bits: 0 }; // size read after import
   if (info.privateKeyAlgorithm.algorithmId === OID.ed25519) return { family: 'ed25519', bits: 256 };
   return describePublicKey(spkiLike);

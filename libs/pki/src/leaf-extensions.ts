@@ -37,5 +37,12 @@ export function subjectAltNameDer(names: AltNames, subjectEmpty: boolean): Uint8
 
 /** RFC 5280 4.2.1.4, non-critical: one PolicyInformation per OID, without qualifiers. */
 export function certificatePoliciesDer(policyOids: readonly string[]): Uint8Array {
-  return derExtension(OID.certificatePolicies, false, derTlv(DER_SEQUENCE, policyOids.map((oid) => derTlv(DER_SEQUENCE, [derOid(oid)]))));
+  return derExtension(
+    OID.certificatePolicies,
+    false,
+    derTlv(
+      DER_SEQUENCE,
+      policyOids.map((oid) => derTlv(DER_SEQUENCE, [derOid(oid)])),
+    ),
+  );
 }

@@ -1,8 +1,28 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { digest, HashName } from './crypto-engine';
-import { BinaryInput, bytesEqual, bytesToHex, checkDerStructure, integerFromHex, toArrayBuffer, toBytes } from './der-encoding';
-import { childrenExactly, contentOf, DerNode, encodedOf, expect, forEachChild, readIntegerBytes, readOid, readRoot, readSmallInteger, TAG } from './der-reader';
+import {
+  BinaryInput,
+  bytesEqual,
+  bytesToHex,
+  checkDerStructure,
+  integerFromHex,
+  toArrayBuffer,
+  toBytes,
+} from './der-encoding';
+import {
+  childrenExactly,
+  contentOf,
+  DerNode,
+  encodedOf,
+  expect,
+  forEachChild,
+  readIntegerBytes,
+  readOid,
+  readRoot,
+  readSmallInteger,
+  TAG,
+} from './der-reader';
 import { nameDer } from './distinguished-name';
 import { readExtensionList, spkiKeyIdentifier } from './extensions';
 import { OID } from './oids';
@@ -26,7 +46,12 @@ const HASHES: Record<string, HashName> = {
 };
 const malformed = (message: string) => new PkiError('malformed_der', message);
 
-const HASH_OIDS: Record<HashName, string> = { 'SHA-1': OID.sha1, 'SHA-256': OID.sha256, 'SHA-384': OID.sha384, 'SHA-512': OID.sha512 };
+const HASH_OIDS: Record<HashName, string> = {
+  'SHA-1': OID.sha1,
+  'SHA-256': OID.sha256,
+  'SHA-384': OID.sha384,
+  'SHA-512': OID.sha512,
+};
 
 /** RFC 6960 4.1.1 CertID, decoded; `der` is echoed verbatim in the response. */
 export interface OcspCertId {
@@ -50,7 +75,8 @@ export interface OcspRequestInfo {
   signed: boolean;
 }
 
-export type OcspRequestParseResult = { ok: true; request: OcspRequestInfo } | { ok: false; status: 'malformedRequest'; reason: string };
+export type OcspRequestParseResult =
+  { ok: true; request: OcspRequestInfo } | { ok: false; status: 'malformedRequest'; reason: string };
 
 /**
  * Parse a DER OCSPRequest from an untrusted client. Never throws: size, framing, nesting depth,
@@ -66,14 +92,19 @@ export function parseOcspRequest(input: BinaryInput): OcspRequestParseResult {
   try {
     return { ok: true, request: decodeOcspRequest(input) };
   } catch (error) {
-    return { ok: false, status: 'malformedRequest', reason: error instanceof Error ? error.message : 'unparseable request' };
+    return {
+      ok: false,
+      status: 'malformedRequest',
+      reason: error instanceof Error ? error.message : 'unparseable request',
+    };
   }
 }
 
 /** `parseOcspRequest`'s decoder: the request, or a PkiError (what the fuzz tests hold it to). */
 export function decodeOcspRequest(input: BinaryInput): OcspRequestInfo {
   const bytes = toBytes(input);
-  if (bytes.length > MAX_OCSP_REQUEST_BYTES) throw new PkiError('input_too_large', `request exceeds ${MAX_OCSP_REQUEST_BYTES} bytes`);
+  if (bytes.length > MAX_OCSP_REQUEST_BYTES)
+    throw new PkiError('input_too_large', `request exceeds ${MAX_OCSP_REQUEST_BYTES} bytes`);
   checkDerStructure(bytes, MAX_OCSP_REQUEST_DEPTH);
   return readOcspRequest(bytes);
 }
@@ -85,32 +116,63 @@ export function decodeOcspRequest(input: BinaryInput): OcspRequestInfo {
  * Request ::= SEQUENCE { reqCert CertID, singleRequestExtensions [0] EXPLICIT Extensions OPTIONAL }
  */
 function readOcspRequest(bytes: Uint8Array): OcspRequestInfo {
-  const [tbsNode, signature] = childrenExactly(bytes, readRoot(bytes, TAG.sequence, 'OCSPRequest'), 1, 2, 'OCSPRequest');
+  const [tbsNode, signature] = childrenExactly(
+    bytes,
+    readRoot(bytes, TAG.sequence, 'OCSPRequest'),
+    1,
+    2,
+    'OCSPRequest',
+  );
   if (signature && signature.tag !== 0xa0) throw malformed('OCSPRequest: unexpected field after tbsRequest');
   const fields = childrenExactly(bytes, expect(tbsNode!, TAG.sequence, 'TBSRequest'), 1, 4, 'TBSRequest');
   let index = 0;
   if (fields[index]?.tag === 0xa0) {
     const [version] = childrenExactly(bytes, fields[index++]!, 1, 1, 'TBSRequest.version');
-    if (readSmallInteger(bytes, version!, 'TBSRequest.version') !== 0) throw malformed('TBSRequest: only version 1 is defined');
+    if (readSmallInteger(bytes, version!, 'TBSRequest.version') !== 0)
+      throw malformed('TBSRequest: only version 1 is defined');
   }
   if (fields[index]?.tag === 0xa1) index++; // requestorName: informational, not checked (requests are not authenticated)
   const list = fields[index++];
   if (!list) throw malformed('TBSRequest: missing requestList');
   const certIds: OcspCertId[] = [];
-  forEachChild(bytes, expect(list, TAG.sequence, 'requestList'), MAX_OCSP_CERT_IDS, 'requestList (CertIDs)', (request) => {
-    const [reqCert, single] = childrenExactly(bytes, expect(request, TAG.sequence, 'Request'), 1, 2, 'Request');
-    if (single) readExtensionList(bytes, explicitSequence(bytes, single, 0xa0, 'singleRequestExtensions'), MAX_OCSP_EXTENSIONS, 'singleRequestExtensions');
-    certIds.push(readCertId(bytes, reqCert!));
-  });
+  forEachChild(
+    bytes,
+    expect(list, TAG.sequence, 'requestList'),
+    MAX_OCSP_CERT_IDS,
+    'requestList (CertIDs)',
+    (request) => {
+      const [reqCert, single] = childrenExactly(
+        bytes,
+        expect(request, TAG.sequence, 'Request'),
+        1,
+        2,
+        'Request',
+      );
+      if (single)
+        readExtensionList(
+          bytes,
+          explicitSequence(bytes, single, 0xa0, 'singleRequestExtensions'),
+          MAX_OCSP_EXTENSIONS,
+          'singleRequestExtensions',
+        );
+      certIds.push(readCertId(bytes, reqCert!));
+    },
+  );
   if (certIds.length === 0) throw malformed('empty requestList');
   const info: OcspRequestInfo = { certIds, signed: signature !== undefined };
   const extensionsNode = fields[index++];
   if (extensionsNode) {
     if (index !== fields.length) throw malformed('TBSRequest: data after requestExtensions');
-    const extensions = readExtensionList(bytes, explicitSequence(bytes, extensionsNode, 0xa2, 'requestExtensions'), MAX_OCSP_EXTENSIONS, 'requestExtensions');
+    const extensions = readExtensionList(
+      bytes,
+      explicitSequence(bytes, extensionsNode, 0xa2, 'requestExtensions'),
+      MAX_OCSP_EXTENSIONS,
+      'requestExtensions',
+    );
     const nonce = extensions.find((e) => e.oid === OID.ocspNonce);
     if (nonce) {
-      if (nonce.value.length > 0 && nonce.value.length <= MAX_NONCE_EXTENSION_VALUE) info.nonce = nonce.value.slice();
+      if (nonce.value.length > 0 && nonce.value.length <= MAX_NONCE_EXTENSION_VALUE)
+        info.nonce = nonce.value.slice();
       else info.nonceIgnored = true;
     }
   } else if (index < fields.length) {
@@ -127,8 +189,20 @@ function explicitSequence(bytes: Uint8Array, node: DerNode, tag: number, what: s
 
 /** CertID ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, issuerNameHash OCTET STRING, issuerKeyHash OCTET STRING, serialNumber INTEGER } */
 function readCertId(bytes: Uint8Array, node: DerNode): OcspCertId {
-  const [algorithm, nameHash, keyHash, serial] = childrenExactly(bytes, expect(node, TAG.sequence, 'CertID'), 4, 4, 'CertID');
-  const [oidNode] = childrenExactly(bytes, expect(algorithm!, TAG.sequence, 'CertID.hashAlgorithm'), 1, 2, 'CertID.hashAlgorithm');
+  const [algorithm, nameHash, keyHash, serial] = childrenExactly(
+    bytes,
+    expect(node, TAG.sequence, 'CertID'),
+    4,
+    4,
+    'CertID',
+  );
+  const [oidNode] = childrenExactly(
+    bytes,
+    expect(algorithm!, TAG.sequence, 'CertID.hashAlgorithm'),
+    1,
+    2,
+    'CertID.hashAlgorithm',
+  );
   const oid = readOid(bytes, oidNode!, 'CertID.hashAlgorithm');
   const serialBytes = readIntegerBytes(bytes, serial!, 'CertID.serialNumber');
   // A negative INTEGER is no serial (RFC 5280 4.1.2.2), and `ff` would alias `00 ff` once read as hex.
@@ -138,16 +212,24 @@ function readCertId(bytes: Uint8Array, node: DerNode): OcspCertId {
     hashAlgorithmOid: oid,
     issuerNameHash: contentOf(bytes, expect(nameHash!, TAG.octetString, 'CertID.issuerNameHash')).slice(),
     issuerKeyHash: contentOf(bytes, expect(keyHash!, TAG.octetString, 'CertID.issuerKeyHash')).slice(),
-    serialNumber: bytesToHex(serialBytes.length > 1 && serialBytes[0] === 0 ? serialBytes.subarray(1) : serialBytes),
+    serialNumber: bytesToHex(
+      serialBytes.length > 1 && serialBytes[0] === 0 ? serialBytes.subarray(1) : serialBytes,
+    ),
     der: encodedOf(bytes, node).slice(),
   };
 }
 
 /** RFC 6960 4.1.1: hash of the issuer's DER subject name, and of its subjectPublicKey BIT STRING value. */
-async function issuerHashes(issuer: pkijs.Certificate, hash: HashName): Promise<{ nameHash: Uint8Array; keyHash: Uint8Array }> {
+async function issuerHashes(
+  issuer: pkijs.Certificate,
+  hash: HashName,
+): Promise<{ nameHash: Uint8Array; keyHash: Uint8Array }> {
   return {
     nameHash: await digest(hash, nameDer(issuer.subject)),
-    keyHash: await digest(hash, toBytes(issuer.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView)),
+    keyHash: await digest(
+      hash,
+      toBytes(issuer.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView),
+    ),
   };
 }
 
@@ -162,11 +244,18 @@ export async function issuerMatch(certId: OcspCertId, issuer: pkijs.Certificate)
 }
 
 /** The CertID a client would send for (issuer, serial): used to pre-sign responses and in tests. */
-export async function certIdFor(issuer: pkijs.Certificate, serialNumber: string, hash: HashName = 'SHA-1'): Promise<OcspCertId> {
+export async function certIdFor(
+  issuer: pkijs.Certificate,
+  serialNumber: string,
+  hash: HashName = 'SHA-1',
+): Promise<OcspCertId> {
   const { nameHash, keyHash } = await issuerHashes(issuer, hash);
   const certId = new pkijs.CertID({
     // RFC 6960 uses AlgorithmIdentifier with NULL parameters for SHA-1 (as openssl sends it).
-    hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: HASH_OIDS[hash], algorithmParams: new asn1js.Null() }),
+    hashAlgorithm: new pkijs.AlgorithmIdentifier({
+      algorithmId: HASH_OIDS[hash],
+      algorithmParams: new asn1js.Null(),
+    }),
     issuerNameHash: new asn1js.OctetString({ valueHex: toArrayBuffer(nameHash) }),
     issuerKeyHash: new asn1js.OctetString({ valueHex: toArrayBuffer(keyHash) }),
     serialNumber: integerFromHex(serialNumber),
@@ -179,4 +268,3 @@ export async function certIdFor(issuer: pkijs.Certificate, serialNumber: string,
 export function responderKeyHash(certificate: pkijs.Certificate): Promise<Uint8Array> {
   return spkiKeyIdentifier(certificate.subjectPublicKeyInfo);
 }
-

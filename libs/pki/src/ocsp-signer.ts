@@ -4,7 +4,13 @@ import { LintPolicy } from './certificate-lint';
 import { signCertificate } from './certificate-signing';
 import { Clock } from './clock';
 import { DistinguishedName, nameToDer, readName } from './distinguished-name';
-import { basicConstraintsExtension, extensionDer, extKeyUsageExtension, keyUsageExtension, ocspNoCheckExtension } from './extensions';
+import {
+  basicConstraintsExtension,
+  extensionDer,
+  extKeyUsageExtension,
+  keyUsageExtension,
+  ocspNoCheckExtension,
+} from './extensions';
 import { exportPkcs8, generateKeyPair, subjectPublicKeyOf } from './key-type';
 import { EKU_OIDS } from './oids';
 import { OcspResponder } from './ocsp-response';
@@ -34,7 +40,12 @@ export interface OcspSignerResult {
 
 /** Issue a delegated OCSP responder certificate (EKU id-kp-OCSPSigning + ocsp-nocheck) from `ca`. */
 export async function issueOcspSigner(
-  options: CaKeySource & { ca: CertificateAuthority; clock: Clock; ttlSeconds?: number; subject?: DistinguishedName },
+  options: CaKeySource & {
+    ca: CertificateAuthority;
+    clock: Clock;
+    ttlSeconds?: number;
+    subject?: DistinguishedName;
+  },
 ): Promise<OcspSignerResult> {
   let signer: Signer;
   let privateKeyPkcs8: ArrayBuffer | undefined;
@@ -46,7 +57,10 @@ export async function issueOcspSigner(
     privateKeyPkcs8 = await exportPkcs8(pair.privateKey);
   }
   const caName = readName(options.ca.certificate.subject);
-  const subject = options.subject ?? { ...(caName.organization && { organization: caName.organization }), commonName: `${caName.commonName ?? 'CA'} OCSP Responder`.slice(0, 64) };
+  const subject = options.subject ?? {
+    ...(caName.organization && { organization: caName.organization }),
+    commonName: `${caName.commonName ?? 'CA'} OCSP Responder`.slice(0, 64),
+  };
   const issuer = options.ca.certificate;
   const certificate = await signCertificate(
     {
@@ -59,9 +73,12 @@ export async function issueOcspSigner(
         maxTtlSeconds: MAX_OCSP_SIGNER_TTL_SECONDS,
         issuer: { notBefore: issuer.notBefore.value, notAfter: issuer.notAfter.value },
       }),
-      extensions: [basicConstraintsExtension(false), keyUsageExtension(['digitalSignature']), extKeyUsageExtension([EKU_OIDS.ocspSigning]), ocspNoCheckExtension()].map(
-        extensionDer,
-      ),
+      extensions: [
+        basicConstraintsExtension(false),
+        keyUsageExtension(['digitalSignature']),
+        extKeyUsageExtension([EKU_OIDS.ocspSigning]),
+        ocspNoCheckExtension(),
+      ].map(extensionDer),
     },
     options.ca,
     OCSP_SIGNER_POLICY,

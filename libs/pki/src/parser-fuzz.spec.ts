@@ -12,12 +12,16 @@ beforeAll(async () => {
 });
 
 describe('parser fuzzing: every input is parsed or refused with a PkiError', () => {
-  it.each(['ocsp-request', 'certificate', 'crl', 'ocsp-response', 'csr'])('%s', async (name) => {
-    const target = targets.find((t) => t.name === name)!;
-    const donors = targets.flatMap((t) => t.seeds);
-    const stats = await fuzz(target, { seed: SEED, cases: CASES, donors });
-    expect(stats.findings).toEqual([]);
-    expect(stats.cases).toBe(CASES);
-    expect(stats.refused).toBeGreaterThan(0); // the mutations do reach the refusal paths
-  }, 120_000);
+  it.each(['ocsp-request', 'certificate', 'crl', 'ocsp-response', 'csr'])(
+    '%s',
+    async (name) => {
+      const target = targets.find((t) => t.name === name)!;
+      const donors = targets.flatMap((t) => t.seeds);
+      const stats = await fuzz(target, { seed: SEED, cases: CASES, donors });
+      expect(stats.findings).toEqual([]);
+      expect(stats.cases).toBe(CASES);
+      expect(stats.refused).toBeGreaterThan(0); // the mutations do reach the refusal paths
+    },
+    120_000,
+  );
 });

@@ -13,7 +13,12 @@ import { rawRsaCsr, rsaNumbers, rsaSpkiDer } from './testing/raw-rsa';
 
 const dir = scratchDir();
 afterAll(() => dir.cleanup());
-const profile = defineProfile({ name: 'rsa', maxTtlSeconds: 30 * DAY, allowedDomains: ['svc.internal'], allowSubdomains: true });
+const profile = defineProfile({
+  name: 'rsa',
+  maxTtlSeconds: 30 * DAY,
+  allowedDomains: ['svc.internal'],
+  allowSubdomains: true,
+});
 const clock = new FakeClock(new Date());
 let ca: CertificateAuthority;
 // One real 2048-bit modulus (no small factors): every weakness below is the only one of its key.
@@ -33,7 +38,9 @@ describe('RSA public key parameters', () => {
     ['a modulus with the factor 3', good.n * 3n, 65537n, /small prime factor \(3\)/],
   ])('refuses %s', (_name, n, e, message) => {
     expect(rsaKeyWeakness(n, e)).toMatch(message);
-    expect(() => assertPublicKeySound(readSubjectPublicKeyInfo(rsaSpkiDer(n, e)))).toThrow(expect.objectContaining({ code: 'weak_rsa_key' }));
+    expect(() => assertPublicKeySound(readSubjectPublicKeyInfo(rsaSpkiDer(n, e)))).toThrow(
+      expect.objectContaining({ code: 'weak_rsa_key' }),
+    );
   });
 
   it('accepts a sound key (e = 65537, and the largest exponent allowed)', () => {
@@ -61,16 +68,60 @@ describe('RSA public key parameters', () => {
     const weak = rsaNumbers(3);
     const keyFile = dir.write('e3.key', weak.pem);
     const csrFile = dir.write('e3.csr', '');
-    expect(openssl(['req', '-new', '-key', keyFile, '-subj', '/CN=e3.svc.internal', '-addext', 'subjectAltName=DNS:e3.svc.internal', '-out', csrFile]).status).toBe(0);
-    const caKey = dir.write('ca.key', ca.signer.privateKey!.export({ type: 'pkcs8', format: 'pem' }) as string);
+    expect(
+      openssl([
+        'req',
+        '-new',
+        '-key',
+        keyFile,
+        '-subj',
+        '/CN=e3.svc.internal',
+        '-addext',
+        'subjectAltName=DNS:e3.svc.internal',
+        '-out',
+        csrFile,
+      ]).status,
+    ).toBe(0);
+    const caKey = dir.write(
+      'ca.key',
+      ca.signer.privateKey!.export({ type: 'pkcs8', format: 'pem' }) as string,
+    );
     const caCert = dir.write('ca.pem', pemEncode('CERTIFICATE', certificateDer(ca.certificate)));
-    const ext = dir.write('leaf.ext', 'subjectAltName=DNS:e3.svc.internal\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
+    const ext = dir.write(
+      'leaf.ext',
+      'subjectAltName=DNS:e3.svc.internal\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
+    );
     const leaf = dir.path + '/e3.pem';
-    expect(openssl(['x509', '-req', '-in', csrFile, '-CA', caCert, '-CAkey', caKey, '-set_serial', '0x1234567890abcdef01', '-days', '10', '-extfile', ext, '-out', leaf]).status).toBe(0);
+    expect(
+      openssl([
+        'x509',
+        '-req',
+        '-in',
+        csrFile,
+        '-CA',
+        caCert,
+        '-CAkey',
+        caKey,
+        '-set_serial',
+        '0x1234567890abcdef01',
+        '-days',
+        '10',
+        '-extfile',
+        ext,
+        '-out',
+        leaf,
+      ]).status,
+    ).toBe(0);
     const certificate = openssl(['x509', '-in', leaf]).stdout;
-    await expect(renewCertificate({ ca, profile, clock, certificate })).rejects.toMatchObject({ code: 'weak_rsa_key' });
-    const csr = rawRsaCsr({ n: good.n, e: 1n, d: 1n }, { commonName: 'e3.svc.internal' }, ['e3.svc.internal']);
+    await expect(renewCertificate({ ca, profile, clock, certificate })).rejects.toMatchObject({
+      code: 'weak_rsa_key',
+    });
+    const csr = rawRsaCsr({ n: good.n, e: 1n, d: 1n }, { commonName: 'e3.svc.internal' }, [
+      'e3.svc.internal',
+    ]);
     const sound = await rekeyCertificate({ ca, profile, clock, certificate, keyType: 'rsa-2048' });
-    await expect(rekeyCertificate({ ca, profile, clock, certificate: sound.certificate.pem, csr })).rejects.toMatchObject({ code: 'weak_rsa_key' });
+    await expect(
+      rekeyCertificate({ ca, profile, clock, certificate: sound.certificate.pem, csr }),
+    ).rejects.toMatchObject({ code: 'weak_rsa_key' });
   });
 });

@@ -21,7 +21,13 @@ const SMALL_PRIMES: readonly bigint[] = (() => {
 
 /** (n, e) of an RSAPublicKey (RFC 8017 A.1.1), from the subjectPublicKey BIT STRING contents. */
 export function rsaPublicNumbers(keyBits: Uint8Array): { modulus: bigint; exponent: bigint } {
-  const [modulus, exponent] = childrenExactly(keyBits, readRoot(keyBits, TAG.sequence, 'RSAPublicKey'), 2, 2, 'RSAPublicKey');
+  const [modulus, exponent] = childrenExactly(
+    keyBits,
+    readRoot(keyBits, TAG.sequence, 'RSAPublicKey'),
+    2,
+    2,
+    'RSAPublicKey',
+  );
   return {
     modulus: integerBytesToBigInt(readIntegerBytes(keyBits, modulus!, 'RSAPublicKey.modulus')),
     exponent: integerBytesToBigInt(readIntegerBytes(keyBits, exponent!, 'RSAPublicKey.publicExponent')),
@@ -35,7 +41,8 @@ export function rsaKeyWeakness(modulus: bigint, exponent: bigint): string | unde
   if (exponent > MAX_EXPONENT) return 'the public exponent is above 2^256-1';
   if (modulus <= 0n) return 'the modulus is not positive';
   if (modulus % 2n === 0n) return 'the modulus is even';
-  for (const prime of SMALL_PRIMES) if (modulus % prime === 0n) return `the modulus has a small prime factor (${prime})`;
+  for (const prime of SMALL_PRIMES)
+    if (modulus % prime === 0n) return `the modulus has a small prime factor (${prime})`;
   return undefined;
 }
 

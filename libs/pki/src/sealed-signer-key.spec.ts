@@ -23,7 +23,9 @@ describe('sealed signer keys', () => {
     const sealed = await sealSignerKey(await exportPkcs8(pair.privateKey), CA_KEY_KIND, 'ca-1', ring);
     const signer = await unsealSigner(sealed.sealed, CA_KEY_KIND, 'ca-1', ring);
     expect(await spkiOf(signer.publicKey)).toBe(await spkiOf(pair.publicKey));
-    await expect(unsealSigner(sealed.sealed, OCSP_SIGNER_KEY_KIND, 'ca-1', ring)).rejects.toThrow(/decryption failed/);
+    await expect(unsealSigner(sealed.sealed, OCSP_SIGNER_KEY_KIND, 'ca-1', ring)).rejects.toThrow(
+      /decryption failed/,
+    );
     await expect(unsealSigner(sealed.sealed, CA_KEY_KIND, 'ca-2', ring)).rejects.toThrow(/decryption failed/);
   });
 });

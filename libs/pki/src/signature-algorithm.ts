@@ -29,9 +29,14 @@ const SIGNATURE_ALGORITHMS: Record<string, { family: KeyFamily; hash: Hash | nul
 export function signatureAlgorithmFor(key: KeyDescription): pkijs.AlgorithmIdentifier {
   switch (key.family) {
     case 'rsa':
-      return new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256WithRsa, algorithmParams: new asn1js.Null() });
+      return new pkijs.AlgorithmIdentifier({
+        algorithmId: OID.sha256WithRsa,
+        algorithmParams: new asn1js.Null(),
+      });
     case 'ecdsa':
-      return new pkijs.AlgorithmIdentifier({ algorithmId: key.curve === 'P-256' ? OID.ecdsaWithSha256 : OID.ecdsaWithSha384 });
+      return new pkijs.AlgorithmIdentifier({
+        algorithmId: key.curve === 'P-256' ? OID.ecdsaWithSha256 : OID.ecdsaWithSha384,
+      });
     case 'ed25519':
       return new pkijs.AlgorithmIdentifier({ algorithmId: OID.ed25519 });
   }
@@ -42,7 +47,11 @@ export function hashForKey(key: KeyDescription): Hash | null {
 }
 
 /** node:crypto's name for a hash (`sign`/`verify` take these, not WebCrypto's). */
-export const NODE_HASHES: Record<Hash, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+export const NODE_HASHES: Record<Hash, string> = {
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+};
 
 function webCryptoSignParams(key: KeyDescription): Record<string, unknown> {
   switch (key.family) {
@@ -58,7 +67,10 @@ function webCryptoSignParams(key: KeyDescription): Record<string, unknown> {
 /** WebCrypto ECDSA signatures are r||s (IEEE P1363); X.509 wants ECDSA-Sig-Value (RFC 5480 §2.2.3). */
 export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
   const half = raw.length / 2;
-  return derTlv(DER_SEQUENCE, [derUnsignedInteger(raw.subarray(0, half)), derUnsignedInteger(raw.subarray(half))]);
+  return derTlv(DER_SEQUENCE, [
+    derUnsignedInteger(raw.subarray(0, half)),
+    derUnsignedInteger(raw.subarray(half)),
+  ]);
 }
 
 export function ecdsaDerToRaw(der: Uint8Array, coordinateLength: number): Uint8Array<ArrayBuffer> | null {
@@ -92,7 +104,9 @@ export async function verifySignature(
   data: Uint8Array,
   signature: asn1js.BitString,
 ): Promise<boolean> {
-  return verifyWith(spki, algorithm, data, toBytes(signature.valueBlock.valueHexView), (hash) => importPublicKey(spki, hash));
+  return verifyWith(spki, algorithm, data, toBytes(signature.valueBlock.valueHexView), (hash) =>
+    importPublicKey(spki, hash),
+  );
 }
 
 async function verifyWith(
@@ -103,10 +117,17 @@ async function verifyWith(
   publicKey: (hash: string) => Promise<CryptoKey>,
 ): Promise<boolean> {
   const known = SIGNATURE_ALGORITHMS[algorithm.algorithmId];
-  if (!known) throw new PkiError('unsupported_signature_algorithm', `unsupported signature algorithm ${algorithm.algorithmId}`);
+  if (!known)
+    throw new PkiError(
+      'unsupported_signature_algorithm',
+      `unsupported signature algorithm ${algorithm.algorithmId}`,
+    );
   const key = describePublicKey(spki);
   if (key.family !== known.family) {
-    throw new PkiError('unsupported_signature_algorithm', `signature algorithm ${algorithm.algorithmId} does not match a ${key.family} key`);
+    throw new PkiError(
+      'unsupported_signature_algorithm',
+      `signature algorithm ${algorithm.algorithmId} does not match a ${key.family} key`,
+    );
   }
   const cryptoKey = await publicKey(known.hash ?? 'SHA-256');
   let sig: Uint8Array<ArrayBuffer> | null = signature;
@@ -125,11 +146,22 @@ export async function publicKeyObject(publicKey: SubjectPublicKey): Promise<KeyO
   const { key, keyBits } = publicKey;
   try {
     if (key.family === 'ecdsa' && keyBits[0] === 0x04) {
-      return KeyObject.from(await subtle().importKey('raw', toBytes(keyBits), { name: 'ECDSA', namedCurve: key.curve }, true, ['verify']));
+      return KeyObject.from(
+        await subtle().importKey('raw', toBytes(keyBits), { name: 'ECDSA', namedCurve: key.curve }, true, [
+          'verify',
+        ]),
+      );
     }
-    return createPublicKey({ key: Buffer.from(publicKey.der.buffer, publicKey.der.byteOffset, publicKey.der.byteLength), format: 'der', type: 'spki' });
+    return createPublicKey({
+      key: Buffer.from(publicKey.der.buffer, publicKey.der.byteOffset, publicKey.der.byteLength),
+      format: 'der',
+      type: 'spki',
+    });
   } catch (error) {
-    throw new PkiError('malformed_der', `public key rejected by the crypto library: ${(error as Error).message}`);
+    throw new PkiError(
+      'malformed_der',
+      `public key rejected by the crypto library: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -146,9 +178,13 @@ export async function verifyDerSignature(
   keyObject?: KeyObject,
 ): Promise<boolean> {
   const known = SIGNATURE_ALGORITHMS[algorithmOid];
-  if (!known) throw new PkiError('unsupported_signature_algorithm', `unsupported signature algorithm ${algorithmOid}`);
+  if (!known)
+    throw new PkiError('unsupported_signature_algorithm', `unsupported signature algorithm ${algorithmOid}`);
   if (known.family !== publicKey.key.family) {
-    throw new PkiError('unsupported_signature_algorithm', `signature algorithm ${algorithmOid} does not match a ${publicKey.key.family} key`);
+    throw new PkiError(
+      'unsupported_signature_algorithm',
+      `signature algorithm ${algorithmOid} does not match a ${publicKey.key.family} key`,
+    );
   }
   const verifier = keyObject ?? (await publicKeyObject(publicKey));
   const hash = known.hash ? NODE_HASHES[known.hash] : null;

@@ -35,7 +35,8 @@ export function cryptoKeySigner(keyPair: CryptoKeyPair, algorithm: KeyType): Sig
   const privateKey = KeyObject.from(keyPair.privateKey);
   const hash = hashForKey(description);
   const digest = hash ? NODE_HASHES[hash] : null;
-  const key = description.family === 'ecdsa' ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const } : privateKey;
+  const key =
+    description.family === 'ecdsa' ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const } : privateKey;
   return {
     algorithm,
     publicKey: keyPair.publicKey,
@@ -79,7 +80,11 @@ interface SignedPkijsObject {
  * Sign exactly `tbs` and attach the result to a Certificate / CertificationRequest / CRL. The object
  * keeps `tbs` as its to-be-signed bytes, so what was signed is what gets serialized.
  */
-export async function attachSignature<T extends SignedPkijsObject>(object: T, tbs: Uint8Array, signer: Signer): Promise<T> {
+export async function attachSignature<T extends SignedPkijsObject>(
+  object: T,
+  tbs: Uint8Array,
+  signer: Signer,
+): Promise<T> {
   const { algorithm, signature } = await signX509(signer, tbs);
   object.tbsView = new Uint8Array(tbs);
   object.signatureAlgorithm = algorithm;

@@ -1,5 +1,17 @@
 import { AltNames, emptyAltNames } from './alt-names';
-import { childrenExactly, childrenOf, encodedOf, expect, readIntegerBytes, readNode, readOid, readRoot, readSmallInteger, readTime, TAG } from './der-reader';
+import {
+  childrenExactly,
+  childrenOf,
+  encodedOf,
+  expect,
+  readIntegerBytes,
+  readNode,
+  readOid,
+  readRoot,
+  readSmallInteger,
+  readTime,
+  TAG,
+} from './der-reader';
 import { NameAttribute, readNameAttributes } from './distinguished-name';
 import { generalNamesFromValue, RawExtension, readExtensions } from './extension-values';
 import { readSubjectPublicKeyInfo, SubjectPublicKey } from './key-type';
@@ -43,19 +55,34 @@ export function readTbsCertificate(der: Uint8Array): TbsCertificate {
     return node;
   };
   const serial = readIntegerBytes(der, next('serialNumber'), 'serialNumber');
-  const [algorithm] = childrenExactly(der, expect(next('signature'), TAG.sequence, 'signature'), 1, 2, 'signature');
+  const [algorithm] = childrenExactly(
+    der,
+    expect(next('signature'), TAG.sequence, 'signature'),
+    1,
+    2,
+    'signature',
+  );
   const signatureAlgorithmOid = readOid(der, algorithm!, 'signature');
   const issuerNode = next('issuer');
   readNameAttributes(der, issuerNode);
-  const [notBefore, notAfter] = childrenExactly(der, expect(next('validity'), TAG.sequence, 'validity'), 2, 2, 'validity');
+  const [notBefore, notAfter] = childrenExactly(
+    der,
+    expect(next('validity'), TAG.sequence, 'validity'),
+    2,
+    2,
+    'validity',
+  );
   const subjectNode = next('subject');
   const subjectAttributes = readNameAttributes(der, subjectNode);
-  const publicKey = readSubjectPublicKeyInfo(encodedOf(der, expect(next('subjectPublicKeyInfo'), TAG.sequence, 'subjectPublicKeyInfo')));
+  const publicKey = readSubjectPublicKeyInfo(
+    encodedOf(der, expect(next('subjectPublicKeyInfo'), TAG.sequence, 'subjectPublicKeyInfo')),
+  );
   let extensions: RawExtension[] = [];
   for (; index < fields.length; index++) {
     const field = fields[index]!;
     if (field.tag === 0xa3) {
-      if (index !== fields.length - 1) throw new PkiError('malformed_der', 'TBSCertificate: data after extensions');
+      if (index !== fields.length - 1)
+        throw new PkiError('malformed_der', 'TBSCertificate: data after extensions');
       extensions = readExtensions(der, readNode(der, field.contentStart, field.end));
     } else if (field.tag !== 0x81 && field.tag !== 0x82) {
       throw new PkiError('malformed_der', `TBSCertificate: unexpected field tag 0x${field.tag.toString(16)}`);

@@ -24,7 +24,8 @@ const LAST_DATE = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 function checkedTtl(ttl: number | undefined, what: string): number | undefined {
   if (ttl === undefined) return undefined;
-  if (!Number.isSafeInteger(ttl) || ttl <= 0) throw new PkiError('invalid_validity', `${what} must be a positive whole number of seconds`);
+  if (!Number.isSafeInteger(ttl) || ttl <= 0)
+    throw new PkiError('invalid_validity', `${what} must be a positive whole number of seconds`);
   return ttl;
 }
 
@@ -39,20 +40,32 @@ export function computeValidity(request: ValidityRequest): { notBefore: Date; no
   const maxTtl = checkedTtl(request.maxTtlSeconds, 'maxTtlSeconds')!;
   const now = truncateToSeconds(request.clock.now());
   // A lifetime no date can express is malformed input, whatever the profile allows.
-  if (now.getTime() + (requested ?? maxTtl) * 1000 > LAST_DATE) throw new PkiError('invalid_validity', 'the validity would end after 9999-12-31');
+  if (now.getTime() + (requested ?? maxTtl) * 1000 > LAST_DATE)
+    throw new PkiError('invalid_validity', 'the validity would end after 9999-12-31');
   if (requested !== undefined && requested > maxTtl) {
-    throw new PkiError('ttl_exceeds_profile', `ttlSeconds ${requested} exceeds the maximum of ${maxTtl} seconds`, { maxTtlSeconds: maxTtl });
+    throw new PkiError(
+      'ttl_exceeds_profile',
+      `ttlSeconds ${requested} exceeds the maximum of ${maxTtl} seconds`,
+      { maxTtlSeconds: maxTtl },
+    );
   }
-  const ttl = requested ?? Math.min(checkedTtl(request.defaultTtlSeconds, 'defaultTtlSeconds') ?? maxTtl, maxTtl);
-  if (request.issuer && request.issuer.notAfter.getTime() <= now.getTime()) throw new PkiError('ca_expired', 'the issuing CA has expired');
-  if (request.issuer && request.issuer.notBefore.getTime() > now.getTime()) throw new PkiError('ca_expired', 'the issuing CA is not valid yet');
+  const ttl =
+    requested ?? Math.min(checkedTtl(request.defaultTtlSeconds, 'defaultTtlSeconds') ?? maxTtl, maxTtl);
+  if (request.issuer && request.issuer.notAfter.getTime() <= now.getTime())
+    throw new PkiError('ca_expired', 'the issuing CA has expired');
+  if (request.issuer && request.issuer.notBefore.getTime() > now.getTime())
+    throw new PkiError('ca_expired', 'the issuing CA is not valid yet');
   let notBefore = addSeconds(now, -BACKDATE_SECONDS);
   if (request.issuer && notBefore < request.issuer.notBefore) notBefore = request.issuer.notBefore;
   const wanted = addSeconds(now, ttl);
   if (requested !== undefined && request.issuer && wanted > request.issuer.notAfter) {
-    throw new PkiError('ttl_exceeds_issuer', `ttlSeconds ${requested} would outlive the issuing CA (valid until ${request.issuer.notAfter.toISOString()})`, {
-      issuerNotAfter: request.issuer.notAfter.toISOString(),
-    });
+    throw new PkiError(
+      'ttl_exceeds_issuer',
+      `ttlSeconds ${requested} would outlive the issuing CA (valid until ${request.issuer.notAfter.toISOString()})`,
+      {
+        issuerNotAfter: request.issuer.notAfter.toISOString(),
+      },
+    );
   }
   const candidates = [wanted, addSeconds(notBefore, maxTtl - 1)];
   if (request.issuer) candidates.push(request.issuer.notAfter);

@@ -12,7 +12,8 @@ export interface PlatformModuleOptions {
   /** The service's pino logger (createServiceLogger), shared with the Fastify adapter. */
   logger: Logger;
   /** Readiness checks, built from the app's own providers (DataSource, Redis, ...). */
-  healthChecks: Pick<FactoryProvider<HealthCheck[]>, 'inject' | 'useFactory'> & Pick<ModuleMetadata, 'imports'>;
+  healthChecks: Pick<FactoryProvider<HealthCheck[]>, 'inject' | 'useFactory'> &
+    Pick<ModuleMetadata, 'imports'>;
   /** The time source every service is given (CLOCK); default the system clock, tests pass a ManualClock. */
   clock?: Clock;
 }
@@ -30,7 +31,11 @@ export class PlatformModule {
       providers: [
         { provide: METRICS_REGISTRY, useValue: registry },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
-        { provide: HEALTH_CHECKS, inject: options.healthChecks.inject, useFactory: options.healthChecks.useFactory },
+        {
+          provide: HEALTH_CHECKS,
+          inject: options.healthChecks.inject,
+          useFactory: options.healthChecks.useFactory,
+        },
       ],
       exports: [METRICS_REGISTRY, CLOCK],
     };

@@ -8,8 +8,16 @@ import type { Scope } from './scope';
  * caller bound below the organization and then filter rows through the same PDP, instead of
  * demanding the permission organization-wide.
  */
-export function grantedScopes(pdp: PolicyDecisionPoint, subject: Subject, action: string, type = 'organization'): Scope[] {
-  const candidates: Scope[] = [{ organizationId: subject.organizationId }, ...subject.bindings.map((b) => b.scope)];
+export function grantedScopes(
+  pdp: PolicyDecisionPoint,
+  subject: Subject,
+  action: string,
+  type = 'organization',
+): Scope[] {
+  const candidates: Scope[] = [
+    { organizationId: subject.organizationId },
+    ...subject.bindings.map((b) => b.scope),
+  ];
   if (subject.tokenScope) candidates.push(subject.tokenScope);
   const seen = new Set<string>();
   const granted: Scope[] = [];
@@ -27,7 +35,12 @@ export function grantedScopes(pdp: PolicyDecisionPoint, subject: Subject, action
  * else the first narrower scope where it does (rows are then filtered per scope), else the
  * organization, so the denial names the organization-level check.
  */
-export function narrowestListResource(pdp: PolicyDecisionPoint, subject: Subject, action: string, type: string): Resource {
+export function narrowestListResource(
+  pdp: PolicyDecisionPoint,
+  subject: Subject,
+  action: string,
+  type: string,
+): Resource {
   const [first] = grantedScopes(pdp, subject, action, type);
   return { type, scope: first ?? { organizationId: subject.organizationId } };
 }

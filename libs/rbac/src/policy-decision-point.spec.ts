@@ -359,8 +359,20 @@ describe('PolicyDecisionPoint: platform-wide resources', () => {
   const platformAdmin = user([{ role: 'admin', scope: ORG }], { platformAdmin: true });
   const platform = (scope: Scope = ORG): Resource => ({ type: 'organization', platform: true, scope });
   const table: Array<[string, Subject, string, Resource, Decision]> = [
-    ['an organization admin', orgAdmin, 'organizations:manage', platform(), { decision: false, reason: 'platform admin required' }],
-    ['a platform admin', platformAdmin, 'organizations:manage', platform(), { decision: true, reason: 'granted by role admin on org/o1' }],
+    [
+      'an organization admin',
+      orgAdmin,
+      'organizations:manage',
+      platform(),
+      { decision: false, reason: 'platform admin required' },
+    ],
+    [
+      'a platform admin',
+      platformAdmin,
+      'organizations:manage',
+      platform(),
+      { decision: true, reason: 'granted by role admin on org/o1' },
+    ],
     [
       'a platform admin still needs the permission through its bindings',
       user([{ role: 'viewer', scope: ORG }], { platformAdmin: true }),
@@ -377,13 +389,30 @@ describe('PolicyDecisionPoint: platform-wide resources', () => {
     ],
     [
       "an API token never carries its owner's platform rights",
-      user([{ role: 'admin', scope: ORG }], { type: 'api_token', platformAdmin: true, tokenPermissions: ['organizations:manage'], tokenScope: ORG }),
+      user([{ role: 'admin', scope: ORG }], {
+        type: 'api_token',
+        platformAdmin: true,
+        tokenPermissions: ['organizations:manage'],
+        tokenScope: ORG,
+      }),
       'organizations:manage',
       platform(),
       { decision: false, reason: 'platform admin required' },
     ],
-    ['the flag alone does not open another organization', platformAdmin, 'organizations:manage', platform(OTHER_ORG), { decision: false, reason: 'resource outside subject organization' }],
-    ['the flag grants nothing on ordinary resources', user([], { platformAdmin: true }), 'secrets:read', secret(ORG), { decision: false, reason: 'subject has no role bindings' }],
+    [
+      'the flag alone does not open another organization',
+      platformAdmin,
+      'organizations:manage',
+      platform(OTHER_ORG),
+      { decision: false, reason: 'resource outside subject organization' },
+    ],
+    [
+      'the flag grants nothing on ordinary resources',
+      user([], { platformAdmin: true }),
+      'secrets:read',
+      secret(ORG),
+      { decision: false, reason: 'subject has no role bindings' },
+    ],
   ];
   it.each(table)('%s', (_name, subject, action, resource, expected) => {
     expect(pdp.evaluate(subject, action, resource)).toEqual(expected);

@@ -17,7 +17,12 @@ const caller: Subject = {
 
 describe('resolvedScope', () => {
   it("keeps the caller's organization and only the bindings that reach the place", () => {
-    const scope = resolvedScope(caller, { projectId: 'p1', environmentId: 'e1', projectSlug: 'app', environmentSlug: 'dev' });
+    const scope = resolvedScope(caller, {
+      projectId: 'p1',
+      environmentId: 'e1',
+      projectSlug: 'app',
+      environmentSlug: 'dev',
+    });
     expect(scope).toEqual({
       organizationId: 'o1',
       projectId: 'p1',
@@ -60,9 +65,19 @@ describe('attachResolvedScope', () => {
   });
 
   it('is what the default resource resolver reads, not the raw route params', () => {
-    const request: RequestWithPrincipal & { principal: Subject } = { principal: caller, params: { projectId: 'my-app-slug', environmentId: 'dev' } };
+    const request: RequestWithPrincipal & { principal: Subject } = {
+      principal: caller,
+      params: { projectId: 'my-app-slug', environmentId: 'dev' },
+    };
     attachResolvedScope(request, resolvedScope(caller, { projectId: 'p1', environmentId: 'e1' }));
-    const noServices = { get: () => { throw new Error('not needed'); } };
-    expect(defaultResourceResolver(request, noServices)).toStrictEqual({ type: 'organization', scope: { organizationId: 'o1', projectId: 'p1', environmentId: 'e1' } });
+    const noServices = {
+      get: () => {
+        throw new Error('not needed');
+      },
+    };
+    expect(defaultResourceResolver(request, noServices)).toStrictEqual({
+      type: 'organization',
+      scope: { organizationId: 'o1', projectId: 'p1', environmentId: 'e1' },
+    });
   });
 });

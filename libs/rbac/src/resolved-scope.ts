@@ -29,7 +29,10 @@ export interface ScopePlace {
 }
 
 /** Builds the frozen value; the organization is always the caller's own, never the route's. */
-export function resolvedScope(principal: Pick<Subject, 'organizationId' | 'bindings'>, place: ScopePlace = {}): ResolvedScope {
+export function resolvedScope(
+  principal: Pick<Subject, 'organizationId' | 'bindings'>,
+  place: ScopePlace = {},
+): ResolvedScope {
   const scope: Scope = { organizationId: principal.organizationId };
   if (place.projectId !== undefined) scope.projectId = place.projectId;
   if (place.environmentId !== undefined) scope.environmentId = place.environmentId;

@@ -32,12 +32,21 @@ export function evaluateRoleGrant(
 ): Decision {
   if (granter.type !== 'user') return deny('role bindings are changed by users, not API tokens');
   if (granter.id === grant.userId) return deny('nobody changes their own role bindings');
-  if (grant.role === 'admin' && !granter.bindings.some((b) => b.role === 'admin' && scopeCovers(b.scope, grant.scope))) {
+  if (
+    grant.role === 'admin' &&
+    !granter.bindings.some((b) => b.role === 'admin' && scopeCovers(b.scope, grant.scope))
+  ) {
     return deny(`only an admin on ${formatScope(grant.scope)} grants the admin role`);
   }
   for (const permission of roles[grant.role] ?? []) {
     const { decision } = pdp.evaluate(granter, permission, { type: 'role_binding', scope: grant.scope });
-    if (!decision) return deny(`role ${grant.role} includes ${permission}, which you do not hold on ${formatScope(grant.scope)}`);
+    if (!decision)
+      return deny(
+        `role ${grant.role} includes ${permission}, which you do not hold on ${formatScope(grant.scope)}`,
+      );
   }
-  return { decision: true, reason: `granter holds every permission of ${grant.role} on ${formatScope(grant.scope)}` };
+  return {
+    decision: true,
+    reason: `granter holds every permission of ${grant.role} on ${formatScope(grant.scope)}`,
+  };
 }

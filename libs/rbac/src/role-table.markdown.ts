@@ -2,14 +2,18 @@ import { PERMISSIONS } from './permission.constant';
 import { ROLE_NAMES, ROLE_PERMISSIONS, type RolePermissionTable } from './role.constant';
 
 /** The markers around the generated table in the README (`npm run docs:roles` rewrites what is between). */
-export const ROLE_TABLE_BEGIN = '<!-- roles:begin (generated from libs/rbac by `npm run docs:roles`; do not edit) -->';
+export const ROLE_TABLE_BEGIN =
+  '<!-- roles:begin (generated from libs/rbac by `npm run docs:roles`; do not edit) -->';
 export const ROLE_TABLE_END = '<!-- roles:end -->';
 
 /** The built-in roles × permissions as a Markdown table: one row per permission, one column per role. */
 export function renderRolePermissionTable(roles: RolePermissionTable = ROLE_PERMISSIONS): string {
   const header = `| permission | ${ROLE_NAMES.join(' | ')} |`;
   const rule = `| --- | ${ROLE_NAMES.map(() => ':---:').join(' | ')} |`;
-  const rows = PERMISSIONS.map((permission) => `| \`${permission}\` | ${ROLE_NAMES.map((role) => (roles[role].includes(permission) ? '✓' : '')).join(' | ')} |`);
+  const rows = PERMISSIONS.map(
+    (permission) =>
+      `| \`${permission}\` | ${ROLE_NAMES.map((role) => (roles[role].includes(permission) ? '✓' : '')).join(' | ')} |`,
+  );
   return [header, rule, ...rows].join('\n');
 }
 

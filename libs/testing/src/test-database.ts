@@ -56,7 +56,10 @@ async function answers(url: string): Promise<boolean> {
 /** A freshly created, empty database for one test suite; `drop()` removes it. */
 export async function createTestDatabase(label = 'suite'): Promise<TestDatabase> {
   const base = await serverUrl();
-  const name = `mv_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `mv_test_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: base });
   await admin.connect();
   try {

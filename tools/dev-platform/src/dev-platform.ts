@@ -27,11 +27,21 @@ interface BootstrapAnswer {
 
 /** The banner's admin lines: the truth about who administers this platform, never "already exists" for a user that does not. */
 export function adminLines(admin: BootstrapAnswer): string[] {
-  if (admin.created) return [`  Admin        ${admin.email}`, `  Password     ${admin.password}    <- shown once; store it now`, ''];
+  if (admin.created)
+    return [
+      `  Admin        ${admin.email}`,
+      `  Password     ${admin.password}    <- shown once; store it now`,
+      '',
+    ];
   const admins = admin.existingAdmins ?? [];
-  if (admins.includes(admin.email)) return [`  Admin        ${admin.email} (exists; its password was shown when it was created)`, ''];
-  if (admins.length === 0) return [`  Admin        none enabled; users exist, so ${admin.email} was not created`, ''];
-  return [`  Admin        ${admins.join(', ')}  (there is no user ${admin.email}; users exist, so it was not created)`, ''];
+  if (admins.includes(admin.email))
+    return [`  Admin        ${admin.email} (exists; its password was shown when it was created)`, ''];
+  if (admins.length === 0)
+    return [`  Admin        none enabled; users exist, so ${admin.email} was not created`, ''];
+  return [
+    `  Admin        ${admins.join(', ')}  (there is no user ${admin.email}; users exist, so it was not created)`,
+    '',
+  ];
 }
 
 /** The address for the login example: the admin asked for when it exists, else one that does. */
@@ -91,7 +101,12 @@ async function main(): Promise<void> {
   // The embedded database admits only the platform's own clients: wait until each short-lived one has left.
   await embedded?.idle();
   const admin = JSON.parse(
-    await runCli('bootstrap-admin', 'apps/api-primary/src/cli/bootstrap-admin.cli.ts', ['--json', ...(env.ADMIN_EMAIL ? ['--email', env.ADMIN_EMAIL] : [])], env),
+    await runCli(
+      'bootstrap-admin',
+      'apps/api-primary/src/cli/bootstrap-admin.cli.ts',
+      ['--json', ...(env.ADMIN_EMAIL ? ['--email', env.ADMIN_EMAIL] : [])],
+      env,
+    ),
   ) as BootstrapAnswer;
   await embedded?.idle();
 
@@ -139,7 +154,11 @@ async function main(): Promise<void> {
       `  Metrics      ${base}/metrics`,
       `  OCSP         ${ocsp.url}  (RFC 6960/5019; metrics at ${ocsp.url}/metrics)`,
       `  Database     ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite (' + join(stateDir, 'pgdata') + '), on a socket only you can open'}`,
-      ...(embedded ? ['               its one session belongs to the platform: stop it before psql/pg_dump, or use DATABASE_URL'] : []),
+      ...(embedded
+        ? [
+            '               its one session belongs to the platform: stop it before psql/pg_dump, or use DATABASE_URL',
+          ]
+        : []),
       `  Redis        ${process.env.REDIS_URL ? 'REDIS_URL' : 'local redis-server ' + env.REDIS_URL}`,
       '',
       ...adminLines(admin),
@@ -150,7 +169,9 @@ async function main(): Promise<void> {
             `  Audit  curl -s ${base}/api/v1/audit/verify -H "authorization: Bearer $TOKEN"`,
             '         (npm run audit:verify needs DATABASE_URL; the embedded database admits only the platform)',
           ]
-        : [`  Audit  npm run audit:verify   (with this DATABASE_URL and master key), or GET ${base}/api/v1/audit/verify`]),
+        : [
+            `  Audit  npm run audit:verify   (with this DATABASE_URL and master key), or GET ${base}/api/v1/audit/verify`,
+          ]),
       '',
     ].join('\n'),
   );
@@ -160,7 +181,9 @@ main().catch((error: unknown) => {
   if (error instanceof RedisUnavailableError) {
     process.stderr.write(`[mazevault] ${error.message}\n`);
   } else {
-    process.stderr.write(`[mazevault] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `[mazevault] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

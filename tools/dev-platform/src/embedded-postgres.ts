@@ -34,13 +34,18 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   const db = await PGlite.create(dataDir);
   // mkdtemp creates the directory with mode 0700; libpq looks for `<host>/.s.PGSQL.<port>`.
   const socketDir = mkdtempSync(join(tmpdir(), 'mazevault-pg-'));
-  const server = new PGLiteSocketServer({ db, path: join(socketDir, '.s.PGSQL.5432'), maxConnections: EMBEDDED_POSTGRES_CLIENTS });
+  const server = new PGLiteSocketServer({
+    db,
+    path: join(socketDir, '.s.PGSQL.5432'),
+    maxConnections: EMBEDDED_POSTGRES_CLIENTS,
+  });
   await server.start();
   return {
     // `localhost` keeps the URL parseable everywhere; libpq-style `?host=<dir>` wins and names the socket.
     url: `postgres://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`,
     async idle() {
-      for (let i = 0; i < 100 && server.getStats().activeConnections > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && server.getStats().activeConnections > 0; i++)
+        await new Promise((r) => setTimeout(r, 20));
     },
     async stop() {
       await server.stop();

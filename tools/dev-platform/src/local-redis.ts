@@ -15,7 +15,11 @@ export async function startLocalRedis(): Promise<{ url: string; stop(): void }> 
     );
   }
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore', detached: true });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore', detached: true },
+  );
   // However the dev platform ends, its throw-away Redis ends with it (its own process group: a Ctrl+C
   // reaches the platform, which stops it after the services that use it).
   process.once('exit', () => child.kill());
@@ -30,7 +34,8 @@ export async function startLocalRedis(): Promise<{ url: string; stop(): void }> 
       break;
     } catch (error) {
       client.disconnect();
-      if (attempt > 50 || child.exitCode !== null) throw new RedisUnavailableError(`redis-server did not start: ${String(error)}`);
+      if (attempt > 50 || child.exitCode !== null)
+        throw new RedisUnavailableError(`redis-server did not start: ${String(error)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -47,12 +47,17 @@ async function startService(
     }),
     died,
     new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the ${name} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`the ${name} did not start within ${START_TIMEOUT_MS / 1000} s`)),
+        START_TIMEOUT_MS,
+      );
     }),
-  ]).catch((error: unknown) => {
-    child.kill('SIGKILL');
-    throw error;
-  }).finally(() => clearTimeout(timer));
+  ])
+    .catch((error: unknown) => {
+      child.kill('SIGKILL');
+      throw error;
+    })
+    .finally(() => clearTimeout(timer));
   return {
     url,
     exited,
@@ -67,37 +72,72 @@ async function startService(
 }
 
 /** apps/ocsp-responder: ready when it prints `{"listening":port}`. */
-export function startOcspResponder(env: Record<string, string | undefined>, port: number): Promise<ServiceProcess> {
+export function startOcspResponder(
+  env: Record<string, string | undefined>,
+  port: number,
+): Promise<ServiceProcess> {
   const url = `http://127.0.0.1:${port}`;
-  return startService('OCSP responder', 'apps/ocsp-responder/src/main.ts', { ...env, HOST: '127.0.0.1', PORT: String(port) }, url, (child) =>
-    new Promise((resolve) => {
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        if (/"listening":\d+/.test(line)) resolve();
-      });
-    }),
+  return startService(
+    'OCSP responder',
+    'apps/ocsp-responder/src/main.ts',
+    { ...env, HOST: '127.0.0.1', PORT: String(port) },
+    url,
+    (child) =>
+      new Promise((resolve) => {
+        createInterface({ input: child.stdout! }).on('line', (line) => {
+          if (/"listening":\d+/.test(line)) resolve();
+        });
+      }),
   );
 }
 
 /** apps/api-primary (its production main.ts): ready when /api/v1/health/live answers. */
-export function startPrimary(env: Record<string, string | undefined>, host: string, port: number): Promise<ServiceProcess> {
+export function startPrimary(
+  env: Record<string, string | undefined>,
+  host: string,
+  port: number,
+): Promise<ServiceProcess> {
   const url = `http://${host}:${port}`;
-  return startService('Primary', 'apps/api-primary/src/main.ts', { ...env, HOST: host, PORT: String(port) }, url, async (child) => {
-    child.stdout!.pipe(process.stdout);
-    for (;;) {
-      if (await fetch(`${url}/api/v1/health/live`).then((r) => r.ok, () => false)) return;
-      if (child.exitCode !== null) return; // `exited` reports it
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  });
+  return startService(
+    'Primary',
+    'apps/api-primary/src/main.ts',
+    { ...env, HOST: host, PORT: String(port) },
+    url,
+    async (child) => {
+      child.stdout!.pipe(process.stdout);
+      for (;;) {
+        if (
+          await fetch(`${url}/api/v1/health/live`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          return;
+        if (child.exitCode !== null) return; // `exited` reports it
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+  );
 }
 
 /** Runs a one-shot CLI of the repository to its end; resolves with what it printed on stdout. */
-export function runCli(name: string, entry: string, args: string[], env: Record<string, string | undefined>): Promise<string> {
-  const child = spawn(process.execPath, ['-r', './tools/register.cjs', entry, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+export function runCli(
+  name: string,
+  entry: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<string> {
+  const child = spawn(process.execPath, ['-r', './tools/register.cjs', entry, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${name} exited with code ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${name} exited with code ${code}`)),
+    );
   });
 }

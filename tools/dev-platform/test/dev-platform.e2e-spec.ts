@@ -34,16 +34,40 @@ class DevPlatform {
     this.base = `http://127.0.0.1:${port}`;
     const redis = testRedis('dev_platform');
     const env: Record<string, string | undefined> = { ...process.env };
-    for (const name of ['DATABASE_URL', 'LOG_LEVEL', 'ACCESS_LOG', 'ADMIN_EMAIL', 'MASTER_KEY', 'JWT_PRIVATE_KEY', 'NODE_ENV']) delete env[name];
-    this.child = spawn(process.execPath, ['-r', './tools/register.cjs', 'tools/dev-platform/src/dev-platform.ts'], {
-      cwd: REPO,
-      env: { ...env, MAZEVAULT_DEV_DIR: this.stateDir, PORT: String(port), OCSP_PORT: String(ocspPort), REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.keyPrefix, GATEWAY_LISTEN_PORT: '0', ...this.extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    for (const name of [
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'ACCESS_LOG',
+      'ADMIN_EMAIL',
+      'MASTER_KEY',
+      'JWT_PRIVATE_KEY',
+      'NODE_ENV',
+    ])
+      delete env[name];
+    this.child = spawn(
+      process.execPath,
+      ['-r', './tools/register.cjs', 'tools/dev-platform/src/dev-platform.ts'],
+      {
+        cwd: REPO,
+        env: {
+          ...env,
+          MAZEVAULT_DEV_DIR: this.stateDir,
+          PORT: String(port),
+          OCSP_PORT: String(ocspPort),
+          REDIS_URL: redis.url,
+          REDIS_KEY_PREFIX: redis.keyPrefix,
+          GATEWAY_LISTEN_PORT: '0',
+          ...this.extraEnv,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         this.lines.push(line);
-        this.waiters = this.waiters.filter((waiter) => (waiter.match(line) ? (waiter.resolve(line), false) : true));
+        this.waiters = this.waiters.filter((waiter) =>
+          waiter.match(line) ? (waiter.resolve(line), false) : true,
+        );
       });
     }
     // The banner ends with the login example; everything before it has been printed by then.
@@ -55,7 +79,10 @@ class DevPlatform {
     const seen = this.lines.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no such line within ${timeoutMs} ms; output:\n${this.lines.join('\n')}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no such line within ${timeoutMs} ms; output:\n${this.lines.join('\n')}`)),
+        timeoutMs,
+      );
       const exited = () => reject(new Error(`the dev platform exited; output:\n${this.lines.join('\n')}`));
       this.child.once('exit', exited);
       this.waiters.push({
@@ -111,9 +138,14 @@ describe('the dev platform (npm start) as a newcomer sees it', () => {
   it('prints an access line for every request, a 200 and a 401 alike (ACCESS_LOG=all is not hidden by its LOG_LEVEL)', async () => {
     const unauthenticated = await fetch(`${platform.base}/api/v1/users`);
     expect(unauthenticated.status).toBe(401);
-    const authenticated = await fetch(`${platform.base}/api/v1/users`, { headers: { authorization: `Bearer ${await token()}` } });
+    const authenticated = await fetch(`${platform.base}/api/v1/users`, {
+      headers: { authorization: `Bearer ${await token()}` },
+    });
     expect(authenticated.status).toBe(200);
-    const accessLine = (status: number) => (line: string) => line.includes('"request completed"') && line.includes('"/api/v1/users"') && line.includes(`"statusCode":${status}`);
+    const accessLine = (status: number) => (line: string) =>
+      line.includes('"request completed"') &&
+      line.includes('"/api/v1/users"') &&
+      line.includes(`"statusCode":${status}`);
     await platform.waitFor(accessLine(401));
     await platform.waitFor(accessLine(200));
   });
@@ -122,7 +154,9 @@ describe('the dev platform (npm start) as a newcomer sees it', () => {
     expect(platform.banner('Admin')).toContain('admin@mazevault.local');
     const audit = platform.banner('Audit');
     expect(audit).toContain(`curl -s ${platform.base}/api/v1/audit/verify -H "authorization: Bearer $TOKEN"`);
-    const verify = await fetch(`${platform.base}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${await token()}` } });
+    const verify = await fetch(`${platform.base}/api/v1/audit/verify`, {
+      headers: { authorization: `Bearer ${await token()}` },
+    });
     expect(verify.status).toBe(200);
     expect(((await verify.json()) as { ok: boolean }).ok).toBe(true);
   });
@@ -135,19 +169,32 @@ describe('the dev platform (npm start) as a newcomer sees it', () => {
     expect(socketDir).toBeDefined();
     const databaseUrl = `postgres://postgres@localhost/postgres?host=${encodeURIComponent(socketDir!)}`;
     const masterKey = readFileSync(join(stateDir, 'master.key'), 'utf8').trim();
-    const result = await promisify(execFile)(process.execPath, ['-r', './tools/register.cjs', 'apps/api-primary/src/cli/audit-verify.cli.ts'], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, MASTER_KEY: masterKey },
-      timeout: 60_000,
-    }).then(
+    const result = await promisify(execFile)(
+      process.execPath,
+      ['-r', './tools/register.cjs', 'apps/api-primary/src/cli/audit-verify.cli.ts'],
+      {
+        cwd: REPO,
+        env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, MASTER_KEY: masterKey },
+        timeout: 60_000,
+      },
+    ).then(
       () => ({ code: 0, out: '' }),
-      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, out: error.stdout + error.stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        out: error.stdout + error.stderr,
+      }),
     );
     expect(result.code).toBe(2);
     expect(result.out).toContain("admits only the platform's own two");
     expect(result.out).toContain('/api/v1/audit/verify');
     // The platform was not disturbed by the attempt.
-    expect((await fetch(`${platform.base}/api/v1/users`, { headers: { authorization: `Bearer ${await token()}` } })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${platform.base}/api/v1/users`, {
+          headers: { authorization: `Bearer ${await token()}` },
+        })
+      ).status,
+    ).toBe(200);
   }, 60_000);
 
   it('on a restart with ADMIN_EMAIL naming no user, names the admin that exists instead of claiming it "already exists"', async () => {

@@ -21,7 +21,10 @@ describe('embedded PostgreSQL of the dev platform', () => {
     const script =
       "require('./tools/dev-platform/src/embedded-postgres.ts').startEmbeddedPostgres(process.argv[1])" +
       '.then((pg) => { console.log(JSON.stringify({ url: pg.url })); process.on("SIGTERM", () => pg.stop().then(() => process.exit(0))); })';
-    child = spawn(process.execPath, ['-r', './tools/register.cjs', '-e', script, join(dataDir, 'pgdata')], { cwd: join(__dirname, '..', '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    child = spawn(process.execPath, ['-r', './tools/register.cjs', '-e', script, join(dataDir, 'pgdata')], {
+      cwd: join(__dirname, '..', '..', '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     pg = await new Promise((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited with ${code}`)));
       createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
@@ -53,7 +56,9 @@ describe('embedded PostgreSQL of the dev platform', () => {
     }
     const intruder = new Client({ connectionString: pg.url, connectionTimeoutMillis: 3000 });
     // What pg_dump does first; it broke every request of the platform (42P01) when let in.
-    await expect(intruder.connect().then(() => intruder.query("SELECT pg_catalog.set_config('search_path', '', false)"))).rejects.toThrow();
+    await expect(
+      intruder.connect().then(() => intruder.query("SELECT pg_catalog.set_config('search_path', '', false)")),
+    ).rejects.toThrow();
     await intruder.end().catch(() => undefined);
     await clients[0].query('CREATE TABLE IF NOT EXISTS probe (id int)');
     expect((await clients[1].query('SELECT count(*)::int AS n FROM probe')).rows[0].n).toBe(0);

@@ -15,10 +15,16 @@ module.exports = async function serviceGenerator(tree, options) {
     projectType: 'application',
     tags: ['type:app', `scope:${scope}`],
     targets: {
-      serve: { executor: 'nx:run-commands', options: { command: `node -r ./tools/register.cjs ${root}/src/main.ts` } },
+      serve: {
+        executor: 'nx:run-commands',
+        options: { command: `node -r ./tools/register.cjs ${root}/src/main.ts` },
+      },
       lint: { executor: '@nx/eslint:lint' },
       test: { executor: '@nx/jest:jest', options: { jestConfig: `${root}/jest.config.cjs` } },
-      typecheck: { executor: 'nx:run-commands', options: { command: `tsc -p ${root}/tsconfig.json --noEmit` } },
+      typecheck: {
+        executor: 'nx:run-commands',
+        options: { command: `tsc -p ${root}/tsconfig.json --noEmit` },
+      },
     },
   });
   const n = names(name);
@@ -30,5 +36,8 @@ module.exports = async function serviceGenerator(tree, options) {
     tmpl: '',
   });
   await formatFiles(tree);
-  return () => console.log(`Created ${root}. Add a scope:${scope} constraint to eslint.config.mjs if it is a new scope.`);
+  return () =>
+    console.log(
+      `Created ${root}. Add a scope:${scope} constraint to eslint.config.mjs if it is a new scope.`,
+    );
 };

@@ -2,7 +2,10 @@ import { readProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the generator is plain CommonJS (no build step)
-const serviceGenerator = require('./index.cjs') as (tree: unknown, options: { name: string; scope?: string; port?: number }) => Promise<unknown>;
+const serviceGenerator = require('./index.cjs') as (
+  tree: unknown,
+  options: { name: string; scope?: string; port?: number },
+) => Promise<unknown>;
 
 describe('service generator', () => {
   it('creates an app with both tag axes, config, health/metrics wiring and a test', async () => {

@@ -1,4 +1,10 @@
-import { type AuthenticatedRequest, narrowestListResource, PolicyDecisionPoint, type Resource, type ResolverServices } from '@mazevault/rbac';
+import {
+  type AuthenticatedRequest,
+  narrowestListResource,
+  PolicyDecisionPoint,
+  type Resource,
+  type ResolverServices,
+} from '@mazevault/rbac';
 import { resolvedScopeOf } from '../projects/request-scope.util';
 import { ApiTokensService } from './api-tokens.service';
 
@@ -7,7 +13,10 @@ import { ApiTokensService } from './api-tokens.service';
  * tokens without any organization-level right. Unknown projects, environments and tokens resolve to
  * the organization: the check then runs there and the handler's own 404 answers the rest.
  */
-export async function requestedTokenResource(request: AuthenticatedRequest, services: ResolverServices): Promise<Resource> {
+export async function requestedTokenResource(
+  request: AuthenticatedRequest,
+  services: ResolverServices,
+): Promise<Resource> {
   const body = (request.body ?? {}) as { projectId?: unknown; environmentId?: unknown };
   const project = typeof body.projectId === 'string' ? body.projectId : undefined;
   const environment = typeof body.environmentId === 'string' ? body.environmentId : undefined;
@@ -16,7 +25,10 @@ export async function requestedTokenResource(request: AuthenticatedRequest, serv
   return { type: 'api_token', scope: scope ?? { organizationId } };
 }
 
-export async function existingTokenResource(request: AuthenticatedRequest, services: ResolverServices): Promise<Resource> {
+export async function existingTokenResource(
+  request: AuthenticatedRequest,
+  services: ResolverServices,
+): Promise<Resource> {
   const id = request.params?.['tokenId'] ?? '';
   const { organizationId } = resolvedScopeOf(request);
   const scope = await services.get(ApiTokensService).scopeOf(organizationId, id);
@@ -25,5 +37,10 @@ export async function existingTokenResource(request: AuthenticatedRequest, servi
 
 /** The list admits anyone holding tokens:manage somewhere; the service then filters row by row. */
 export function tokenListResource(request: AuthenticatedRequest, services: ResolverServices): Resource {
-  return narrowestListResource(services.get(PolicyDecisionPoint), request.principal, 'tokens:manage', 'api_token');
+  return narrowestListResource(
+    services.get(PolicyDecisionPoint),
+    request.principal,
+    'tokens:manage',
+    'api_token',
+  );
 }

@@ -54,11 +54,20 @@ export class ApiTokensService {
   ) {}
 
   /** The scope a token would get, its project and environment checked to be this organization's; undefined if not. */
-  async findScope(organizationId: string, projectId?: string, environmentId?: string): Promise<Scope | undefined> {
+  async findScope(
+    organizationId: string,
+    projectId?: string,
+    environmentId?: string,
+  ): Promise<Scope | undefined> {
     if (!projectId) return environmentId ? undefined : { organizationId };
     try {
-      if (!environmentId) return { organizationId, projectId: await this.scopes.resolveProject(organizationId, projectId) };
-      const { projectId: project, environmentId: environment } = await this.scopes.resolve(organizationId, projectId, environmentId);
+      if (!environmentId)
+        return { organizationId, projectId: await this.scopes.resolveProject(organizationId, projectId) };
+      const { projectId: project, environmentId: environment } = await this.scopes.resolve(
+        organizationId,
+        projectId,
+        environmentId,
+      );
       return { organizationId, projectId: project, environmentId: environment };
     } catch (error) {
       if (error instanceof ProblemException && error.getStatus() === 404) return undefined;
@@ -78,17 +87,29 @@ export class ApiTokensService {
    * creator on the token's scope. The clear token is returned here once and never again.
    */
   async create(creator: Subject, request: CreateApiTokenRequest): Promise<ApiTokenView & { token: string }> {
-    if (creator.type !== 'user') throw new ProblemException(403, 'forbidden', 'Only users can create API tokens');
+    if (creator.type !== 'user')
+      throw new ProblemException(403, 'forbidden', 'Only users can create API tokens');
     if (request.expiresInDays > this.config.API_TOKEN_MAX_TTL_DAYS) {
-      throw new ProblemException(400, 'validation_failed', `expiresInDays: at most ${this.config.API_TOKEN_MAX_TTL_DAYS}`);
+      throw new ProblemException(
+        400,
+        'validation_failed',
+        `expiresInDays: at most ${this.config.API_TOKEN_MAX_TTL_DAYS}`,
+      );
     }
     const unknown = request.permissions.filter((p) => !isPermission(p));
-    if (unknown.length) throw new ProblemException(400, 'validation_failed', `permissions: unknown ${unknown.join(', ')}`);
+    if (unknown.length)
+      throw new ProblemException(400, 'validation_failed', `permissions: unknown ${unknown.join(', ')}`);
     const scope = await this.findScope(creator.organizationId, request.projectId, request.environmentId);
-    if (!scope) throw new ProblemException(404, 'scope_not_found', 'No such project or environment in this organization');
+    if (!scope)
+      throw new ProblemException(
+        404,
+        'scope_not_found',
+        'No such project or environment in this organization',
+      );
     for (const permission of request.permissions.filter(isPermission)) {
       const { decision, reason } = this.pdp.evaluate(creator, permission, { type: 'api_token', scope });
-      if (!decision) throw new ProblemException(403, 'forbidden', `The token cannot exceed your rights: ${reason}`);
+      if (!decision)
+        throw new ProblemException(403, 'forbidden', `The token cannot exceed your rights: ${reason}`);
     }
     const generated = generateApiToken();
     const row = await this.dataSource.getRepository(ApiTokenEntity).save({
@@ -109,8 +130,15 @@ export class ApiTokensService {
 
   /** The organization's tokens the caller may manage: every one for an org-level grant, else those in its projects/environments. */
   async list(caller: Subject): Promise<ApiTokenView[]> {
-    const rows = await this.dataSource.getRepository(ApiTokenEntity).find({ where: { organizationId: caller.organizationId }, order: { createdAt: 'DESC' }, take: 1000 });
-    return rows.filter((row) => this.pdp.evaluate(caller, 'tokens:manage', { type: 'api_token', scope: scopeOfRow(row) }).decision).map(toView);
+    const rows = await this.dataSource
+      .getRepository(ApiTokenEntity)
+      .find({ where: { organizationId: caller.organizationId }, order: { createdAt: 'DESC' }, take: 1000 });
+    return rows
+      .filter(
+        (row) =>
+          this.pdp.evaluate(caller, 'tokens:manage', { type: 'api_token', scope: scopeOfRow(row) }).decision,
+      )
+      .map(toView);
   }
 
   /** The route has checked tokens:manage on this token's own scope. */

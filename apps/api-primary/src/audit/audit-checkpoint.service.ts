@@ -7,7 +7,13 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
-import { type AuditCheckpoint, AuditExportSink, AuditKeys, readChainState, signCheckpoint } from '@mazevault/audit';
+import {
+  type AuditCheckpoint,
+  AuditExportSink,
+  AuditKeys,
+  readChainState,
+  signCheckpoint,
+} from '@mazevault/audit';
 import { PeriodicJob } from '@mazevault/platform';
 
 export interface AuditClock {

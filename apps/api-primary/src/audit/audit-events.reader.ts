@@ -29,15 +29,24 @@ export class AuditEventsReader {
     if (query.action) q.andWhere('e.action = :action', { action: query.action });
     if (query.actorType) q.andWhere('e.actor_type = :actorType', { actorType: query.actorType });
     if (query.actorId) q.andWhere('e.actor_id = :actorId', { actorId: query.actorId });
-    if (query.resourceType) q.andWhere('e.resource_type = :resourceType', { resourceType: query.resourceType });
-    if (query.resourceRef) q.andWhere('e.resource_ref = :resourceRef', { resourceRef: this.audit.storedReference(query.resourceRef) });
+    if (query.resourceType)
+      q.andWhere('e.resource_type = :resourceType', { resourceType: query.resourceType });
+    if (query.resourceRef)
+      q.andWhere('e.resource_ref = :resourceRef', {
+        resourceRef: this.audit.storedReference(query.resourceRef),
+      });
     if (query.outcome) q.andWhere('e.outcome = :outcome', { outcome: query.outcome });
     if (query.from) q.andWhere('e.occurred_at >= :from', { from: new Date(query.from) });
     if (query.to) q.andWhere('e.occurred_at < :to', { to: new Date(query.to) });
     if (query.before) q.andWhere('e.id < :before', { before: query.before });
     // One row more than the page tells whether an older page exists.
-    const rows = await q.orderBy('e.id', 'DESC').take(query.limit + 1).getMany();
+    const rows = await q
+      .orderBy('e.id', 'DESC')
+      .take(query.limit + 1)
+      .getMany();
     const events = rows.slice(0, query.limit);
-    return rows.length > query.limit ? { events, nextCursor: String(events[events.length - 1].id) } : { events };
+    return rows.length > query.limit
+      ? { events, nextCursor: String(events[events.length - 1].id) }
+      : { events };
   }
 }

@@ -56,11 +56,15 @@ export function registerAuditResponseHook(fastify: FastifyInstance, audit: Audit
       !denied && status < 400 && needsResult(spec) ? (request.auditResult ?? parseJson(payload)) : undefined;
     try {
       await audit.record({
-        organizationId: request.principal?.organizationId ?? request.auditOrganizationId ?? decision?.resource?.scope.organizationId ?? null,
+        organizationId:
+          request.principal?.organizationId ??
+          request.auditOrganizationId ??
+          decision?.resource?.scope.organizationId ??
+          null,
         actorType: request.principal?.type ?? 'anonymous',
         actorId: request.principal?.id ?? null,
         // One naming scheme, `<resource>.<verb>`: a denied call without its own name is an `access.deny`.
-      action: spec?.action ?? (denied ? 'access.deny' : 'api.request'),
+        action: spec?.action ?? (denied ? 'access.deny' : 'api.request'),
         resourceType: spec?.resourceType ?? decision?.resource?.type ?? 'api',
         resourceRef:
           spec?.resourceRef?.(request, result) ?? (denied ? (decision?.resource?.id ?? null) : null),

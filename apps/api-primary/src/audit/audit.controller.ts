@@ -24,14 +24,23 @@ export class AuditController {
   @RequirePermission('audit:read', (req: AuthenticatedRequest & { query?: Record<string, unknown> }) =>
     req.query?.['unscoped'] === 'true'
       ? platformResource(req, 'audit_event')
-      : organizationResource(req, typeof req.query?.['organizationId'] === 'string' ? req.query['organizationId'] : undefined))
+      : organizationResource(
+          req,
+          typeof req.query?.['organizationId'] === 'string' ? req.query['organizationId'] : undefined,
+        ),
+  )
   @ApiOperation({
     summary: "The organization's audit events, newest first, filtered and paginated by cursor",
-    description: 'Filters combine with AND. `nextCursor` in the answer is the `before` of the next (older) page.',
+    description:
+      'Filters combine with AND. `nextCursor` in the answer is the `before` of the next (older) page.',
   })
   @ApiZodQuery(AuditEventsQuerySchema)
-  events(@Req() request: AuthenticatedRequest, @ValidQuery(AuditEventsQuerySchema) query: AuditEventsQuery): Promise<AuditEventsPage> {
-    const organizationId = query.unscoped === 'true' ? null : (query.organizationId ?? request.principal.organizationId);
+  events(
+    @Req() request: AuthenticatedRequest,
+    @ValidQuery(AuditEventsQuerySchema) query: AuditEventsQuery,
+  ): Promise<AuditEventsPage> {
+    const organizationId =
+      query.unscoped === 'true' ? null : (query.organizationId ?? request.principal.organizationId);
     return this.reader.page(organizationId, query);
   }
 

@@ -16,7 +16,11 @@ import { AuditService } from './audit.service';
   controllers: [AuditController],
   providers: [
     // Purpose keys derived from the master key, lazily, once per master key.
-    { provide: AuditKeys, inject: [MASTER_KEY_RING], useFactory: (ring: MasterKeyRing) => new AuditKeys(ring) },
+    {
+      provide: AuditKeys,
+      inject: [MASTER_KEY_RING],
+      useFactory: (ring: MasterKeyRing) => new AuditKeys(ring),
+    },
     { provide: AUDIT_CLOCK, useExisting: CLOCK },
     AuditService,
     AuditEventsReader,

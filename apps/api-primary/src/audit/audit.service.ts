@@ -4,7 +4,14 @@ import { maskReference } from '@mazevault/crypto';
 import { type AuditOutcome, GroupCommit } from '@mazevault/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
-import { AuditKeys, type AuditRow, insertRows, SealedRowWriter, storableJson, storableText } from '@mazevault/audit';
+import {
+  AuditKeys,
+  type AuditRow,
+  insertRows,
+  SealedRowWriter,
+  storableJson,
+  storableText,
+} from '@mazevault/audit';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

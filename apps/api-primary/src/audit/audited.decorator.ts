@@ -6,7 +6,10 @@ export interface AuditSpec {
   action: string;
   resourceType: string;
   /** The clear reference of the resource acted on (masked before storage). Never a secret value. */
-  resourceRef?: (request: { params?: Record<string, string>; body?: unknown }, result?: unknown) => string | undefined;
+  resourceRef?: (
+    request: { params?: Record<string, string>; body?: unknown },
+    result?: unknown,
+  ) => string | undefined;
 }
 
 /** Names the audit event a handler produces (success, failure or denial). */

@@ -16,7 +16,9 @@ export class AccountController {
 
   @Get('whoami')
   @ActsOnSelf()
-  @ApiOperation({ summary: 'Who the bearer credential is: user or API token, organization, role bindings, expiry' })
+  @ApiOperation({
+    summary: 'Who the bearer credential is: user or API token, organization, role bindings, expiry',
+  })
   whoami(@Req() request: AuthenticatedRequest): Promise<WhoAmI> {
     return this.accounts.whoami(request.principal);
   }
@@ -24,9 +26,15 @@ export class AccountController {
   @Post('logout')
   @HttpCode(204)
   @ActsOnSelf()
-  @ApiOperation({ summary: "Log out: ends every session of the calling user (sessions issued before now stop working)" })
+  @ApiOperation({
+    summary: 'Log out: ends every session of the calling user (sessions issued before now stop working)',
+  })
   @ApiNoContentResponse()
-  @Audited({ action: 'auth.logout', resourceType: 'user', resourceRef: (req) => (req as AuthenticatedRequest).principal?.id })
+  @Audited({
+    action: 'auth.logout',
+    resourceType: 'user',
+    resourceRef: (req) => (req as AuthenticatedRequest).principal?.id,
+  })
   logout(@Req() request: AuthenticatedRequest): Promise<void> {
     return this.accounts.logout(request.principal);
   }
@@ -34,11 +42,20 @@ export class AccountController {
   @Post('password')
   @HttpCode(204)
   @ActsOnSelf()
-  @ApiOperation({ summary: 'Change your own password (the current one is required); your other sessions end' })
+  @ApiOperation({
+    summary: 'Change your own password (the current one is required); your other sessions end',
+  })
   @ApiZodBody(ChangePasswordRequestSchema)
   @ApiNoContentResponse()
-  @Audited({ action: 'auth.password.change', resourceType: 'user', resourceRef: (req) => (req as AuthenticatedRequest).principal?.id })
-  changePassword(@ValidBody(ChangePasswordRequestSchema) body: ChangePasswordRequest, @Req() request: AuthenticatedRequest): Promise<void> {
+  @Audited({
+    action: 'auth.password.change',
+    resourceType: 'user',
+    resourceRef: (req) => (req as AuthenticatedRequest).principal?.id,
+  })
+  changePassword(
+    @ValidBody(ChangePasswordRequestSchema) body: ChangePasswordRequest,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<void> {
     return this.accounts.changePassword(request.principal, body.currentPassword, body.newPassword);
   }
 }

@@ -67,7 +67,12 @@ export class AccountService {
     if (!user?.passwordHash || !(await verifyPassword(currentPassword, user.passwordHash))) {
       throw new ProblemException(403, 'invalid_current_password', 'The current password is not correct');
     }
-    if (currentPassword === newPassword) throw new ProblemException(400, 'password_unchanged', 'The new password must differ from the current one');
+    if (currentPassword === newPassword)
+      throw new ProblemException(
+        400,
+        'password_unchanged',
+        'The new password must differ from the current one',
+      );
     const passwordHash = await hashPassword(newPassword);
     await this.dataSource.transaction(async (manager) => {
       await manager.update(UserEntity, { id: userId }, { passwordHash });
@@ -104,12 +109,15 @@ export class AccountService {
   }
 
   private sessionUser(subject: Subject, what: string): string {
-    if (subject.type !== 'user') throw new ProblemException(400, 'user_session_required', `Only a user session can ${what}`);
+    if (subject.type !== 'user')
+      throw new ProblemException(400, 'user_session_required', `Only a user session can ${what}`);
     return subject.id;
   }
 
   private async userOf(actor: Subject, userId: string): Promise<UserEntity> {
-    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: userId, organizationId: actor.organizationId });
+    const user = await this.dataSource
+      .getRepository(UserEntity)
+      .findOneBy({ id: userId, organizationId: actor.organizationId });
     if (!user) throw new ProblemException(404, 'user_not_found', 'No such user in this organization');
     return user;
   }

@@ -1,5 +1,12 @@
 import { Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { type LoginRequest, LoginRequestSchema } from '@mazevault/contracts';
 import { ApiZodBody, ValidBody } from '@mazevault/platform';
 import { Public } from '@mazevault/rbac';
@@ -26,13 +33,33 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange email and password for a short-lived ES256 session token' })
   @ApiZodBody(LoginRequestSchema)
-  @ApiOkResponse({ schema: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } } })
-  @ApiUnauthorizedResponse({ description: 'invalid_credentials — the same for unknown users, wrong passwords and disabled accounts' })
-  @ApiTooManyRequestsResponse({ description: 'too_many_attempts — locked out after repeated failures; too_many_requests — rate limit (Retry-After)' })
-  @ApiServiceUnavailableResponse({ description: 'platform_degraded — Redis (lockout, rate limit) is unreachable; retry after Retry-After' })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
+    },
+  })
+  @ApiUnauthorizedResponse({
+    description: 'invalid_credentials — the same for unknown users, wrong passwords and disabled accounts',
+  })
+  @ApiTooManyRequestsResponse({
+    description:
+      'too_many_attempts — locked out after repeated failures; too_many_requests — rate limit (Retry-After)',
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'platform_degraded — Redis (lockout, rate limit) is unreachable; retry after Retry-After',
+  })
   @Audited({ action: 'auth.login', resourceType: 'user', resourceRef: (req) => identityOf(req.body) })
-  async login(@ValidBody(LoginRequestSchema) body: LoginRequest, @Req() request: AuditableRequest): Promise<{ token: string; expiresAt: string }> {
-    const { token, expiresAt } = await this.auth.login(body.email, body.password, body.organization, (organizationId) => attributeAuditTo(request, organizationId));
+  async login(
+    @ValidBody(LoginRequestSchema) body: LoginRequest,
+    @Req() request: AuditableRequest,
+  ): Promise<{ token: string; expiresAt: string }> {
+    const { token, expiresAt } = await this.auth.login(
+      body.email,
+      body.password,
+      body.organization,
+      (organizationId) => attributeAuditTo(request, organizationId),
+    );
     return { token, expiresAt: expiresAt.toISOString() };
   }
 

@@ -18,15 +18,22 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()])) return true;
-    const request = context.switchToHttp().getRequest<RequestWithPrincipal & { headers: Record<string, string | undefined> }>();
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]))
+      return true;
+    const request = context
+      .switchToHttp()
+      .getRequest<RequestWithPrincipal & { headers: Record<string, string | undefined> }>();
     const match = /^Bearer ([A-Za-z0-9._~+/=-]{10,4096})$/.exec(request.headers.authorization ?? '');
     if (!match) {
-      throw new ProblemException(401, 'unauthenticated', 'A bearer token is required', { headers: CHALLENGE });
+      throw new ProblemException(401, 'unauthenticated', 'A bearer token is required', {
+        headers: CHALLENGE,
+      });
     }
     const principal = await this.principals.resolve(match[1]);
     if (!principal) {
-      throw new ProblemException(401, 'invalid_token', 'The bearer token is invalid, expired or revoked', { headers: CHALLENGE });
+      throw new ProblemException(401, 'invalid_token', 'The bearer token is invalid, expired or revoked', {
+        headers: CHALLENGE,
+      });
     }
     request.principal = principal;
     return true;

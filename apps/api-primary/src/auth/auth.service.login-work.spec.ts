@@ -18,19 +18,30 @@ jest.mock('@mazevault/crypto', () => {
 describe('AuthService.login work does not depend on other organizations', () => {
   let hashes: Record<string, string>;
   beforeAll(async () => {
-    hashes = { mine: await crypto.hashPassword('my password'), theirs: await crypto.hashPassword('their password') };
+    hashes = {
+      mine: await crypto.hashPassword('my password'),
+      theirs: await crypto.hashPassword('their password'),
+    };
   });
-  const account = (id: string, hash: string) => ({ id, organizationId: `org-${id}`, passwordHash: hash, disabledAt: null }) as UserEntity;
+  const account = (id: string, hash: string) =>
+    ({ id, organizationId: `org-${id}`, passwordHash: hash, disabledAt: null }) as UserEntity;
   const service = (accounts: UserEntity[]) =>
     new AuthService(
-      { getRepository: () => ({ find: async ({ take }: { take: number }) => accounts.slice(0, take) }) } as unknown as DataSource,
-      { issue: async (userId: string, org: string) => ({ token: `${userId}@${org}`, expiresAt: new Date(0) }) } as unknown as JwtService,
+      {
+        getRepository: () => ({ find: async ({ take }: { take: number }) => accounts.slice(0, take) }),
+      } as unknown as DataSource,
+      {
+        issue: async (userId: string, org: string) => ({ token: `${userId}@${org}`, expiresAt: new Date(0) }),
+      } as unknown as JwtService,
       { beginAttempt: async () => 0, reset: async () => undefined } as unknown as LoginLockoutService,
     );
 
   it.each([
     ['alone', () => [account('mine', hashes.mine)]],
-    ['beside an older account elsewhere', () => [account('theirs', hashes.theirs), account('mine', hashes.mine)]],
+    [
+      'beside an older account elsewhere',
+      () => [account('theirs', hashes.theirs), account('mine', hashes.mine)],
+    ],
   ])('%s: same answer, two scrypt runs', async (_name, accounts) => {
     const verify = jest.mocked(crypto.verifyPassword);
     verify.mockClear();

@@ -31,18 +31,31 @@ export class AuthService {
    * `attribute` learns the organization the attempt concerns, for the audit log only (never the
    * answer): the user's on success, and on failure the one account's when the email names exactly one.
    */
-  async login(email: string, password: string, organization?: string, attribute?: (organizationId: string) => void): Promise<{ token: string; expiresAt: Date }> {
+  async login(
+    email: string,
+    password: string,
+    organization?: string,
+    attribute?: (organizationId: string) => void,
+  ): Promise<{ token: string; expiresAt: Date }> {
     const identity = canonicalIdentity(email);
     // Counted before the password check, so concurrent guesses cannot all slip under the limit.
     const lockedFor = await this.lockout.beginAttempt(identity);
     if (lockedFor > 0) {
-      throw new ProblemException(429, 'too_many_attempts', `Too many failed logins; try again in ${lockedFor} s`, {
-        headers: { 'retry-after': String(lockedFor) },
-      });
+      throw new ProblemException(
+        429,
+        'too_many_attempts',
+        `Too many failed logins; try again in ${lockedFor} s`,
+        {
+          headers: { 'retry-after': String(lockedFor) },
+        },
+      );
     }
     const slots = organization === undefined ? 2 : 1;
     const candidates = await this.dataSource.getRepository(UserEntity).find({
-      where: organization === undefined ? { email: identity } : { email: identity, organization: { slug: organization } },
+      where:
+        organization === undefined
+          ? { email: identity }
+          : { email: identity, organization: { slug: organization } },
       order: { createdAt: 'ASC', id: 'ASC' },
       take: slots,
     });

@@ -12,6 +12,8 @@ export const Authenticated = () =>
   applyDecorators(
     SetMetadata(AUTHENTICATED_KEY, true),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'missing, invalid, expired or revoked bearer token (problem+json)' }),
+    ApiUnauthorizedResponse({
+      description: 'missing, invalid, expired or revoked bearer token (problem+json)',
+    }),
     ApiForbiddenResponse({ description: 'the policy decision point denied the action (problem+json)' }),
   );

@@ -34,7 +34,10 @@ export class JwtService implements OnModuleInit {
   /** Keyed by the token's digest (the map never holds a usable token); each entry expires with its token. */
   private readonly cache = new TtlCache<SessionClaims>(0, 10_000);
 
-  constructor(@Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig, @Inject(CLOCK) private readonly clock: Clock = systemClock) {}
+  constructor(
+    @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
+    @Inject(CLOCK) private readonly clock: Clock = systemClock,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     this.privateKey = createPrivateKey(this.config.JWT_PRIVATE_KEY);
@@ -87,24 +90,34 @@ export class JwtService implements OnModuleInit {
     if (cached) return cached;
     try {
       const maxTtl = this.config.JWT_MAX_TTL_SECONDS ?? this.config.JWT_TTL_SECONDS;
-      const { payload } = await jwtVerify(token, (header) => {
-        // The key is chosen by kid among ours only; anything else fails before any signature check.
-        const entry = header.kid === undefined ? undefined : this.verificationKeys.get(header.kid);
-        if (!entry) throw new Error('unknown kid');
-        return entry.key;
-      }, {
-        algorithms: [ALGORITHM],
-        issuer: this.config.JWT_ISSUER,
-        audience: this.config.JWT_AUDIENCE,
-        requiredClaims: ['sub', 'exp', 'org', 'iat'],
-        // iat present, not in the future, and no older than the longest session.
-        maxTokenAge: maxTtl,
-        // Replicas' clocks differ by a little: without leeway a token issued by one could be "from the future" on another.
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        // The same clock that stamps iat/exp on issue.
-        currentDate: this.clock.now(),
-      });
-      if (typeof payload.org !== 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return undefined;
+      const { payload } = await jwtVerify(
+        token,
+        (header) => {
+          // The key is chosen by kid among ours only; anything else fails before any signature check.
+          const entry = header.kid === undefined ? undefined : this.verificationKeys.get(header.kid);
+          if (!entry) throw new Error('unknown kid');
+          return entry.key;
+        },
+        {
+          algorithms: [ALGORITHM],
+          issuer: this.config.JWT_ISSUER,
+          audience: this.config.JWT_AUDIENCE,
+          requiredClaims: ['sub', 'exp', 'org', 'iat'],
+          // iat present, not in the future, and no older than the longest session.
+          maxTokenAge: maxTtl,
+          // Replicas' clocks differ by a little: without leeway a token issued by one could be "from the future" on another.
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          // The same clock that stamps iat/exp on issue.
+          currentDate: this.clock.now(),
+        },
+      );
+      if (
+        typeof payload.org !== 'string' ||
+        typeof payload.sub !== 'string' ||
+        typeof payload.exp !== 'number' ||
+        typeof payload.iat !== 'number'
+      )
+        return undefined;
       // A key holder (or a bug) could sign a 10-year session: the cap holds on verification too.
       if (payload.exp - payload.iat > maxTtl) return undefined;
       // We only ever issue the configured audience as a string; an array is a token minted for others too.
@@ -113,7 +126,8 @@ export class JwtService implements OnModuleInit {
       if (!UUID.test(payload.sub) || !UUID.test(payload.org)) return undefined;
       // `ims` must fall within its `iat` second (a token without it counts from the start of that second).
       const ims = payload['ims'];
-      const issuedAtMs = typeof ims === 'number' && Math.floor(ims / 1000) === payload.iat ? ims : payload.iat * 1000;
+      const issuedAtMs =
+        typeof ims === 'number' && Math.floor(ims / 1000) === payload.iat ? ims : payload.iat * 1000;
       const claims: SessionClaims = { sub: payload.sub, org: payload.org, exp: payload.exp, issuedAtMs };
       // Valid until the token itself expires.
       this.cache.set(key, claims, claims.exp * 1000 - this.clock.now().getTime());

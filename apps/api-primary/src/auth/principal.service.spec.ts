@@ -33,11 +33,37 @@ function setup(rows: Partial<Rows> = {}, claims: SessionClaims | undefined = und
   };
   const queries: string[] = [];
   const repositories = new Map<unknown, object>([
-    [UserEntity, { findOne: async ({ where }: { where: { id: string } }) => (queries.push('user'), data.users.find((u) => u.id === where.id) ?? null) }],
-    [ApiTokenEntity, { findOneBy: async ({ tokenHash }: { tokenHash: string }) => (queries.push('token'), data.tokens.find((t) => t.tokenHash === tokenHash) ?? null) }],
-    [RoleBindingEntity, { findBy: async ({ userId }: { userId: string }) => (queries.push('bindings'), data.bindings.filter((b) => b.userId === userId)) }],
+    [
+      UserEntity,
+      {
+        findOne: async ({ where }: { where: { id: string } }) => (
+          queries.push('user'),
+          data.users.find((u) => u.id === where.id) ?? null
+        ),
+      },
+    ],
+    [
+      ApiTokenEntity,
+      {
+        findOneBy: async ({ tokenHash }: { tokenHash: string }) => (
+          queries.push('token'),
+          data.tokens.find((t) => t.tokenHash === tokenHash) ?? null
+        ),
+      },
+    ],
+    [
+      RoleBindingEntity,
+      {
+        findBy: async ({ userId }: { userId: string }) => (
+          queries.push('bindings'),
+          data.bindings.filter((b) => b.userId === userId)
+        ),
+      },
+    ],
   ]);
-  const dataSource = { getRepository: (entity: unknown) => repositories.get(entity) } as unknown as DataSource;
+  const dataSource = {
+    getRepository: (entity: unknown) => repositories.get(entity),
+  } as unknown as DataSource;
   const jwt = { verify: jest.fn(async () => claims) } as unknown as JwtService;
   const handlers = new Map<string, (key: string) => void>();
   const bus = {
@@ -46,7 +72,13 @@ function setup(rows: Partial<Rows> = {}, claims: SessionClaims | undefined = und
   } as unknown as CacheInvalidationBus;
   // The clock reads Date.now, which each test moves.
   const clock: Clock = { now: () => new Date(Date.now()) };
-  const service = new PrincipalService(dataSource, jwt, bus, { API_TOKEN_MAX_TTL_DAYS: 90 } as PrimaryConfig, clock);
+  const service = new PrincipalService(
+    dataSource,
+    jwt,
+    bus,
+    { API_TOKEN_MAX_TTL_DAYS: 90 } as PrimaryConfig,
+    clock,
+  );
   service.onModuleInit();
   return { service, data, queries, jwt };
 }
@@ -92,7 +124,10 @@ describe('PrincipalService', () => {
   });
 
   it('caps a token at API_TOKEN_MAX_TTL_DAYS from its creation, whatever its row says', async () => {
-    const { bearer, row } = token({ createdAt: new Date(NOW - 100 * DAY), expiresAt: new Date(NOW + 365 * DAY) });
+    const { bearer, row } = token({
+      createdAt: new Date(NOW - 100 * DAY),
+      expiresAt: new Date(NOW + 365 * DAY),
+    });
     expect(await setup({ tokens: [row] }).service.resolve(bearer)).toBeUndefined();
 
     const young = token({ createdAt: new Date(NOW - 10 * DAY), expiresAt: new Date(NOW + 365 * DAY) });

@@ -47,7 +47,10 @@ export class PrincipalService implements OnModuleInit {
     // Requests carrying one credential that all miss at once (its entry just expired) share one lookup.
     const subject = await this.cache.getOrLoad(
       key,
-      async () => (bearer.startsWith(API_TOKEN_PREFIX) ? await this.fromApiToken(bearer) : await this.fromSession(bearer)) ?? null,
+      async () =>
+        (bearer.startsWith(API_TOKEN_PREFIX)
+          ? await this.fromApiToken(bearer)
+          : await this.fromSession(bearer)) ?? null,
       (found) => found !== null,
     );
     return subject ?? undefined;
@@ -77,7 +80,9 @@ export class PrincipalService implements OnModuleInit {
 
   private async fromApiToken(token: string): Promise<Subject | undefined> {
     const hash = hashApiToken(token);
-    const row = await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ tokenHash: hash, revokedAt: IsNull() });
+    const row = await this.dataSource
+      .getRepository(ApiTokenEntity)
+      .findOneBy({ tokenHash: hash, revokedAt: IsNull() });
     // The index lookup is by digest; compare again in constant time so equality never short-circuits.
     if (!row || !constantTimeEqual(row.tokenHash, hash)) return undefined;
     // API_TOKEN_MAX_TTL_DAYS caps a token's life from its creation whatever its row says (a row

@@ -22,7 +22,9 @@ const MAX_LISTED_ADMINS = 5;
 /** The database has no MazeVault schema: the migrations have not been applied. */
 export class SchemaMissingError extends Error {
   constructor() {
-    super('the database has no MazeVault schema (table "users" is missing): apply the migrations first with `npm run migration:run` (same DATABASE_URL)');
+    super(
+      'the database has no MazeVault schema (table "users" is missing): apply the migrations first with `npm run migration:run` (same DATABASE_URL)',
+    );
   }
 }
 
@@ -37,7 +39,9 @@ export async function bootstrapAdmin(
 ): Promise<BootstrapResult> {
   const email = canonicalIdentity(options.email ?? 'admin@mazevault.local');
   // A raw `relation "users" does not exist` would not tell an operator what to do.
-  const [{ users }] = (await dataSource.query(`SELECT to_regclass('users') IS NOT NULL AS users`)) as { users: boolean }[];
+  const [{ users }] = (await dataSource.query(`SELECT to_regclass('users') IS NOT NULL AS users`)) as {
+    users: boolean;
+  }[];
   if (!users) throw new SchemaMissingError();
   return dataSource.transaction(async (manager) => {
     // Serialize concurrent bootstraps (two replicas starting at once).
@@ -51,20 +55,32 @@ export async function bootstrapAdmin(
       return { created: false, email, existingAdmins: admins.map((admin) => admin.email) };
     }
     const password = options.password ?? randomBytes(18).toString('base64url');
-    const org = await manager.save(OrganizationEntity, manager.create(OrganizationEntity, {
-      slug: options.organizationSlug ?? 'default',
-      name: 'Default organization',
-      disabledAt: null,
-    }));
-    const user = await manager.save(UserEntity, manager.create(UserEntity, {
+    const org = await manager.save(
+      OrganizationEntity,
+      manager.create(OrganizationEntity, {
+        slug: options.organizationSlug ?? 'default',
+        name: 'Default organization',
+        disabledAt: null,
+      }),
+    );
+    const user = await manager.save(
+      UserEntity,
+      manager.create(UserEntity, {
+        organizationId: org.id,
+        email,
+        displayName: 'Administrator',
+        passwordHash: await hashPassword(password),
+        platformAdmin: true,
+        disabledAt: null,
+      }),
+    );
+    await manager.insert(RoleBindingEntity, {
+      userId: user.id,
+      roleName: 'admin',
       organizationId: org.id,
-      email,
-      displayName: 'Administrator',
-      passwordHash: await hashPassword(password),
-      platformAdmin: true,
-      disabledAt: null,
-    }));
-    await manager.insert(RoleBindingEntity, { userId: user.id, roleName: 'admin', organizationId: org.id, projectId: null, environmentId: null });
+      projectId: null,
+      environmentId: null,
+    });
     return { created: true, email, password };
   });
 }

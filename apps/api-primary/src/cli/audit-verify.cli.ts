@@ -84,7 +84,9 @@ async function main(): Promise<number> {
     dataSource = await createPrimaryDataSource({ url: config.DATABASE_URL }).initialize();
   } catch (error) {
     if (!isEmbeddedDevDatabase(config.DATABASE_URL)) throw error;
-    process.stderr.write(`audit:verify cannot connect to ${config.DATABASE_URL}.\n${embeddedDatabaseHint(VERIFY_PATH)}\n`);
+    process.stderr.write(
+      `audit:verify cannot connect to ${config.DATABASE_URL}.\n${embeddedDatabaseHint(VERIFY_PATH)}\n`,
+    );
     return 2;
   }
   try {

@@ -44,7 +44,10 @@ async function main(): Promise<number> {
   }
   const dataSource = await createPrimaryDataSource({ url }).initialize();
   try {
-    const result = await bootstrapAdmin(dataSource, { email: option('--email'), organizationSlug: option('--organization') });
+    const result = await bootstrapAdmin(dataSource, {
+      email: option('--email'),
+      organizationSlug: option('--organization'),
+    });
     if (process.argv.includes('--json')) {
       process.stdout.write(JSON.stringify(result) + '\n');
       return 0;
@@ -60,10 +63,13 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`bootstrap-admin failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+if (require.main === module)
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(
+        `bootstrap-admin failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );

@@ -21,7 +21,7 @@ export function isEmbeddedDevDatabase(url: string | undefined): boolean {
 /** How to do `what` against a running `npm start` instead, through the Primary's API. */
 export function embeddedDatabaseHint(apiPath: string): string {
   return [
-    'With `npm start` and no DATABASE_URL, the database is embedded and admits only the platform\'s own two',
+    "With `npm start` and no DATABASE_URL, the database is embedded and admits only the platform's own two",
     'clients, so no CLI can connect to it. Ask the running Primary instead, as a platform admin:',
     `  curl -s http://127.0.0.1:8080${apiPath} -H "authorization: Bearer $TOKEN"`,
     'or run the platform on a PostgreSQL server of your own (DATABASE_URL=... npm start) and give this',

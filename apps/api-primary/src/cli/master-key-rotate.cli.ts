@@ -39,10 +39,14 @@ async function main(): Promise<number> {
     for (;;) {
       const progress = await rotateProjectKeks(dataSource, ring, { limit: batch });
       total += progress.rewrapped;
-      process.stdout.write(`rewrapped ${total} key(s); ${progress.remaining} remaining${progress.failed ? `; ${progress.failed} failed in this batch` : ''}\n`);
+      process.stdout.write(
+        `rewrapped ${total} key(s); ${progress.remaining} remaining${progress.failed ? `; ${progress.failed} failed in this batch` : ''}\n`,
+      );
       if (progress.remaining === 0) break;
       if (progress.rewrapped === 0) {
-        process.stderr.write('no progress: the remaining keys are wrapped by a master key not in the ring (set MASTER_KEY_PREVIOUS)\n');
+        process.stderr.write(
+          'no progress: the remaining keys are wrapped by a master key not in the ring (set MASTER_KEY_PREVIOUS)\n',
+        );
         return 1;
       }
     }
@@ -56,7 +60,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(error instanceof ConfigValidationError ? `${error.message}\n` : `master-key:rotate failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      error instanceof ConfigValidationError
+        ? `${error.message}\n`
+        : `master-key:rotate failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

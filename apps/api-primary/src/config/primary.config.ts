@@ -31,7 +31,9 @@ export const PRIMARY_CONFIG_SHAPE = {
   REDIS_CONNECT_TIMEOUT_MS: env.int(2000, 100),
   REDIS_COMMAND_TIMEOUT_MS: env.int(2000, 100),
   /** ES256 private key (PKCS#8 PEM) signing user JWTs. */
-  JWT_PRIVATE_KEY: sensitive(z.string().includes('BEGIN PRIVATE KEY', { message: 'expected a PKCS#8 PEM private key' })),
+  JWT_PRIVATE_KEY: sensitive(
+    z.string().includes('BEGIN PRIVATE KEY', { message: 'expected a PKCS#8 PEM private key' }),
+  ),
   /**
    * The signing key being rotated out (PEM, public or private): tokens it signed stay valid until
    * they expire, so a key rotation does not log everyone out. Remove after JWT_TTL_SECONDS.
@@ -54,7 +56,9 @@ export const PRIMARY_CONFIG_SHAPE = {
   TRUST_PROXY: z
     .string()
     .optional()
-    .transform((v) => (v === undefined || v === 'false' ? false : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v)),
+    .transform((v) =>
+      v === undefined || v === 'false' ? false : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v,
+    ),
   LOGIN_MAX_FAILURES: env.int(5, 1),
   LOGIN_LOCKOUT_SECONDS: env.int(900, 1),
   /** Requests per minute per client IP on /auth endpoints. */
@@ -89,7 +93,14 @@ export const PRIMARY_CONFIG_SHAPE = {
   TENANT_ALLOWED_MOUNTS: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(',').map((m) => m.trim()).filter(Boolean) : [])),
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((m) => m.trim())
+            .filter(Boolean)
+        : [],
+    ),
   /** Alternative name of TENANT_SALT used by the secret-store seed documents. */
   SECRET_TENANT_SALT: sensitive(z.string().min(16, { message: 'must be at least 16 characters' })).optional(),
   /** Largest secret value accepted (serialized JSON bytes). */
@@ -119,11 +130,19 @@ export const PRIMARY_CONFIG = Symbol('PRIMARY_CONFIG');
 export function loadPrimaryConfig(source?: Record<string, string | undefined>): PrimaryConfig {
   const config = loadConfig(PRIMARY_CONFIG_SHAPE, source);
   if (config.SECRET_STORE_PROVIDER === 'azure-keyvault' && !config.AZURE_KEY_VAULT_URL) {
-    throw new ConfigValidationError([{ variable: 'AZURE_KEY_VAULT_URL', message: 'required when SECRET_STORE_PROVIDER=azure-keyvault' }]);
+    throw new ConfigValidationError([
+      { variable: 'AZURE_KEY_VAULT_URL', message: 'required when SECRET_STORE_PROVIDER=azure-keyvault' },
+    ]);
   }
   const jwtMaxTtl = config.JWT_MAX_TTL_SECONDS ?? config.JWT_TTL_SECONDS;
   if (jwtMaxTtl < config.JWT_TTL_SECONDS) {
-    throw new ConfigValidationError([{ variable: 'JWT_MAX_TTL_SECONDS', message: 'must be at least JWT_TTL_SECONDS' }]);
+    throw new ConfigValidationError([
+      { variable: 'JWT_MAX_TTL_SECONDS', message: 'must be at least JWT_TTL_SECONDS' },
+    ]);
   }
-  return { ...config, JWT_MAX_TTL_SECONDS: jwtMaxTtl, TENANT_SALT: config.TENANT_SALT ?? config.SECRET_TENANT_SALT };
+  return {
+    ...config,
+    JWT_MAX_TTL_SECONDS: jwtMaxTtl,
+    TENANT_SALT: config.TENANT_SALT ?? config.SECRET_TENANT_SALT,
+  };
 }

@@ -56,19 +56,34 @@ export class ConsoleInstancesService {
     this.tokens = new RegistrationTokenReader(store, config.CONSOLE_TOKEN_REFRESH_SECONDS * 1000);
   }
 
-  async create(organizationId: string, request: CreateConsoleInstanceRequest): Promise<ConsoleInstanceView & { token: string }> {
+  async create(
+    organizationId: string,
+    request: CreateConsoleInstanceRequest,
+  ): Promise<ConsoleInstanceView & { token: string }> {
     const id = request.id ?? randomBytes(6).toString('hex');
     const names = instanceSecretNames(id);
     const repo = this.dataSource.getRepository(ConsoleInstanceEntity);
-    if (await repo.existsBy({ id })) throw new ProblemException(409, 'instance_exists', `Instance "${id}" already exists`);
+    if (await repo.existsBy({ id }))
+      throw new ProblemException(409, 'instance_exists', `Instance "${id}" already exists`);
     const token = newToken();
     await this.store.createCredentials(names.token, token);
     try {
-      const row = await repo.save(repo.create({ id, organizationId, name: request.name, tokenRef: names.token, dbUriRef: null, oidcClientSecretRef: null, tokenRotatedAt: this.clock.now() }));
+      const row = await repo.save(
+        repo.create({
+          id,
+          organizationId,
+          name: request.name,
+          tokenRef: names.token,
+          dbUriRef: null,
+          oidcClientSecretRef: null,
+          tokenRotatedAt: this.clock.now(),
+        }),
+      );
       return { ...view(row), token };
     } catch (error) {
       await this.store.deleteCredentials(names.token).catch(() => undefined);
-      if (isUniqueViolation(error)) throw new ProblemException(409, 'instance_exists', `Instance "${id}" already exists`);
+      if (isUniqueViolation(error))
+        throw new ProblemException(409, 'instance_exists', `Instance "${id}" already exists`);
       throw error;
     }
   }
@@ -77,7 +92,11 @@ export class ConsoleInstancesService {
     return view(await this.find(organizationId, id));
   }
 
-  async upsertConnection(organizationId: string, id: string, request: UpsertConsoleConnectionRequest): Promise<ConsoleInstanceView> {
+  async upsertConnection(
+    organizationId: string,
+    id: string,
+    request: UpsertConsoleConnectionRequest,
+  ): Promise<ConsoleInstanceView> {
     const row = await this.find(organizationId, id);
     const names = instanceSecretNames(id);
     if (request.dbUri !== undefined) {

@@ -10,7 +10,10 @@ describe('consoleSecretStores', () => {
     const stores = consoleSecretStores(logger);
     expect(stores.providers()).toEqual(['azure-keyvault', 'noop']);
     expect(stores.create('noop', config({ SECRET_STORE_PROVIDER: 'noop' }))).toBeInstanceOf(NoopSecretStore);
-    const azure = stores.create('azure-keyvault', config({ SECRET_STORE_PROVIDER: 'azure-keyvault', AZURE_KEY_VAULT_URL: 'https://vault.example.net' }));
+    const azure = stores.create(
+      'azure-keyvault',
+      config({ SECRET_STORE_PROVIDER: 'azure-keyvault', AZURE_KEY_VAULT_URL: 'https://vault.example.net' }),
+    );
     expect(azure).toBeInstanceOf(AzureSecretStore);
     expect(() => stores.create('vault', config({}))).toThrow(/unknown secret store provider "vault"/);
   });

@@ -1,5 +1,11 @@
 import { Logger, type Provider } from '@nestjs/common';
-import { createAzureSecretStore, NoopSecretStore, type SecretStore, type SecretStoreLogger, SecretStoreRegistry } from '@mazevault/keyvault';
+import {
+  createAzureSecretStore,
+  NoopSecretStore,
+  type SecretStore,
+  type SecretStoreLogger,
+  SecretStoreRegistry,
+} from '@mazevault/keyvault';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 
 export const CONSOLE_SECRET_STORE = Symbol('CONSOLE_SECRET_STORE');
@@ -21,7 +27,9 @@ export function consoleSecretStores(logger: SecretStoreLogger): SecretStoreRegis
           naming: 'verbatim',
           credential: {
             type: 'default',
-            ...(config.AZURE_MANAGED_IDENTITY_CLIENT_ID ? { managedIdentityClientId: config.AZURE_MANAGED_IDENTITY_CLIENT_ID } : {}),
+            ...(config.AZURE_MANAGED_IDENTITY_CLIENT_ID
+              ? { managedIdentityClientId: config.AZURE_MANAGED_IDENTITY_CLIENT_ID }
+              : {}),
           },
         },
         { logger },
@@ -35,9 +43,13 @@ export const consoleSecretStoreProvider: Provider = {
   inject: [PRIMARY_CONFIG],
   useFactory: (config: PrimaryConfig): SecretStore => {
     const logger = new Logger('SecretStore');
-    const store = consoleSecretStores({ warn: (context, message) => logger.warn({ ...context }, message) }).create(config.SECRET_STORE_PROVIDER, config);
+    const store = consoleSecretStores({
+      warn: (context, message) => logger.warn({ ...context }, message),
+    }).create(config.SECRET_STORE_PROVIDER, config);
     if (config.SECRET_STORE_PROVIDER === 'noop') {
-      logger.warn('secret store: noop (SECRET_STORE_PROVIDER unset or noop): instance tokens and connection secrets are NOT persisted');
+      logger.warn(
+        'secret store: noop (SECRET_STORE_PROVIDER unset or noop): instance tokens and connection secrets are NOT persisted',
+      );
     } else logger.log(`secret store: ${config.SECRET_STORE_PROVIDER} vault=${config.AZURE_KEY_VAULT_URL}`);
     return store;
   },

@@ -11,7 +11,12 @@ export class ConsoleModule {
     return {
       module: ConsoleModule,
       controllers: [ConsoleInstancesController, ConsoleInstanceAuthController],
-      providers: [options.store ? { provide: CONSOLE_SECRET_STORE, useValue: options.store } : consoleSecretStoreProvider, ConsoleInstancesService],
+      providers: [
+        options.store
+          ? { provide: CONSOLE_SECRET_STORE, useValue: options.store }
+          : consoleSecretStoreProvider,
+        ConsoleInstancesService,
+      ],
       exports: [ConsoleInstancesService],
     };
   }

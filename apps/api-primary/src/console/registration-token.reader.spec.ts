@@ -2,7 +2,11 @@ import { NoopSecretStore, SecretNotFoundError, type SecretStore } from '@mazevau
 import { RegistrationTokenReader } from './registration-token.reader';
 
 /** A store double holding one token and counting reads (the reader's own logic is what is tested). */
-function storeWith(initial: string): { store: SecretStore; set(token: string | undefined): void; reads(): number } {
+function storeWith(initial: string): {
+  store: SecretStore;
+  set(token: string | undefined): void;
+  reads(): number;
+} {
   let token: string | undefined = initial;
   let reads = 0;
   const base = new NoopSecretStore({ warn: () => undefined });

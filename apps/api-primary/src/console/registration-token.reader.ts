@@ -17,7 +17,8 @@ export class RegistrationTokenReader {
 
   async verify(instanceId: string, presented: string): Promise<boolean> {
     const cached = this.cache.get(instanceId);
-    const fresh = cached && this.now() - cached.readAt < this.refreshMs ? cached : await this.read(instanceId);
+    const fresh =
+      cached && this.now() - cached.readAt < this.refreshMs ? cached : await this.read(instanceId);
     if (fresh && constantTimeEqual(fresh.token, presented)) return true;
     if (fresh !== cached) return false; // just re-read: a mismatch is a real one
     const reread = await this.read(instanceId);

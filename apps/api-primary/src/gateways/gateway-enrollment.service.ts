@@ -35,7 +35,12 @@ export interface GatewayView {
 }
 
 /** Every refused token gets the same answer: no oracle for expired vs used vs unknown. */
-const invalidToken = () => new ProblemException(401, 'invalid_bootstrap_token', 'The bootstrap token is invalid, expired or already used');
+const invalidToken = () =>
+  new ProblemException(
+    401,
+    'invalid_bootstrap_token',
+    'The bootstrap token is invalid, expired or already used',
+  );
 
 /**
  * Gateway enrollment and bookkeeping: bootstrap packages (a pending gateway and a one-time token),
@@ -58,7 +63,9 @@ export class GatewayEnrollmentService {
     // The token carries the platform CA's fingerprint after a dot, so the one value an operator hands
     // the gateway (GATEWAY_BOOTSTRAP_TOKEN) is also what it pins the Primary's listener to.
     const token = `${GATEWAY_BOOTSTRAP_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}.${ca.fingerprint}`;
-    const expiresAt = new Date(this.clock.now().getTime() + this.config.GATEWAY_BOOTSTRAP_TOKEN_TTL_SECONDS * 1000);
+    const expiresAt = new Date(
+      this.clock.now().getTime() + this.config.GATEWAY_BOOTSTRAP_TOKEN_TTL_SECONDS * 1000,
+    );
     try {
       await this.dataSource.transaction(async (manager) => {
         await manager.insert(GatewayEntity, {
@@ -79,7 +86,8 @@ export class GatewayEnrollmentService {
         });
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ProblemException(409, 'gateway_name_taken', 'A gateway with this name already exists');
+      if (isUniqueViolation(error))
+        throw new ProblemException(409, 'gateway_name_taken', 'A gateway with this name already exists');
       throw error;
     }
     return {
@@ -100,13 +108,21 @@ export class GatewayEnrollmentService {
    * callers the second waits on the row lock and then matches nothing), check the CSR against the
    * gateway, issue, record the serial. Any failure rolls the spending back.
    */
-  async register(request: GatewayRegisterRequest, requestId: string | null): Promise<GatewayRegisterResponse> {
+  async register(
+    request: GatewayRegisterRequest,
+    requestId: string | null,
+  ): Promise<GatewayRegisterResponse> {
     const csr = await pkiCall(() => parseCsr(request.csr));
     const { dns, ip, uri, email } = csr.altNames;
     if (dns.length + ip.length + uri.length + email.length > 0) {
-      throw new ProblemException(400, 'csr_names_not_allowed', "The CSR must not carry subject alternative names: the gateway's name is assigned by the Primary");
+      throw new ProblemException(
+        400,
+        'csr_names_not_allowed',
+        "The CSR must not carry subject alternative names: the gateway's name is assigned by the Primary",
+      );
     }
-    if (csr.commonNames.length > 1) throw new ProblemException(400, 'csr_names_not_allowed', 'The CSR has more than one common name');
+    if (csr.commonNames.length > 1)
+      throw new ProblemException(400, 'csr_names_not_allowed', 'The CSR has more than one common name');
     const now = this.clock.now();
     try {
       return await this.dataSource.transaction(async (manager) => {
@@ -119,18 +135,29 @@ export class GatewayEnrollmentService {
         )) as [{ gateway_id: string }[], number];
         const gatewayId = spent[0]?.gateway_id;
         if (!gatewayId) throw invalidToken();
-        const gateway = await manager.findOne(GatewayEntity, { where: { id: gatewayId }, lock: { mode: 'pessimistic_write' } });
+        const gateway = await manager.findOne(GatewayEntity, {
+          where: { id: gatewayId },
+          lock: { mode: 'pessimistic_write' },
+        });
         if (!gateway || gateway.status === 'disabled') throw invalidToken();
         if (csr.commonNames.length === 1 && csr.commonNames[0] !== gateway.name) {
-          throw new ProblemException(400, 'csr_name_mismatch', "The CSR's common name is not this gateway's name");
+          throw new ProblemException(
+            400,
+            'csr_name_mismatch',
+            "The CSR's common name is not this gateway's name",
+          );
         }
         const issued = await this.platformCa.issueGatewayCertificate(gateway.id, request.csr);
-        await manager.update(GatewayEntity, { id: gateway.id }, {
-          status: 'active',
-          certificateSerial: issued.certificate.serialNumber,
-          certificateNotAfter: issued.certificate.notAfter,
-          enrolledAt: now,
-        });
+        await manager.update(
+          GatewayEntity,
+          { id: gateway.id },
+          {
+            status: 'active',
+            certificateSerial: issued.certificate.serialNumber,
+            certificateNotAfter: issued.certificate.notAfter,
+            enrolledAt: now,
+          },
+        );
         await this.audit.record(
           {
             organizationId: gateway.organizationId,
@@ -141,7 +168,11 @@ export class GatewayEnrollmentService {
             resourceRef: gateway.id,
             outcome: 'success',
             requestId,
-            details: { serial: issued.certificate.serialNumber, environment: gateway.environment, role: gateway.role },
+            details: {
+              serial: issued.certificate.serialNumber,
+              environment: gateway.environment,
+              role: gateway.role,
+            },
           },
           manager,
         );
@@ -157,7 +188,14 @@ export class GatewayEnrollmentService {
       });
     } catch (error) {
       const code = error instanceof ProblemException ? error.code : 'internal_error';
-      await this.audit.record({ actorType: 'gateway', action: 'gateway.register', resourceType: 'gateway', outcome: error instanceof ProblemException && error.getStatus() === 401 ? 'denied' : 'failure', requestId, details: { code } });
+      await this.audit.record({
+        actorType: 'gateway',
+        action: 'gateway.register',
+        resourceType: 'gateway',
+        outcome: error instanceof ProblemException && error.getStatus() === 401 ? 'denied' : 'failure',
+        requestId,
+        details: { code },
+      });
       throw error;
     }
   }
@@ -182,18 +220,27 @@ export class GatewayEnrollmentService {
   }
 
   async list(organizationId: string): Promise<{ gateways: GatewayView[] }> {
-    const rows = await this.dataSource.getRepository(GatewayEntity).find({ where: { organizationId }, order: { name: 'ASC' } });
+    const rows = await this.dataSource
+      .getRepository(GatewayEntity)
+      .find({ where: { organizationId }, order: { name: 'ASC' } });
     return { gateways: rows.map(view) };
   }
 
   /** Cuts the gateway off on its next request (the listener checks status per request) and voids its unused tokens. */
   async disable(organizationId: string, gatewayId: string): Promise<GatewayView> {
     return this.dataSource.transaction(async (manager) => {
-      const gateway = await manager.findOne(GatewayEntity, { where: { id: gatewayId, organizationId }, lock: { mode: 'pessimistic_write' } });
+      const gateway = await manager.findOne(GatewayEntity, {
+        where: { id: gatewayId, organizationId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!gateway) throw new ProblemException(404, 'gateway_not_found', 'No such gateway');
       gateway.status = 'disabled';
       await manager.update(GatewayEntity, { id: gateway.id }, { status: 'disabled' });
-      await manager.update(GatewayBootstrapTokenEntity, { gatewayId: gateway.id, usedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+      await manager.update(
+        GatewayBootstrapTokenEntity,
+        { gatewayId: gateway.id, usedAt: IsNull(), revokedAt: IsNull() },
+        { revokedAt: this.clock.now() },
+      );
       return view(gateway);
     });
   }

@@ -1,8 +1,20 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { GatewayHeartbeatSchema, GatewayRegisterRequestSchema } from '@mazevault/contracts';
 import type { GatewayEntity } from '@mazevault/persistence';
 import { describeCertificate } from '@mazevault/pki';
-import { codeForStatus, frameworkProblem, PROBLEM_CONTENT_TYPE, problemBody, ProblemException } from '@mazevault/platform';
+import {
+  codeForStatus,
+  frameworkProblem,
+  PROBLEM_CONTENT_TYPE,
+  problemBody,
+  ProblemException,
+} from '@mazevault/platform';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TLSSocket } from 'node:tls';
 import type { z } from 'zod';
@@ -30,8 +42,16 @@ const denied = (code: string, detail: string) => new ProblemException(401, code,
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const result = schema.safeParse(body);
   if (!result.success) {
-    const errors = result.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
-    throw new ProblemException(400, 'validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+    const errors = result.error.issues.map((i) => ({
+      path: i.path.map(String).join('.') || '(body)',
+      message: i.message,
+    }));
+    throw new ProblemException(
+      400,
+      'validation_failed',
+      errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      { errors },
+    );
   }
   return result.data;
 }
@@ -86,7 +106,13 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
       return503OnClosing: true,
     });
     server.setErrorHandler((error, request, reply) => this.sendProblem(error, request, reply));
-    server.setNotFoundHandler((request, reply) => this.sendProblem(new ProblemException(404, codeForStatus(404), 'No such gateway route'), request, reply));
+    server.setNotFoundHandler((request, reply) =>
+      this.sendProblem(
+        new ProblemException(404, codeForStatus(404), 'No such gateway route'),
+        request,
+        reply,
+      ),
+    );
     server.addHook('onRequest', async (request) => {
       if (request.routeOptions.config.withoutClientCertificate) return;
       request.gateway = await this.authenticate(request);
@@ -103,11 +129,15 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private routes(server: FastifyInstance): void {
-    server.post('/api/v1/gateways/register', { config: { withoutClientCertificate: true } }, async (request, reply) => {
-      const body = parse(GatewayRegisterRequestSchema, request.body);
-      reply.code(201);
-      return this.enrollment.register(body, request.id);
-    });
+    server.post(
+      '/api/v1/gateways/register',
+      { config: { withoutClientCertificate: true } },
+      async (request, reply) => {
+        const body = parse(GatewayRegisterRequestSchema, request.body);
+        reply.code(201);
+        return this.enrollment.register(body, request.id);
+      },
+    );
     server.post('/api/v1/gateway/heartbeat', async (request) => {
       const body = parse(GatewayHeartbeatSchema, request.body);
       return this.enrollment.heartbeat(request.gateway!, body);
@@ -117,16 +147,42 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
   private async authenticate(request: FastifyRequest): Promise<GatewayEntity> {
     const socket = request.raw.socket as TLSSocket;
     const peer = socket.getPeerCertificate?.();
-    if (!peer || !peer.raw) throw await this.deny(request, 'client_certificate_required', 'A client certificate from the platform CA is required');
-    if (!socket.authorized) throw await this.deny(request, 'client_certificate_invalid', 'The client certificate is not from the platform CA or not valid now');
+    if (!peer || !peer.raw)
+      throw await this.deny(
+        request,
+        'client_certificate_required',
+        'A client certificate from the platform CA is required',
+      );
+    if (!socket.authorized)
+      throw await this.deny(
+        request,
+        'client_certificate_invalid',
+        'The client certificate is not from the platform CA or not valid now',
+      );
     const gatewayId = gatewayIdOf(peer.raw);
-    if (!gatewayId) throw await this.deny(request, 'client_certificate_invalid', 'The client certificate does not name a gateway');
+    if (!gatewayId)
+      throw await this.deny(
+        request,
+        'client_certificate_invalid',
+        'The client certificate does not name a gateway',
+      );
     const gateway = await this.enrollment.authenticate(gatewayId, describeCertificate(peer.raw).serialNumber);
-    if (!gateway) throw await this.deny(request, 'gateway_not_active', 'This gateway is disabled or its certificate was replaced', gatewayId);
+    if (!gateway)
+      throw await this.deny(
+        request,
+        'gateway_not_active',
+        'This gateway is disabled or its certificate was replaced',
+        gatewayId,
+      );
     return gateway;
   }
 
-  private async deny(request: FastifyRequest, code: string, detail: string, gatewayId?: string): Promise<ProblemException> {
+  private async deny(
+    request: FastifyRequest,
+    code: string,
+    detail: string,
+    gatewayId?: string,
+  ): Promise<ProblemException> {
     await this.audit.record({
       actorType: 'gateway',
       actorId: gatewayId ?? null,

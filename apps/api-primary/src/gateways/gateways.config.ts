@@ -10,14 +10,21 @@ export const GATEWAYS_CONFIG_SHAPE = {
   GATEWAY_LISTEN_PORT: z
     .string()
     .default('8443')
-    .refine((v) => v === 'off' || (/^\d{1,5}$/.test(v) && Number(v) <= 65535), { message: 'a port (0 = any free one) or "off"' })
+    .refine((v) => v === 'off' || (/^\d{1,5}$/.test(v) && Number(v) <= 65535), {
+      message: 'a port (0 = any free one) or "off"',
+    })
     .transform((v) => (v === 'off' ? null : Number(v))),
   GATEWAY_LISTEN_HOST: z.string().default('0.0.0.0'),
   /** DNS names and IP addresses in the listener's server certificate (what PRIMARY_BACKEND_URL names). */
   GATEWAY_SERVER_NAMES: z
     .string()
     .default('localhost,127.0.0.1')
-    .transform((v) => v.split(',').map((n) => n.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+    ),
   /** Lifetime of a gateway's client certificate (short-lived leaves; default 30 days). */
   GATEWAY_CERT_TTL_SECONDS: env.int(30 * 86_400, 300),
   GATEWAY_BOOTSTRAP_TOKEN_TTL_SECONDS: env.int(24 * 3600, 60),

@@ -1,6 +1,10 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type GatewayBootstrapRequest, GatewayBootstrapRequestSchema, type GatewayBootstrapResponse } from '@mazevault/contracts';
+import {
+  type GatewayBootstrapRequest,
+  GatewayBootstrapRequestSchema,
+  type GatewayBootstrapResponse,
+} from '@mazevault/contracts';
 import { ApiZodBody, ValidBody } from '@mazevault/platform';
 import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
 import { Audited } from '../audit/audited.decorator';
@@ -18,10 +22,20 @@ export class GatewaysController {
   @Post('bootstrap')
   @HttpCode(201)
   @RequirePermission('gateways:manage')
-  @ApiOperation({ summary: 'A bootstrap package: a pending gateway, its one-time token (returned once) and the platform CA to pin' })
+  @ApiOperation({
+    summary:
+      'A bootstrap package: a pending gateway, its one-time token (returned once) and the platform CA to pin',
+  })
   @ApiZodBody(GatewayBootstrapRequestSchema)
-  @Audited({ action: 'gateway.bootstrap', resourceType: 'gateway', resourceRef: (_req, result) => (result as GatewayBootstrapResponse | undefined)?.gatewayId })
-  bootstrap(@ValidBody(GatewayBootstrapRequestSchema) body: GatewayBootstrapRequest, @Req() request: AuthenticatedRequest): Promise<GatewayBootstrapResponse> {
+  @Audited({
+    action: 'gateway.bootstrap',
+    resourceType: 'gateway',
+    resourceRef: (_req, result) => (result as GatewayBootstrapResponse | undefined)?.gatewayId,
+  })
+  bootstrap(
+    @ValidBody(GatewayBootstrapRequestSchema) body: GatewayBootstrapRequest,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<GatewayBootstrapResponse> {
     return this.enrollment.bootstrap(actorOf(request), body);
   }
 
@@ -36,8 +50,15 @@ export class GatewaysController {
   @HttpCode(200)
   @RequirePermission('gateways:manage')
   @ApiOperation({ summary: 'Disable a gateway: its next request on the gateway listener is refused' })
-  @Audited({ action: 'gateway.disable', resourceType: 'gateway', resourceRef: (req) => req.params?.gatewayId })
-  disable(@Param('gatewayId', ParseUUIDPipe) gatewayId: string, @Req() request: AuthenticatedRequest): Promise<GatewayView> {
+  @Audited({
+    action: 'gateway.disable',
+    resourceType: 'gateway',
+    resourceRef: (req) => req.params?.gatewayId,
+  })
+  disable(
+    @Param('gatewayId', ParseUUIDPipe) gatewayId: string,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<GatewayView> {
     return this.enrollment.disable(request.principal.organizationId, gatewayId);
   }
 }

@@ -24,7 +24,9 @@ describe('PlatformCaService', () => {
   });
 
   it('creates exactly one platform CA when replicas start together, and every replica loads it', async () => {
-    const masters = new MasterKeyRing(new EnvMasterKeyProvider({ value: randomBytes(32).toString('base64') }));
+    const masters = new MasterKeyRing(
+      new EnvMasterKeyProvider({ value: randomBytes(32).toString('base64') }),
+    );
     const config = loadPrimaryConfig({
       DATABASE_URL: database.url,
       REDIS_URL: 'redis://127.0.0.1:6379',
@@ -43,7 +45,9 @@ describe('PlatformCaService', () => {
     expect(new Set(loaded.map((ca) => ca.server.certificatePem)).size).toBe(1);
     expect(await sources[0]!.getRepository(PlatformCaEntity).count()).toBe(1);
     // The sealed keys never sit in the row in clear.
-    const row = await sources[0]!.getRepository(PlatformCaEntity).findOneByOrFail({ purpose: 'gateway-mtls' });
+    const row = await sources[0]!
+      .getRepository(PlatformCaEntity)
+      .findOneByOrFail({ purpose: 'gateway-mtls' });
     expect(row.sealedPrivateKey).not.toContain('PRIVATE KEY');
     expect(row.serverSealedPrivateKey).not.toContain('PRIVATE KEY');
   });

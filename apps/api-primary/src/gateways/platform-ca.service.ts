@@ -74,7 +74,14 @@ export class PlatformCaService {
       subjectTemplate: { fixed: {}, commonName: 'omit' },
     });
     return pkiCall(() =>
-      issueFromCsr({ ca: authority, profile, clock: this.clock, csr: csrPem, ttlSeconds: this.config.GATEWAY_CERT_TTL_SECONDS, altNames: { uri: [gatewayUrn(gatewayId)] } }),
+      issueFromCsr({
+        ca: authority,
+        profile,
+        clock: this.clock,
+        csr: csrPem,
+        ttlSeconds: this.config.GATEWAY_CERT_TTL_SECONDS,
+        altNames: { uri: [gatewayUrn(gatewayId)] },
+      }),
     );
   }
 
@@ -82,7 +89,12 @@ export class PlatformCaService {
     const repository = this.dataSource.getRepository(PlatformCaEntity);
     let row = await repository.findOneBy({ purpose: PURPOSE });
     if (!row) {
-      await repository.createQueryBuilder().insert().values(await this.create()).orIgnore().execute();
+      await repository
+        .createQueryBuilder()
+        .insert()
+        .values(await this.create())
+        .orIgnore()
+        .execute();
       row = await repository.findOneByOrFail({ purpose: PURPOSE });
     }
     return this.open(row);
@@ -90,7 +102,12 @@ export class PlatformCaService {
 
   private async create(): Promise<Partial<PlatformCaEntity>> {
     const caId = randomUUID();
-    const root = await createRootCa({ keyType: 'ecdsa-p256', subject: { commonName: 'MazeVault Platform CA', organization: 'MazeVault' }, ttlSeconds: CA_TTL_SECONDS, clock: this.clock });
+    const root = await createRootCa({
+      keyType: 'ecdsa-p256',
+      subject: { commonName: 'MazeVault Platform CA', organization: 'MazeVault' },
+      ttlSeconds: CA_TTL_SECONDS,
+      clock: this.clock,
+    });
     const names = this.config.GATEWAY_SERVER_NAMES;
     const ips = names.filter((n) => isIP(n));
     const dns = names.filter((n) => !isIP(n));
@@ -110,7 +127,11 @@ export class PlatformCaService {
       altNames: { dns, ip: ips },
     });
     const caKey = await sealSignerKey(new Uint8Array(root.privateKeyPkcs8!), CA_KEY_KIND, caId, this.masters);
-    const serverKey = await sealPrivateKey(new Uint8Array(server.privateKeyPkcs8!), { kind: LISTENER_KEY_KIND, ownerId: caId }, this.masters);
+    const serverKey = await sealPrivateKey(
+      new Uint8Array(server.privateKeyPkcs8!),
+      { kind: LISTENER_KEY_KIND, ownerId: caId },
+      this.masters,
+    );
     return {
       purpose: PURPOSE,
       caId,
@@ -125,9 +146,15 @@ export class PlatformCaService {
   private async open(row: PlatformCaEntity): Promise<PlatformCa> {
     const signer = await unsealSigner(row.sealedPrivateKey, CA_KEY_KIND, row.caId, this.masters);
     const authority = await loadCertificateAuthority({ certificate: row.certificatePem, signer });
-    const pkcs8 = await openPrivateKey(row.serverSealedPrivateKey, { kind: LISTENER_KEY_KIND, ownerId: row.caId }, this.masters);
+    const pkcs8 = await openPrivateKey(
+      row.serverSealedPrivateKey,
+      { kind: LISTENER_KEY_KIND, ownerId: row.caId },
+      this.masters,
+    );
     try {
-      const privateKeyPem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
+      const privateKeyPem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })
+        .export({ format: 'pem', type: 'pkcs8' })
+        .toString();
       return {
         authority,
         caPem: row.certificatePem,

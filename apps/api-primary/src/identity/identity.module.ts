@@ -24,7 +24,14 @@ import { UsersService } from '../users/users.service';
  */
 @Module({
   imports: [ProjectsModule],
-  controllers: [AuthController, AccountController, UsersController, OrganizationsController, RoleBindingsController, ApiTokensController],
+  controllers: [
+    AuthController,
+    AccountController,
+    UsersController,
+    OrganizationsController,
+    RoleBindingsController,
+    ApiTokensController,
+  ],
   providers: [
     JwtService,
     LoginLockoutService,

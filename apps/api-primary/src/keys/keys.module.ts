@@ -11,7 +11,11 @@ import { MASTER_KEY_RING } from '../secrets/secrets.tokens';
  */
 @Module({
   providers: [
-    { provide: MASTER_KEY_RING, inject: [PRIMARY_CONFIG], useFactory: (config: PrimaryConfig) => createMasterKeyRing(config) },
+    {
+      provide: MASTER_KEY_RING,
+      inject: [PRIMARY_CONFIG],
+      useFactory: (config: PrimaryConfig) => createMasterKeyRing(config),
+    },
     ProjectKeysService,
   ],
   exports: [MASTER_KEY_RING, ProjectKeysService],

@@ -29,8 +29,14 @@ export class OrganizationsController {
   @RequirePermission('organizations:manage', (req) => platformResource(req))
   @ApiOperation({ summary: 'Create an organization (platform admin)' })
   @ApiZodBody(CreateOrganizationRequestSchema)
-  @Audited({ action: 'organization.create', resourceType: 'organization', resourceRef: (_req, result) => (result as OrganizationEntity | undefined)?.id })
-  create(@ValidBody(CreateOrganizationRequestSchema) body: CreateOrganizationRequest): Promise<OrganizationEntity> {
+  @Audited({
+    action: 'organization.create',
+    resourceType: 'organization',
+    resourceRef: (_req, result) => (result as OrganizationEntity | undefined)?.id,
+  })
+  create(
+    @ValidBody(CreateOrganizationRequestSchema) body: CreateOrganizationRequest,
+  ): Promise<OrganizationEntity> {
     return this.organizations.create(body);
   }
 
@@ -43,10 +49,18 @@ export class OrganizationsController {
 
   @Post(':orgId/admins')
   @RequirePermission('organizations:manage', (req) => platformResource(req))
-  @ApiOperation({ summary: "Create an admin of the organization (platform admin); its generated password is shown once" })
+  @ApiOperation({
+    summary: 'Create an admin of the organization (platform admin); its generated password is shown once',
+  })
   @ApiZodBody(CreateOrganizationAdminRequestSchema)
-  @ApiCreatedResponse({ description: 'The user, and its password in `password`: hand it over now, it is never shown again' })
-  @Audited({ action: 'organization.admin.create', resourceType: 'user', resourceRef: (_req, result) => (result as UserView | undefined)?.id })
+  @ApiCreatedResponse({
+    description: 'The user, and its password in `password`: hand it over now, it is never shown again',
+  })
+  @Audited({
+    action: 'organization.admin.create',
+    resourceType: 'user',
+    resourceRef: (_req, result) => (result as UserView | undefined)?.id,
+  })
   createAdmin(
     @Param('orgId', ParseUUIDPipe) orgId: string,
     @ValidBody(CreateOrganizationAdminRequestSchema) body: CreateOrganizationAdminRequest,
@@ -58,8 +72,15 @@ export class OrganizationsController {
   @Post(':orgId/disable')
   @RequirePermission('organizations:manage', (req) => platformResource(req))
   @ApiOperation({ summary: 'Disable an organization (platform admin; not its own)' })
-  @Audited({ action: 'organization.disable', resourceType: 'organization', resourceRef: (req) => req.params?.orgId })
-  disable(@Param('orgId', ParseUUIDPipe) orgId: string, @Req() request: AuthenticatedRequest): Promise<OrganizationEntity> {
+  @Audited({
+    action: 'organization.disable',
+    resourceType: 'organization',
+    resourceRef: (req) => req.params?.orgId,
+  })
+  disable(
+    @Param('orgId', ParseUUIDPipe) orgId: string,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<OrganizationEntity> {
     return this.organizations.disable(request.principal, orgId);
   }
 }

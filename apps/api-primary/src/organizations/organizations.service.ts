@@ -20,16 +20,27 @@ export class OrganizationsService {
 
   async create(request: CreateOrganizationRequest): Promise<OrganizationEntity> {
     try {
-      return await this.dataSource.getRepository(OrganizationEntity).save({ slug: request.slug, name: request.name, disabledAt: null });
+      return await this.dataSource
+        .getRepository(OrganizationEntity)
+        .save({ slug: request.slug, name: request.name, disabledAt: null });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ProblemException(409, 'organization_exists', `Organization "${request.slug}" already exists`);
+      if (isUniqueViolation(error))
+        throw new ProblemException(
+          409,
+          'organization_exists',
+          `Organization "${request.slug}" already exists`,
+        );
       throw error;
     }
   }
 
   /** Every organization for a platform admin; otherwise the caller's own (the route checked it). */
   list(caller: Subject): Promise<OrganizationEntity[]> {
-    const everyOrganization = this.pdp.evaluate(caller, 'organizations:manage', { type: 'organization', platform: true, scope: { organizationId: caller.organizationId } }).decision;
+    const everyOrganization = this.pdp.evaluate(caller, 'organizations:manage', {
+      type: 'organization',
+      platform: true,
+      scope: { organizationId: caller.organizationId },
+    }).decision;
     return this.dataSource.getRepository(OrganizationEntity).find({
       where: everyOrganization ? {} : { id: caller.organizationId },
       order: { createdAt: 'ASC' },
@@ -38,7 +49,11 @@ export class OrganizationsService {
   }
 
   /** An organization-wide admin with a generated password, returned once (like bootstrap-admin). */
-  async createAdmin(creator: Subject, organizationId: string, request: CreateOrganizationAdminRequest): Promise<UserView & { password: string }> {
+  async createAdmin(
+    creator: Subject,
+    organizationId: string,
+    request: CreateOrganizationAdminRequest,
+  ): Promise<UserView & { password: string }> {
     const password = randomBytes(18).toString('base64url');
     const user = await this.users.create(creator, { ...request, password, role: 'admin', organizationId });
     return { ...user, password };
@@ -46,7 +61,8 @@ export class OrganizationsService {
 
   async disable(caller: Subject, id: string): Promise<OrganizationEntity> {
     // Disabling its own organization would lock the platform admin out of the platform.
-    if (id === caller.organizationId) throw new ProblemException(409, 'organization_is_own', 'You cannot disable your own organization');
+    if (id === caller.organizationId)
+      throw new ProblemException(409, 'organization_is_own', 'You cannot disable your own organization');
     const repo = this.dataSource.getRepository(OrganizationEntity);
     const org = await repo.findOneBy({ id });
     if (!org) throw new ProblemException(404, 'organization_not_found', 'No such organization');

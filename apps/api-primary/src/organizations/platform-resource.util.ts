@@ -12,7 +12,11 @@ export function platformResource(request: AuthenticatedRequest, type = 'organiza
  * An action inside `organizationId`: an ordinary organization-scoped check in the caller's own
  * organization, a platform-wide one anywhere else.
  */
-export function organizationResource(request: AuthenticatedRequest, organizationId: string | undefined, type = 'organization'): Resource {
+export function organizationResource(
+  request: AuthenticatedRequest,
+  organizationId: string | undefined,
+  type = 'organization',
+): Resource {
   const own = request.principal.organizationId;
   if (organizationId === undefined || organizationId === own) return { type, scope: { organizationId: own } };
   return platformResource(request, type);

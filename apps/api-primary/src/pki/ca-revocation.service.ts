@@ -46,16 +46,32 @@ export class CaRevocationService {
     const outcome = await this.dataSource.transaction(async (manager) => {
       await this.cas.find(actor.organizationId, caId, manager);
       // Locked for update: issuance under this CA (whose row insert share-locks it) waits, then is refused.
-      const ca = await manager.getRepository(CertificateAuthorityEntity).findOneOrFail({ where: { id: caId }, lock: { mode: 'pessimistic_write' } });
-      if (ca.status === 'revoked') throw new ProblemException(409, 'already_revoked', 'The CA is already revoked');
-      if (ca.kind === 'root') throw new ProblemException(409, 'ca_is_root', 'A root CA has no issuer to revoke it: remove it from trust stores instead');
+      const ca = await manager
+        .getRepository(CertificateAuthorityEntity)
+        .findOneOrFail({ where: { id: caId }, lock: { mode: 'pessimistic_write' } });
+      if (ca.status === 'revoked')
+        throw new ProblemException(409, 'already_revoked', 'The CA is already revoked');
+      if (ca.kind === 'root')
+        throw new ProblemException(
+          409,
+          'ca_is_root',
+          'A root CA has no issuer to revoke it: remove it from trust stores instead',
+        );
       if (!ca.parentId || !ca.certificateDer) {
-        throw new ProblemException(409, 'ca_issuer_external', 'This CA was not signed by a CA of the platform: its issuer must revoke it');
+        throw new ProblemException(
+          409,
+          'ca_issuer_external',
+          'This CA was not signed by a CA of the platform: its issuer must revoke it',
+        );
       }
       const certificate = describeCertificate(new Uint8Array(ca.certificateDer));
       const serial = certificate.serialNumber;
       const revoked = { status: 'revoked' as const, revokedAt, revocationReason: reasonCode };
-      const updated = await manager.update(CertificateEntity, { caId: ca.parentId, serial, status: 'good' }, revoked);
+      const updated = await manager.update(
+        CertificateEntity,
+        { caId: ca.parentId, serial, status: 'good' },
+        revoked,
+      );
       // A row missing despite the backfill is written revoked (one already revoked keeps its first revocation).
       if (!updated.affected) {
         await manager
@@ -71,7 +87,10 @@ export class CaRevocationService {
         `SELECT count(*) AS count FROM certificates WHERE ca_id = $1 AND status = 'good' AND not_after > now()`,
         [ca.id],
       );
-      const subordinates: { id: string }[] = await manager.query(`SELECT id FROM certificate_authorities WHERE parent_id = $1 AND status = 'active' ORDER BY created_at`, [ca.id]);
+      const subordinates: { id: string }[] = await manager.query(
+        `SELECT id FROM certificate_authorities WHERE parent_id = $1 AND status = 'active' ORDER BY created_at`,
+        [ca.id],
+      );
       const issued = {
         stillValid: Number(count),
         subordinateCaIds: subordinates.map((s) => s.id),
@@ -87,7 +106,13 @@ export class CaRevocationService {
           resourceRef: ca.id,
           outcome: 'success',
           requestId: actor.requestId ?? null,
-          details: { issuerCaId: ca.parentId, serial, reason: request.reason, stillValidIssued: issued.stillValid, subordinateCaIds: issued.subordinateCaIds },
+          details: {
+            issuerCaId: ca.parentId,
+            serial,
+            reason: request.reason,
+            stillValidIssued: issued.stillValid,
+            subordinateCaIds: issued.subordinateCaIds,
+          },
         },
         manager,
       );
@@ -95,16 +120,26 @@ export class CaRevocationService {
     });
     this.cas.forget(caId);
     try {
-      await this.redis.publish(ocspInvalidationChannel(this.redis.options.keyPrefix), `${outcome.parentId}:${outcome.serial}`);
+      await this.redis.publish(
+        ocspInvalidationChannel(this.redis.options.keyPrefix),
+        `${outcome.parentId}:${outcome.serial}`,
+      );
     } catch (error) {
-      this.logger.warn(`OCSP invalidation not published (responders will pick it up on refresh): ${(error as Error).message}`);
+      this.logger.warn(
+        `OCSP invalidation not published (responders will pick it up on refresh): ${(error as Error).message}`,
+      );
     }
     // The parent's next CRL lists the sub-CA (a revoked parent publishes no more CRLs: its own revocation covers it).
     const parent = await this.cas.find(actor.organizationId, outcome.parentId);
     if (parent.status === 'active') await this.crls.publish(actor, outcome.parentId, { moveBase: false });
     return {
       ca: this.cas.view(outcome.ca),
-      certificate: { issuerCaId: outcome.parentId, serial: outcome.serial, revokedAt: revokedAt.toISOString(), revocationReason: request.reason },
+      certificate: {
+        issuerCaId: outcome.parentId,
+        serial: outcome.serial,
+        revokedAt: revokedAt.toISOString(),
+        revocationReason: request.reason,
+      },
       issued: outcome.issued,
     };
   }

@@ -37,10 +37,16 @@ export class CertificateAuthoritiesController {
 
   @Post('root')
   @RequirePermission('pki:manage')
-  @ApiOperation({ summary: 'Create a root CA (key generated here, sealed by the master key) with its delegated OCSP signer and first CRL' })
+  @ApiOperation({
+    summary:
+      'Create a root CA (key generated here, sealed by the master key) with its delegated OCSP signer and first CRL',
+  })
   @ApiZodBody(CreateRootCaRequestSchema)
   @Audited({ action: 'ca.create', resourceType: 'certificate_authority', resourceRef: caRef })
-  async createRoot(@ValidBody(CreateRootCaRequestSchema) body: CreateRootCaRequest, @Req() request: AuthenticatedRequest): Promise<CaView> {
+  async createRoot(
+    @ValidBody(CreateRootCaRequestSchema) body: CreateRootCaRequest,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<CaView> {
     const ca = await this.cas.createRoot(actorOf(request), body);
     await this.crls.publish(actorOf(request), ca.id, { moveBase: true });
     return ca;
@@ -48,10 +54,16 @@ export class CertificateAuthoritiesController {
 
   @Post('intermediate')
   @RequirePermission('pki:manage')
-  @ApiOperation({ summary: 'Create an intermediate CA: signed by `parentId` (a CA we hold) or, without it, a pending CA whose CSR goes to an external root' })
+  @ApiOperation({
+    summary:
+      'Create an intermediate CA: signed by `parentId` (a CA we hold) or, without it, a pending CA whose CSR goes to an external root',
+  })
   @ApiZodBody(CreateIntermediateCaRequestSchema)
   @Audited({ action: 'ca.create', resourceType: 'certificate_authority', resourceRef: caRef })
-  async createIntermediate(@ValidBody(CreateIntermediateCaRequestSchema) body: CreateIntermediateCaRequest, @Req() request: AuthenticatedRequest): Promise<CaView> {
+  async createIntermediate(
+    @ValidBody(CreateIntermediateCaRequestSchema) body: CreateIntermediateCaRequest,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<CaView> {
     const ca = await this.cas.createIntermediate(actorOf(request), body);
     if (ca.status === 'active') await this.crls.publish(actorOf(request), ca.id, { moveBase: true });
     return ca;
@@ -59,11 +71,21 @@ export class CertificateAuthoritiesController {
 
   @Post(':caId/certificate')
   @RequirePermission('pki:manage')
-  @ApiOperation({ summary: "Import the certificate an external root issued for a pending intermediate's CSR" })
+  @ApiOperation({
+    summary: "Import the certificate an external root issued for a pending intermediate's CSR",
+  })
   @ApiParam({ name: 'caId' })
   @ApiZodBody(ImportCaCertificateRequestSchema)
-  @Audited({ action: 'ca.import', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
-  async importCertificate(@Param('caId') caId: string, @ValidBody(ImportCaCertificateRequestSchema) body: ImportCaCertificateRequest, @Req() request: AuthenticatedRequest): Promise<CaView> {
+  @Audited({
+    action: 'ca.import',
+    resourceType: 'certificate_authority',
+    resourceRef: (req) => req.params?.caId,
+  })
+  async importCertificate(
+    @Param('caId') caId: string,
+    @ValidBody(ImportCaCertificateRequestSchema) body: ImportCaCertificateRequest,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<CaView> {
     const ca = await this.cas.importCertificate(actorOf(request), caId, body);
     await this.crls.publish(actorOf(request), ca.id, { moveBase: true });
     return ca;
@@ -71,11 +93,21 @@ export class CertificateAuthoritiesController {
 
   @Post(':caId/ocsp-signer')
   @RequirePermission('pki:manage')
-  @ApiOperation({ summary: 'Issue a new delegated OCSP signer certificate for the CA (rotation, or another key type)' })
+  @ApiOperation({
+    summary: 'Issue a new delegated OCSP signer certificate for the CA (rotation, or another key type)',
+  })
   @ApiParam({ name: 'caId' })
   @ApiZodBody(RotateOcspSignerSchema)
-  @Audited({ action: 'ca.ocsp_signer.issue', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
-  rotateOcspSigner(@Param('caId') caId: string, @ValidBody(RotateOcspSignerSchema) body: z.infer<typeof RotateOcspSignerSchema>, @Req() request: AuthenticatedRequest): Promise<CaView> {
+  @Audited({
+    action: 'ca.ocsp_signer.issue',
+    resourceType: 'certificate_authority',
+    resourceRef: (req) => req.params?.caId,
+  })
+  rotateOcspSigner(
+    @Param('caId') caId: string,
+    @ValidBody(RotateOcspSignerSchema) body: z.infer<typeof RotateOcspSignerSchema>,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<CaView> {
     return this.cas.rotateOcspSigner(actorOf(request), caId, body.keyType);
   }
 
@@ -89,8 +121,16 @@ export class CertificateAuthoritiesController {
   })
   @ApiParam({ name: 'caId' })
   @ApiZodBody(RevokeCaRequestSchema)
-  @Audited({ action: 'ca.revoke', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
-  revoke(@Param('caId') caId: string, @ValidBody(RevokeCaRequestSchema) body: RevokeCaRequest, @Req() request: AuthenticatedRequest): Promise<CaRevocationView> {
+  @Audited({
+    action: 'ca.revoke',
+    resourceType: 'certificate_authority',
+    resourceRef: (req) => req.params?.caId,
+  })
+  revoke(
+    @Param('caId') caId: string,
+    @ValidBody(RevokeCaRequestSchema) body: RevokeCaRequest,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<CaRevocationView> {
     return this.revocations.revoke(actorOf(request), caId, body);
   }
 
@@ -98,8 +138,15 @@ export class CertificateAuthoritiesController {
   @RequirePermission('pki:manage')
   @ApiOperation({ summary: 'Publish a new full CRL (and delta) now' })
   @ApiParam({ name: 'caId' })
-  @Audited({ action: 'crl.publish', resourceType: 'certificate_authority', resourceRef: (req) => req.params?.caId })
-  async publishCrl(@Param('caId') caId: string, @Req() request: AuthenticatedRequest): Promise<{ published: true }> {
+  @Audited({
+    action: 'crl.publish',
+    resourceType: 'certificate_authority',
+    resourceRef: (req) => req.params?.caId,
+  })
+  async publishCrl(
+    @Param('caId') caId: string,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<{ published: true }> {
     await this.cas.find(request.principal.organizationId, caId);
     await this.crls.publish(actorOf(request), caId, { moveBase: true });
     return { published: true };

@@ -1,7 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateIntermediateCaRequest, CreateRootCaRequest, ImportCaCertificateRequest } from '@mazevault/contracts';
+import type {
+  CreateIntermediateCaRequest,
+  CreateRootCaRequest,
+  ImportCaCertificateRequest,
+} from '@mazevault/contracts';
 import type { MasterKeyRing } from '@mazevault/crypto';
-import { CertificateAuthorityEntity, CertificateEntity, ISSUER_NOT_ACTIVE_SQLSTATE, isUniqueViolation } from '@mazevault/persistence';
+import {
+  CertificateAuthorityEntity,
+  CertificateEntity,
+  ISSUER_NOT_ACTIVE_SQLSTATE,
+  isUniqueViolation,
+} from '@mazevault/persistence';
 import {
   CA_KEY_KIND,
   type CaCreationResult,
@@ -131,9 +140,17 @@ export class CertificateAuthoritiesService {
   }
 
   /** Intermediate for an external root: key + CSR now, certificate later through `importCertificate`. */
-  private async createPending(actor: Actor, id: string, request: CreateIntermediateCaRequest): Promise<CaView> {
+  private async createPending(
+    actor: Actor,
+    id: string,
+    request: CreateIntermediateCaRequest,
+  ): Promise<CaView> {
     const csr = await pkiCall(() =>
-      createIntermediateCsr({ keyType: request.keyType, subject: request.subject, ...(request.pathLength !== undefined && { pathLength: request.pathLength }) }),
+      createIntermediateCsr({
+        keyType: request.keyType,
+        subject: request.subject,
+        ...(request.pathLength !== undefined && { pathLength: request.pathLength }),
+      }),
     );
     const sealed = await sealSignerKey(new Uint8Array(csr.privateKeyPkcs8!), CA_KEY_KIND, id, this.masters);
     const entity = await this.insert({
@@ -159,12 +176,20 @@ export class CertificateAuthoritiesService {
   }
 
   /** Second half of an external intermediate: the root's certificate for our key (and the chain above it). */
-  async importCertificate(actor: Actor, caId: string, request: ImportCaCertificateRequest, ocspSignerKeyType: KeyType | 'none' = 'ecdsa-p256'): Promise<CaView> {
+  async importCertificate(
+    actor: Actor,
+    caId: string,
+    request: ImportCaCertificateRequest,
+    ocspSignerKeyType: KeyType | 'none' = 'ecdsa-p256',
+  ): Promise<CaView> {
     const entity = await this.find(actor.organizationId, caId);
-    if (entity.status !== 'pending') throw new ProblemException(409, 'ca_not_pending', 'This CA already has its certificate');
+    if (entity.status !== 'pending')
+      throw new ProblemException(409, 'ca_not_pending', 'This CA already has its certificate');
     const signer = await unsealSigner(entity.sealedPrivateKey, CA_KEY_KIND, entity.id, this.masters);
     const chain = request.chain ? splitPem(request.chain) : [];
-    const ca = await pkiCall(() => importIntermediateCa({ certificate: request.certificate, signer, issuerChain: chain }));
+    const ca = await pkiCall(() =>
+      importIntermediateCa({ certificate: request.certificate, signer, issuerChain: chain }),
+    );
     const described = describeCertificate(ca.certificate);
     entity.certificateDer = Buffer.from(described.der);
     entity.certificatePem = described.pem;
@@ -186,7 +211,12 @@ export class CertificateAuthoritiesService {
     created: CaCreationResult,
     chain: Uint8Array[],
   ): Promise<CaView> {
-    const sealed = await sealSignerKey(new Uint8Array(created.privateKeyPkcs8!), CA_KEY_KIND, id, this.masters);
+    const sealed = await sealSignerKey(
+      new Uint8Array(created.privateKeyPkcs8!),
+      CA_KEY_KIND,
+      id,
+      this.masters,
+    );
     const entity: Partial<CertificateAuthorityEntity> = {
       id,
       organizationId: actor.organizationId,
@@ -208,17 +238,29 @@ export class CertificateAuthoritiesService {
     };
     await this.attachOcspSigner(entity, created.ca, request.ocspSignerKeyType, actor);
     // A sub-CA's certificate joins the inventory under its parent, in the same transaction as the CA.
-    const inventory = parentId ? caCertificateRow(actor.organizationId, parentId, id, created.certificate) : undefined;
+    const inventory = parentId
+      ? caCertificateRow(actor.organizationId, parentId, id, created.certificate)
+      : undefined;
     const saved = await this.insert(entity, inventory);
     this.loaded.set(id, { organizationId: actor.organizationId, ca: Promise.resolve(created.ca) });
     return this.view(saved);
   }
 
   /** Delegated OCSP responder certificate (id-kp-OCSPSigning + ocsp-nocheck), key sealed like the CA's. */
-  private async attachOcspSigner(entity: Partial<CertificateAuthorityEntity>, ca: CertificateAuthority, keyType: KeyType | 'none', actor?: Actor): Promise<void> {
+  private async attachOcspSigner(
+    entity: Partial<CertificateAuthorityEntity>,
+    ca: CertificateAuthority,
+    keyType: KeyType | 'none',
+    actor?: Actor,
+  ): Promise<void> {
     if (keyType === 'none') return;
     const signer = await pkiCall(() => issueOcspSigner({ ca, clock: this.clock, keyType }));
-    const sealed = await sealSignerKey(new Uint8Array(signer.privateKeyPkcs8!), OCSP_SIGNER_KEY_KIND, entity.id!, this.masters);
+    const sealed = await sealSignerKey(
+      new Uint8Array(signer.privateKeyPkcs8!),
+      OCSP_SIGNER_KEY_KIND,
+      entity.id!,
+      this.masters,
+    );
     entity.ocspSignerDer = Buffer.from(signer.certificate.der);
     entity.ocspSignerSealedKey = sealed.sealed;
     entity.ocspSignerNotAfter = signer.certificate.notAfter;
@@ -234,22 +276,29 @@ export class CertificateAuthoritiesService {
     return this.view(entity);
   }
 
-  private async insert(entity: Partial<CertificateAuthorityEntity>, certificate?: Partial<CertificateEntity>): Promise<CertificateAuthorityEntity> {
+  private async insert(
+    entity: Partial<CertificateAuthorityEntity>,
+    certificate?: Partial<CertificateEntity>,
+  ): Promise<CertificateAuthorityEntity> {
     try {
       await this.dataSource.transaction(async (manager) => {
         await manager.insert(CertificateAuthorityEntity, entity);
         if (certificate) await manager.insert(CertificateEntity, certificate);
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ProblemException(409, 'ca_exists', `A CA named "${entity.name}" already exists`);
-      if (isIssuerNotActive(error)) throw new ProblemException(409, 'ca_revoked', 'The issuing CA is revoked');
+      if (isUniqueViolation(error))
+        throw new ProblemException(409, 'ca_exists', `A CA named "${entity.name}" already exists`);
+      if (isIssuerNotActive(error))
+        throw new ProblemException(409, 'ca_revoked', 'The issuing CA is revoked');
       throw error;
     }
     return this.dataSource.getRepository(CertificateAuthorityEntity).findOneByOrFail({ id: entity.id! });
   }
 
   async list(organizationId: string): Promise<CaView[]> {
-    const rows = await this.dataSource.getRepository(CertificateAuthorityEntity).find({ where: { organizationId }, order: { createdAt: 'ASC' }, take: 1000 });
+    const rows = await this.dataSource
+      .getRepository(CertificateAuthorityEntity)
+      .find({ where: { organizationId }, order: { createdAt: 'ASC' }, take: 1000 });
     return rows.map((r) => this.view(r));
   }
 
@@ -258,9 +307,15 @@ export class CertificateAuthoritiesService {
   }
 
   /** The CA row, only within the caller's organization (404 otherwise, not 403: ids do not leak). */
-  async find(organizationId: string | null, caId: string, manager: EntityManager = this.dataSource.manager): Promise<CertificateAuthorityEntity> {
+  async find(
+    organizationId: string | null,
+    caId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<CertificateAuthorityEntity> {
     const row = isUuid(caId)
-      ? await manager.getRepository(CertificateAuthorityEntity).findOne({ where: organizationId ? { id: caId, organizationId } : { id: caId } })
+      ? await manager
+          .getRepository(CertificateAuthorityEntity)
+          .findOne({ where: organizationId ? { id: caId, organizationId } : { id: caId } })
       : null;
     if (!row) throw new ProblemException(404, 'ca_not_found', 'No such certificate authority');
     return row;
@@ -290,24 +345,39 @@ export class CertificateAuthoritiesService {
 
   private async load(row: CertificateAuthorityEntity): Promise<CertificateAuthority> {
     const signer = await unsealSigner(row.sealedPrivateKey, CA_KEY_KIND, row.id, this.masters);
-    return loadCertificateAuthority({ certificate: new Uint8Array(row.certificateDer!), signer, issuerChain: splitPem(row.chainPem) });
+    return loadCertificateAuthority({
+      certificate: new Uint8Array(row.certificateDer!),
+      signer,
+      issuerChain: splitPem(row.chainPem),
+    });
   }
 
   /** The delegated OCSP responder of a CA (for tooling/tests; the OCSP app does the same on its own). */
   async ocspResponder(row: CertificateAuthorityEntity): Promise<OcspResponder | null> {
     if (!row.ocspSignerDer || !row.ocspSignerSealedKey) return null;
     const signer = await unsealSigner(row.ocspSignerSealedKey, OCSP_SIGNER_KEY_KIND, row.id, this.masters);
-    return { signer, certificate: describeCertificate(new Uint8Array(row.ocspSignerDer)).certificate, delegated: true };
+    return {
+      signer,
+      certificate: describeCertificate(new Uint8Array(row.ocspSignerDer)).certificate,
+      delegated: true,
+    };
   }
 
   async chainPem(caId: string): Promise<string> {
     const row = await this.find(null, caId);
-    if (!row.certificatePem) throw new ProblemException(404, 'ca_not_active', 'The CA has no certificate yet');
+    if (!row.certificatePem)
+      throw new ProblemException(404, 'ca_not_active', 'The CA has no certificate yet');
     return row.certificatePem + row.chainPem;
   }
 
   /** CA key use is an audit event of its own (CRLs, subordinate CAs, OCSP signers; leaf issuance is audited by its route). */
-  auditKeyUse(actor: Pick<Actor, 'organizationId' | 'type' | 'id' | 'requestId'>, caId: string, purpose: string, reference?: string, manager?: EntityManager): Promise<void> {
+  auditKeyUse(
+    actor: Pick<Actor, 'organizationId' | 'type' | 'id' | 'requestId'>,
+    caId: string,
+    purpose: string,
+    reference?: string,
+    manager?: EntityManager,
+  ): Promise<void> {
     return this.audit.record(
       {
         organizationId: actor.organizationId,
@@ -350,7 +420,11 @@ export function assertWithinIssuer(ttlSeconds: number, issuerNotAfter: Date, now
   const start = Math.floor(now.getTime() / 1000);
   const left = Math.floor(issuerNotAfter.getTime() / 1000) - start;
   if (ttlSeconds > left) {
-    throw new ProblemException(400, 'ttl_exceeds_issuer', `ttlSeconds ${ttlSeconds} reaches past the issuing CA's notAfter (${issuerNotAfter.toISOString()}); at most ${Math.max(0, left)} is left`);
+    throw new ProblemException(
+      400,
+      'ttl_exceeds_issuer',
+      `ttlSeconds ${ttlSeconds} reaches past the issuing CA's notAfter (${issuerNotAfter.toISOString()}); at most ${Math.max(0, left)} is left`,
+    );
   }
 }
 

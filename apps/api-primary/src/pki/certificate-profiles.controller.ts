@@ -1,6 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { type CreateProfileRequest, CreateProfileRequestSchema, type UpdateProfileRequest, UpdateProfileRequestSchema } from '@mazevault/contracts';
+import {
+  type CreateProfileRequest,
+  CreateProfileRequestSchema,
+  type UpdateProfileRequest,
+  UpdateProfileRequestSchema,
+} from '@mazevault/contracts';
 import { ApiZodBody, ValidBody } from '@mazevault/platform';
 import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
 import { Audited } from '../audit/audited.decorator';
@@ -16,10 +21,20 @@ export class CertificateProfilesController {
 
   @Post()
   @RequirePermission('pki:manage')
-  @ApiOperation({ summary: 'Create a profile bound to a CA (allowed names, SAN types, key types, TTL, usages, subject template)' })
+  @ApiOperation({
+    summary:
+      'Create a profile bound to a CA (allowed names, SAN types, key types, TTL, usages, subject template)',
+  })
   @ApiZodBody(CreateProfileRequestSchema)
-  @Audited({ action: 'certificate_profile.create', resourceType: 'certificate_profile', resourceRef: (req) => (req.body as { name?: string })?.name })
-  create(@ValidBody(CreateProfileRequestSchema) body: CreateProfileRequest, @Req() request: AuthenticatedRequest): Promise<ProfileView> {
+  @Audited({
+    action: 'certificate_profile.create',
+    resourceType: 'certificate_profile',
+    resourceRef: (req) => (req.body as { name?: string })?.name,
+  })
+  create(
+    @ValidBody(CreateProfileRequestSchema) body: CreateProfileRequest,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<ProfileView> {
     return this.profiles.create(request.principal.organizationId, body);
   }
 
@@ -43,8 +58,16 @@ export class CertificateProfilesController {
   @ApiOperation({ summary: 'Replace a profile definition' })
   @ApiParam({ name: 'profile' })
   @ApiZodBody(UpdateProfileRequestSchema)
-  @Audited({ action: 'certificate_profile.update', resourceType: 'certificate_profile', resourceRef: (req) => req.params?.profile })
-  update(@Param('profile') profile: string, @ValidBody(UpdateProfileRequestSchema) body: UpdateProfileRequest, @Req() request: AuthenticatedRequest): Promise<ProfileView> {
+  @Audited({
+    action: 'certificate_profile.update',
+    resourceType: 'certificate_profile',
+    resourceRef: (req) => req.params?.profile,
+  })
+  update(
+    @Param('profile') profile: string,
+    @ValidBody(UpdateProfileRequestSchema) body: UpdateProfileRequest,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<ProfileView> {
     return this.profiles.update(request.principal.organizationId, profile, body.definition);
   }
 
@@ -53,7 +76,11 @@ export class CertificateProfilesController {
   @RequirePermission('pki:manage')
   @ApiOperation({ summary: 'Delete a profile (issued certificates stay)' })
   @ApiParam({ name: 'profile' })
-  @Audited({ action: 'certificate_profile.delete', resourceType: 'certificate_profile', resourceRef: (req) => req.params?.profile })
+  @Audited({
+    action: 'certificate_profile.delete',
+    resourceType: 'certificate_profile',
+    resourceRef: (req) => req.params?.profile,
+  })
   async remove(@Param('profile') profile: string, @Req() request: AuthenticatedRequest): Promise<void> {
     await this.profiles.remove(request.principal.organizationId, profile);
   }

@@ -1,7 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { CreateProfileRequest, ProfileDefinition } from '@mazevault/contracts';
 import { CertificateProfileEntity, isUniqueViolation } from '@mazevault/persistence';
-import { type CertificateProfile, defineProfile, type CertificateProfileInput, isPkiError } from '@mazevault/pki';
+import {
+  type CertificateProfile,
+  defineProfile,
+  type CertificateProfileInput,
+  isPkiError,
+} from '@mazevault/pki';
 import { CacheInvalidationBus, ProblemException, TtlCache } from '@mazevault/platform';
 import { SecretScopeService } from '../projects/secret-scope.service';
 import { DataSource } from 'typeorm';
@@ -52,25 +57,42 @@ export class CertificateProfilesService implements OnModuleInit {
       return defineProfile({ ...(definition as Omit<CertificateProfileInput, 'name'>), name });
     } catch (error) {
       // eku_reserved keeps its own code (ocspSigning & co.); every other refusal is invalid_profile.
-      throw new ProblemException(400, isPkiError(error, 'eku_reserved') ? 'eku_reserved' : 'invalid_profile', (error as Error).message);
+      throw new ProblemException(
+        400,
+        isPkiError(error, 'eku_reserved') ? 'eku_reserved' : 'invalid_profile',
+        (error as Error).message,
+      );
     }
   }
 
   async create(organizationId: string, request: CreateProfileRequest): Promise<ProfileView> {
     await this.cas.find(organizationId, request.caId);
     // The project may be named by id or slug, as in URL paths (404 project_not_found otherwise).
-    const projectId = request.projectId ? await this.scopes.resolveProject(organizationId, request.projectId) : null;
+    const projectId = request.projectId
+      ? await this.scopes.resolveProject(organizationId, request.projectId)
+      : null;
     this.compile(request.name, request.definition);
     try {
-      const saved = await this.dataSource.getRepository(CertificateProfileEntity).save({ organizationId, caId: request.caId, name: request.name, projectId, definition: request.definition });
+      const saved = await this.dataSource.getRepository(CertificateProfileEntity).save({
+        organizationId,
+        caId: request.caId,
+        name: request.name,
+        projectId,
+        definition: request.definition,
+      });
       return view(saved);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ProblemException(409, 'profile_exists', `A profile named "${request.name}" already exists`);
+      if (isUniqueViolation(error))
+        throw new ProblemException(409, 'profile_exists', `A profile named "${request.name}" already exists`);
       throw error;
     }
   }
 
-  async update(organizationId: string, idOrName: string, definition: ProfileDefinition): Promise<ProfileView> {
+  async update(
+    organizationId: string,
+    idOrName: string,
+    definition: ProfileDefinition,
+  ): Promise<ProfileView> {
     const row = await this.find(organizationId, idOrName);
     this.compile(row.name, definition);
     row.definition = definition;
@@ -86,7 +108,11 @@ export class CertificateProfilesService implements OnModuleInit {
   }
 
   async list(organizationId: string): Promise<ProfileView[]> {
-    return (await this.dataSource.getRepository(CertificateProfileEntity).find({ where: { organizationId }, order: { name: 'ASC' }, take: 1000 })).map(view);
+    return (
+      await this.dataSource
+        .getRepository(CertificateProfileEntity)
+        .find({ where: { organizationId }, order: { name: 'ASC' }, take: 1000 })
+    ).map(view);
   }
 
   async get(organizationId: string, idOrName: string): Promise<ProfileView> {
@@ -95,7 +121,9 @@ export class CertificateProfilesService implements OnModuleInit {
 
   async find(organizationId: string, idOrName: string): Promise<CertificateProfileEntity> {
     const repo = this.dataSource.getRepository(CertificateProfileEntity);
-    const row = await repo.findOne({ where: isUuid(idOrName) ? { organizationId, id: idOrName } : { organizationId, name: idOrName } });
+    const row = await repo.findOne({
+      where: isUuid(idOrName) ? { organizationId, id: idOrName } : { organizationId, name: idOrName },
+    });
     if (!row) throw new ProblemException(404, 'profile_not_found', `No profile "${idOrName}"`);
     return row;
   }
@@ -115,7 +143,10 @@ export class CertificateProfilesService implements OnModuleInit {
     const key = `${organizationId}\u0000${idOrName}`;
     let resolved = this.resolved.get(key);
     if (!resolved) {
-      resolved = this.find(organizationId, idOrName).then((row) => ({ row, profile: this.compile(row.name, row.definition as ProfileDefinition) }));
+      resolved = this.find(organizationId, idOrName).then((row) => ({
+        row,
+        profile: this.compile(row.name, row.definition as ProfileDefinition),
+      }));
       // Only answers are kept: a miss (404) or a failed query is asked again next time.
       resolved.catch(() => this.resolved.delete(key));
       this.resolved.set(key, resolved);
@@ -125,5 +156,13 @@ export class CertificateProfilesService implements OnModuleInit {
 }
 
 function view(row: CertificateProfileEntity): ProfileView {
-  return { id: row.id, name: row.name, caId: row.caId, projectId: row.projectId, definition: row.definition, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+  return {
+    id: row.id,
+    name: row.name,
+    caId: row.caId,
+    projectId: row.projectId,
+    definition: row.definition,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
 }

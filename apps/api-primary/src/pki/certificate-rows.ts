@@ -49,7 +49,12 @@ export function certificateRowWriter(dataSource: DataSource): GroupCommit<NewCer
  * The inventory row of a sub-CA's certificate: filed under the parent that signed it (whose CRL and
  * OCSP answer for it), no profile, marked with the CA it certifies.
  */
-export function caCertificateRow(organizationId: string, parentId: string, subjectCaId: string, certificate: IssuedCertificate): Partial<CertificateEntity> {
+export function caCertificateRow(
+  organizationId: string,
+  parentId: string,
+  subjectCaId: string,
+  certificate: IssuedCertificate,
+): Partial<CertificateEntity> {
   return {
     caId: parentId,
     serial: certificate.serialNumber,

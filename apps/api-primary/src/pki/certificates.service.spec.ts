@@ -38,8 +38,11 @@ function setup(rows: CertificateEntity[], options: { affected?: number; publishF
   const effects: string[] = [];
   const update = jest.fn(async () => (effects.push('status'), { affected: options.affected ?? 1 }));
   const dataSource = {
-    getRepository: () => ({ find: async ({ where }: { where: { serial: string } }) => rows.filter((r) => r.serial === where.serial) }),
-    transaction: async (work: (manager: object) => Promise<unknown>) => work({ getRepository: () => ({ update }) }),
+    getRepository: () => ({
+      find: async ({ where }: { where: { serial: string } }) => rows.filter((r) => r.serial === where.serial),
+    }),
+    transaction: async (work: (manager: object) => Promise<unknown>) =>
+      work({ getRepository: () => ({ update }) }),
   } as unknown as DataSource;
   const redis = {
     options: { keyPrefix: 'deployment-a:' },
@@ -49,7 +52,11 @@ function setup(rows: CertificateEntity[], options: { affected?: number; publishF
       return 1;
     }),
   } as unknown as Redis;
-  const crls = { publish: jest.fn(async (_actor: Actor, caId: string, o: { moveBase: boolean }) => effects.push(`crl ${caId} moveBase=${o.moveBase}`)) } as unknown as CrlService;
+  const crls = {
+    publish: jest.fn(async (_actor: Actor, caId: string, o: { moveBase: boolean }) =>
+      effects.push(`crl ${caId} moveBase=${o.moveBase}`),
+    ),
+  } as unknown as CrlService;
   const service = new CertificatesService(
     dataSource,
     redis,
@@ -78,8 +85,15 @@ describe('CertificatesService.revoke', () => {
     expect(view).toMatchObject({ serial: '0a1b', status: 'revoked', revocationReason: 'superseded' });
     expect(view.revokedAt).toMatch(/\.000Z$/); // whole seconds, as X.509 encodes them
     // Only a certificate still good is updated: two revocations at once cannot both succeed.
-    expect(update).toHaveBeenCalledWith({ caId: 'ca-1', serial: '0a1b', status: 'good' }, expect.objectContaining({ status: 'revoked' }));
-    expect(effects).toEqual(['status', 'publish deployment-a:mazevault:ocsp:invalidate ca-1:0a1b', 'crl ca-1 moveBase=false']);
+    expect(update).toHaveBeenCalledWith(
+      { caId: 'ca-1', serial: '0a1b', status: 'good' },
+      expect.objectContaining({ status: 'revoked' }),
+    );
+    expect(effects).toEqual([
+      'status',
+      'publish deployment-a:mazevault:ocsp:invalidate ca-1:0a1b',
+      'crl ca-1 moveBase=false',
+    ]);
   });
 
   it('still revokes and publishes the CRL when Redis is down (responders catch up on refresh)', async () => {
@@ -89,11 +103,25 @@ describe('CertificatesService.revoke', () => {
   });
 
   it('refuses certificateHold, an unknown serial, a revoked certificate, a CA certificate and a lost race', async () => {
-    expect(await code(setup([certificate()]).service.revoke(actor, '0a1b', 'certificateHold'))).toEqual([400, 'certificate_hold_not_supported']);
-    expect(await code(setup([]).service.revoke(actor, '0a1b', 'superseded'))).toEqual([404, 'certificate_not_found']);
-    expect(await code(setup([certificate({ status: 'revoked' })]).service.revoke(actor, '0a1b', 'superseded'))).toEqual([409, 'already_revoked']);
-    expect(await code(setup([certificate({ subjectCaId: 'ca-2' })]).service.revoke(actor, '0a1b', 'superseded'))).toEqual([409, 'ca_certificate']);
-    expect(await code(setup([certificate(), certificate({ caId: 'ca-3' })]).service.revoke(actor, '0a1b', 'superseded'))).toEqual([409, 'serial_ambiguous']);
+    expect(await code(setup([certificate()]).service.revoke(actor, '0a1b', 'certificateHold'))).toEqual([
+      400,
+      'certificate_hold_not_supported',
+    ]);
+    expect(await code(setup([]).service.revoke(actor, '0a1b', 'superseded'))).toEqual([
+      404,
+      'certificate_not_found',
+    ]);
+    expect(
+      await code(setup([certificate({ status: 'revoked' })]).service.revoke(actor, '0a1b', 'superseded')),
+    ).toEqual([409, 'already_revoked']);
+    expect(
+      await code(setup([certificate({ subjectCaId: 'ca-2' })]).service.revoke(actor, '0a1b', 'superseded')),
+    ).toEqual([409, 'ca_certificate']);
+    expect(
+      await code(
+        setup([certificate(), certificate({ caId: 'ca-3' })]).service.revoke(actor, '0a1b', 'superseded'),
+      ),
+    ).toEqual([409, 'serial_ambiguous']);
 
     const raced = setup([certificate()], { affected: 0 });
     expect(await code(raced.service.revoke(actor, '0a1b', 'superseded'))).toEqual([409, 'already_revoked']);

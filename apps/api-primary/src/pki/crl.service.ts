@@ -50,7 +50,10 @@ export class CrlService implements OnModuleInit, OnApplicationShutdown {
             SELECT 1 FROM crls c WHERE c.ca_id = ca.id AND c.delta = false AND c.this_update > now() - make_interval(secs => $1))`,
         [halfLife],
       );
-      for (const row of due) await this.publish({ organizationId: row.organization_id, ...SYSTEM_ACTOR }, row.id, { moveBase: true });
+      for (const row of due)
+        await this.publish({ organizationId: row.organization_id, ...SYSTEM_ACTOR }, row.id, {
+          moveBase: true,
+        });
     } catch (error) {
       this.logger.error(`CRL refresh failed: ${(error as Error).message}`);
     }
@@ -63,7 +66,9 @@ export class CrlService implements OnModuleInit, OnApplicationShutdown {
   async publish(actor: Actor, caId: string, options: { moveBase: boolean }): Promise<void> {
     const ca = await this.cas.authority(null, caId);
     await this.dataSource.transaction(async (manager) => {
-      const row = await manager.getRepository(CertificateAuthorityEntity).findOne({ where: { id: caId }, lock: { mode: 'pessimistic_write' } });
+      const row = await manager
+        .getRepository(CertificateAuthorityEntity)
+        .findOne({ where: { id: caId }, lock: { mode: 'pessimistic_write' } });
       if (!row) return;
       const fullNumber = BigInt(row.crlNumber) + 1n;
       const revoked = await this.revokedSince(manager, caId, null);
@@ -75,9 +80,19 @@ export class CrlService implements OnModuleInit, OnApplicationShutdown {
         entries: revoked,
         freshestCrlUrls: [this.cas.deltaCrlUrlFor(caId)],
       });
-      await manager.insert(CrlEntity, { caId, number: fullNumber.toString(), delta: false, der: Buffer.from(full.der), thisUpdate: full.thisUpdate, nextUpdate: full.nextUpdate });
+      await manager.insert(CrlEntity, {
+        caId,
+        number: fullNumber.toString(),
+        delta: false,
+        der: Buffer.from(full.der),
+        thisUpdate: full.thisUpdate,
+        nextUpdate: full.nextUpdate,
+      });
       let base = BigInt(row.baseCrlNumber);
-      let baseRow = base > 0n ? await manager.getRepository(CrlEntity).findOneBy({ caId, number: base.toString() }) : null;
+      let baseRow =
+        base > 0n
+          ? await manager.getRepository(CrlEntity).findOneBy({ caId, number: base.toString() })
+          : null;
       if (options.moveBase || !baseRow) {
         base = fullNumber;
         baseRow = null;
@@ -92,14 +107,29 @@ export class CrlService implements OnModuleInit, OnApplicationShutdown {
         nextUpdateSeconds: this.config.PKI_CRL_VALIDITY_SECONDS,
         entries: deltaEntries,
       });
-      await manager.insert(CrlEntity, { caId, number: deltaNumber.toString(), delta: true, der: Buffer.from(delta.der), thisUpdate: delta.thisUpdate, nextUpdate: delta.nextUpdate });
-      await manager.update(CertificateAuthorityEntity, { id: caId }, { crlNumber: deltaNumber.toString(), baseCrlNumber: base.toString() });
+      await manager.insert(CrlEntity, {
+        caId,
+        number: deltaNumber.toString(),
+        delta: true,
+        der: Buffer.from(delta.der),
+        thisUpdate: delta.thisUpdate,
+        nextUpdate: delta.nextUpdate,
+      });
+      await manager.update(
+        CertificateAuthorityEntity,
+        { id: caId },
+        { crlNumber: deltaNumber.toString(), baseCrlNumber: base.toString() },
+      );
       await this.cas.auditKeyUse(actor, caId, 'crl', `${fullNumber}/${deltaNumber}`, manager);
     });
   }
 
   /** Revoked, unexpired certificates of a CA (expired ones may leave the CRL, RFC 5280 3.3). */
-  private async revokedSince(manager: EntityManager, caId: string, since: Date | null): Promise<RevokedEntry[]> {
+  private async revokedSince(
+    manager: EntityManager,
+    caId: string,
+    since: Date | null,
+  ): Promise<RevokedEntry[]> {
     const query = manager
       .getRepository(CertificateEntity)
       .createQueryBuilder('c')
@@ -115,9 +145,22 @@ export class CrlService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The latest full or delta CRL of a CA, DER. */
-  async latest(caId: string, delta: boolean): Promise<{ der: Buffer; pem: string; thisUpdate: Date; nextUpdate: Date; number: string }> {
-    const row = isUuid(caId) ? await this.dataSource.getRepository(CrlEntity).findOne({ where: { caId, delta }, order: { number: 'DESC' } }) : null;
+  async latest(
+    caId: string,
+    delta: boolean,
+  ): Promise<{ der: Buffer; pem: string; thisUpdate: Date; nextUpdate: Date; number: string }> {
+    const row = isUuid(caId)
+      ? await this.dataSource
+          .getRepository(CrlEntity)
+          .findOne({ where: { caId, delta }, order: { number: 'DESC' } })
+      : null;
     if (!row) throw new ProblemException(404, 'crl_not_found', 'No CRL published for this CA');
-    return { der: row.der, pem: pemEncode(CRL_PEM_LABEL, row.der), thisUpdate: row.thisUpdate, nextUpdate: row.nextUpdate, number: row.number };
+    return {
+      der: row.der,
+      pem: pemEncode(CRL_PEM_LABEL, row.der),
+      thisUpdate: row.thisUpdate,
+      nextUpdate: row.nextUpdate,
+      number: row.number,
+    };
   }
 }

@@ -23,13 +23,19 @@ export class IssuanceWorkers extends IssuanceWorkerPool implements OnModuleDestr
   constructor(@Inject(PKI_CONFIG) config: PkiConfig, @Inject(METRICS_REGISTRY) registry: Registry) {
     const failures =
       (registry.getSingleMetric(FAILURES) as Counter | undefined) ??
-      new Counter({ name: FAILURES, help: 'Issuance worker threads that failed or exited unexpectedly', registers: [registry] });
+      new Counter({
+        name: FAILURES,
+        help: 'Issuance worker threads that failed or exited unexpectedly',
+        registers: [registry],
+      });
     super({
       size: config.PKI_ISSUANCE_WORKERS,
       execArgv: ['--require', TYPESCRIPT_HOOK],
       onThreadFailure: (error) => {
         failures.inc();
-        IssuanceWorkers.logger.error(`${error.message}; its certificates in flight were refused, the next one starts a new thread`);
+        IssuanceWorkers.logger.error(
+          `${error.message}; its certificates in flight were refused, the next one starts a new thread`,
+        );
       },
     });
     // The failure count carries over if the module is built again on the same registry (tests); the

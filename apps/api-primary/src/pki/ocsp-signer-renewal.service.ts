@@ -55,8 +55,16 @@ export class OcspSignerRenewalService implements OnModuleInit, OnApplicationShut
         const renewed: string[] = [];
         for (const row of due) {
           try {
-            const keyType = keyTypeOf(describePublicKey(describeCertificate(new Uint8Array(row.ocsp_signer_der)).certificate.subjectPublicKeyInfo));
-            await this.cas.rotateOcspSigner({ organizationId: row.organization_id, type: 'system', id: null }, row.id, keyType);
+            const keyType = keyTypeOf(
+              describePublicKey(
+                describeCertificate(new Uint8Array(row.ocsp_signer_der)).certificate.subjectPublicKeyInfo,
+              ),
+            );
+            await this.cas.rotateOcspSigner(
+              { organizationId: row.organization_id, type: 'system', id: null },
+              row.id,
+              keyType,
+            );
             renewed.push(row.id);
             this.logger.log(`renewed the OCSP signer of CA ${row.id} (${keyType})`);
           } catch (error) {

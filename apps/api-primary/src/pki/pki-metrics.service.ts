@@ -38,7 +38,11 @@ export class PkiMetricsService implements OnModuleInit {
            SELECT 'ocsp-signer', MIN(ocsp_signer_not_after) FROM certificate_authorities WHERE ocsp_signer_not_after IS NOT NULL HAVING COUNT(*) > 0`,
         );
         const now = clock.now().getTime();
-        for (const row of rows) this.set({ class: row.class }, Math.round(((new Date(row.not_after).getTime() - now) / 86_400_000) * 100) / 100);
+        for (const row of rows)
+          this.set(
+            { class: row.class },
+            Math.round(((new Date(row.not_after).getTime() - now) / 86_400_000) * 100) / 100,
+          );
       },
     });
   }

@@ -11,11 +11,23 @@ import { rememberCertificate, rememberProfile } from './pki-request.util';
  * certificate without one) needs the permission organization-wide. Unknown names resolve to the
  * organization, so the handler's own 404 answers them (after an organization-level check).
  */
-function scoped(organizationId: string, projectId: string | null | undefined, type: string, id?: string): Resource {
-  return { type, ...(id ? { id } : {}), scope: projectId ? { organizationId, projectId } : { organizationId } };
+function scoped(
+  organizationId: string,
+  projectId: string | null | undefined,
+  type: string,
+  id?: string,
+): Resource {
+  return {
+    type,
+    ...(id ? { id } : {}),
+    scope: projectId ? { organizationId, projectId } : { organizationId },
+  };
 }
 
-export async function certificateResource(request: AuthenticatedRequest, services: ResolverServices): Promise<Resource> {
+export async function certificateResource(
+  request: AuthenticatedRequest,
+  services: ResolverServices,
+): Promise<Resource> {
   const { organizationId } = resolvedScopeOf(request);
   const serial = request.params?.['serial'] ?? '';
   const found = await services.get(CertificatesService).lookup(organizationId, serial);
@@ -28,16 +40,23 @@ export async function certificateResource(request: AuthenticatedRequest, service
  * the check then runs on the environment, so a caller bound to that environment alone may issue, and
  * the project-level binding still covers it. An unknown environment answers 404 (like a route's).
  */
-export async function profileResource(request: AuthenticatedRequest, services: ResolverServices): Promise<Resource> {
+export async function profileResource(
+  request: AuthenticatedRequest,
+  services: ResolverServices,
+): Promise<Resource> {
   const { organizationId } = resolvedScopeOf(request);
   const body = request.body as { profile?: unknown; environment?: unknown } | undefined;
   const profile = typeof body?.profile === 'string' ? body.profile : undefined;
-  const resolved = profile ? await services.get(CertificateProfilesService).resolveIfExists(organizationId, profile) : undefined;
+  const resolved = profile
+    ? await services.get(CertificateProfilesService).resolveIfExists(organizationId, profile)
+    : undefined;
   if (resolved) rememberProfile(request, resolved);
   const projectId = resolved?.row.projectId ?? null;
   const resource = scoped(organizationId, projectId, 'certificate_profile', profile);
   if (projectId && typeof body?.environment === 'string') {
-    const { environmentId } = await services.get(SecretScopeService).resolve(organizationId, projectId, body.environment);
+    const { environmentId } = await services
+      .get(SecretScopeService)
+      .resolve(organizationId, projectId, body.environment);
     resource.scope = { organizationId, projectId, environmentId };
   }
   return resource;

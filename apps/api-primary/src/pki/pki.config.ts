@@ -12,7 +12,9 @@ export const PKI_CONFIG_SHAPE = {
   /** The OCSP responder's URL (AIA id-ad-ocsp); unset = certificates carry no OCSP URL. */
   OCSP_URL: env.url(['http', 'https']).optional(),
   /** CRL lifetime (nextUpdate − thisUpdate); at most 7 days. */
-  PKI_CRL_VALIDITY_SECONDS: env.int(24 * 3600, 60).refine((v) => v <= 7 * 24 * 3600, { message: 'at most 604800 (7 days)' }),
+  PKI_CRL_VALIDITY_SECONDS: env
+    .int(24 * 3600, 60)
+    .refine((v) => v <= 7 * 24 * 3600, { message: 'at most 604800 (7 days)' }),
   /** How often the scheduler looks for CRLs past half their lifetime (0 = no scheduler). */
   PKI_CRL_CHECK_INTERVAL_SECONDS: env.int(300, 0),
   /** A CA's delegated OCSP signer is re-issued when it has less than this left (its default life is 30 days). */

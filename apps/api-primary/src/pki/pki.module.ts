@@ -19,7 +19,12 @@ import { PkiPublicController } from './pki-public.controller';
 /** The internal CA: CAs, profiles, issuance, revocation, CRLs (`/api/v1/pki/...`). OCSP is apps/ocsp-responder. */
 @Module({
   imports: [KeysModule, ProjectsModule],
-  controllers: [CertificateAuthoritiesController, CertificateProfilesController, CertificatesController, PkiPublicController],
+  controllers: [
+    CertificateAuthoritiesController,
+    CertificateProfilesController,
+    CertificatesController,
+    PkiPublicController,
+  ],
   providers: [
     // The Primary's validated config is a PkiConfig (it spreads PKI_CONFIG_SHAPE).
     { provide: PKI_CONFIG, useExisting: PRIMARY_CONFIG },

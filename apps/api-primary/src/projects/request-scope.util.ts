@@ -1,5 +1,10 @@
 import { ProblemException } from '@mazevault/platform';
-import { type AuthenticatedRequest, type EnvironmentScope, isEnvironmentScope, type ResolvedScope } from '@mazevault/rbac';
+import {
+  type AuthenticatedRequest,
+  type EnvironmentScope,
+  isEnvironmentScope,
+  type ResolvedScope,
+} from '@mazevault/rbac';
 
 // A route reaching its handler without the scope it names is a wiring error: refuse, never guess.
 const unresolved = () => new ProblemException(500, 'scope_unresolved', 'The request scope was not resolved');
@@ -12,7 +17,9 @@ export function resolvedScopeOf(request: AuthenticatedRequest): ResolvedScope {
 }
 
 /** The project the request resolved to (ScopeResolutionGuard), for routes under `projects/:projectId`. */
-export function projectScopeOf(request: AuthenticatedRequest): ResolvedScope & { readonly projectId: string } {
+export function projectScopeOf(
+  request: AuthenticatedRequest,
+): ResolvedScope & { readonly projectId: string } {
   const scope = request.resolvedScope;
   if (scope?.projectId === undefined) throw unresolved();
   return scope as ResolvedScope & { readonly projectId: string };

@@ -29,7 +29,10 @@ export class ScopeResolutionGuard implements CanActivate {
       attachResolvedScope(request, resolvedScope(principal));
     } else if (environment) {
       await this.tenant.check(principal.organizationId);
-      attachResolvedScope(request, resolvedScope(principal, await this.scopes.resolve(principal.organizationId, project, environment)));
+      attachResolvedScope(
+        request,
+        resolvedScope(principal, await this.scopes.resolve(principal.organizationId, project, environment)),
+      );
     } else {
       const row = await this.scopes.findProject(principal.organizationId, project);
       attachResolvedScope(request, resolvedScope(principal, { projectId: row.id, projectSlug: row.slug }));

@@ -63,7 +63,8 @@ export class SecretScopeService implements OnModuleInit {
     const row = await this.dataSource
       .getRepository(ProjectEntity)
       .findOneBy(UUID.test(project) ? { id: project, organizationId } : { slug: project, organizationId });
-    if (!row) throw new ProblemException(404, 'project_not_found', `No project "${project}" in this organization`);
+    if (!row)
+      throw new ProblemException(404, 'project_not_found', `No project "${project}" in this organization`);
     return row;
   }
 
@@ -76,11 +77,25 @@ export class SecretScopeService implements OnModuleInit {
         .getRepository(EnvironmentEntity)
         .createQueryBuilder('e')
         .innerJoin(ProjectEntity, 'p', 'p.id = e.project_id')
-        .where('e.project_id = :projectId AND p.organization_id = :organizationId', { projectId: projectRow.id, organizationId })
+        .where('e.project_id = :projectId AND p.organization_id = :organizationId', {
+          projectId: projectRow.id,
+          organizationId,
+        })
         .andWhere(UUID.test(environment) ? 'e.id = :environment' : 'e.slug = :environment', { environment })
         .getOne();
-      if (!environmentRow) throw new ProblemException(404, 'environment_not_found', `No environment "${environment}" in project "${project}"`);
-      return { organizationId, projectId: projectRow.id, projectSlug: projectRow.slug, environmentId: environmentRow.id, environmentSlug: environmentRow.slug };
+      if (!environmentRow)
+        throw new ProblemException(
+          404,
+          'environment_not_found',
+          `No environment "${environment}" in project "${project}"`,
+        );
+      return {
+        organizationId,
+        projectId: projectRow.id,
+        projectSlug: projectRow.slug,
+        environmentId: environmentRow.id,
+        environmentSlug: environmentRow.slug,
+      };
     })) as Required<ScopeIds>;
   }
 }

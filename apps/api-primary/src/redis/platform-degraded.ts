@@ -19,8 +19,13 @@ export async function requireRedis<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     // The error names the command and host, never a key's content (keys are digests).
     logger.warn({ err: error }, 'Redis unavailable: answering 503 platform_degraded');
-    throw new ProblemException(503, 'platform_degraded', 'The platform is degraded (a required service is unavailable); try again shortly', {
-      headers: { 'retry-after': String(DEGRADED_RETRY_AFTER_SECONDS) },
-    });
+    throw new ProblemException(
+      503,
+      'platform_degraded',
+      'The platform is degraded (a required service is unavailable); try again shortly',
+      {
+        headers: { 'retry-after': String(DEGRADED_RETRY_AFTER_SECONDS) },
+      },
+    );
   }
 }

@@ -21,7 +21,15 @@ export interface WindowCount {
   remainingMs: number;
 }
 
-export async function countInWindow(redis: Redis, key: string, windowMs: number, restartAt = 0): Promise<WindowCount> {
-  const [count, remainingMs] = (await redis.eval(SCRIPT, 1, key, String(windowMs), String(restartAt))) as [number, number];
+export async function countInWindow(
+  redis: Redis,
+  key: string,
+  windowMs: number,
+  restartAt = 0,
+): Promise<WindowCount> {
+  const [count, remainingMs] = (await redis.eval(SCRIPT, 1, key, String(windowMs), String(restartAt))) as [
+    number,
+    number,
+  ];
   return { count, remainingMs: Math.max(remainingMs, 0) };
 }

@@ -1,4 +1,10 @@
-import { type KekRecord, type MasterKeyRing, parseWrappedKek, rotateMasterKey, serializeWrappedKek } from '@mazevault/crypto';
+import {
+  type KekRecord,
+  type MasterKeyRing,
+  parseWrappedKek,
+  rotateMasterKey,
+  serializeWrappedKek,
+} from '@mazevault/crypto';
 import { ProjectKeyEntity } from '@mazevault/persistence';
 import type { DataSource } from 'typeorm';
 
@@ -36,7 +42,11 @@ export async function rotateProjectKeks(
   const { entities, raw } = await pending().limit(options.limit).getRawAndEntities();
   const records: ProjectKekRecord[] = entities.map((row, i) => ({
     row,
-    context: { organizationId: (raw[i] as { organization_id: string }).organization_id, projectId: row.projectId, kekVersion: row.kekVersion },
+    context: {
+      organizationId: (raw[i] as { organization_id: string }).organization_id,
+      projectId: row.projectId,
+      kekVersion: row.kekVersion,
+    },
     wrapped: parseWrappedKek(row.wrappedKek),
   }));
   const report = await rotateMasterKey({
@@ -45,15 +55,22 @@ export async function rotateProjectKeks(
     to: target,
     continueOnError: true,
     save: async (record, rewrapped) => {
-      await dataSource
-        .getRepository(ProjectKeyEntity)
-        .update(
-          { projectId: record.row.projectId, kekVersion: record.row.kekVersion, masterKeyId: record.row.masterKeyId },
-          { masterKeyId: rewrapped.masterKeyId, wrappedKek: serializeWrappedKek(rewrapped) },
-        );
+      await dataSource.getRepository(ProjectKeyEntity).update(
+        {
+          projectId: record.row.projectId,
+          kekVersion: record.row.kekVersion,
+          masterKeyId: record.row.masterKeyId,
+        },
+        { masterKeyId: rewrapped.masterKeyId, wrappedKek: serializeWrappedKek(rewrapped) },
+      );
     },
   });
-  const progress = { rewrapped: report.rewrapped, skipped: report.skipped, failed: report.failed.length, remaining: await pending().getCount() };
+  const progress = {
+    rewrapped: report.rewrapped,
+    skipped: report.skipped,
+    failed: report.failed.length,
+    remaining: await pending().getCount(),
+  };
   options.onProgress?.(progress);
   return progress;
 }

@@ -1,4 +1,17 @@
-import { parseSecretReference, projectSecretField, SecretNotFoundError, type CreateSecretOptions, type CustomMetadata, type SecretData, type SecretMetadata, type SecretRef, type SecretSummary, type SecretValue, type SecretWriteResult, type WrappingSecretStore } from '@mazevault/keyvault';
+import {
+  parseSecretReference,
+  projectSecretField,
+  SecretNotFoundError,
+  type CreateSecretOptions,
+  type CustomMetadata,
+  type SecretData,
+  type SecretMetadata,
+  type SecretRef,
+  type SecretSummary,
+  type SecretValue,
+  type SecretWriteResult,
+  type WrappingSecretStore,
+} from '@mazevault/keyvault';
 import { ProblemException } from '@mazevault/platform';
 import type { SecretEntity } from '@mazevault/persistence';
 import type { SecretScope } from '../projects/secret-scope.service';
@@ -21,7 +34,10 @@ export class PostgresSecretStore implements WrappingSecretStore {
     private readonly wrapping: WrappingService,
   ) {}
 
-  async getCredentialsWrapped(ref: string | SecretRef, wrapTtlSeconds: number): Promise<{ token: string; ttl: number; expiresAt: string }> {
+  async getCredentialsWrapped(
+    ref: string | SecretRef,
+    wrapTtlSeconds: number,
+  ): Promise<{ token: string; ttl: number; expiresAt: string }> {
     return this.wrapping.wrap(this.scope.organizationId, await this.getCredentials(ref), wrapTtlSeconds);
   }
 
@@ -33,15 +49,28 @@ export class PostgresSecretStore implements WrappingSecretStore {
     const parsed = typeof ref === 'string' ? parseSecretReference(ref) : ref;
     return this.call('get', parsed.name, async () => {
       const version = parsed.version === undefined ? undefined : toVersionNumber(parsed.version);
-      if (version === null) throw new SecretNotFoundError(`secret "${parsed.name}" has no such version`, this.details('get', parsed.name));
+      if (version === null)
+        throw new SecretNotFoundError(
+          `secret "${parsed.name}" has no such version`,
+          this.details('get', parsed.name),
+        );
       const { value } = await this.secrets.read(this.scope, parsed.name, version);
       return projectSecretField(toSecretData(value), parsed.key);
     });
   }
 
-  createCredentials(name: string, data: SecretValue, options: CreateSecretOptions = {}): Promise<SecretWriteResult> {
+  createCredentials(
+    name: string,
+    data: SecretValue,
+    options: CreateSecretOptions = {},
+  ): Promise<SecretWriteResult> {
     return this.call('create', name, async () => {
-      const written = await this.secrets.write(this.scope, name, data as JsonValue, options.custom ? { customMetadata: options.custom } : {});
+      const written = await this.secrets.write(
+        this.scope,
+        name,
+        data as JsonValue,
+        options.custom ? { customMetadata: options.custom } : {},
+      );
       return { name, version: String(written.version) };
     });
   }
@@ -57,7 +86,8 @@ export class PostgresSecretStore implements WrappingSecretStore {
   deleteCredentials(name: string): Promise<void> {
     return this.call('delete', name, async () => {
       const deleted = await this.secrets.softDelete(this.scope, name, this.actor, 'all');
-      if (deleted.length === 0) throw new SecretNotFoundError(`secret "${name}" not found`, this.details('delete', name));
+      if (deleted.length === 0)
+        throw new SecretNotFoundError(`secret "${name}" not found`, this.details('delete', name));
     });
   }
 
@@ -72,14 +102,18 @@ export class PostgresSecretStore implements WrappingSecretStore {
   readSecretMetadata(name: string): Promise<SecretMetadata> {
     return this.call('read_metadata', name, async () => {
       const [secret] = (await this.secrets.liveSecrets(this.scope, name)).filter((s) => s.path === name);
-      if (!secret) throw new SecretNotFoundError(`secret "${name}" not found`, this.details('read_metadata', name));
+      if (!secret)
+        throw new SecretNotFoundError(`secret "${name}" not found`, this.details('read_metadata', name));
       return { ...summary(secret), version: String(secret.currentVersion) };
     });
   }
 
   updateCustomMetadata(name: string, custom: CustomMetadata, merge: boolean): Promise<SecretMetadata> {
     return this.call('update_metadata', name, async () => {
-      await this.secrets.updateMetadata(this.scope, name, { customMetadata: custom, mode: merge ? 'merge' : 'replace' });
+      await this.secrets.updateMetadata(this.scope, name, {
+        customMetadata: custom,
+        mode: merge ? 'merge' : 'replace',
+      });
       return this.readSecretMetadata(name);
     });
   }
@@ -94,7 +128,11 @@ export class PostgresSecretStore implements WrappingSecretStore {
       return await run();
     } catch (error) {
       if (error instanceof ProblemException && error.getStatus() === 404) {
-        throw new SecretNotFoundError(`secret "${name}" not found`, { ...this.details(operation, name), providerStatus: 404, providerCode: error.code });
+        throw new SecretNotFoundError(`secret "${name}" not found`, {
+          ...this.details(operation, name),
+          providerStatus: 404,
+          providerCode: error.code,
+        });
       }
       throw error;
     }

@@ -38,12 +38,19 @@ export class ProjectKeysService {
 
   /** The KEK new versions are encrypted with: the project's highest version. */
   async active(organizationId: string, projectId: string): Promise<ProjectKek> {
-    const row = await this.dataSource.getRepository(ProjectKeyEntity).findOne({ where: { projectId }, order: { kekVersion: 'DESC' } });
+    const row = await this.dataSource
+      .getRepository(ProjectKeyEntity)
+      .findOne({ where: { projectId }, order: { kekVersion: 'DESC' } });
     if (!row) throw new Error(`project ${projectId} has no key-encryption key`);
     return this.get(organizationId, projectId, row.kekVersion, row);
   }
 
-  get(organizationId: string, projectId: string, kekVersion: number, row?: ProjectKeyEntity): Promise<ProjectKek> {
+  get(
+    organizationId: string,
+    projectId: string,
+    kekVersion: number,
+    row?: ProjectKeyEntity,
+  ): Promise<ProjectKek> {
     const cacheKey = `${projectId}:${kekVersion}`;
     let kek = this.unwrapped.get(cacheKey);
     if (!kek) {
@@ -54,9 +61,20 @@ export class ProjectKeysService {
     return kek;
   }
 
-  private async unwrap(organizationId: string, projectId: string, kekVersion: number, row?: ProjectKeyEntity): Promise<ProjectKek> {
-    const stored = row ?? (await this.dataSource.getRepository(ProjectKeyEntity).findOneByOrFail({ projectId, kekVersion }));
+  private async unwrap(
+    organizationId: string,
+    projectId: string,
+    kekVersion: number,
+    row?: ProjectKeyEntity,
+  ): Promise<ProjectKek> {
+    const stored =
+      row ??
+      (await this.dataSource.getRepository(ProjectKeyEntity).findOneByOrFail({ projectId, kekVersion }));
     // The context comes from the row's key columns, never from the blob: a copied blob fails its AAD.
-    return unwrapProjectKek({ organizationId, projectId, kekVersion }, parseWrappedKek(stored.wrappedKek), this.masters);
+    return unwrapProjectKek(
+      { organizationId, projectId, kekVersion },
+      parseWrappedKek(stored.wrappedKek),
+      this.masters,
+    );
   }
 }

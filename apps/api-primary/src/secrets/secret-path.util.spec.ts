@@ -5,9 +5,12 @@ describe('secret paths', () => {
     expect(validateSecretPath(path)).toBe(path);
   });
 
-  it.each(['', '/app', 'app/', 'app//db', 'app/../db', '.', 'app/./db', 'app/d b', 'app/ü', 'x'.repeat(513)])('refuses %j', (path) => {
-    expect(() => validateSecretPath(path)).toThrow(/Secret paths are/);
-  });
+  it.each(['', '/app', 'app/', 'app//db', 'app/../db', '.', 'app/./db', 'app/d b', 'app/ü', 'x'.repeat(513)])(
+    'refuses %j',
+    (path) => {
+      expect(() => validateSecretPath(path)).toThrow(/Secret paths are/);
+    },
+  );
 
   it('lists immediate children like directories', () => {
     const paths = ['app/db', 'app/api/key', 'app/api/cert', 'other/x', 'application/y'];

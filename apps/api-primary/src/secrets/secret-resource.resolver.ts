@@ -11,6 +11,7 @@ export type SecretRequest = AuthenticatedRequest & { params: Record<string, stri
 export function secretResource(request: AuthenticatedRequest, services: ResolverServices): Resource {
   const scope = environmentScopeOf(request);
   const id = (request as SecretRequest).params['*'];
-  if (!services.get(SecretScopeService).enforceSecretScopes) return { type: 'secret', id, scope: { organizationId: scope.organizationId } };
+  if (!services.get(SecretScopeService).enforceSecretScopes)
+    return { type: 'secret', id, scope: { organizationId: scope.organizationId } };
   return { type: 'secret', id, scope: placeOf(scope) };
 }

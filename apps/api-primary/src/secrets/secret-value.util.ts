@@ -6,6 +6,7 @@ import type { JsonValue } from './secrets.service';
  * (or array) as `{ value: <scalar> }` — the same shape every SecretStore strategy returns.
  */
 export function toSecretData(value: JsonValue): { data: SecretData; scalar: boolean } {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { data: value, scalar: false };
+  if (value !== null && typeof value === 'object' && !Array.isArray(value))
+    return { data: value, scalar: false };
   return { data: { value }, scalar: true };
 }

@@ -40,7 +40,9 @@ export class SecretsController {
 
   @Get('secrets')
   @RequirePermission('secrets:list', secretResource)
-  @ApiOperation({ summary: 'List secret names under a folder (`?prefix=app/`): leaves, and folders ending in "/"' })
+  @ApiOperation({
+    summary: 'List secret names under a folder (`?prefix=app/`): leaves, and folders ending in "/"',
+  })
   @ApiQuery({ name: 'prefix', required: false })
   async list(@Req() request: SecretRequest, @Query('prefix') prefix?: string): Promise<{ keys: string[] }> {
     return { keys: await this.secrets.list(this.scope(request), prefix) };
@@ -48,12 +50,19 @@ export class SecretsController {
 
   @Get('secrets/*')
   @RequirePermission('secrets:read', secretResource)
-  @ApiOperation({ summary: 'Read a secret (latest or `?version=`); `?wrap_ttl=60s` returns a single-use wrapping token instead' })
+  @ApiOperation({
+    summary:
+      'Read a secret (latest or `?version=`); `?wrap_ttl=60s` returns a single-use wrapping token instead',
+  })
   @ApiParam({ name: '*', description: 'secret path, e.g. app/db' })
   @ApiQuery({ name: 'version', required: false })
   @ApiQuery({ name: 'wrap_ttl', required: false })
   @Audited({ action: 'secret.read', resourceType: 'secret', resourceRef: pathRef })
-  async read(@Req() request: SecretRequest, @Query('version') version?: string, @Query('wrap_ttl') wrapTtl?: string): Promise<object | { wrap: WrapInfo }> {
+  async read(
+    @Req() request: SecretRequest,
+    @Query('version') version?: string,
+    @Query('wrap_ttl') wrapTtl?: string,
+  ): Promise<object | { wrap: WrapInfo }> {
     const scope = this.scope(request);
     const result = await this.secrets.read(scope, request.params['*'], parseVersion(version));
     return this.maybeWrap(scope, result, wrapTtl);
@@ -61,25 +70,48 @@ export class SecretsController {
 
   @Put('secrets/*')
   @RequirePermission('secrets:write', secretResource)
-  @ApiOperation({ summary: 'Write a new version (creating the secret); `cas` makes it conditional on the current version (409 otherwise)' })
+  @ApiOperation({
+    summary:
+      'Write a new version (creating the secret); `cas` makes it conditional on the current version (409 otherwise)',
+  })
   @ApiParam({ name: '*', description: 'secret path' })
   @ApiZodBody(WriteSecretRequestSchema)
   @Audited({ action: 'secret.write', resourceType: 'secret', resourceRef: pathRef })
   async write(@Req() request: SecretRequest, @ValidBody(WriteSecretRequestSchema) body: WriteSecretRequest) {
-    const options = { ...(body.cas !== undefined ? { cas: body.cas } : {}), ...(body.customMetadata ? { customMetadata: body.customMetadata } : {}) };
+    const options = {
+      ...(body.cas !== undefined ? { cas: body.cas } : {}),
+      ...(body.customMetadata ? { customMetadata: body.customMetadata } : {}),
+    };
     return this.secrets.write(this.scope(request), request.params['*'], body.value as JsonValue, options);
   }
 
   @Delete('secrets/*')
   @RequirePermission('secrets:delete', secretResource)
-  @ApiOperation({ summary: 'Soft-delete the current version (`POST …/delete/<path> {versions}` for others; undelete restores them)' })
+  @ApiOperation({
+    summary:
+      'Soft-delete the current version (`POST …/delete/<path> {versions}` for others; undelete restores them)',
+  })
   @ApiParam({ name: '*', description: 'secret path' })
   @Audited({ action: 'secret.delete', resourceType: 'secret', resourceRef: pathRef })
-  async softDeleteCurrent(@Req() request: SecretRequest, @Query() query: Record<string, unknown>): Promise<{ deleted: number[] }> {
+  async softDeleteCurrent(
+    @Req() request: SecretRequest,
+    @Query() query: Record<string, unknown>,
+  ): Promise<{ deleted: number[] }> {
     if (Object.keys(query).length) {
-      throw new ProblemException(400, 'unexpected_query', 'DELETE …/secrets/<path> deletes the current version; name versions with POST …/delete/<path> {"versions":[...]}');
+      throw new ProblemException(
+        400,
+        'unexpected_query',
+        'DELETE …/secrets/<path> deletes the current version; name versions with POST …/delete/<path> {"versions":[...]}',
+      );
     }
-    return { deleted: await this.secrets.softDelete(this.scope(request), request.params['*'], this.actor(request), undefined) };
+    return {
+      deleted: await this.secrets.softDelete(
+        this.scope(request),
+        request.params['*'],
+        this.actor(request),
+        undefined,
+      ),
+    };
   }
 
   @Post('delete/*')
@@ -89,8 +121,18 @@ export class SecretsController {
   @ApiParam({ name: '*', description: 'secret path' })
   @ApiZodBody(SecretVersionsRequestSchema)
   @Audited({ action: 'secret.delete', resourceType: 'secret', resourceRef: pathRef })
-  async softDelete(@Req() request: SecretRequest, @ValidBody(SecretVersionsRequestSchema) body: SecretVersionsRequest): Promise<{ deleted: number[] }> {
-    return { deleted: await this.secrets.softDelete(this.scope(request), request.params['*'], this.actor(request), body.versions) };
+  async softDelete(
+    @Req() request: SecretRequest,
+    @ValidBody(SecretVersionsRequestSchema) body: SecretVersionsRequest,
+  ): Promise<{ deleted: number[] }> {
+    return {
+      deleted: await this.secrets.softDelete(
+        this.scope(request),
+        request.params['*'],
+        this.actor(request),
+        body.versions,
+      ),
+    };
   }
 
   @Post('undelete/*')
@@ -100,8 +142,13 @@ export class SecretsController {
   @ApiParam({ name: '*', description: 'secret path' })
   @ApiZodBody(SecretVersionsRequestSchema)
   @Audited({ action: 'secret.undelete', resourceType: 'secret', resourceRef: pathRef })
-  async undelete(@Req() request: SecretRequest, @ValidBody(SecretVersionsRequestSchema) body: SecretVersionsRequest) {
-    return { undeleted: await this.secrets.undelete(this.scope(request), request.params['*'], body.versions) };
+  async undelete(
+    @Req() request: SecretRequest,
+    @ValidBody(SecretVersionsRequestSchema) body: SecretVersionsRequest,
+  ) {
+    return {
+      undeleted: await this.secrets.undelete(this.scope(request), request.params['*'], body.versions),
+    };
   }
 
   @Post('destroy/*')
@@ -111,13 +158,18 @@ export class SecretsController {
   @ApiParam({ name: '*', description: 'secret path' })
   @ApiZodBody(SecretVersionsRequestSchema)
   @Audited({ action: 'secret.destroy', resourceType: 'secret', resourceRef: pathRef })
-  async destroy(@Req() request: SecretRequest, @ValidBody(SecretVersionsRequestSchema) body: SecretVersionsRequest) {
+  async destroy(
+    @Req() request: SecretRequest,
+    @ValidBody(SecretVersionsRequestSchema) body: SecretVersionsRequest,
+  ) {
     return { destroyed: await this.secrets.destroy(this.scope(request), request.params['*'], body.versions) };
   }
 
   @Get('metadata/*')
   @RequirePermission('secrets:list', secretResource)
-  @ApiOperation({ summary: 'Current version, versions (timestamps, enabled), max_versions and custom metadata' })
+  @ApiOperation({
+    summary: 'Current version, versions (timestamps, enabled), max_versions and custom metadata',
+  })
   @ApiParam({ name: '*', description: 'secret path' })
   async metadata(@Req() request: SecretRequest) {
     return this.secrets.metadata(this.scope(request), request.params['*']);
@@ -129,7 +181,10 @@ export class SecretsController {
   @ApiParam({ name: '*', description: 'secret path' })
   @ApiZodBody(UpdateSecretMetadataRequestSchema)
   @Audited({ action: 'secret.metadata.update', resourceType: 'secret', resourceRef: pathRef })
-  async updateMetadata(@Req() request: SecretRequest, @ValidBody(UpdateSecretMetadataRequestSchema) body: UpdateSecretMetadataRequest) {
+  async updateMetadata(
+    @Req() request: SecretRequest,
+    @ValidBody(UpdateSecretMetadataRequestSchema) body: UpdateSecretMetadataRequest,
+  ) {
     return this.secrets.updateMetadata(this.scope(request), request.params['*'], body);
   }
 
@@ -146,17 +201,27 @@ export class SecretsController {
   @Get('credentials')
   @RequirePermission('secrets:read', secretResource)
   @ApiOperation({
-    summary: 'Resolve a canonical reference: `azure://vault/app/db` → the whole value (a dict, or `{value}` for a scalar); `#field` → `{field: value}`; `?version=` selects a version',
+    summary:
+      'Resolve a canonical reference: `azure://vault/app/db` → the whole value (a dict, or `{value}` for a scalar); `#field` → `{field: value}`; `?version=` selects a version',
   })
   @ApiQuery({ name: 'ref', required: true })
   @ApiQuery({ name: 'wrap_ttl', required: false })
-  @Audited({ action: 'secret.read', resourceType: 'secret', resourceRef: (req) => (req as { query?: { ref?: string } }).query?.ref })
-  async credentials(@Req() request: SecretRequest, @Query('ref') ref?: string, @Query('wrap_ttl') wrapTtl?: string) {
+  @Audited({
+    action: 'secret.read',
+    resourceType: 'secret',
+    resourceRef: (req) => (req as { query?: { ref?: string } }).query?.ref,
+  })
+  async credentials(
+    @Req() request: SecretRequest,
+    @Query('ref') ref?: string,
+    @Query('wrap_ttl') wrapTtl?: string,
+  ) {
     let parsed;
     try {
       parsed = parseSecretReference(ref ?? '');
     } catch (error) {
-      if (error instanceof InvalidSecretReferenceError) throw new ProblemException(400, 'invalid_secret_reference', error.message);
+      if (error instanceof InvalidSecretReferenceError)
+        throw new ProblemException(400, 'invalid_secret_reference', error.message);
       throw error;
     }
     const scope = this.scope(request);
@@ -164,14 +229,25 @@ export class SecretsController {
     const { value } = await this.secrets.read(scope, parsed.name, version);
     const data = toSecretData(value);
     // A field the value does not have is an error the caller must see, not a silent null.
-    if (parsed.key !== undefined && (data.scalar || !Object.prototype.hasOwnProperty.call(data.data, parsed.key))) {
-      throw new ProblemException(404, 'secret_field_not_found', `The secret "${parsed.name}" has no field "${parsed.key}"`);
+    if (
+      parsed.key !== undefined &&
+      (data.scalar || !Object.prototype.hasOwnProperty.call(data.data, parsed.key))
+    ) {
+      throw new ProblemException(
+        404,
+        'secret_field_not_found',
+        `The secret "${parsed.name}" has no field "${parsed.key}"`,
+      );
     }
     return this.maybeWrap(scope, projectSecretField(data, parsed.key), wrapTtl);
   }
 
   private actor(request: SecretRequest) {
-    return { type: request.principal.type, id: request.principal.id, requestId: (request as { id?: string }).id };
+    return {
+      type: request.principal.type,
+      id: request.principal.id,
+      requestId: (request as { id?: string }).id,
+    };
   }
 
   /** Resolved, and checked against TENANT_ID, once per request by ScopeResolutionGuard. */
@@ -182,14 +258,15 @@ export class SecretsController {
   private async maybeWrap(scope: SecretScope, payload: object, wrapTtl: string | undefined): Promise<object> {
     if (wrapTtl === undefined) return payload;
     const ttl = parseDurationSeconds(wrapTtl);
-    if (!ttl) throw new ProblemException(400, 'invalid_wrap_ttl', 'wrap_ttl is a duration such as 60, 60s, 5m or 1h');
+    if (!ttl)
+      throw new ProblemException(400, 'invalid_wrap_ttl', 'wrap_ttl is a duration such as 60, 60s, 5m or 1h');
     return { wrap: await this.wrapping.wrap(scope.organizationId, payload, ttl) };
   }
 }
 
 function parseVersion(raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new ProblemException(400, 'invalid_version', 'version is a positive integer');
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1)
+    throw new ProblemException(400, 'invalid_version', 'version is a positive integer');
   return Number(raw);
 }
-

@@ -15,21 +15,39 @@ import { SecretsService } from './secrets.service';
  * is a random one; the envelope encryption, check-and-set, validation and caching are the real code.
  * (Row locking and concurrent writers need PostgreSQL: secrets-concurrency.e2e-spec.ts.)
  */
-const scope: SecretScope = { organizationId: 'org-1', projectId: 'project-1', environmentId: 'env-1' } as SecretScope;
-const kek: ProjectKek = { organizationId: 'org-1', projectId: 'project-1', kekVersion: 1, key: randomBytes(32) } as ProjectKek;
+const scope: SecretScope = {
+  organizationId: 'org-1',
+  projectId: 'project-1',
+  environmentId: 'env-1',
+} as SecretScope;
+const kek: ProjectKek = {
+  organizationId: 'org-1',
+  projectId: 'project-1',
+  kekVersion: 1,
+  key: randomBytes(32),
+} as ProjectKek;
 
 function setup(config: Partial<PrimaryConfig> = {}) {
   const secrets: SecretEntity[] = [];
   const versions: SecretVersionEntity[] = [];
   let failSaveWith: unknown;
-  const matches = (row: object, where: object) => Object.entries(where).every(([k, v]) => (row as Record<string, unknown>)[k] === v);
+  const matches = (row: object, where: object) =>
+    Object.entries(where).every(([k, v]) => (row as Record<string, unknown>)[k] === v);
   const manager = {
-    getRepository: () => ({ findOne: async ({ where }: { where: object }) => secrets.find((s) => matches(s, where)) ?? null }),
+    getRepository: () => ({
+      findOne: async ({ where }: { where: object }) => secrets.find((s) => matches(s, where)) ?? null,
+    }),
     create: (_entity: unknown, fields: object) => ({ ...fields }),
     save: async (entity: unknown, row: Record<string, unknown>) => {
       if (failSaveWith) throw failSaveWith;
       if (entity === SecretEntity) {
-        const saved = { id: `secret-${secrets.length + 1}`, maxVersions: 10, createdAt: new Date(), updatedAt: new Date(), ...row } as unknown as SecretEntity;
+        const saved = {
+          id: `secret-${secrets.length + 1}`,
+          maxVersions: 10,
+          createdAt: new Date(),
+          updatedAt: new Date(),
+          ...row,
+        } as unknown as SecretEntity;
         secrets.push(saved);
         return saved;
       }
@@ -38,16 +56,24 @@ function setup(config: Partial<PrimaryConfig> = {}) {
       return saved;
     },
     update: async (entity: unknown, where: { id?: string }, fields: object) => {
-      if (entity === SecretEntity) Object.assign(secrets.find((s) => s.id === where.id)!, fields);
+      if (entity === SecretEntity)
+        Object.assign(
+          secrets.find((s) => s.id === where.id)!,
+          fields,
+        );
     },
   };
   const dataSource = {
     transaction: async (work: (m: typeof manager) => Promise<unknown>) => work(manager),
     getRepository: (entity: unknown) => ({
-      findOneBy: async (where: object) => ((entity === SecretEntity ? secrets : versions) as object[]).find((r) => matches(r, where)) ?? null,
+      findOneBy: async (where: object) =>
+        ((entity === SecretEntity ? secrets : versions) as object[]).find((r) => matches(r, where)) ?? null,
     }),
   } as unknown as DataSource;
-  const keys = { active: jest.fn(async () => kek), get: jest.fn(async () => kek) } as unknown as ProjectKeysService;
+  const keys = {
+    active: jest.fn(async () => kek),
+    get: jest.fn(async () => kek),
+  } as unknown as ProjectKeysService;
   const handlers = new Map<string, (key: string) => void>();
   const bus = {
     on: (namespace: string, handler: (key: string) => void) => handlers.set(namespace, handler),
@@ -77,7 +103,10 @@ async function problem(promise: Promise<unknown>): Promise<{ status: number; cod
 describe('SecretsService', () => {
   it('writes versions as ciphertext only and reads each back', async () => {
     const { service, versions } = setup();
-    expect(await service.write(scope, 'app/db', { password: 'pw-1' })).toMatchObject({ path: 'app/db', version: 1 });
+    expect(await service.write(scope, 'app/db', { password: 'pw-1' })).toMatchObject({
+      path: 'app/db',
+      version: 1,
+    });
     expect(await service.write(scope, 'app/db', { password: 'pw-2' })).toMatchObject({ version: 2 });
     expect(JSON.stringify(versions)).not.toContain('pw-');
     expect((await service.read(scope, 'app/db')).value).toEqual({ password: 'pw-2' });
@@ -87,17 +116,32 @@ describe('SecretsService', () => {
   it('check-and-set: 0 means "must not exist", otherwise the current version', async () => {
     const { service } = setup();
     await service.write(scope, 'cas', 'a', { cas: 0 });
-    expect(await problem(service.write(scope, 'cas', 'b', { cas: 0 }))).toMatchObject({ status: 409, code: 'cas_mismatch' });
-    expect(await problem(service.write(scope, 'cas', 'b', { cas: 2 }))).toMatchObject({ status: 409, code: 'cas_mismatch' });
+    expect(await problem(service.write(scope, 'cas', 'b', { cas: 0 }))).toMatchObject({
+      status: 409,
+      code: 'cas_mismatch',
+    });
+    expect(await problem(service.write(scope, 'cas', 'b', { cas: 2 }))).toMatchObject({
+      status: 409,
+      code: 'cas_mismatch',
+    });
     expect(await service.write(scope, 'cas', 'b', { cas: 1 })).toMatchObject({ version: 2 });
-    expect(await problem(service.write(scope, 'other', 'x', { cas: 1 }))).toMatchObject({ status: 409, code: 'cas_mismatch' });
+    expect(await problem(service.write(scope, 'other', 'x', { cas: 1 }))).toMatchObject({
+      status: 409,
+      code: 'cas_mismatch',
+    });
   });
 
   it('refuses a bad path, a value over SECRET_MAX_BYTES and a path outside the allowed mounts before any key or row is touched', async () => {
     const { service, keys, secrets } = setup({ TENANT_ALLOWED_MOUNTS: ['app'] } as Partial<PrimaryConfig>);
     expect((await problem(service.write(scope, 'app//x', 1))).code).toBe('invalid_secret_path');
-    expect(await problem(service.write(scope, 'app/big', 'x'.repeat(2048)))).toMatchObject({ status: 413, code: 'secret_too_large' });
-    expect(await problem(service.write(scope, 'ops/x', 1))).toMatchObject({ status: 403, code: 'mount_not_allowed' });
+    expect(await problem(service.write(scope, 'app/big', 'x'.repeat(2048)))).toMatchObject({
+      status: 413,
+      code: 'secret_too_large',
+    });
+    expect(await problem(service.write(scope, 'ops/x', 1))).toMatchObject({
+      status: 403,
+      code: 'mount_not_allowed',
+    });
     expect(keys.active).not.toHaveBeenCalled();
     expect(secrets).toHaveLength(0);
   });
@@ -105,7 +149,10 @@ describe('SecretsService', () => {
   it('answers a lost race to create a path as a 409 conflict to retry', async () => {
     const { service, failNextSave } = setup();
     failNextSave(Object.assign(new Error('duplicate key'), { code: '23505' }));
-    expect(await problem(service.write(scope, 'first', 'x'))).toMatchObject({ status: 409, code: 'conflict' });
+    expect(await problem(service.write(scope, 'first', 'x'))).toMatchObject({
+      status: 409,
+      code: 'conflict',
+    });
   });
 
   it('drops a cached read on a write, so the next read sees the new version', async () => {

@@ -1,5 +1,14 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { DecryptionError, type EncryptedSecretValue, encryptSecretValue, openSecretValue, parseEncryptedValue, serializeEncryptedValue, type SecretVersionContext, unwrapDataKey } from '@mazevault/crypto';
+import {
+  DecryptionError,
+  type EncryptedSecretValue,
+  encryptSecretValue,
+  openSecretValue,
+  parseEncryptedValue,
+  serializeEncryptedValue,
+  type SecretVersionContext,
+  unwrapDataKey,
+} from '@mazevault/crypto';
 import { isUniqueViolation, SecretEntity, SecretVersionEntity } from '@mazevault/persistence';
 import { CacheInvalidationBus, CLOCK, type Clock, ProblemException, TtlCache } from '@mazevault/platform';
 import { DataSource, type EntityManager, In, IsNull, LessThanOrEqual } from 'typeorm';
@@ -106,44 +115,85 @@ export class SecretsService implements OnModuleInit {
       const secret = await this.dataSource.getRepository(SecretEntity).findOneBy(secretWhere(scope, path));
       if (!secret || secret.currentVersion === 0) throw notFound(path);
       const wanted = version ?? secret.currentVersion;
-      const row = await this.dataSource.getRepository(SecretVersionEntity).findOneBy({ secretId: secret.id, version: wanted });
-      if (!row) throw new ProblemException(404, 'secret_version_not_found', `Secret "${path}" has no version ${wanted}`);
+      const row = await this.dataSource
+        .getRepository(SecretVersionEntity)
+        .findOneBy({ secretId: secret.id, version: wanted });
+      if (!row)
+        throw new ProblemException(
+          404,
+          'secret_version_not_found',
+          `Secret "${path}" has no version ${wanted}`,
+        );
       return { secret, row, encrypted: row.ciphertext ? parseEncryptedValue(row.ciphertext) : null };
     });
   }
 
-  async write(scope: SecretScope, path: string, value: JsonValue, options: WriteOptions = {}): Promise<{ path: string; version: number; createdAt: string }> {
+  async write(
+    scope: SecretScope,
+    path: string,
+    value: JsonValue,
+    options: WriteOptions = {},
+  ): Promise<{ path: string; version: number; createdAt: string }> {
     this.checkPath(path);
     const plaintext = Buffer.from(JSON.stringify(value), 'utf8');
     if (plaintext.length > this.config.SECRET_MAX_BYTES) {
-      throw new ProblemException(413, 'secret_too_large', `Secret values are limited to ${this.config.SECRET_MAX_BYTES} bytes of JSON`);
+      throw new ProblemException(
+        413,
+        'secret_too_large',
+        `Secret values are limited to ${this.config.SECRET_MAX_BYTES} bytes of JSON`,
+      );
     }
     const kek = await this.keys.active(scope.organizationId, scope.projectId);
     try {
       const result = await this.dataSource.transaction(async (manager) => {
         let secret = await this.lockSecret(manager, scope, path);
         if (options.cas !== undefined && options.cas !== (secret?.currentVersion ?? 0)) {
-          throw new ProblemException(409, 'cas_mismatch', `check-and-set expected version ${options.cas}, current is ${secret?.currentVersion ?? 0}`);
+          throw new ProblemException(
+            409,
+            'cas_mismatch',
+            `check-and-set expected version ${options.cas}, current is ${secret?.currentVersion ?? 0}`,
+          );
         }
-        secret ??= await manager.save(SecretEntity, manager.create(SecretEntity, { ...scopeParams(scope), path, currentVersion: 0, customMetadata: {} }));
+        secret ??= await manager.save(
+          SecretEntity,
+          manager.create(SecretEntity, {
+            ...scopeParams(scope),
+            path,
+            currentVersion: 0,
+            customMetadata: {},
+          }),
+        );
         const version = secret.currentVersion + 1;
         const encrypted = encryptSecretValue(plaintext, this.context(scope, secret.id, version), kek);
-        const row = await manager.save(SecretVersionEntity, manager.create(SecretVersionEntity, {
-          secretId: secret.id,
-          version,
-          ciphertext: serializeEncryptedValue(encrypted),
-          deletedAt: null,
-          destroyedAt: null,
-        }));
-        await manager.update(SecretEntity, { id: secret.id }, {
-          currentVersion: version,
-          ...(options.customMetadata ? { customMetadata: { ...secret.customMetadata, ...options.customMetadata } } : {}),
-        });
+        const row = await manager.save(
+          SecretVersionEntity,
+          manager.create(SecretVersionEntity, {
+            secretId: secret.id,
+            version,
+            ciphertext: serializeEncryptedValue(encrypted),
+            deletedAt: null,
+            destroyedAt: null,
+          }),
+        );
+        await manager.update(
+          SecretEntity,
+          { id: secret.id },
+          {
+            currentVersion: version,
+            ...(options.customMetadata
+              ? { customMetadata: { ...secret.customMetadata, ...options.customMetadata } }
+              : {}),
+          },
+        );
         if (secret.maxVersions > 0 && version > secret.maxVersions) {
           // Beyond max_versions the oldest versions are destroyed (ciphertext wiped), as in Vault KV v2.
           await manager.update(
             SecretVersionEntity,
-            { secretId: secret.id, version: LessThanOrEqual(version - secret.maxVersions), destroyedAt: IsNull() },
+            {
+              secretId: secret.id,
+              version: LessThanOrEqual(version - secret.maxVersions),
+              destroyedAt: IsNull(),
+            },
             { ciphertext: null, destroyedAt: this.clock.now() },
           );
         }
@@ -153,7 +203,8 @@ export class SecretsService implements OnModuleInit {
       return result;
     } catch (error) {
       // Two first writes of one path raced; the loser retries (and then sees the winner's version).
-      if (isUniqueViolation(error)) throw new ProblemException(409, 'conflict', `A concurrent write created "${path}"; retry`);
+      if (isUniqueViolation(error))
+        throw new ProblemException(409, 'conflict', `A concurrent write created "${path}"; retry`);
       throw error;
     } finally {
       plaintext.fill(0);
@@ -165,17 +216,35 @@ export class SecretsService implements OnModuleInit {
     const cached = await this.loadVersion(scope, path, version);
     const { secret, row, encrypted } = cached;
     const wanted = row.version;
-    if (row.destroyedAt || !encrypted) throw new ProblemException(404, 'secret_version_destroyed', `Version ${wanted} of "${path}" was destroyed`);
-    if (row.deletedAt) throw new ProblemException(404, 'secret_version_deleted', `Version ${wanted} of "${path}" is deleted (it can be undeleted)`);
+    if (row.destroyedAt || !encrypted)
+      throw new ProblemException(
+        404,
+        'secret_version_destroyed',
+        `Version ${wanted} of "${path}" was destroyed`,
+      );
+    if (row.deletedAt)
+      throw new ProblemException(
+        404,
+        'secret_version_deleted',
+        `Version ${wanted} of "${path}" is deleted (it can be undeleted)`,
+      );
     const ctx = this.context(scope, secret.id, wanted);
     let plaintext: Buffer;
     try {
-      cached.dataKey ??= unwrapDataKey(encrypted, ctx, await this.keys.get(scope.organizationId, scope.projectId, encrypted.kekVersion));
+      cached.dataKey ??= unwrapDataKey(
+        encrypted,
+        ctx,
+        await this.keys.get(scope.organizationId, scope.projectId, encrypted.kekVersion),
+      );
       plaintext = openSecretValue(encrypted, ctx, cached.dataKey);
     } catch (error) {
       // Authentication failed: the row was altered or moved (AAD binds it to its own place).
       if (error instanceof DecryptionError) {
-        throw new ProblemException(500, 'secret_integrity_error', `Version ${wanted} of "${path}" failed its integrity check; it was altered or copied from elsewhere`);
+        throw new ProblemException(
+          500,
+          'secret_integrity_error',
+          `Version ${wanted} of "${path}" failed its integrity check; it was altered or copied from elsewhere`,
+        );
       }
       throw error;
     }
@@ -203,7 +272,10 @@ export class SecretsService implements OnModuleInit {
       .andWhere('s.current_version > 0')
       .andWhere("s.path LIKE :pattern ESCAPE '\\'", { pattern: folder.replace(/[\\%_]/g, '\\$&') + '%' })
       .getRawMany();
-    return childrenUnder(folder, rows.map((r) => r.path).filter((p) => insideAllowedMounts(p, this.config.TENANT_ALLOWED_MOUNTS)));
+    return childrenUnder(
+      folder,
+      rows.map((r) => r.path).filter((p) => insideAllowedMounts(p, this.config.TENANT_ALLOWED_MOUNTS)),
+    );
   }
 
   /**
@@ -228,7 +300,11 @@ export class SecretsService implements OnModuleInit {
     return this.changeVersions(scope, path, versions, async (manager, secret, targets) => {
       const live = targets.filter((v) => !v.deletedAt && !v.destroyedAt);
       if (!live.length) return [];
-      await manager.update(SecretVersionEntity, { secretId: secret.id, version: In(live.map((v) => v.version)) }, { deletedAt: this.clock.now() });
+      await manager.update(
+        SecretVersionEntity,
+        { secretId: secret.id, version: In(live.map((v) => v.version)) },
+        { deletedAt: this.clock.now() },
+      );
       for (const v of live) {
         await this.audit.record(
           {
@@ -240,7 +316,12 @@ export class SecretsService implements OnModuleInit {
             resourceRef: `azure://vault/${path}`,
             outcome: 'success',
             requestId: actor.requestId ?? null,
-            details: { credential_id: `azure://vault/${path}`, version: v.version, projectId: scope.projectId, environmentId: scope.environmentId },
+            details: {
+              credential_id: `azure://vault/${path}`,
+              version: v.version,
+              projectId: scope.projectId,
+              environmentId: scope.environmentId,
+            },
           },
           manager,
         );
@@ -252,7 +333,12 @@ export class SecretsService implements OnModuleInit {
   undelete(scope: SecretScope, path: string, versions: number[]): Promise<number[]> {
     return this.changeVersions(scope, path, versions, async (manager, secret, targets) => {
       const restorable = targets.filter((v) => v.deletedAt && !v.destroyedAt).map((v) => v.version);
-      if (restorable.length) await manager.update(SecretVersionEntity, { secretId: secret.id, version: In(restorable) }, { deletedAt: null });
+      if (restorable.length)
+        await manager.update(
+          SecretVersionEntity,
+          { secretId: secret.id, version: In(restorable) },
+          { deletedAt: null },
+        );
       return restorable;
     });
   }
@@ -261,7 +347,11 @@ export class SecretsService implements OnModuleInit {
     return this.changeVersions(scope, path, versions, async (manager, secret, targets) => {
       const destroyable = targets.filter((v) => !v.destroyedAt).map((v) => v.version);
       if (destroyable.length) {
-        await manager.update(SecretVersionEntity, { secretId: secret.id, version: In(destroyable) }, { ciphertext: null, destroyedAt: this.clock.now() });
+        await manager.update(
+          SecretVersionEntity,
+          { secretId: secret.id, version: In(destroyable) },
+          { ciphertext: null, destroyedAt: this.clock.now() },
+        );
       }
       return destroyable;
     });
@@ -271,7 +361,9 @@ export class SecretsService implements OnModuleInit {
     this.checkPath(path);
     const secret = await this.dataSource.getRepository(SecretEntity).findOneBy(secretWhere(scope, path));
     if (!secret) throw notFound(path);
-    const versions = await this.dataSource.getRepository(SecretVersionEntity).find({ where: { secretId: secret.id }, order: { version: 'ASC' } });
+    const versions = await this.dataSource
+      .getRepository(SecretVersionEntity)
+      .find({ where: { secretId: secret.id }, order: { version: 'ASC' } });
     return {
       path,
       currentVersion: secret.currentVersion,
@@ -303,7 +395,11 @@ export class SecretsService implements OnModuleInit {
           ? { ...secret.customMetadata, ...patch.customMetadata }
           : patch.customMetadata
         : secret.customMetadata;
-      await manager.update(SecretEntity, { id: secret.id }, { customMetadata, ...(patch.maxVersions !== undefined ? { maxVersions: patch.maxVersions } : {}) });
+      await manager.update(
+        SecretEntity,
+        { id: secret.id },
+        { customMetadata, ...(patch.maxVersions !== undefined ? { maxVersions: patch.maxVersions } : {}) },
+      );
     });
     await this.invalidate(scope, path);
     return this.metadata(scope, path);
@@ -321,17 +417,27 @@ export class SecretsService implements OnModuleInit {
     scope: SecretScope,
     path: string,
     versions: number[] | 'all' | undefined,
-    change: (manager: EntityManager, secret: SecretEntity, targets: SecretVersionEntity[]) => Promise<number[]>,
+    change: (
+      manager: EntityManager,
+      secret: SecretEntity,
+      targets: SecretVersionEntity[],
+    ) => Promise<number[]>,
   ): Promise<number[]> {
     this.checkPath(path);
     const changed = await this.dataSource.transaction(async (manager) => {
       const secret = await this.lockSecret(manager, scope, path);
       if (!secret || secret.currentVersion === 0) throw notFound(path);
-      if (versions === 'all') return change(manager, secret, await manager.findBy(SecretVersionEntity, { secretId: secret.id }));
+      if (versions === 'all')
+        return change(manager, secret, await manager.findBy(SecretVersionEntity, { secretId: secret.id }));
       const wanted = versions?.length ? versions : [secret.currentVersion];
       const targets = await manager.findBy(SecretVersionEntity, { secretId: secret.id, version: In(wanted) });
       const missing = wanted.filter((v) => !targets.some((t) => t.version === v));
-      if (missing.length) throw new ProblemException(404, 'secret_version_not_found', `Secret "${path}" has no version ${missing.join(', ')}`);
+      if (missing.length)
+        throw new ProblemException(
+          404,
+          'secret_version_not_found',
+          `Secret "${path}" has no version ${missing.join(', ')}`,
+        );
       return change(manager, secret, targets);
     });
     await this.invalidate(scope, path);
@@ -339,7 +445,11 @@ export class SecretsService implements OnModuleInit {
   }
 
   /** The secret row locked for the rest of the transaction (serializes writers of one secret). */
-  private async lockSecret(manager: EntityManager, scope: SecretScope, path: string): Promise<SecretEntity | null> {
+  private async lockSecret(
+    manager: EntityManager,
+    scope: SecretScope,
+    path: string,
+  ): Promise<SecretEntity | null> {
     return manager.getRepository(SecretEntity).findOne({
       where: secretWhere(scope, path),
       lock: { mode: 'pessimistic_write' },
@@ -349,24 +459,44 @@ export class SecretsService implements OnModuleInit {
   private checkPath(path: string): void {
     validateSecretPath(path);
     if (!insideAllowedMounts(path, this.config.TENANT_ALLOWED_MOUNTS)) {
-      throw new ProblemException(403, 'mount_not_allowed', 'This path is outside the mounts this tenant may use (TENANT_ALLOWED_MOUNTS)');
+      throw new ProblemException(
+        403,
+        'mount_not_allowed',
+        'This path is outside the mounts this tenant may use (TENANT_ALLOWED_MOUNTS)',
+      );
     }
   }
 
   private context(scope: SecretScope, secretId: string, version: number): SecretVersionContext {
-    return { organizationId: scope.organizationId, projectId: scope.projectId, environmentId: scope.environmentId, secretId, version };
+    return {
+      organizationId: scope.organizationId,
+      projectId: scope.projectId,
+      environmentId: scope.environmentId,
+      secretId,
+      version,
+    };
   }
 }
 
 /** Every secrets query names the organization, the project and the environment, not the environment alone. */
 function secretWhere(scope: SecretScope, path: string) {
-  return { organizationId: scope.organizationId, projectId: scope.projectId, environmentId: scope.environmentId, path };
+  return {
+    organizationId: scope.organizationId,
+    projectId: scope.projectId,
+    environmentId: scope.environmentId,
+    path,
+  };
 }
 
-const SCOPED = 's.organization_id = :organizationId AND s.project_id = :projectId AND s.environment_id = :environmentId';
+const SCOPED =
+  's.organization_id = :organizationId AND s.project_id = :projectId AND s.environment_id = :environmentId';
 
 function scopeParams(scope: SecretScope) {
-  return { organizationId: scope.organizationId, projectId: scope.projectId, environmentId: scope.environmentId };
+  return {
+    organizationId: scope.organizationId,
+    projectId: scope.projectId,
+    environmentId: scope.environmentId,
+  };
 }
 
 function notFound(path: string): ProblemException {

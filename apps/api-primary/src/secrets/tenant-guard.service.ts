@@ -25,7 +25,11 @@ export class TenantGuardService {
       .findOne({ where: [{ slug: tenant }, ...(/^[0-9a-f-]{36}$/i.test(tenant) ? [{ id: tenant }] : [])] })
       .then((org) => org?.id);
     if ((await this.tenantOrganizationId) !== organizationId) {
-      throw new ProblemException(403, 'tenant_mismatch', 'This MazeVault instance serves another tenant (TENANT_ID)');
+      throw new ProblemException(
+        403,
+        'tenant_mismatch',
+        'This MazeVault instance serves another tenant (TENANT_ID)',
+      );
     }
   }
 }

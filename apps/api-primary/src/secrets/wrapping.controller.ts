@@ -21,7 +21,14 @@ export class WrappingController {
   @ApiOperation({ summary: 'Unwrap a response-wrapped value: works once, before the TTL' })
   @ApiZodBody(UnwrapRequestSchema)
   @Audited({ action: 'secret.unwrap', resourceType: 'wrapped_response' })
-  async unwrap(@ValidBody(UnwrapRequestSchema) body: UnwrapRequest, @Req() request: AuditableRequest): Promise<{ data: unknown }> {
-    return { data: await this.wrapping.unwrap(body.token, (organizationId) => attributeAuditTo(request, organizationId)) };
+  async unwrap(
+    @ValidBody(UnwrapRequestSchema) body: UnwrapRequest,
+    @Req() request: AuditableRequest,
+  ): Promise<{ data: unknown }> {
+    return {
+      data: await this.wrapping.unwrap(body.token, (organizationId) =>
+        attributeAuditTo(request, organizationId),
+      ),
+    };
   }
 }

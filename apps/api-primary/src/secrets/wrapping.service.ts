@@ -26,7 +26,11 @@ export class WrappingService {
 
   async wrap(organizationId: string, payload: unknown, ttlSeconds: number): Promise<WrapInfo> {
     if (ttlSeconds > this.config.WRAP_MAX_TTL_SECONDS) {
-      throw new ProblemException(400, 'invalid_wrap_ttl', `wrap_ttl is at most ${this.config.WRAP_MAX_TTL_SECONDS} seconds`);
+      throw new ProblemException(
+        400,
+        'invalid_wrap_ttl',
+        `wrap_ttl is at most ${this.config.WRAP_MAX_TTL_SECONDS} seconds`,
+      );
     }
     const plaintext = Buffer.from(JSON.stringify(payload), 'utf8');
     const sealed = sealWithNewToken(plaintext);
@@ -50,7 +54,12 @@ export class WrappingService {
       .returning('ciphertext, expires_at, organization_id')
       .execute();
     const row = (result.raw as { ciphertext: string; expires_at: Date; organization_id: string }[])[0];
-    if (!row) throw new ProblemException(400, 'invalid_wrapping_token', 'The wrapping token is unknown or was already used');
+    if (!row)
+      throw new ProblemException(
+        400,
+        'invalid_wrapping_token',
+        'The wrapping token is unknown or was already used',
+      );
     attribute?.(row.organization_id);
     if (!(new Date(row.expires_at).getTime() > this.clock.now().getTime())) {
       throw new ProblemException(400, 'wrapping_token_expired', 'The wrapping token has expired');
@@ -58,7 +67,8 @@ export class WrappingService {
     try {
       return JSON.parse(openWithToken(token, row.ciphertext).toString('utf8'));
     } catch (error) {
-      if (error instanceof DecryptionError) throw new ProblemException(400, 'invalid_wrapping_token', 'The wrapping token is invalid');
+      if (error instanceof DecryptionError)
+        throw new ProblemException(400, 'invalid_wrapping_token', 'The wrapping token is invalid');
       throw error;
     }
   }

@@ -49,35 +49,61 @@ export class UsersService {
    */
   async create(creator: Subject, request: CreateUserRequest & { organizationId: string }): Promise<UserView> {
     if (request.role && request.organizationId === creator.organizationId) {
-      const { decision, reason } = evaluateRoleGrant(this.pdp, creator, { userId: NEW_USER, role: request.role, scope: { organizationId: request.organizationId } });
-      if (!decision) throw new ProblemException(403, 'grant_forbidden', `You cannot create a user with this role: ${reason}`);
+      const { decision, reason } = evaluateRoleGrant(this.pdp, creator, {
+        userId: NEW_USER,
+        role: request.role,
+        scope: { organizationId: request.organizationId },
+      });
+      if (!decision)
+        throw new ProblemException(
+          403,
+          'grant_forbidden',
+          `You cannot create a user with this role: ${reason}`,
+        );
     }
     const passwordHash = await hashPassword(request.password);
     try {
       return await this.dataSource.transaction(async (manager) => {
         const org = await manager.findOneBy(OrganizationEntity, { id: request.organizationId });
-        if (!org || org.disabledAt) throw new ProblemException(404, 'organization_not_found', 'No such active organization');
-        const user = await manager.save(UserEntity, manager.create(UserEntity, {
-          organizationId: org.id,
-          email: canonicalIdentity(request.email),
-          displayName: request.displayName ?? null,
-          passwordHash,
-          disabledAt: null,
-        }));
+        if (!org || org.disabledAt)
+          throw new ProblemException(404, 'organization_not_found', 'No such active organization');
+        const user = await manager.save(
+          UserEntity,
+          manager.create(UserEntity, {
+            organizationId: org.id,
+            email: canonicalIdentity(request.email),
+            displayName: request.displayName ?? null,
+            passwordHash,
+            disabledAt: null,
+          }),
+        );
         if (request.role) {
-          await manager.insert(RoleBindingEntity, { userId: user.id, roleName: request.role, organizationId: org.id, projectId: null, environmentId: null });
+          await manager.insert(RoleBindingEntity, {
+            userId: user.id,
+            roleName: request.role,
+            organizationId: org.id,
+            projectId: null,
+            environmentId: null,
+          });
         }
         return toUserView(user);
       });
     } catch (error) {
       // Unique per organization: this only ever reports a user the caller can already list.
-      if (isUniqueViolation(error)) throw new ProblemException(409, 'user_exists', 'A user with this email already exists in this organization');
+      if (isUniqueViolation(error))
+        throw new ProblemException(
+          409,
+          'user_exists',
+          'A user with this email already exists in this organization',
+        );
       throw error;
     }
   }
 
   async list(organizationId: string): Promise<UserView[]> {
-    const users = await this.dataSource.getRepository(UserEntity).find({ where: { organizationId }, order: { createdAt: 'ASC' }, take: 1000 });
+    const users = await this.dataSource
+      .getRepository(UserEntity)
+      .find({ where: { organizationId }, order: { createdAt: 'ASC' }, take: 1000 });
     return users.map(toUserView);
   }
 
@@ -86,13 +112,18 @@ export class UsersService {
    * disabling it would leave an organization nobody can administer (the same rule as unbinding it).
    */
   async disable(actor: Subject, userId: string): Promise<UserView> {
-    if (actor.type === 'user' && actor.id === userId) throw new ProblemException(409, 'cannot_disable_self', 'You cannot disable your own account');
+    if (actor.type === 'user' && actor.id === userId)
+      throw new ProblemException(409, 'cannot_disable_self', 'You cannot disable your own account');
     const saved = await this.dataSource.transaction(async (manager) => {
       const user = await manager.findOneBy(UserEntity, { id: userId, organizationId: actor.organizationId });
       if (!user) throw new ProblemException(404, 'user_not_found', 'No such user in this organization');
       if (user.disabledAt) return user;
       if (!(await hasAnotherActiveAdmin(manager, user.organizationId, { userId: user.id }))) {
-        throw new ProblemException(409, 'last_admin', "This user is the organization's last admin; grant admin to someone else first");
+        throw new ProblemException(
+          409,
+          'last_admin',
+          "This user is the organization's last admin; grant admin to someone else first",
+        );
       }
       user.disabledAt = this.clock.now();
       return manager.save(user);

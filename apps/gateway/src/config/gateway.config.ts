@@ -5,7 +5,10 @@ import { z } from 'zod';
 /** Every environment variable the gateway reads, validated once at start-up. */
 export const GATEWAY_CONFIG_SHAPE = {
   MAZEVAULT_MODE: z.literal('gateway').default('gateway'),
-  MAZEVAULT_VERSION: z.string().regex(/^\d{1,4}\.\d{1,4}\.\d{1,6}(?:-[0-9A-Za-z.-]{1,64})?$/).default('0.1.0'),
+  MAZEVAULT_VERSION: z
+    .string()
+    .regex(/^\d{1,4}\.\d{1,4}\.\d{1,6}(?:-[0-9A-Za-z.-]{1,64})?$/)
+    .default('0.1.0'),
   HOST: z.string().default('0.0.0.0'),
   /** The gateway's own port (the seed's `kubectl port-forward svc/mazevault-gateway 8443:8443`). */
   PORT: env.port(8443),
@@ -13,7 +16,9 @@ export const GATEWAY_CONFIG_SHAPE = {
   /** The Primary's gateway listener, e.g. https://primary.example.com:8443. */
   PRIMARY_BACKEND_URL: env.url(['https']),
   /** One-time enrollment token from `POST /api/v1/gateways/bootstrap`; unused once an identity is stored. */
-  GATEWAY_BOOTSTRAP_TOKEN: sensitive(z.string().regex(/^mvgb_[A-Za-z0-9_-]{43}\.[0-9a-f]{64}$/, { message: 'not a gateway bootstrap token' })).optional(),
+  GATEWAY_BOOTSTRAP_TOKEN: sensitive(
+    z.string().regex(/^mvgb_[A-Za-z0-9_-]{43}\.[0-9a-f]{64}$/, { message: 'not a gateway bootstrap token' }),
+  ).optional(),
   MAZEVAULT_GATEWAY_ENVIRONMENT: z.enum(GATEWAY_ENVIRONMENTS).default('NPR'),
   MAZEVAULT_GATEWAY_ROLE: z.enum(GATEWAY_ROLES).default('primary'),
   /** The gateway's own PostgreSQL (its identity; later its write queue). */

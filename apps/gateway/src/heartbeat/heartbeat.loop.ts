@@ -60,16 +60,24 @@ export class HeartbeatLoop {
         this.config.PRIMARY_BACKEND_URL,
         '/api/v1/gateway/heartbeat',
         body,
-        { ca: this.identity.platformCaPem, cert: this.identity.certificatePem, key: this.identity.privateKeyPem },
+        {
+          ca: this.identity.platformCaPem,
+          cert: this.identity.certificatePem,
+          key: this.identity.privateKeyPem,
+        },
         this.config.PRIMARY_TIMEOUT_MS,
       );
-      if (answer.status !== 200) throw new Error(`heartbeat refused: ${answer.status} ${answer.body?.code ?? ''}`);
+      if (answer.status !== 200)
+        throw new Error(`heartbeat refused: ${answer.status} ${answer.body?.code ?? ''}`);
       this.consecutiveFailures = 0;
       this.lastSuccessAt = new Date();
       this.logger.debug('heartbeat sent');
     } catch (error) {
       this.consecutiveFailures += 1;
-      this.logger.warn({ consecutiveFailures: this.consecutiveFailures }, `heartbeat failed: ${(error as Error).message}`);
+      this.logger.warn(
+        { consecutiveFailures: this.consecutiveFailures },
+        `heartbeat failed: ${(error as Error).message}`,
+      );
     }
   }
 }

@@ -13,7 +13,11 @@ export class EnrollmentError extends Error {}
  * (it never leaves the gateway), a CSR, and registration with the one-time token over TLS pinned to
  * the platform CA whose fingerprint the token carries.
  */
-export async function ensureIdentity(config: GatewayConfig, store: GatewayIdentityStore, logger: Logger): Promise<GatewayIdentity> {
+export async function ensureIdentity(
+  config: GatewayConfig,
+  store: GatewayIdentityStore,
+  logger: Logger,
+): Promise<GatewayIdentity> {
   const stored = await store.load();
   if (stored) {
     logger.info({ gatewayId: stored.gatewayId }, `Using stored gateway identity: ${stored.gatewayId}`);
@@ -21,10 +25,17 @@ export async function ensureIdentity(config: GatewayConfig, store: GatewayIdenti
     return stored;
   }
   const token = config.GATEWAY_BOOTSTRAP_TOKEN;
-  if (!token) throw new EnrollmentError('No stored gateway identity and no GATEWAY_BOOTSTRAP_TOKEN: create one with POST /api/v1/gateways/bootstrap on the Primary');
+  if (!token)
+    throw new EnrollmentError(
+      'No stored gateway identity and no GATEWAY_BOOTSTRAP_TOKEN: create one with POST /api/v1/gateways/bootstrap on the Primary',
+    );
   logger.info('Registering gateway with primary...');
   const fingerprint = token.slice(token.lastIndexOf('.') + 1);
-  const platformCaPem = await fetchPinnedCa(config.PRIMARY_BACKEND_URL, fingerprint, config.PRIMARY_TIMEOUT_MS);
+  const platformCaPem = await fetchPinnedCa(
+    config.PRIMARY_BACKEND_URL,
+    fingerprint,
+    config.PRIMARY_TIMEOUT_MS,
+  );
   const pair = await generateKeyPair('ecdsa-p256');
   const pkcs8 = new Uint8Array(await exportPkcs8(pair.privateKey));
   try {
@@ -37,10 +48,15 @@ export async function ensureIdentity(config: GatewayConfig, store: GatewayIdenti
       config.PRIMARY_TIMEOUT_MS,
     );
     if (answer.status !== 201) {
-      throw new EnrollmentError(`Registration refused by the Primary (${answer.status} ${answer.body?.code ?? ''}): ${answer.body?.detail ?? 'no detail'}`);
+      throw new EnrollmentError(
+        `Registration refused by the Primary (${answer.status} ${answer.body?.code ?? ''}): ${answer.body?.detail ?? 'no detail'}`,
+      );
     }
     const registered = answer.body;
-    if (registered.environment !== config.MAZEVAULT_GATEWAY_ENVIRONMENT || registered.role !== config.MAZEVAULT_GATEWAY_ROLE) {
+    if (
+      registered.environment !== config.MAZEVAULT_GATEWAY_ENVIRONMENT ||
+      registered.role !== config.MAZEVAULT_GATEWAY_ROLE
+    ) {
       // The Primary's record wins: it decides what this gateway may see. Said loudly, not silently.
       logger.warn(
         { primary: { environment: registered.environment, role: registered.role } },
@@ -48,7 +64,12 @@ export async function ensureIdentity(config: GatewayConfig, store: GatewayIdenti
       );
     }
     logger.info('Setting up mTLS...');
-    const identity = { gatewayId: registered.gatewayId, certificatePem: registered.certificatePem, platformCaPem, notAfter: new Date(registered.notAfter) };
+    const identity = {
+      gatewayId: registered.gatewayId,
+      certificatePem: registered.certificatePem,
+      platformCaPem,
+      notAfter: new Date(registered.notAfter),
+    };
     await store.save(identity, pkcs8);
     logger.info({ gatewayId: identity.gatewayId }, `Gateway registered successfully: ${identity.gatewayId}`);
     return { ...identity, privateKeyPem: toPem(pkcs8) };

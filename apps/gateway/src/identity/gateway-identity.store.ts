@@ -26,16 +26,30 @@ export class GatewayIdentityStore {
   async load(): Promise<GatewayIdentity | null> {
     const row = await this.dataSource.getRepository(GatewayIdentityEntity).findOneBy({ slot: SLOT });
     if (!row) return null;
-    const pkcs8 = await openPrivateKey(row.sealedPrivateKey, { kind: IDENTITY_KEY_KIND, ownerId: row.gatewayId }, this.masters);
+    const pkcs8 = await openPrivateKey(
+      row.sealedPrivateKey,
+      { kind: IDENTITY_KEY_KIND, ownerId: row.gatewayId },
+      this.masters,
+    );
     try {
-      return { gatewayId: row.gatewayId, certificatePem: row.certificatePem, privateKeyPem: toPem(pkcs8), platformCaPem: row.platformCaPem, notAfter: row.notAfter };
+      return {
+        gatewayId: row.gatewayId,
+        certificatePem: row.certificatePem,
+        privateKeyPem: toPem(pkcs8),
+        platformCaPem: row.platformCaPem,
+        notAfter: row.notAfter,
+      };
     } finally {
       pkcs8.fill(0);
     }
   }
 
   async save(identity: Omit<GatewayIdentity, 'privateKeyPem'>, pkcs8: Uint8Array): Promise<void> {
-    const sealed = await sealPrivateKey(pkcs8, { kind: IDENTITY_KEY_KIND, ownerId: identity.gatewayId }, this.masters);
+    const sealed = await sealPrivateKey(
+      pkcs8,
+      { kind: IDENTITY_KEY_KIND, ownerId: identity.gatewayId },
+      this.masters,
+    );
     await this.dataSource.getRepository(GatewayIdentityEntity).save({
       slot: SLOT,
       gatewayId: identity.gatewayId,
@@ -48,5 +62,7 @@ export class GatewayIdentityStore {
 }
 
 export function toPem(pkcs8: Uint8Array): string {
-  return createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
+  return createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })
+    .export({ format: 'pem', type: 'pkcs8' })
+    .toString();
 }

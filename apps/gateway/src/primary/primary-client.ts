@@ -18,7 +18,13 @@ export interface PrimaryAnswer<T> {
 }
 
 /** A JSON call to the Primary over HTTPS, verifying its certificate against the pinned CA only. */
-export function callPrimary<T>(baseUrl: string, path: string, body: unknown, tls: PrimaryTls, timeoutMs: number): Promise<PrimaryAnswer<T>> {
+export function callPrimary<T>(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+  tls: PrimaryTls,
+  timeoutMs: number,
+): Promise<PrimaryAnswer<T>> {
   const url = new URL(path, baseUrl);
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -73,14 +79,30 @@ export function fetchPinnedCa(baseUrl: string, fingerprint: string, timeoutMs: n
       let found: Buffer | undefined;
       while (certificate?.raw && !seen.has(certificate.fingerprint256)) {
         seen.add(certificate.fingerprint256);
-        if (createHash('sha256').update(certificate.raw).digest('hex') === fingerprint) found = certificate.raw;
+        if (createHash('sha256').update(certificate.raw).digest('hex') === fingerprint)
+          found = certificate.raw;
         certificate = certificate.issuerCertificate;
       }
       socket.end();
-      if (!found) reject(new ProblemException(502, 'primary_ca_mismatch', "The Primary's listener does not present the platform CA named by the bootstrap token"));
-      else resolve(`-----BEGIN CERTIFICATE-----\n${found.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`);
+      if (!found)
+        reject(
+          new ProblemException(
+            502,
+            'primary_ca_mismatch',
+            "The Primary's listener does not present the platform CA named by the bootstrap token",
+          ),
+        );
+      else
+        resolve(
+          `-----BEGIN CERTIFICATE-----\n${found
+            .toString('base64')
+            .match(/.{1,64}/g)!
+            .join('\n')}\n-----END CERTIFICATE-----\n`,
+        );
     });
-    socket.once('timeout', () => socket.destroy(new Error(`no TLS handshake with the Primary within ${timeoutMs} ms`)));
+    socket.once('timeout', () =>
+      socket.destroy(new Error(`no TLS handshake with the Primary within ${timeoutMs} ms`)),
+    );
     socket.once('error', reject);
   });
 }

@@ -17,7 +17,9 @@ export const OCSP_CONFIG_SHAPE = {
   MASTER_KEY: sensitive(z.string()),
   MASTER_KEY_PREVIOUS: sensitive(z.string()).optional(),
   /** nextUpdate − thisUpdate of every response (RFC 5019; ≤ 10 days). */
-  OCSP_VALIDITY_SECONDS: env.int(4 * 3600, 60).refine((v) => v <= 10 * 24 * 3600, { message: 'at most 864000 (10 days)' }),
+  OCSP_VALIDITY_SECONDS: env
+    .int(4 * 3600, 60)
+    .refine((v) => v <= 10 * 24 * 3600, { message: 'at most 864000 (10 days)' }),
   /** Cache-Control max-age cap, so relying parties re-ask well before nextUpdate. */
   OCSP_MAX_AGE_SECONDS: env.int(300, 0),
   /** Safety net under Redis: poll the database for revocations and new CAs this often. */

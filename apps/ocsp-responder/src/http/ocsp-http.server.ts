@@ -27,7 +27,10 @@ export interface OcspMetrics {
 export class OcspTally {
   hits = 0;
   misses = 0;
-  private readonly cells = new Map<string, { status: string; outcome: string; n: number; reported: number }>();
+  private readonly cells = new Map<
+    string,
+    { status: string; outcome: string; n: number; reported: number }
+  >();
 
   /** The counter cell for (status, outcome); callers keep it and do `cell.n++`. */
   cell(status: number, outcome: string): { n: number } {
@@ -112,7 +115,11 @@ const MAX_GET_URL_BYTES = 8 * 1024;
  * POST `application/ocsp-request` (any path) and GET `/<url-encoded base64 DER>`. Every input, however
  * broken, gets an OCSP answer (malformedRequest) or a 4xx — never a crash.
  */
-export function createOcspHttpServer(responder: OcspResponderService, metrics: OcspMetrics, options: OcspHttpOptions): http.Server {
+export function createOcspHttpServer(
+  responder: OcspResponderService,
+  metrics: OcspMetrics,
+  options: OcspHttpOptions,
+): http.Server {
   const { tally } = metrics;
   const count = (status: number, outcome: string) => tally.cell(status, outcome).n++;
   const maxAgeMs = options.maxAgeSeconds * 1000;
@@ -122,7 +129,11 @@ export function createOcspHttpServer(responder: OcspResponderService, metrics: O
    * max-age (always, for entries refreshed at half-life with max-age ≪ validity), every header is
    * constant: computed once per signed response, then reused by every hit.
    */
-  const cacheHeaders = (answer: OcspAnswer, cache: NonNullable<OcspAnswer['cache']>, now: number): Record<string, string | number> => {
+  const cacheHeaders = (
+    answer: OcspAnswer,
+    cache: NonNullable<OcspAnswer['cache']>,
+    now: number,
+  ): Record<string, string | number> => {
     const remaining = Math.floor((cache.nextUpdateMs - now) / 1000);
     const maxAge = Math.max(0, Math.min(options.maxAgeSeconds, remaining));
     return {
@@ -140,7 +151,11 @@ export function createOcspHttpServer(responder: OcspResponderService, metrics: O
     let wire = answer.wire;
     if (wire === undefined || now >= wire.validUntilMs) {
       const cache = answer.cache!;
-      wire = { headers: cacheHeaders(answer, cache, now), validUntilMs: cache.nextUpdateMs - maxAgeMs, stat: tally.cell(200, answer.outcome) };
+      wire = {
+        headers: cacheHeaders(answer, cache, now),
+        validUntilMs: cache.nextUpdateMs - maxAgeMs,
+        stat: tally.cell(200, answer.outcome),
+      };
       // Memoize only while max-age is the configured constant; closer to nextUpdate it shrinks per request.
       if (now < wire.validUntilMs) answer.wire = wire;
     }
@@ -198,7 +213,9 @@ export function createOcspHttpServer(responder: OcspResponderService, metrics: O
     if (req.method === 'POST') {
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > options.bodyLimitBytes) {
-        problem(res, 413, `The request body is larger than ${options.bodyLimitBytes} bytes`, { connection: 'close' });
+        problem(res, 413, `The request body is larger than ${options.bodyLimitBytes} bytes`, {
+          connection: 'close',
+        });
         req.resume();
         return;
       }
@@ -210,7 +227,9 @@ export function createOcspHttpServer(responder: OcspResponderService, metrics: O
         size += chunk.length;
         if (size > options.bodyLimitBytes) {
           tooLarge = true;
-          problem(res, 413, `The request body is larger than ${options.bodyLimitBytes} bytes`, { connection: 'close' });
+          problem(res, 413, `The request body is larger than ${options.bodyLimitBytes} bytes`, {
+            connection: 'close',
+          });
           return;
         }
         chunks.push(chunk);
@@ -227,7 +246,13 @@ export function createOcspHttpServer(responder: OcspResponderService, metrics: O
     }
     if (url === '/api/v1/health') {
       options.health().then(
-        (h) => plain(res, h.ready ? 200 : 503, JSON.stringify({ status: h.ready ? 'ok' : 'degraded', ready: h.ready, ...h.details }), 'application/json'),
+        (h) =>
+          plain(
+            res,
+            h.ready ? 200 : 503,
+            JSON.stringify({ status: h.ready ? 'ok' : 'degraded', ready: h.ready, ...h.details }),
+            'application/json',
+          ),
         () => plain(res, 503, JSON.stringify({ status: 'degraded', ready: false }), 'application/json'),
       );
       return;

@@ -25,7 +25,9 @@ export interface Issuer {
 
 const HASHES: HashName[] = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 
-export function issuerKey(certId: Pick<OcspCertId, 'hashAlgorithm' | 'issuerNameHash' | 'issuerKeyHash'>): string {
+export function issuerKey(
+  certId: Pick<OcspCertId, 'hashAlgorithm' | 'issuerNameHash' | 'issuerKeyHash'>,
+): string {
   return `${certId.hashAlgorithm}:${Buffer.from(certId.issuerNameHash).toString('hex')}:${Buffer.from(certId.issuerKeyHash).toString('hex')}`;
 }
 
@@ -104,11 +106,22 @@ export class IssuerRegistry {
     const certificate = describeCertificate(new Uint8Array(row.certificate_der)).certificate;
     let responder: OcspResponder;
     if (row.ocsp_signer_der && row.ocsp_signer_sealed_key) {
-      const signer = await unsealSigner(row.ocsp_signer_sealed_key, OCSP_SIGNER_KEY_KIND, row.id, this.masters);
-      responder = { signer, certificate: describeCertificate(new Uint8Array(row.ocsp_signer_der)).certificate, delegated: true };
+      const signer = await unsealSigner(
+        row.ocsp_signer_sealed_key,
+        OCSP_SIGNER_KEY_KIND,
+        row.id,
+        this.masters,
+      );
+      responder = {
+        signer,
+        certificate: describeCertificate(new Uint8Array(row.ocsp_signer_der)).certificate,
+        delegated: true,
+      };
     } else {
       const signer = await unsealSigner(row.sealed_private_key, CA_KEY_KIND, row.id, this.masters);
-      responder = caAsOcspResponder(await loadCertificateAuthority({ certificate: new Uint8Array(row.certificate_der), signer }));
+      responder = caAsOcspResponder(
+        await loadCertificateAuthority({ certificate: new Uint8Array(row.certificate_der), signer }),
+      );
     }
     const keys: string[] = [];
     for (const hash of HASHES) keys.push(issuerKey(await certIdFor(certificate, '01', hash)));

@@ -124,7 +124,11 @@ export class OcspResponderService {
 
     if (request.nonce || request.certIds.length > 1) {
       const statuses = await Promise.all(request.certIds.map((certId) => this.status(first, certId)));
-      const body = await this.sign(first, request.certIds.map((certId, i) => ({ certId, status: statuses[i]! })), request.nonce);
+      const body = await this.sign(
+        first,
+        request.certIds.map((certId, i) => ({ certId, status: statuses[i]! })),
+        request.nonce,
+      );
       const outcome = statuses.length === 1 ? statuses[0]!.status : 'mixed';
       return { body, outcome, hit: false };
     }
@@ -176,7 +180,10 @@ export class OcspResponderService {
       this.drop(certKey);
       if (status.status === 'unknown') {
         // Random serials from a flood evict each other, never the pre-signed answers of real certificates.
-        const cap = Math.min(this.options.maxUnknownEntries ?? DEFAULT_MAX_UNKNOWN_ENTRIES, this.options.maxEntries);
+        const cap = Math.min(
+          this.options.maxUnknownEntries ?? DEFAULT_MAX_UNKNOWN_ENTRIES,
+          this.options.maxEntries,
+        );
         while (this.unknownKeys.size >= cap) this.drop(this.unknownKeys.values().next().value as string);
         this.unknownKeys.add(certKey);
       }
@@ -227,7 +234,10 @@ export class OcspResponderService {
   /** Pre-sign SHA-1 CertID responses (what most clients send) for a CA's certificates. */
   async presign(issuer: Issuer, limit: number): Promise<number> {
     if (limit <= 0) return 0;
-    const { rows } = await this.pool.query<{ serial: string }>(`SELECT serial FROM certificates WHERE ca_id = $1 AND not_after > now() ORDER BY created_at DESC LIMIT $2`, [issuer.id, limit]);
+    const { rows } = await this.pool.query<{ serial: string }>(
+      `SELECT serial FROM certificates WHERE ca_id = $1 AND not_after > now() ORDER BY created_at DESC LIMIT $2`,
+      [issuer.id, limit],
+    );
     for (const row of rows) {
       const certId = await certIdFor(issuer.ca, row.serial, 'SHA-1');
       await this.fill(issuer, certId, certKeyOf(issuer, certId));
@@ -237,18 +247,30 @@ export class OcspResponderService {
 
   private async status(issuer: Issuer, certId: OcspCertId): Promise<OcspCertStatus> {
     if (!/^[0-9a-f]{1,64}$/.test(certId.serialNumber)) return { status: 'unknown' };
-    const { rows } = await this.pool.query<{ status: string; revoked_at: Date | null; revocation_reason: number | null }>(
-      'SELECT status, revoked_at, revocation_reason FROM certificates WHERE ca_id = $1 AND serial = $2',
-      [issuer.id, certId.serialNumber],
-    );
+    const { rows } = await this.pool.query<{
+      status: string;
+      revoked_at: Date | null;
+      revocation_reason: number | null;
+    }>('SELECT status, revoked_at, revocation_reason FROM certificates WHERE ca_id = $1 AND serial = $2', [
+      issuer.id,
+      certId.serialNumber,
+    ]);
     const row = rows[0];
     if (!row) return { status: 'unknown' };
     if (row.status !== 'revoked' || !row.revoked_at) return { status: 'good' };
     const reason = row.revocation_reason === null ? undefined : revocationReasonName(row.revocation_reason);
-    return { status: 'revoked', revokedAt: row.revoked_at, ...(reason && reason !== 'unspecified' && { reason }) };
+    return {
+      status: 'revoked',
+      revokedAt: row.revoked_at,
+      ...(reason && reason !== 'unspecified' && { reason }),
+    };
   }
 
-  private async sign(issuer: Issuer, responses: { certId: OcspCertId; status: OcspCertStatus }[], nonce?: Uint8Array): Promise<Buffer> {
+  private async sign(
+    issuer: Issuer,
+    responses: { certId: OcspCertId; status: OcspCertStatus }[],
+    nonce?: Uint8Array,
+  ): Promise<Buffer> {
     const started = process.hrtime.bigint();
     const der = await buildOcspResponse({
       responder: issuer.responder,

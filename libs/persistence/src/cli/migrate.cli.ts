@@ -42,8 +42,14 @@ async function main(command: string | undefined, schema: string | undefined): Pr
   }
   if (command === 'check') {
     // The Primary's schema, then the gateway's own (a separate database in a deployment).
-    const primary = await check(config.TEST_DATABASE_URL ?? config.DATABASE_URL, createPrimaryDataSource, 'primary');
-    return primary || check(config.TEST_DATABASE_URL ?? config.DATABASE_URL, createGatewayDataSource, 'gateway');
+    const primary = await check(
+      config.TEST_DATABASE_URL ?? config.DATABASE_URL,
+      createPrimaryDataSource,
+      'primary',
+    );
+    return (
+      primary || check(config.TEST_DATABASE_URL ?? config.DATABASE_URL, createGatewayDataSource, 'gateway')
+    );
   }
   const url = config.DATABASE_URL;
   if (!url) {
@@ -54,7 +60,11 @@ async function main(command: string | undefined, schema: string | undefined): Pr
     process.stderr.write(`unknown schema "${schema}"\n\n${USAGE}\n`);
     return 2;
   }
-  const dataSource = await (schema === 'gateway' ? createGatewayDataSource({ url }) : createPrimaryDataSource({ url, logging: ['error', 'migration'] })).initialize();
+  const dataSource = await (
+    schema === 'gateway'
+      ? createGatewayDataSource({ url })
+      : createPrimaryDataSource({ url, logging: ['error', 'migration'] })
+  ).initialize();
   try {
     if (command === 'run') {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
@@ -74,7 +84,11 @@ async function main(command: string | undefined, schema: string | undefined): Pr
   }
 }
 
-async function check(baseUrl: string | undefined, create: (options: { url: string }) => DataSource, schema: string): Promise<number> {
+async function check(
+  baseUrl: string | undefined,
+  create: (options: { url: string }) => DataSource,
+  schema: string,
+): Promise<number> {
   const base = baseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `mv_migration_check_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: base });
@@ -88,7 +102,9 @@ async function check(baseUrl: string | undefined, create: (options: { url: strin
     await dataSource.runMigrations({ transaction: 'each' });
     const pending = await dataSource.driver.createSchemaBuilder().log();
     if (pending.upQueries.length > 0) {
-      process.stderr.write(`${schema}: entities and migrations have drifted; a new migration would contain:\n`);
+      process.stderr.write(
+        `${schema}: entities and migrations have drifted; a new migration would contain:\n`,
+      );
       for (const q of pending.upQueries) process.stderr.write(`  ${q.query};\n`);
       return 1;
     }

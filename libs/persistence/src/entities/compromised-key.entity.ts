@@ -8,7 +8,12 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 @Entity('compromised_keys')
 export class CompromisedKeyEntity {
   /** Lower-case hex SHA-256 of the DER SubjectPublicKeyInfo. */
-  @PrimaryColumn({ name: 'spki_sha256', type: 'char', length: 64, primaryKeyConstraintName: 'PK_compromised_keys' })
+  @PrimaryColumn({
+    name: 'spki_sha256',
+    type: 'char',
+    length: 64,
+    primaryKeyConstraintName: 'PK_compromised_keys',
+  })
   spkiSha256!: string;
 
   /** Where it was first reported: the revoking organization and the revoked certificate. */

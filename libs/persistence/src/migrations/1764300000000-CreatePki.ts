@@ -22,13 +22,17 @@ export class CreatePki1764300000000 implements MigrationInterface {
     );
     await queryRunner.query(`CREATE INDEX "IDX_certificates_revoked_at" ON "certificates"  ("revoked_at") `);
     await queryRunner.query(`CREATE INDEX "IDX_certificates_not_after" ON "certificates"  ("not_after") `);
-    await queryRunner.query(`CREATE INDEX "IDX_certificates_org_ca" ON "certificates"  ("organization_id", "ca_id") `);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_certificates_org_ca" ON "certificates"  ("organization_id", "ca_id") `,
+    );
     // SAN search (`sans @> ARRAY['dns:x']`); declared with synchronize: false on the entity.
     await queryRunner.query(`CREATE INDEX "IDX_certificates_sans" ON "certificates" USING gin ("sans")`);
     await queryRunner.query(
       `CREATE TABLE "crls" ("ca_id" uuid NOT NULL, "number" bigint NOT NULL, "delta" boolean NOT NULL, "der" bytea NOT NULL, "this_update" TIMESTAMP WITH TIME ZONE NOT NULL, "next_update" TIMESTAMP WITH TIME ZONE NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_4023d45e1d961431a10a21ef8ab" PRIMARY KEY ("ca_id", "number"))`,
     );
-    await queryRunner.query(`CREATE INDEX "IDX_crls_ca_delta_number" ON "crls"  ("ca_id", "delta", "number") `);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_crls_ca_delta_number" ON "crls"  ("ca_id", "delta", "number") `,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

@@ -50,7 +50,9 @@ export const ISSUER_NOT_ACTIVE_SQLSTATE = 'MV409';
  * Inserts the certificate of every intermediate signed by one of our CAs that has no inventory row
  * yet (idempotent). Serial as libs/pki stores it: lower-case hex, no 00 pad.
  */
-export async function backfillCaCertificates(queryRunner: { query(sql: string, parameters?: unknown[]): Promise<unknown> }): Promise<number> {
+export async function backfillCaCertificates(queryRunner: {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}): Promise<number> {
   const rows = (await queryRunner.query(
     `SELECT ca.id, ca.organization_id, ca.parent_id, ca.certificate_der FROM certificate_authorities ca
       WHERE ca.parent_id IS NOT NULL AND ca.certificate_der IS NOT NULL
@@ -64,7 +66,16 @@ export async function backfillCaCertificates(queryRunner: { query(sql: string, p
     const result = (await queryRunner.query(
       `INSERT INTO certificates (ca_id, serial, organization_id, profile_id, common_name, sans, not_before, not_after, der, status, subject_ca_id)
        VALUES ($1, $2, $3, NULL, $4, '{}', $5, $6, $7, 'good', $8) ON CONFLICT (ca_id, serial) DO NOTHING RETURNING serial`,
-      [row.parent_id, serial, row.organization_id, commonName, new Date(certificate.validFrom), new Date(certificate.validTo), row.certificate_der, row.id],
+      [
+        row.parent_id,
+        serial,
+        row.organization_id,
+        commonName,
+        new Date(certificate.validFrom),
+        new Date(certificate.validTo),
+        row.certificate_der,
+        row.id,
+      ],
     )) as unknown[];
     inserted += result.length;
   }

@@ -15,13 +15,16 @@ export class CompromisedKeysAndReservedEkus1764700000000 implements MigrationInt
   name = 'CompromisedKeysAndReservedEkus1764700000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    const offending: { id: string; organization_id: string; name: string; ekus: string }[] = await queryRunner.query(
-      `SELECT id, organization_id, name, definition->'extendedKeyUsages' #>> '{}' AS ekus FROM certificate_profiles
+    const offending: { id: string; organization_id: string; name: string; ekus: string }[] =
+      await queryRunner.query(
+        `SELECT id, organization_id, name, definition->'extendedKeyUsages' #>> '{}' AS ekus FROM certificate_profiles
         WHERE jsonb_typeof(definition->'extendedKeyUsages') = 'array' AND definition->'extendedKeyUsages' ?| $1::text[] ORDER BY organization_id, name`,
-      [RESERVED_EKUS],
-    );
+        [RESERVED_EKUS],
+      );
     if (offending.length) {
-      const list = offending.map((p) => `${p.id} (organization ${p.organization_id}, "${p.name}", extendedKeyUsages ${p.ekus})`).join('; ');
+      const list = offending
+        .map((p) => `${p.id} (organization ${p.organization_id}, "${p.name}", extendedKeyUsages ${p.ekus})`)
+        .join('; ');
       throw new Error(
         `${offending.length} certificate profile(s) grant an extended key usage that profiles may no longer grant (${RESERVED_EKUS.join(', ')}): ${list}. ` +
           'Edit or delete them, then run the migrations again.',

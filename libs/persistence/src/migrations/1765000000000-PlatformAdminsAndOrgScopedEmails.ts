@@ -25,14 +25,18 @@ export class PlatformAdminsAndOrgScopedEmails1765000000000 implements MigrationI
           ORDER BY u."created_at", u."id" LIMIT 1)`,
     );
     await queryRunner.query(`ALTER TABLE "users" DROP CONSTRAINT "UQ_97672ac88f789774dd47f7c8be3"`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "UQ_users_organization_email" ON "users" ("organization_id", "email") `);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "UQ_users_organization_email" ON "users" ("organization_id", "email") `,
+    );
     await queryRunner.query(`CREATE INDEX "IDX_users_email" ON "users" ("email") `);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP INDEX "public"."IDX_users_email"`);
     await queryRunner.query(`DROP INDEX "public"."UQ_users_organization_email"`);
-    await queryRunner.query(`ALTER TABLE "users" ADD CONSTRAINT "UQ_97672ac88f789774dd47f7c8be3" UNIQUE ("email")`);
+    await queryRunner.query(
+      `ALTER TABLE "users" ADD CONSTRAINT "UQ_97672ac88f789774dd47f7c8be3" UNIQUE ("email")`,
+    );
     await queryRunner.query(`ALTER TABLE "users" DROP COLUMN "platform_admin"`);
   }
 }

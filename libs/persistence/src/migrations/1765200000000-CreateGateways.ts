@@ -15,12 +15,18 @@ export class CreateGateways1765200000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TABLE "gateways" ("id" uuid NOT NULL, "organization_id" uuid NOT NULL, "name" character varying(128) NOT NULL, "environment" character varying(16) NOT NULL, "role" character varying(16) NOT NULL, "status" character varying(16) NOT NULL, "certificate_serial" character varying(64), "certificate_not_after" TIMESTAMP WITH TIME ZONE, "enrolled_at" TIMESTAMP WITH TIME ZONE, "last_seen_at" TIMESTAMP WITH TIME ZONE, "last_heartbeat" jsonb, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_b53153080a6907017cf44cb7f58" PRIMARY KEY ("id"))`,
     );
-    await queryRunner.query(`CREATE UNIQUE INDEX "UQ_gateways_organization_name" ON "gateways" ("organization_id", "name")`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "UQ_gateways_organization_name" ON "gateways" ("organization_id", "name")`,
+    );
     await queryRunner.query(
       `CREATE TABLE "gateway_bootstrap_tokens" ("id" uuid NOT NULL, "gateway_id" uuid NOT NULL, "token_hash" character varying(64) NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL, "used_at" TIMESTAMP WITH TIME ZONE, "revoked_at" TIMESTAMP WITH TIME ZONE, "created_by" uuid, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_555c928cbb4631d23da1baecd86" PRIMARY KEY ("id"))`,
     );
-    await queryRunner.query(`CREATE INDEX "IDX_gateway_bootstrap_tokens_gateway" ON "gateway_bootstrap_tokens" ("gateway_id")`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "UQ_gateway_bootstrap_tokens_hash" ON "gateway_bootstrap_tokens" ("token_hash")`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_gateway_bootstrap_tokens_gateway" ON "gateway_bootstrap_tokens" ("gateway_id")`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "UQ_gateway_bootstrap_tokens_hash" ON "gateway_bootstrap_tokens" ("token_hash")`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

@@ -74,7 +74,11 @@ export function transferResult(result: IssuanceResult): TransferredResult {
 }
 
 export function receiveResult(transferred: TransferredResult, ca: CertificateAuthority): IssuanceResult {
-  return { ...transferred, certificate: issuedCertificateOf(transferred.certificate), chainPem: caChainPem(ca) };
+  return {
+    ...transferred,
+    certificate: issuedCertificateOf(transferred.certificate),
+    chainPem: caChainPem(ca),
+  };
 }
 
 /** PkiErrors keep their code and details; anything else only its message (never a stack from the worker). */
@@ -84,5 +88,7 @@ export function transferError(error: unknown): TransferredError {
 }
 
 export function receiveError(error: TransferredError): Error {
-  return error.code ? new PkiError(error.code, error.message, error.details) : new Error(`issuance worker: ${error.message}`);
+  return error.code
+    ? new PkiError(error.code, error.message, error.details)
+    : new Error(`issuance worker: ${error.message}`);
 }

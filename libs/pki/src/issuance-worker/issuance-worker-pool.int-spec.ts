@@ -40,8 +40,13 @@ let csrPem: string;
 beforeAll(async () => {
   clock = new FakeClock(new Date('2026-11-01T00:00:00Z'));
   ({ root, intermediate: ca } = await testHierarchy(clock, { label: 'pool' }));
-  csrPem = (await createCsr({ signer: await testSigner('ecdsa-p256', 'pool-leaf'), subject: { commonName: 'api.svc.internal' }, altNames: { dns: ['api.svc.internal'] } }))
-    .pem;
+  csrPem = (
+    await createCsr({
+      signer: await testSigner('ecdsa-p256', 'pool-leaf'),
+      subject: { commonName: 'api.svc.internal' },
+      altNames: { dns: ['api.svc.internal'] },
+    })
+  ).pem;
   pool = new IssuanceWorkerPool({ size: 2, execArgv });
 });
 afterAll(async () => {
@@ -51,7 +56,9 @@ afterAll(async () => {
 
 /** The pool's own threads, to break one on purpose. */
 function threadsOf(target: IssuanceWorkerPool): { thread: { terminate(): Promise<number> } }[] {
-  return (target as unknown as { workers: ({ thread: { terminate(): Promise<number> } } | undefined)[] }).workers.filter((w) => w !== undefined);
+  return (
+    target as unknown as { workers: ({ thread: { terminate(): Promise<number> } } | undefined)[] }
+  ).workers.filter((w) => w !== undefined);
 }
 
 describe('IssuanceWorkerPool', () => {
@@ -69,21 +76,48 @@ describe('IssuanceWorkerPool', () => {
     // The lazily decoded pkijs object is the certificate that was sent back.
     const decoded = viaPool.certificate.certificate;
     expect(integerHex(decoded.serialNumber)).toBe(viaPool.certificate.serialNumber);
-    expect(bytesEqual(new Uint8Array(decoded.issuer.toSchema().toBER()), new Uint8Array(ca.certificate.subject.toSchema().toBER()))).toBe(true);
-    expect(await verifySignature(ca.certificate.subjectPublicKeyInfo, decoded.signatureAlgorithm, new Uint8Array(decoded.tbsView), decoded.signatureValue)).toBe(true);
+    expect(
+      bytesEqual(
+        new Uint8Array(decoded.issuer.toSchema().toBER()),
+        new Uint8Array(ca.certificate.subject.toSchema().toBER()),
+      ),
+    ).toBe(true);
+    expect(
+      await verifySignature(
+        ca.certificate.subjectPublicKeyInfo,
+        decoded.signatureAlgorithm,
+        new Uint8Array(decoded.tbsView),
+        decoded.signatureValue,
+      ),
+    ).toBe(true);
 
     const chain = dir.write('chain.pem', `${ca.pem}${root.pem}`);
     const leaf = dir.write('leaf.pem', viaPool.certificate.pem);
-    const verified = openssl(['verify', '-attime', String(clock.now().getTime() / 1000 + 3600), '-CAfile', chain, leaf]);
+    const verified = openssl([
+      'verify',
+      '-attime',
+      String(clock.now().getTime() / 1000 + 3600),
+      '-CAfile',
+      chain,
+      leaf,
+    ]);
     expect(verified.stdout).toContain(': OK');
   });
 
   it('returns a generated key once, matching the certificate', async () => {
-    const result = await pool.issueWithGeneratedKey({ ca, profile, clock, keyType: 'ecdsa-p256', altNames: { dns: ['gen.svc.internal'] } });
+    const result = await pool.issueWithGeneratedKey({
+      ca,
+      profile,
+      clock,
+      keyType: 'ecdsa-p256',
+      altNames: { dns: ['gen.svc.internal'] },
+    });
     expect(result.privateKeyPkcs8).toBeInstanceOf(ArrayBuffer);
     const { keyPair } = await importPkcs8(result.privateKeyPkcs8!);
     const spki = new Uint8Array(await crypto.subtle.exportKey('spki', keyPair.publicKey));
-    const certified = new Uint8Array(parseCertificate(result.certificate.der).subjectPublicKeyInfo.toSchema().toBER());
+    const certified = new Uint8Array(
+      parseCertificate(result.certificate.der).subjectPublicKeyInfo.toSchema().toBER(),
+    );
     expect(bytesEqual(spki, certified)).toBe(true);
   });
 
@@ -96,7 +130,8 @@ describe('IssuanceWorkerPool', () => {
       // The job went to the thread (it started one), not to the calling thread.
       expect(threadsOf(own)).toHaveLength(1);
       expect(own.inFlight).toBe(0);
-      const spki = (der: Uint8Array) => new Uint8Array(parseCertificate(der).subjectPublicKeyInfo.toSchema().toBER());
+      const spki = (der: Uint8Array) =>
+        new Uint8Array(parseCertificate(der).subjectPublicKeyInfo.toSchema().toBER());
       expect(bytesEqual(spki(renewed.certificate.der), spki(original.certificate.der))).toBe(true);
       expect(renewed.certificate.altNames).toEqual(original.certificate.altNames);
       expect(renewed.certificate.notAfter).toEqual(inline.certificate.notAfter);
@@ -106,7 +141,9 @@ describe('IssuanceWorkerPool', () => {
       expect(rekeyed.privateKeyPkcs8).toBeInstanceOf(ArrayBuffer);
       expect(bytesEqual(spki(rekeyed.certificate.der), spki(original.certificate.der))).toBe(false);
       expect(rekeyed.certificate.altNames).toEqual(original.certificate.altNames);
-      const sameKey = await own.rekeyCertificate({ ...context, csr: csrPem }).catch((error: unknown) => error);
+      const sameKey = await own
+        .rekeyCertificate({ ...context, csr: csrPem })
+        .catch((error: unknown) => error);
       expect(sameKey).toBeInstanceOf(PkiError);
     } finally {
       await own.close();
@@ -114,16 +151,27 @@ describe('IssuanceWorkerPool', () => {
   });
 
   it('keeps PkiError codes and details across the thread boundary', async () => {
-    const outside = (await createCsr({ signer: await testSigner('ecdsa-p256', 'pool-leaf'), subject: { commonName: 'evil.example.com' } })).pem;
-    const refused = await pool.issueFromCsr({ ca, profile, clock, csr: outside }).catch((error: unknown) => error);
-    const expected = await issueFromCsr({ ca, profile, clock, csr: outside }).catch((error: unknown) => error);
+    const outside = (
+      await createCsr({
+        signer: await testSigner('ecdsa-p256', 'pool-leaf'),
+        subject: { commonName: 'evil.example.com' },
+      })
+    ).pem;
+    const refused = await pool
+      .issueFromCsr({ ca, profile, clock, csr: outside })
+      .catch((error: unknown) => error);
+    const expected = await issueFromCsr({ ca, profile, clock, csr: outside }).catch(
+      (error: unknown) => error,
+    );
     expect(refused).toBeInstanceOf(PkiError);
     expect(expected).toBeInstanceOf(PkiError);
     expect((refused as PkiError).code).toBe((expected as PkiError).code);
     expect((refused as PkiError).message).toBe((expected as PkiError).message);
     expect((refused as PkiError).details).toEqual((expected as PkiError).details);
 
-    const garbage = await pool.issueFromCsr({ ca, profile, clock, csr: 'not a csr' }).catch((error: unknown) => error);
+    const garbage = await pool
+      .issueFromCsr({ ca, profile, clock, csr: 'not a csr' })
+      .catch((error: unknown) => error);
     expect(garbage).toBeInstanceOf(PkiError);
     expect((garbage as PkiError).code).toMatch(/malformed/);
   });
@@ -147,7 +195,11 @@ describe('IssuanceWorkerPool', () => {
 
   it('replaces a thread that died: its jobs fail with a clear error, the next ones succeed', async () => {
     const failures: Error[] = [];
-    const own = new IssuanceWorkerPool({ size: 1, execArgv, onThreadFailure: (error) => failures.push(error) });
+    const own = new IssuanceWorkerPool({
+      size: 1,
+      execArgv,
+      onThreadFailure: (error) => failures.push(error),
+    });
     try {
       await own.issueFromCsr({ ca, profile, clock, csr: csrPem });
       expect(own.inFlight).toBe(0);
@@ -173,7 +225,13 @@ describe('IssuanceWorkerPool', () => {
   it('sends a profile again when the thread has dropped it (it keeps a bounded number)', async () => {
     const own = new IssuanceWorkerPool({ size: 1, execArgv });
     try {
-      const first = defineProfile({ name: 'p-0', maxTtlSeconds: 90 * DAY, allowedDomains: ['svc.internal'], allowSubdomains: true, allowedSanTypes: ['dns'] });
+      const first = defineProfile({
+        name: 'p-0',
+        maxTtlSeconds: 90 * DAY,
+        allowedDomains: ['svc.internal'],
+        allowSubdomains: true,
+        allowedSanTypes: ['dns'],
+      });
       await own.issueFromCsr({ ca, profile: first, clock, csr: csrPem });
       // 600 more profiles overflow the thread's table (512), which then starts over without `first`.
       for (let i = 1; i <= 600; i++) {
@@ -211,7 +269,11 @@ describe('IssuanceWorkerPool in a script', () => {
         console.log('issued', result.certificate.serialNumber);
       })();`;
     const root = join(__dirname, '..', '..', '..', '..');
-    const run = spawnSync(process.execPath, [...execArgv, '-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, [...execArgv, '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/^issued [0-9a-f]+\n$/);
     expect(run.status).toBe(0);
@@ -221,7 +283,16 @@ describe('IssuanceWorkerPool in a script', () => {
 describe('moduleHookArgs', () => {
   it('keeps module hooks (both spellings) and drops process-wide and V8 flags', () => {
     expect(
-      moduleHookArgs(['--max-old-space-size=512', '-r', './tools/register.cjs', '--cpu-prof', '--require=/x/hook.cjs', '--import', 'tsx', '--inspect']),
+      moduleHookArgs([
+        '--max-old-space-size=512',
+        '-r',
+        './tools/register.cjs',
+        '--cpu-prof',
+        '--require=/x/hook.cjs',
+        '--import',
+        'tsx',
+        '--inspect',
+      ]),
     ).toEqual(['-r', './tools/register.cjs', '--require=/x/hook.cjs', '--import', 'tsx']);
     expect(moduleHookArgs([])).toEqual([]);
   });

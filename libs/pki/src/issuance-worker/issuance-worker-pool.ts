@@ -4,9 +4,24 @@ import { Worker } from 'node:worker_threads';
 import type { CertificateAuthority } from '../certificate-authority';
 import type { CertificateProfile } from '../certificate-profile';
 import type { PemOrDer } from '../der-encoding';
-import { type IssuanceContext, type IssuanceResult, issueFromCsr, issueWithGeneratedKey, rekeyCertificate, renewCertificate, type SubjectNamesInput } from '../issuance';
+import {
+  type IssuanceContext,
+  type IssuanceResult,
+  issueFromCsr,
+  issueWithGeneratedKey,
+  rekeyCertificate,
+  renewCertificate,
+  type SubjectNamesInput,
+} from '../issuance';
 import type { KeyType } from '../key-type';
-import { type IssuanceJob, type IssuanceReply, type IssuanceWork, receiveError, receiveResult, type WorkerCaMaterial } from './issuance-jobs';
+import {
+  type IssuanceJob,
+  type IssuanceReply,
+  type IssuanceWork,
+  receiveError,
+  receiveResult,
+  type WorkerCaMaterial,
+} from './issuance-jobs';
 
 export interface IssuanceWorkerPoolOptions {
   /** Worker threads; 0 issues on the calling thread (no pool). */
@@ -33,7 +48,15 @@ interface PoolWorker {
 }
 
 const WORKER_FILE = join(__dirname, 'issuance.worker.ts');
-const MODULE_HOOK_FLAGS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '--conditions', '-C']);
+const MODULE_HOOK_FLAGS = new Set([
+  '-r',
+  '--require',
+  '--import',
+  '--loader',
+  '--experimental-loader',
+  '--conditions',
+  '-C',
+]);
 
 /**
  * The flags of this process that a worker needs to load its code: module hooks (`-r`, `--require`,
@@ -77,18 +100,26 @@ export class IssuanceWorkerPool {
     return this.dispatch(context, { kind: 'csr', csr: context.csr }, () => issueFromCsr(context));
   }
 
-  issueWithGeneratedKey(context: IssuanceContext & SubjectNamesInput & { keyType: KeyType }): Promise<IssuanceResult> {
-    return this.dispatch(context, { kind: 'generated-key', keyType: context.keyType }, () => issueWithGeneratedKey(context));
+  issueWithGeneratedKey(
+    context: IssuanceContext & SubjectNamesInput & { keyType: KeyType },
+  ): Promise<IssuanceResult> {
+    return this.dispatch(context, { kind: 'generated-key', keyType: context.keyType }, () =>
+      issueWithGeneratedKey(context),
+    );
   }
 
   /** renewCertificate on a thread: the certificate's key and names again, under the profile given. */
   renewCertificate(context: IssuanceContext & { certificate: PemOrDer }): Promise<IssuanceResult> {
-    return this.dispatch(context, { kind: 'renew', certificate: context.certificate }, () => renewCertificate(context));
+    return this.dispatch(context, { kind: 'renew', certificate: context.certificate }, () =>
+      renewCertificate(context),
+    );
   }
 
   /** rekeyCertificate on a thread: the certificate's names with the CSR's key or a generated one. */
   rekeyCertificate(
-    context: IssuanceContext & { certificate: PemOrDer } & ({ csr: PemOrDer; keyType?: undefined } | { keyType: KeyType; csr?: undefined }),
+    context: IssuanceContext & { certificate: PemOrDer } & (
+        { csr: PemOrDer; keyType?: undefined } | { keyType: KeyType; csr?: undefined }
+      ),
   ): Promise<IssuanceResult> {
     const work: IssuanceWork =
       context.csr !== undefined
@@ -145,7 +176,12 @@ export class IssuanceWorkerPool {
     const { job, ca, profile } = pending;
     const message: IssuanceJob = { ...job };
     if (!worker.known.has(job.caRef)) {
-      message.ca = { der: ca.der, chain: [...ca.chain], algorithm: ca.signer.algorithm, privateKey: ca.signer.privateKey } satisfies WorkerCaMaterial;
+      message.ca = {
+        der: ca.der,
+        chain: [...ca.chain],
+        algorithm: ca.signer.algorithm,
+        privateKey: ca.signer.privateKey,
+      } satisfies WorkerCaMaterial;
       worker.known.add(job.caRef);
     }
     if (!worker.known.has(job.profileRef)) {
@@ -166,7 +202,9 @@ export class IssuanceWorkerPool {
   }
 
   private spawn(index: number): PoolWorker {
-    const thread = new Worker(WORKER_FILE, { execArgv: this.options.execArgv ?? moduleHookArgs(process.execArgv) });
+    const thread = new Worker(WORKER_FILE, {
+      execArgv: this.options.execArgv ?? moduleHookArgs(process.execArgv),
+    });
     const worker: PoolWorker = { thread, pending: new Map(), known: new Set() };
     thread.on('message', (reply: IssuanceReply) => this.settle(worker, reply));
     // An idle thread never keeps the process alive (after the listener: adding one refs the port again).
@@ -197,6 +235,8 @@ export class IssuanceWorkerPool {
   }
 }
 
-function hasLocalKey(ca: CertificateAuthority): ca is CertificateAuthority & { signer: { privateKey: KeyObject } } {
+function hasLocalKey(
+  ca: CertificateAuthority,
+): ca is CertificateAuthority & { signer: { privateKey: KeyObject } } {
   return ca.signer.privateKey !== undefined;
 }

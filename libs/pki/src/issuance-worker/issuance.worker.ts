@@ -5,9 +5,23 @@ import { type CertificateAuthority, loadCertificateAuthority } from '../certific
 import type { CertificateProfile } from '../certificate-profile';
 import { fixedClock } from '../clock';
 import { runCryptoInline } from '../crypto-dispatch';
-import { type IssuanceContext, type IssuanceResult, issueFromCsr, issueWithGeneratedKey, rekeyCertificate, renewCertificate, type SubjectNamesInput } from '../issuance';
+import {
+  type IssuanceContext,
+  type IssuanceResult,
+  issueFromCsr,
+  issueWithGeneratedKey,
+  rekeyCertificate,
+  renewCertificate,
+  type SubjectNamesInput,
+} from '../issuance';
 import { signerFromPkcs8 } from '../signer';
-import { type IssuanceJob, type IssuanceReply, transferError, transferResult, type WorkerCaMaterial } from './issuance-jobs';
+import {
+  type IssuanceJob,
+  type IssuanceReply,
+  transferError,
+  transferResult,
+  type WorkerCaMaterial,
+} from './issuance-jobs';
 
 /** CAs and profiles by reference; a reloaded one gets a new reference, so old ones are only dropped wholesale. */
 const MAX_REFS = 512;

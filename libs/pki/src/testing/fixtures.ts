@@ -8,7 +8,11 @@ export const DAY = 24 * 3600;
 /** Root (pathLen 1) → intermediate (pathLen 0), both on cached test keys. */
 export async function testHierarchy(
   clock: Clock,
-  options: { keyType?: KeyType; label?: string; nameConstraints?: { permittedDns?: string[]; excludedDns?: string[] } } = {},
+  options: {
+    keyType?: KeyType;
+    label?: string;
+    nameConstraints?: { permittedDns?: string[]; excludedDns?: string[] };
+  } = {},
 ): Promise<{ root: CertificateAuthority; intermediate: CertificateAuthority }> {
   const keyType = options.keyType ?? 'ecdsa-p256';
   const label = options.label ?? 'hierarchy';

@@ -26,7 +26,11 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** One structure-aware mutation of `input`: byte and bit flips, truncation, insertion, duplicated slices, length lies, splices. */
-export function mutate(input: Uint8Array, random: () => number, donors: readonly Uint8Array[] = []): Uint8Array {
+export function mutate(
+  input: Uint8Array,
+  random: () => number,
+  donors: readonly Uint8Array[] = [],
+): Uint8Array {
   const pick = (n: number) => Math.floor(random() * n);
   const bytes = Buffer.from(input);
   const at = pick(bytes.length);
@@ -47,7 +51,11 @@ export function mutate(input: Uint8Array, random: () => number, donors: readonly
       // repeat a slice (duplicate elements: extensions, CertIDs, entries)
       const end = Math.min(bytes.length, at + 1 + pick(64));
       const slice = bytes.subarray(at, end);
-      return Buffer.concat([bytes.subarray(0, end), ...Array.from({ length: 1 + pick(40) }, () => slice), bytes.subarray(end)]);
+      return Buffer.concat([
+        bytes.subarray(0, end),
+        ...Array.from({ length: 1 + pick(40) }, () => slice),
+        bytes.subarray(end),
+      ]);
     }
     case 5: {
       // a length octet that lies (long forms, 0x80 indefinite, off by one)
@@ -65,7 +73,11 @@ export function mutate(input: Uint8Array, random: () => number, donors: readonly
       if (donors.length === 0) return bytes.subarray(0, at);
       const donor = donors[pick(donors.length)]!;
       const from = pick(donor.length);
-      return Buffer.concat([bytes.subarray(0, at), donor.subarray(from, from + 1 + pick(128)), bytes.subarray(at + pick(32))]);
+      return Buffer.concat([
+        bytes.subarray(0, at),
+        donor.subarray(from, from + 1 + pick(128)),
+        bytes.subarray(at + pick(32)),
+      ]);
     }
     default: {
       // wrap in SEQUENCEs (nesting)
@@ -89,9 +101,23 @@ export async function fuzzTargets(): Promise<FuzzTarget[]> {
   const { root, intermediate } = await testHierarchy(clock, { label: 'fuzz' });
   const ca: CertificateAuthority = intermediate;
   const certId = await certIdFor(ca.certificate, '685b3c0de1');
-  const nonce = derExtension('1.3.6.1.5.5.7.48.1.2', false, derTlv(DER_OCTET_STRING, [Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)]));
-  const ocspRequest = derTlv(DER_SEQUENCE, [derTlv(DER_SEQUENCE, [derTlv(DER_SEQUENCE, [derTlv(DER_SEQUENCE, [certId.der])]), derTlv(0xa2, [derTlv(DER_SEQUENCE, [nonce])])])]);
-  const ocspResponse = await buildOcspResponse({ responder: caAsOcspResponder(ca), clock, validitySeconds: 3600, responses: [{ certId, status: { status: 'good' } }] });
+  const nonce = derExtension(
+    '1.3.6.1.5.5.7.48.1.2',
+    false,
+    derTlv(DER_OCTET_STRING, [Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)]),
+  );
+  const ocspRequest = derTlv(DER_SEQUENCE, [
+    derTlv(DER_SEQUENCE, [
+      derTlv(DER_SEQUENCE, [derTlv(DER_SEQUENCE, [certId.der])]),
+      derTlv(0xa2, [derTlv(DER_SEQUENCE, [nonce])]),
+    ]),
+  ]);
+  const ocspResponse = await buildOcspResponse({
+    responder: caAsOcspResponder(ca),
+    clock,
+    validitySeconds: 3600,
+    responses: [{ certId, status: { status: 'good' } }],
+  });
   const crl = await buildCrl({
     ca,
     clock,
@@ -102,7 +128,11 @@ export async function fuzzTargets(): Promise<FuzzTarget[]> {
       { serialNumber: '0c', revokedAt: clock.now() },
     ],
   });
-  const csr = await createCsr({ signer: await testSigner('ecdsa-p256', 'fuzz-csr'), subject: { commonName: 'fuzz.example.com' }, altNames: { dns: ['fuzz.example.com'] } });
+  const csr = await createCsr({
+    signer: await testSigner('ecdsa-p256', 'fuzz-csr'),
+    subject: { commonName: 'fuzz.example.com' },
+    altNames: { dns: ['fuzz.example.com'] },
+  });
   return [
     {
       name: 'ocsp-request',
@@ -141,9 +171,20 @@ export interface FuzzStats {
  * refused with a PkiError; anything else is a finding. Time is a finding only with `slowMs` (the bench,
  * never the unit suite: timed assertions are flaky on a shared machine).
  */
-export async function fuzz(target: FuzzTarget, options: { seed: number; cases: number; donors?: readonly Uint8Array[]; slowMs?: number }): Promise<FuzzStats> {
+export async function fuzz(
+  target: FuzzTarget,
+  options: { seed: number; cases: number; donors?: readonly Uint8Array[]; slowMs?: number },
+): Promise<FuzzStats> {
   const random = seededRandom(options.seed);
-  const stats: FuzzStats = { target: target.name, cases: 0, parsed: 0, refused: 0, maxMs: 0, slow: 0, findings: [] };
+  const stats: FuzzStats = {
+    target: target.name,
+    cases: 0,
+    parsed: 0,
+    refused: 0,
+    maxMs: 0,
+    slow: 0,
+    findings: [],
+  };
   const record = (finding: FuzzFinding) => {
     if (stats.findings.length < 20) stats.findings.push(finding);
   };
@@ -156,7 +197,14 @@ export async function fuzz(target: FuzzTarget, options: { seed: number; cases: n
       stats.parsed++;
     } catch (error) {
       if (isPkiError(error)) stats.refused++;
-      else record({ target: target.name, seed: options.seed, iteration: i, input: Buffer.from(input).toString('hex'), error: String(error) });
+      else
+        record({
+          target: target.name,
+          seed: options.seed,
+          iteration: i,
+          input: Buffer.from(input).toString('hex'),
+          error: String(error),
+        });
     }
     let elapsed = performance.now() - started;
     if (options.slowMs !== undefined && elapsed > options.slowMs) {
@@ -170,7 +218,13 @@ export async function fuzz(target: FuzzTarget, options: { seed: number; cases: n
     stats.maxMs = Math.max(stats.maxMs, elapsed);
     if (options.slowMs !== undefined && elapsed > options.slowMs) {
       stats.slow++;
-      record({ target: target.name, seed: options.seed, iteration: i, input: Buffer.from(input).toString('hex'), error: `took ${elapsed.toFixed(1)} ms` });
+      record({
+        target: target.name,
+        seed: options.seed,
+        iteration: i,
+        input: Buffer.from(input).toString('hex'),
+        error: `took ${elapsed.toFixed(1)} ms`,
+      });
     }
     stats.cases++;
   }

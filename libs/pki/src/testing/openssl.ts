@@ -21,7 +21,11 @@ export function openssl(args: string[], input?: Uint8Array | string): OpensslRes
 }
 
 /** A scratch directory under os.tmpdir(); call `cleanup()` in afterAll. */
-export function scratchDir(prefix = 'mazevault-pki-'): { path: string; write(name: string, data: Uint8Array | string): string; cleanup(): void } {
+export function scratchDir(prefix = 'mazevault-pki-'): {
+  path: string;
+  write(name: string, data: Uint8Array | string): string;
+  cleanup(): void;
+} {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return {
     path,

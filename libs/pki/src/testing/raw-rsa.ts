@@ -15,14 +15,25 @@ const integer = (value: bigint) => derTlv(0x02, [bigIntToIntegerBytes(value)]);
 const fromBase64Url = (text: string) => BigInt(`0x${Buffer.from(text, 'base64url').toString('hex')}`);
 
 export function rsaSpkiDer(n: bigint, e: bigint): Uint8Array {
-  return derTlv(DER_SEQUENCE, [derTlv(DER_SEQUENCE, [derOid(OID.rsaEncryption), NULL]), derBitString(derTlv(DER_SEQUENCE, [integer(n), integer(e)]))]);
+  return derTlv(DER_SEQUENCE, [
+    derTlv(DER_SEQUENCE, [derOid(OID.rsaEncryption), NULL]),
+    derBitString(derTlv(DER_SEQUENCE, [integer(n), integer(e)])),
+  ]);
 }
 
 /** A real RSA key pair (node:crypto) with the given public exponent, as numbers and as PKCS#8 PEM. */
-export function rsaNumbers(publicExponent = 65537, modulusLength = 2048): { n: bigint; e: bigint; d: bigint; pem: string } {
+export function rsaNumbers(
+  publicExponent = 65537,
+  modulusLength = 2048,
+): { n: bigint; e: bigint; d: bigint; pem: string } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength, publicExponent });
   const jwk = privateKey.export({ format: 'jwk' });
-  return { n: fromBase64Url(jwk.n!), e: fromBase64Url(jwk.e!), d: fromBase64Url(jwk.d!), pem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+  return {
+    n: fromBase64Url(jwk.n!),
+    e: fromBase64Url(jwk.e!),
+    d: fromBase64Url(jwk.d!),
+    pem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+  };
 }
 
 function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
@@ -37,20 +48,41 @@ function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
 
 /** EMSA-PKCS1-v1_5 with SHA-256 (RFC 8017 9.2), as an integer. */
 function pkcs1Sha256(message: Uint8Array, k: number): bigint {
-  const digestInfo = Buffer.concat([Buffer.from('3031300d060960864801650304020105000420', 'hex'), createHash('sha256').update(message).digest()]);
-  const em = Buffer.concat([Buffer.of(0, 1), Buffer.alloc(k - digestInfo.length - 3, 0xff), Buffer.of(0), digestInfo]);
+  const digestInfo = Buffer.concat([
+    Buffer.from('3031300d060960864801650304020105000420', 'hex'),
+    createHash('sha256').update(message).digest(),
+  ]);
+  const em = Buffer.concat([
+    Buffer.of(0, 1),
+    Buffer.alloc(k - digestInfo.length - 3, 0xff),
+    Buffer.of(0),
+    digestInfo,
+  ]);
   return BigInt(`0x${em.toString('hex')}`);
 }
 
 /** A PKCS#10 request for the raw key (n, e), self-signed with d (sha256WithRSAEncryption). */
-export function rawRsaCsr(key: { n: bigint; e: bigint; d: bigint }, subject: DistinguishedName, dns: string[] = []): Uint8Array {
+export function rawRsaCsr(
+  key: { n: bigint; e: bigint; d: bigint },
+  subject: DistinguishedName,
+  dns: string[] = [],
+): Uint8Array {
   const extensions = dns.length ? [subjectAltNameDer({ ...emptyAltNames(), dns }, false)] : [];
   const attributes = extensions.length
     ? [derTlv(DER_SEQUENCE, [derOid(OID.extensionRequest), derTlv(0x31, [derTlv(DER_SEQUENCE, extensions)])])]
     : [];
-  const info = derTlv(DER_SEQUENCE, [integer(0n), nameToDer(subject), rsaSpkiDer(key.n, key.e), derTlv(0xa0, attributes)]);
+  const info = derTlv(DER_SEQUENCE, [
+    integer(0n),
+    nameToDer(subject),
+    rsaSpkiDer(key.n, key.e),
+    derTlv(0xa0, attributes),
+  ]);
   const k = Math.ceil(key.n.toString(2).length / 8);
   const signature = modPow(pkcs1Sha256(info, k), key.d, key.n);
   const signatureBytes = Buffer.from(signature.toString(16).padStart(k * 2, '0'), 'hex');
-  return derTlv(DER_SEQUENCE, [info, derTlv(DER_SEQUENCE, [derOid(OID.sha256WithRsa), NULL]), derBitString(signatureBytes)]);
+  return derTlv(DER_SEQUENCE, [
+    info,
+    derTlv(DER_SEQUENCE, [derOid(OID.sha256WithRsa), NULL]),
+    derBitString(signatureBytes),
+  ]);
 }

@@ -40,7 +40,9 @@ export class RedisCacheInvalidationBus extends CacheInvalidationBus {
 
   async start(): Promise<void> {
     this.subscriber = this.redis.duplicate();
-    this.subscriber.on('error', (error: unknown) => this.logger.warn({ err: error }, 'cache invalidation subscriber error'));
+    this.subscriber.on('error', (error: unknown) =>
+      this.logger.warn({ err: error }, 'cache invalidation subscriber error'),
+    );
     this.subscriber.on('message', (_channel: string, message: string) => this.dispatch(message));
     await this.subscriber.subscribe(this.channel);
   }

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ConfigValidationError, env, loadConfig, redactConfig, sensitive, sensitiveKeys } from './config.loader';
+import {
+  ConfigValidationError,
+  env,
+  loadConfig,
+  redactConfig,
+  sensitive,
+  sensitiveKeys,
+} from './config.loader';
 
 const shape = {
   PORT: env.port(8080),
@@ -11,7 +18,12 @@ const shape = {
 describe('loadConfig', () => {
   it('applies defaults and coercions', () => {
     const config = loadConfig(shape, { DATABASE_URL: 'postgres://u@h/db', DEBUG: 'yes' });
-    expect(config).toEqual({ PORT: 8080, DATABASE_URL: 'postgres://u@h/db', DEBUG: true, TENANT_SALT: undefined });
+    expect(config).toEqual({
+      PORT: 8080,
+      DATABASE_URL: 'postgres://u@h/db',
+      DEBUG: true,
+      TENANT_SALT: undefined,
+    });
   });
 
   it('names the variable that is missing or bad, without echoing its value', () => {

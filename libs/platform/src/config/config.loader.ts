@@ -14,9 +14,7 @@ export function sensitive<T extends z.ZodType>(schema: T): T {
 
 export class ConfigValidationError extends Error {
   constructor(readonly issues: { variable: string; message: string }[]) {
-    super(
-      'Invalid configuration:\n' + issues.map((i) => `  - ${i.variable}: ${i.message}`).join('\n'),
-    );
+    super('Invalid configuration:\n' + issues.map((i) => `  - ${i.variable}: ${i.message}`).join('\n'));
     this.name = 'ConfigValidationError';
   }
 }

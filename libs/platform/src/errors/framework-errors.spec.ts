@@ -10,13 +10,19 @@ describe('frameworkProblem', () => {
     ['FST_ERR_CTP_EMPTY_JSON_BODY', 400, 'invalid_json'],
     ['FST_ERR_CTP_INVALID_JSON_BODY', 400, 'invalid_json'],
   ])('%s is %i %s', (code, status, problemCode) => {
-    expect(frameworkProblem(Object.assign(new Error('x'), { code, statusCode: status }))).toMatchObject({ status, code: problemCode });
+    expect(frameworkProblem(Object.assign(new Error('x'), { code, statusCode: status }))).toMatchObject({
+      status,
+      code: problemCode,
+    });
   });
 
   it('maps a JSON SyntaxError from any realm by name, and other 4xx by status', () => {
     const syntax = Object.assign(new Error('Unexpected end'), { name: 'SyntaxError', statusCode: 400 });
     expect(frameworkProblem(syntax)).toMatchObject({ status: 400, code: 'invalid_json' });
-    expect(frameworkProblem(Object.assign(new Error('gone'), { statusCode: 410 }))).toMatchObject({ status: 410, code: 'http_410' });
+    expect(frameworkProblem(Object.assign(new Error('gone'), { statusCode: 410 }))).toMatchObject({
+      status: 410,
+      code: 'http_410',
+    });
   });
 
   it('leaves 5xx and plain errors to the caller (an opaque internal error)', () => {

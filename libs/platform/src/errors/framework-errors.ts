@@ -11,14 +11,42 @@ export interface FrameworkProblem {
 }
 
 const BY_FASTIFY_CODE: Record<string, FrameworkProblem> = {
-  FST_ERR_BAD_URL: { status: 400, code: 'invalid_url', detail: 'The URL is malformed (an invalid percent-escape?)' },
-  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'uri_too_long', detail: 'A path segment is longer than any identifier here' },
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: 'invalid_url',
+    detail: 'The URL is malformed (an invalid percent-escape?)',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'uri_too_long',
+    detail: 'A path segment is longer than any identifier here',
+  },
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'bad_request', detail: 'The request could not be routed' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', detail: 'The request body has a content type this endpoint does not accept (send application/json)' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', detail: 'The request body is too large' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length', detail: 'The request body does not match its Content-Length' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', detail: 'The request body is empty but declared as application/json' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', detail: 'The request body is not valid JSON' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    detail: 'The request body has a content type this endpoint does not accept (send application/json)',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'payload_too_large',
+    detail: 'The request body is too large',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'invalid_content_length',
+    detail: 'The request body does not match its Content-Length',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'invalid_json',
+    detail: 'The request body is empty but declared as application/json',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'invalid_json',
+    detail: 'The request body is not valid JSON',
+  },
 };
 
 /** Codes for bare statuses (the framework's HttpExceptions, our own plain answers). */
@@ -55,5 +83,9 @@ export function frameworkProblem(error: unknown): FrameworkProblem | undefined {
   if (typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500) return undefined;
   // By name, not instanceof: JSON.parse's SyntaxError may come from another realm (vm, Jest).
   if ((error as Error).name === 'SyntaxError') return BY_FASTIFY_CODE['FST_ERR_CTP_INVALID_JSON_BODY'];
-  return { status: statusCode, code: codeForStatus(statusCode), detail: (error as Error).message || 'The request was refused' };
+  return {
+    status: statusCode,
+    code: codeForStatus(statusCode),
+    detail: (error as Error).message || 'The request was refused',
+  };
 }

@@ -1,4 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { noteProblemCode } from '../metrics/http-metrics';
 import { codeForStatus, frameworkProblem } from './framework-errors';
@@ -14,7 +21,10 @@ interface FastifyLikeReply {
   send(body: unknown): unknown;
 }
 
-export function toProblem(exception: unknown, request: FastifyLikeRequest): { body: ProblemBody; headers: Record<string, string> } {
+export function toProblem(
+  exception: unknown,
+  request: FastifyLikeRequest,
+): { body: ProblemBody; headers: Record<string, string> } {
   if (exception instanceof ProblemException) {
     return {
       body: problem(exception.getStatus(), exception.code, exception.detail, request, exception.extra.errors),
@@ -27,8 +37,17 @@ export function toProblem(exception: unknown, request: FastifyLikeRequest): { bo
   }
   // Fastify's own errors (body too large, bad JSON, wrong content type, parameter too long).
   const framework = frameworkProblem(exception);
-  if (framework) return { body: problem(framework.status, framework.code, framework.detail, request), headers: {} };
-  return { body: problem(500, 'internal_error', 'An internal error occurred; quote the request id to an operator.', request), headers: {} };
+  if (framework)
+    return { body: problem(framework.status, framework.code, framework.detail, request), headers: {} };
+  return {
+    body: problem(
+      500,
+      'internal_error',
+      'An internal error occurred; quote the request id to an operator.',
+      request,
+    ),
+    headers: {},
+  };
 }
 
 function frameworkDetail(exception: HttpException): string {

@@ -27,7 +27,9 @@ export class HealthController {
       status: ready ? 'ok' : 'degraded',
       live: true,
       ready,
-      checks: Object.fromEntries(results.map((r) => [r.name, { status: r.status, ...(r.error ? { error: r.error } : {}) }])),
+      checks: Object.fromEntries(
+        results.map((r) => [r.name, { status: r.status, ...(r.error ? { error: r.error } : {}) }]),
+      ),
     });
   }
 }
@@ -44,7 +46,9 @@ export class LivenessController {
   }
 }
 
-async function runCheck(check: HealthCheck): Promise<{ name: string; status: 'up' | 'down'; error?: string }> {
+async function runCheck(
+  check: HealthCheck,
+): Promise<{ name: string; status: 'up' | 'down'; error?: string }> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -56,7 +60,11 @@ async function runCheck(check: HealthCheck): Promise<{ name: string; status: 'up
     return { name: check.name, status: 'up' };
   } catch (error) {
     // Only a generic reason: driver messages can carry host names or credentials.
-    return { name: check.name, status: 'down', error: error instanceof Error && error.message === 'timed out' ? 'timeout' : 'unreachable' };
+    return {
+      name: check.name,
+      status: 'down',
+      error: error instanceof Error && error.message === 'timed out' ? 'timeout' : 'unreachable',
+    };
   } finally {
     clearTimeout(timer);
   }

@@ -50,10 +50,13 @@ class SlowModule {}
 /** A GET on a fresh keep-alive connection; resolves with the status, or the socket error's code. */
 function get(port: number, path: string): Promise<number | string> {
   return new Promise((resolve) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, agent: false, headers: { connection: 'keep-alive' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, agent: false, headers: { connection: 'keep-alive' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
     req.end();
   });
@@ -68,11 +71,21 @@ describe('graceful shutdown', () => {
   afterEach(() => release.resolve());
 
   it('lets a request in flight finish before the modules are destroyed, and then refuses new ones', async () => {
-    const app = await createHttpApp(SlowModule, { title: 'test', logger: pino({ level: 'silent' }), bufferLogs: false });
+    const app = await createHttpApp(SlowModule, {
+      title: 'test',
+      logger: pino({ level: 'silent' }),
+      bufferLogs: false,
+    });
     const inFlight = new InFlightRequests(app.getHttpServer());
-    app.getHttpServer().on('request', (_request: unknown, response: { once(event: 'finish', listener: () => void): void; statusCode: number }) =>
-      response.once('finish', () => events.push(`response ${response.statusCode} sent`)),
-    );
+    app
+      .getHttpServer()
+      .on(
+        'request',
+        (
+          _request: unknown,
+          response: { once(event: 'finish', listener: () => void): void; statusCode: number },
+        ) => response.once('finish', () => events.push(`response ${response.statusCode} sent`)),
+      );
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.getHttpServer().address() as { port: number };
 
@@ -92,7 +105,11 @@ describe('graceful shutdown', () => {
   });
 
   it('closes connections still busy when the grace period ends', async () => {
-    const app = await createHttpApp(SlowModule, { title: 'test', logger: pino({ level: 'silent' }), bufferLogs: false });
+    const app = await createHttpApp(SlowModule, {
+      title: 'test',
+      logger: pino({ level: 'silent' }),
+      bufferLogs: false,
+    });
     const inFlight = new InFlightRequests(app.getHttpServer());
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.getHttpServer().address() as { port: number };

@@ -50,7 +50,11 @@ export class InFlightRequests {
  * Nest's own `enableShutdownHooks` runs the destroy hooks first and closes the HTTP server last, so a
  * request in flight at SIGTERM met a closed database pool or a terminated worker and answered 500.
  */
-export async function drainAndClose(app: NestFastifyApplication, inFlight: InFlightRequests, graceMs: number): Promise<void> {
+export async function drainAndClose(
+  app: NestFastifyApplication,
+  inFlight: InFlightRequests,
+  graceMs: number,
+): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   const closing = fastify.close();
   await inFlight.settled(graceMs);
@@ -93,9 +97,12 @@ export function enableGracefulShutdown(
   };
   for (const signal of signals) process.on(signal, onSignal);
   // An app closed by its owner (a test, a CLI) leaves no listener behind.
-  app.getHttpAdapter().getInstance().addHook('onClose', (_instance, done) => {
-    for (const s of signals) process.removeListener(s, onSignal);
-    done();
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onClose', (_instance, done) => {
+      for (const s of signals) process.removeListener(s, onSignal);
+      done();
+    });
   return inFlight;
 }

@@ -43,7 +43,10 @@ export interface HttpAppOptions {
  * headers, RFC 7807 errors, `/api/v1` prefix (but `/metrics` at the root), OpenAPI at `/api/docs`,
  * and a shutdown that lets requests in flight finish before modules are destroyed.
  */
-export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  rootModule: Type<unknown> | DynamicModule,
+  options: HttpAppOptions,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     // No Nest middleware anywhere (logging and headers are Fastify hooks), so no @fastify/middie
     // layer on every request.
@@ -87,7 +90,11 @@ export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, o
     new DocumentBuilder()
       .setTitle(options.title)
       .setVersion(options.version ?? '0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A user JWT from /api/v1/auth/login or an API token (mvt_...)' })
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A user JWT from /api/v1/auth/login or an API token (mvt_...)',
+      })
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });

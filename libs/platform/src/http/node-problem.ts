@@ -28,7 +28,13 @@ export function writeProblem(
   options: { code?: string; headers?: Record<string, string>; instance?: string } = {},
 ): void {
   if (res.headersSent) return;
-  const payload = JSON.stringify(problemBody(status, options.code ?? codeForStatus(status), detail, options.instance));
-  res.writeHead(status, { ...options.headers, 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(payload) });
+  const payload = JSON.stringify(
+    problemBody(status, options.code ?? codeForStatus(status), detail, options.instance),
+  );
+  res.writeHead(status, {
+    ...options.headers,
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(payload),
+  });
   res.end(payload);
 }

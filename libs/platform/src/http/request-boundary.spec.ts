@@ -1,12 +1,18 @@
 import { hasEscapedControlCharacter, jsonDepthExceeds } from './request-boundary';
 
 describe('hasEscapedControlCharacter', () => {
-  it.each(['/a%00', '/a%0a', '/a%1F', '/a%7f', '/x?prefix=%00', '/a%C2%85', '/a%c2%9f'])('finds %s', (url) => {
-    expect(hasEscapedControlCharacter(url)).toBe(true);
-  });
-  it.each(['/a/b', '/a%20b', '/a%2Fb', '/a%C3%A9', '/a%C2%A0', '/x?q=%25', '/%E2%82%AC'])('leaves %s', (url) => {
-    expect(hasEscapedControlCharacter(url)).toBe(false);
-  });
+  it.each(['/a%00', '/a%0a', '/a%1F', '/a%7f', '/x?prefix=%00', '/a%C2%85', '/a%c2%9f'])(
+    'finds %s',
+    (url) => {
+      expect(hasEscapedControlCharacter(url)).toBe(true);
+    },
+  );
+  it.each(['/a/b', '/a%20b', '/a%2Fb', '/a%C3%A9', '/a%C2%A0', '/x?q=%25', '/%E2%82%AC'])(
+    'leaves %s',
+    (url) => {
+      expect(hasEscapedControlCharacter(url)).toBe(false);
+    },
+  );
 });
 
 describe('jsonDepthExceeds', () => {

@@ -39,7 +39,8 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
@@ -69,44 +70,87 @@ function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Prob
 export function registerRequestBoundary(fastify: FastifyInstance, bodyLimitBytes: number): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     if (hasEscapedControlCharacter(request.url)) {
-      sendProblem(reply, request, new ProblemException(400, 'invalid_url', 'The URL contains a control character (such as %00); paths, names and query values may not'));
+      sendProblem(
+        reply,
+        request,
+        new ProblemException(
+          400,
+          'invalid_url',
+          'The URL contains a control character (such as %00); paths, names and query values may not',
+        ),
+      );
       return;
     }
     if (BODILESS_METHODS.has(request.method) && carriesBody(request)) {
-      sendProblem(reply, request, new ProblemException(400, 'body_not_accepted', `${request.method} takes no request body; a body would be ignored, so it is refused`));
+      sendProblem(
+        reply,
+        request,
+        new ProblemException(
+          400,
+          'body_not_accepted',
+          `${request.method} takes no request body; a body would be ignored, so it is refused`,
+        ),
+      );
       return;
     }
     done();
   });
 
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: bodyLimitBytes }, (request, body, done) => {
-    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {
-      done(new ProblemException(400, 'json_too_deep', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`), undefined);
-      return;
-    }
-    // Nest's error handler would turn the parser's FST_ERR_CTP_* errors into bare HttpExceptions (the
-    // code lost); a ProblemException reaches our filter as is.
-    void parseJson(request, body as string, (error, value) => {
-      if (!error) {
-        done(null, value);
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: bodyLimitBytes },
+    (request, body, done) => {
+      if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {
+        done(
+          new ProblemException(
+            400,
+            'json_too_deep',
+            `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`,
+          ),
+          undefined,
+        );
         return;
       }
-      const problem = frameworkProblem(error) ?? { status: 400, code: 'invalid_json', detail: 'The request body is not valid JSON' };
-      done(new ProblemException(problem.status, problem.code, problem.detail), undefined);
-    });
-  });
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: bodyLimitBytes }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+      // Nest's error handler would turn the parser's FST_ERR_CTP_* errors into bare HttpExceptions (the
+      // code lost); a ProblemException reaches our filter as is.
+      void parseJson(request, body as string, (error, value) => {
+        if (!error) {
+          done(null, value);
+          return;
+        }
+        const problem = frameworkProblem(error) ?? {
+          status: 400,
+          code: 'invalid_json',
+          detail: 'The request body is not valid JSON',
+        };
+        done(new ProblemException(problem.status, problem.code, problem.detail), undefined);
+      });
+    },
+  );
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: bodyLimitBytes },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
 }
 
 /**
  * Fastify's `frameworkErrors` option: errors raised before routing (a malformed URL 400, a path
  * parameter over maxParamLength 414) as problem+json.
  */
-export function frameworkErrorHandler(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
-  const problem = frameworkProblem(error) ?? { status: 400, code: 'bad_request', detail: 'The request could not be routed' };
+export function frameworkErrorHandler(
+  error: Error & { code?: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const problem = frameworkProblem(error) ?? {
+    status: 400,
+    code: 'bad_request',
+    detail: 'The request could not be routed',
+  };
   sendProblem(reply, request, new ProblemException(problem.status, problem.code, problem.detail));
 }
 
@@ -119,10 +163,15 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     socket.destroy();
     return;
   }
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const code = status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'bad_request';
   const detail =
-    status === 431 ? 'The request headers are too large' : status === 408 ? 'The request took too long to arrive' : 'The request is not valid HTTP';
+    status === 431
+      ? 'The request headers are too large'
+      : status === 408
+        ? 'The request took too long to arrive'
+        : 'The request is not valid HTTP';
   const { body } = toProblem(new ProblemException(status, code, detail), {});
   const payload = JSON.stringify(body);
   socket.end(

@@ -26,10 +26,19 @@ export class AccessLogController extends LogController {
     // The completion line carries everything; logging arrival too would double the volume.
   }
 
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
     if (this.mode === 'off' || QUIET_PATHS.has(request.url)) return;
     if (this.mode === 'errors' && !error && reply.statusCode < 400) return;
-    const line = { reqId: request.id, req: { method: request.method, url: request.url }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime };
+    const line = {
+      reqId: request.id,
+      req: { method: request.method, url: request.url },
+      res: { statusCode: reply.statusCode },
+      responseTime: reply.elapsedTime,
+    };
     // Errors go through the request's own (redacting) logger: an error object may carry anything.
     if (error) request.log.error({ ...line, err: error }, 'request errored');
     else this.log.info(line, 'request completed');

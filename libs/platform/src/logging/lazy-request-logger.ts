@@ -60,6 +60,10 @@ export class LazyRequestLogger {
 }
 
 /** Fastify's `childLoggerFactory`: each request's logger is a LazyRequestLogger. */
-export function lazyChildLoggerFactory(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
+export function lazyChildLoggerFactory(
+  logger: FastifyBaseLogger,
+  bindings: Bindings,
+  options: ChildLoggerOptions,
+): FastifyBaseLogger {
   return new LazyRequestLogger(logger as Logger, bindings, options) as unknown as FastifyBaseLogger;
 }

@@ -54,7 +54,10 @@ export function createServiceLogger(options: { level: string; service: string })
   // a line: at LOG_LEVEL=warn an info-level writer would drop every one (`npm start` asked for `all`
   // and showed none). Only `silent` silences them too.
   const accessLevel = options.level === 'silent' ? 'silent' : 'info';
-  accessLoggers.set(logger, pino({ level: accessLevel, base: { service: options.service }, messageKey: 'msg' }, destination));
+  accessLoggers.set(
+    logger,
+    pino({ level: accessLevel, base: { service: options.service }, messageKey: 'msg' }, destination),
+  );
   return logger;
 }
 

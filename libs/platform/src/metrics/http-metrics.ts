@@ -15,8 +15,16 @@ function routeOf(request: FastifyRequest): string {
   return request.routeOptions?.url ?? '(unmatched)';
 }
 
-function counterOf<T extends string>(registry: Registry, name: string, help: string, labelNames: readonly T[]): Counter<T> {
-  return (registry.getSingleMetric(name) as Counter<T> | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
+function counterOf<T extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly T[],
+): Counter<T> {
+  return (
+    (registry.getSingleMetric(name) as Counter<T> | undefined) ??
+    new Counter({ name, help, labelNames, registers: [registry] })
+  );
 }
 
 /**
@@ -27,9 +35,15 @@ function counterOf<T extends string>(registry: Registry, name: string, help: str
  * - `mazevault_auth_failures_total{reason}` — 401s and login refusals by their problem code.
  */
 export function registerHttpMetrics(fastify: FastifyInstance, registry: Registry): void {
-  const requests = counterOf(registry, 'mazevault_http_requests_total', 'HTTP requests answered, by route template and status', ['method', 'route', 'status'] as const);
+  const requests = counterOf(
+    registry,
+    'mazevault_http_requests_total',
+    'HTTP requests answered, by route template and status',
+    ['method', 'route', 'status'] as const,
+  );
   const duration =
-    (registry.getSingleMetric('mazevault_http_request_duration_seconds') as Histogram<'method' | 'route'> | undefined) ??
+    (registry.getSingleMetric('mazevault_http_request_duration_seconds') as
+      Histogram<'method' | 'route'> | undefined) ??
     new Histogram({
       name: 'mazevault_http_request_duration_seconds',
       help: 'Time from request to response, by route template',
@@ -37,7 +51,12 @@ export function registerHttpMetrics(fastify: FastifyInstance, registry: Registry
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     });
-  const authFailures = counterOf(registry, 'mazevault_auth_failures_total', 'Authentication failures (401, and 429 on login), by reason', ['reason'] as const);
+  const authFailures = counterOf(
+    registry,
+    'mazevault_auth_failures_total',
+    'Authentication failures (401, and 429 on login), by reason',
+    ['reason'] as const,
+  );
 
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = routeOf(request);
@@ -45,7 +64,11 @@ export function registerHttpMetrics(fastify: FastifyInstance, registry: Registry
     requests.inc({ method: request.method, route, status: String(status) });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     if (status === 401 || (status === 429 && route.includes('/auth/'))) {
-      authFailures.inc({ reason: (request as WithProblemCode)[PROBLEM_CODE] ?? (status === 401 ? 'unauthenticated' : 'too_many_requests') });
+      authFailures.inc({
+        reason:
+          (request as WithProblemCode)[PROBLEM_CODE] ??
+          (status === 401 ? 'unauthenticated' : 'too_many_requests'),
+      });
     }
     done();
   });

@@ -9,7 +9,10 @@ describe('zodRequestBodySchema', () => {
       ttlSeconds: z.number().int().default(3600),
       note: z.string().optional(),
     });
-    const json = zodRequestBodySchema(schema) as { required?: string[]; properties: Record<string, { default?: unknown }> };
+    const json = zodRequestBodySchema(schema) as {
+      required?: string[];
+      properties: Record<string, { default?: unknown }>;
+    };
     expect(json.required).toEqual(['profile']);
     expect(json.properties.keyType.default).toBe('ecdsa-p256');
   });

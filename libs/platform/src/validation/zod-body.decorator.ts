@@ -14,7 +14,12 @@ export class ZodValidationPipe<T extends z.ZodType> implements PipeTransform<unk
         path: issue.path.map(String).join('.') || '(body)',
         message: issue.message,
       }));
-      throw new ProblemException(400, 'validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+      throw new ProblemException(
+        400,
+        'validation_failed',
+        errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+        { errors },
+      );
     }
     return result.data;
   }
@@ -48,11 +53,19 @@ export function ApiZodBody(schema: z.ZodType): MethodDecorator {
 
 /** Method decorator: documents each query parameter of an object schema in OpenAPI. */
 export function ApiZodQuery(schema: z.ZodType): MethodDecorator {
-  const json = zodRequestBodySchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const json = zodRequestBodySchema(schema) as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
   const required = new Set(json.required ?? []);
   return applyDecorators(
     ...Object.entries(json.properties ?? {}).map(([name, property]) =>
-      ApiQuery({ name, required: required.has(name), schema: property, ...(typeof property.description === 'string' ? { description: property.description } : {}) }),
+      ApiQuery({
+        name,
+        required: required.has(name),
+        schema: property,
+        ...(typeof property.description === 'string' ? { description: property.description } : {}),
+      }),
     ),
   );
 }

@@ -187,13 +187,23 @@ describe('PolicyGuard with a resolver that looks up a service', () => {
     class Controller {
       @RequirePermission('pki:revoke', (request, services) => ({
         type: 'certificate',
-        scope: { organizationId: request.principal.organizationId, projectId: services.get(ScopeLookup).projectOf(request.params?.['serial'] ?? '') },
+        scope: {
+          organizationId: request.principal.organizationId,
+          projectId: services.get(ScopeLookup).projectOf(request.params?.['serial'] ?? ''),
+        },
       }))
       revoke() {}
     }
-    const moduleRef = { get: (token: unknown) => (token === ScopeLookup ? lookup : undefined) } as unknown as ModuleRef;
+    const moduleRef = {
+      get: (token: unknown) => (token === ScopeLookup ? lookup : undefined),
+    } as unknown as ModuleRef;
     const guard = new PolicyGuard(new Reflector(), new PolicyDecisionPoint(), moduleRef);
-    const subject: Subject = { type: 'user', id: 'u', organizationId: 'o1', bindings: [{ role: 'project-admin', scope: { organizationId: 'o1', projectId: 'p1' } }] };
+    const subject: Subject = {
+      type: 'user',
+      id: 'u',
+      organizationId: 'o1',
+      bindings: [{ role: 'project-admin', scope: { organizationId: 'o1', projectId: 'p1' } }],
+    };
     const context = (serial: string) => {
       const request = { principal: subject, params: { serial } };
       return {

@@ -31,7 +31,8 @@ export class PolicyGuard implements CanActivate {
 
   private readonly services = {
     get: <T>(token: abstract new (...args: never[]) => T): T => {
-      if (!this.moduleRef) throw new Error('PolicyGuard: resource resolvers need ModuleRef to look up services');
+      if (!this.moduleRef)
+        throw new Error('PolicyGuard: resource resolvers need ModuleRef to look up services');
       return this.moduleRef.get(token as never, { strict: false });
     },
   };

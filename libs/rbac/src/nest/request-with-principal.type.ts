@@ -31,6 +31,12 @@ export type AuthenticatedRequest = RequestWithPrincipal & { principal: Subject }
  * so a later guard or handler cannot swap in a wider scope (assigning throws in strict mode).
  */
 export function attachResolvedScope(request: RequestWithPrincipal, scope: ResolvedScope): void {
-  if (request.resolvedScope !== undefined) throw new Error('attachResolvedScope: the scope is resolved once per request');
-  Object.defineProperty(request, 'resolvedScope', { value: scope, writable: false, configurable: false, enumerable: true });
+  if (request.resolvedScope !== undefined)
+    throw new Error('attachResolvedScope: the scope is resolved once per request');
+  Object.defineProperty(request, 'resolvedScope', {
+    value: scope,
+    writable: false,
+    configurable: false,
+    enumerable: true,
+  });
 }

@@ -22,7 +22,11 @@ describe('defaultResourceResolver', () => {
       { organizationId: 'o1', projectId: 'p1', environmentId: 'e1' },
     ],
   ])('params %j → scope %j (no undefined keys)', (params, scope) => {
-    const noServices = { get: () => { throw new Error('not needed'); } };
+    const noServices = {
+      get: () => {
+        throw new Error('not needed');
+      },
+    };
     expect(defaultResourceResolver({ principal, ...(params && { params }) }, noServices)).toStrictEqual({
       type: 'organization',
       scope,

@@ -16,7 +16,10 @@ export interface ResolverServices {
  * Derives the resource being acted on from the request; may load it (e.g. a certificate's project)
  * through `services`, so the decision is taken on the resource's real scope, not the route's.
  */
-export type ResourceResolver = (request: AuthenticatedRequest, services: ResolverServices) => Resource | Promise<Resource>;
+export type ResourceResolver = (
+  request: AuthenticatedRequest,
+  services: ResolverServices,
+) => Resource | Promise<Resource>;
 
 export interface PermissionRequirement {
   permission: Permission;

@@ -33,6 +33,8 @@ describe('Key Vault test server: client-credentials token endpoint', () => {
   });
 
   it('refuses a wrong client secret', async () => {
-    await expect(credential('wrong').getToken('https://vault.azure.net/.default')).rejects.toThrow(/invalid_client|7000215|Invalid client secret/);
+    await expect(credential('wrong').getToken('https://vault.azure.net/.default')).rejects.toThrow(
+      /invalid_client|7000215|Invalid client secret/,
+    );
   });
 });

@@ -273,7 +273,11 @@ export class KeyVaultTestServer {
    * The two Entra ID (v2.0) endpoints a client-credentials credential calls: OpenID metadata, then the
    * token endpoint. Tokens issued are the ones the vault accepts.
    */
-  private identityEndpoint(method: string, path: string, body: string): { status: number; body: unknown } | undefined {
+  private identityEndpoint(
+    method: string,
+    path: string,
+    body: string,
+  ): { status: number; body: unknown } | undefined {
     const prefix = `/${this.tenantId}`;
     if (method === 'GET' && path === `${prefix}/v2.0/.well-known/openid-configuration`) {
       return {
@@ -294,14 +298,34 @@ export class KeyVaultTestServer {
     if (method === 'POST' && path === `${prefix}/oauth2/v2.0/token`) {
       const form = new URLSearchParams(body);
       if (form.get('grant_type') !== 'client_credentials') {
-        return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'AADSTS70003: only client_credentials here' } };
+        return {
+          status: 400,
+          body: {
+            error: 'unsupported_grant_type',
+            error_description: 'AADSTS70003: only client_credentials here',
+          },
+        };
       }
-      if (form.get('client_id') !== this.client.clientId || form.get('client_secret') !== this.client.clientSecret) {
-        return { status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' } };
+      if (
+        form.get('client_id') !== this.client.clientId ||
+        form.get('client_secret') !== this.client.clientSecret
+      ) {
+        return {
+          status: 401,
+          body: {
+            error: 'invalid_client',
+            error_description: 'AADSTS7000215: Invalid client secret provided.',
+          },
+        };
       }
       return {
         status: 200,
-        body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: [...this.acceptedTokens][0] },
+        body: {
+          token_type: 'Bearer',
+          expires_in: 3599,
+          ext_expires_in: 3599,
+          access_token: [...this.acceptedTokens][0],
+        },
       };
     }
     return undefined;
