@@ -73,6 +73,16 @@ describe('Role bindings: no self-escalation (real PostgreSQL, HTTP)', () => {
     expect(developer.body.detail).toContain('secrets:read');
   });
 
+  it('a security-officer (gateways:manage) cannot create a gateway bootstrap token: that is an admin act', async () => {
+    const refused = await call(base, 'POST', '/api/v1/gateways/bootstrap', {
+      token: officer.token,
+      body: { name: 'gw-officer' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('admin_required');
+    expect((await call(base, 'GET', '/api/v1/gateways', { token: officer.token })).status).toBe(200);
+  });
+
   it('a security-officer grants what it holds (viewer, auditor)', async () => {
     expect(
       (await bind(officer.token, { userId: colleague.id, role: 'viewer', projectId: project.id })).status,

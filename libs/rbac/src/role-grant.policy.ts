@@ -50,3 +50,8 @@ export function evaluateRoleGrant(
     reason: `granter holds every permission of ${grant.role} on ${formatScope(grant.scope)}`,
   };
 }
+
+/** Whether `subject` holds `role` through a binding whose scope covers `scope` (an admin-only action). */
+export function holdsRole(subject: Subject, role: RoleName, scope: Scope): boolean {
+  return !subject.disabled && subject.bindings.some((b) => b.role === role && scopeCovers(b.scope, scope));
+}

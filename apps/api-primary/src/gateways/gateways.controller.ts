@@ -5,8 +5,8 @@ import {
   GatewayBootstrapRequestSchema,
   type GatewayBootstrapResponse,
 } from '@mazevault/contracts';
-import { ApiZodBody, ValidBody } from '@mazevault/platform';
-import { type AuthenticatedRequest, RequirePermission } from '@mazevault/rbac';
+import { ApiZodBody, ProblemException, ValidBody } from '@mazevault/platform';
+import { type AuthenticatedRequest, holdsRole, RequirePermission } from '@mazevault/rbac';
 import { Audited } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { actorOf } from '../pki/pki-actor.util';
@@ -36,6 +36,15 @@ export class GatewaysController {
     @ValidBody(GatewayBootstrapRequestSchema) body: GatewayBootstrapRequest,
     @Req() request: AuthenticatedRequest,
   ): Promise<GatewayBootstrapResponse> {
+    // A bootstrap token makes a new mTLS identity: an admin's act (the seed's "admin only"), though
+    // security-officers hold gateways:manage to list and disable gateways.
+    if (!holdsRole(request.principal, 'admin', { organizationId: request.principal.organizationId })) {
+      throw new ProblemException(
+        403,
+        'admin_required',
+        'Only an organization admin creates gateway bootstrap tokens',
+      );
+    }
     return this.enrollment.bootstrap(actorOf(request), body);
   }
 
