@@ -228,6 +228,11 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
       `Gateway registered successfully: ${pkg.body.gatewayId}`,
       'Heartbeat loop started (1s interval)',
     ];
+    const started = gateway;
+    await until(
+      'the start-up log lines',
+      async () => lines.every((line) => started.output().includes(line)) || undefined,
+    );
     const positions = lines.map((line) => gateway!.output().indexOf(line));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -246,7 +251,13 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
       (await listGateways()).find((g) => g.id === pkg.body.gatewayId)!.lastHeartbeat!.sentAt as string;
     const before = await sentAt();
     gateway = await startGatewayProcess(env);
-    expect(gateway.output()).toContain(`Using stored gateway identity: ${pkg.body.gatewayId}`);
+    // Log lines may reach the pipe after the health route answers: wait for the line, then assert.
+    const restarted = gateway;
+    await until(
+      'the stored-identity log line',
+      async () =>
+        restarted.output().includes(`Using stored gateway identity: ${pkg.body.gatewayId}`) || undefined,
+    );
     expect(gateway.output()).not.toContain('Registering gateway with primary...');
     await until('a heartbeat after the restart', async () => ((await sentAt()) > before ? true : undefined));
     expect((await listGateways()).filter((g) => g.name === 'azure-gateway-gwc-01')).toHaveLength(1);
