@@ -22,7 +22,7 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
   let rootId: string;
   let intId: string;
   /** The fixtures' creation responses: the first test asserts on them. */
-  let created: { root: Awaited<ReturnType<typeof call>>; int: Awaited<ReturnType<typeof call>> };
+  let fixtures: { root: Awaited<ReturnType<typeof call>>; int: Awaited<ReturnType<typeof call>> };
   const file = (name: string, data: string | Buffer) => {
     const path = join(dir, name);
     writeFileSync(path, data);
@@ -63,7 +63,7 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
     rootId = root.body.id;
     const int = await post('cas/intermediate', { name: 'issuing', parentId: rootId, subject: { commonName: 'MazeVault Issuing CA' }, ttlSeconds: 365 * 86400 });
     intId = int.body.id;
-    created = { root, int };
+    fixtures = { root, int };
     file('chain.pem', (await get(`ca/${intId}/chain`, null)).body);
     const web = await post('profiles', {
       name: 'web',
@@ -79,7 +79,7 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
 
   it('creates a root and an intermediate, with sealed keys and a delegated OCSP signer', async () => {
     // Created through the API in beforeAll (every test needs them); asserted here.
-    const { root, int } = created;
+    const { root, int } = fixtures;
     expect(root.status).toBe(201);
     expect(root.body).toMatchObject({ kind: 'root', status: 'active', keyType: 'ecdsa-p256', ocspSigner: { notAfter: expect.any(String) } });
     expect(int.status).toBe(201);
