@@ -42,7 +42,6 @@ describe('OCSP responder against the Primary (real processes, PostgreSQL, Redis,
   let dir: string;
   let token: string;
   let caId: string;
-  let serial: string;
   const path = (name: string) => join(dir, name);
 
   beforeAll(async () => {
@@ -56,7 +55,6 @@ describe('OCSP responder against the Primary (real processes, PostgreSQL, Redis,
     await api('profiles', { name: 'svc', caId, definition: { allowedDomains: ['svc.test'], allowSubdomains: true, maxTtlSeconds: 86400 } });
     const leaf = await api('issue', { profile: 'svc', commonName: 'a.svc.test' });
     expect(leaf.status).toBe(201);
-    serial = leaf.body.serial;
     writeFileSync(path('leaf.pem'), leaf.body.certificatePem);
     writeFileSync(path('ca.pem'), int.body.certificatePem);
     writeFileSync(path('chain.pem'), (await call(primary.baseUrl, 'GET', `/api/v1/pki/ca/${caId}/chain`)).body);
@@ -74,8 +72,10 @@ describe('OCSP responder against the Primary (real processes, PostgreSQL, Redis,
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const query = (extra: string[] = []) =>
-    openssl(['ocsp', '-issuer', path('ca.pem'), '-cert', path('leaf.pem'), '-url', responder.url, '-CAfile', path('chain.pem'), ...extra]).output;
+  /** openssl's OCSP query for a leaf (`leaf.pem` unless named). */
+  const queryFor = (extra: string[] = [], leaf = 'leaf.pem') =>
+    openssl(['ocsp', '-issuer', path('ca.pem'), '-cert', path(leaf), '-url', responder.url, '-CAfile', path('chain.pem'), ...extra]).output;
+  const query = (extra: string[] = []) => queryFor(extra);
 
   it('answers good (nonce and pre-signed nonce-less), verified by openssl', () => {
     const withNonce = query();
@@ -117,13 +117,18 @@ describe('OCSP responder against the Primary (real processes, PostgreSQL, Redis,
   });
 
   it('reports revoked (time and reason) within 5 s of a revocation, through Redis invalidation', async () => {
-    expect(query(['-no_nonce'])).toContain(': good'); // cached now
-    const revoked = await call(primary.baseUrl, 'POST', `/api/v1/pki/certificates/${serial}/revoke`, { token, body: { reason: 'keyCompromise' } });
+    // Its own leaf: the other tests expect the shared one to stay good.
+    const leaf = await call(primary.baseUrl, 'POST', '/api/v1/pki/issue', { token, body: { profile: 'svc', commonName: 'revoked.svc.test' } });
+    expect(leaf.status).toBe(201);
+    writeFileSync(path('revoked.pem'), leaf.body.certificatePem);
+    const queryRevoked = (extra: string[] = []) => queryFor(extra, 'revoked.pem');
+    expect(queryRevoked(['-no_nonce'])).toContain(': good'); // cached now
+    const revoked = await call(primary.baseUrl, 'POST', `/api/v1/pki/certificates/${leaf.body.serial}/revoke`, { token, body: { reason: 'keyCompromise' } });
     expect(revoked.status).toBe(200);
     const started = Date.now();
     let output = '';
     while (Date.now() - started < 5000) {
-      output = query(['-no_nonce']);
+      output = queryRevoked(['-no_nonce']);
       if (output.includes(': revoked')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -131,6 +136,6 @@ describe('OCSP responder against the Primary (real processes, PostgreSQL, Redis,
     expect(output).toContain('Response verify OK');
     expect(output).toContain('Reason: keyCompromise');
     expect(output).toMatch(/Revocation Time: /);
-    expect(query()).toContain(': revoked');
+    expect(queryRevoked()).toContain(': revoked');
   });
 });

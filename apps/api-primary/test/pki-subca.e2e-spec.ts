@@ -66,12 +66,14 @@ describe('Sub-CAs as certificates: inventory, revocation by the parent (CRL, OCS
   };
   /** The serial as openssl prints it, in our stored form (lower-case hex). */
   const serialOf = (pemPath: string) => /serial=([0-9A-F]+)/.exec(openssl(['x509', '-noout', '-serial', '-in', pemPath]).output)![1]!.toLowerCase();
-  const ocspIntermediate = () =>
-    openssl(['ocsp', '-issuer', join(dir, 'root.pem'), '-cert', join(dir, 'int.pem'), '-url', responder.url, '-CAfile', join(dir, 'root.pem')]).output;
-  const verifyLeaf = async () => {
+  /** The root's OCSP answer for an intermediate (`int.pem` unless named). */
+  const ocspIntermediate = (intPem = 'int.pem') =>
+    openssl(['ocsp', '-issuer', join(dir, 'root.pem'), '-cert', join(dir, intPem), '-url', responder.url, '-CAfile', join(dir, 'root.pem')]).output;
+  /** openssl's verdict on a leaf (`<name>.pem`) under an intermediate (`<name>-int.pem`, CA `caId`), CRLs checked. */
+  const verifyLeaf = async (name: string, caId: string) => {
     // Both full CRLs in one file: openssl -crl_check_all wants a CRL for every certificate of the chain.
-    const crls = (await get(`crl/${rootId}/pem`, null)).body + (await get(`crl/${intId}/pem`, null)).body;
-    return openssl(['verify', '-crl_check_all', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'int.pem'), '-CRLfile', file('crls.pem', crls), join(dir, 'leaf.pem')]);
+    const crls = (await get(`crl/${rootId}/pem`, null)).body + (await get(`crl/${caId}/pem`, null)).body;
+    return openssl(['verify', '-crl_check_all', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, `${name}-int.pem`), '-CRLfile', file(`${name}-crls.pem`, crls), join(dir, `${name}.pem`)]);
   };
 
   beforeAll(async () => {
@@ -113,7 +115,10 @@ describe('Sub-CAs as certificates: inventory, revocation by the parent (CRL, OCS
     expect(found.status).toBe(200);
     expect(found.body).toMatchObject({ serial: intSerial, caId: rootId, subjectCaId: intId, status: 'good', commonName: 'SubCA Test Issuing', profileId: null });
     expect(found.body.certificatePem.replace(/\s/g, '')).toBe((await get(`cas/${intId}`)).body.certificatePem.replace(/\s/g, ''));
-    expect((await get(`certificates?ca=${rootId}`)).body.items.map((c: { serial: string }) => c.serial)).toEqual([intSerial]);
+    // Other tests add sub-CAs of their own under the root: this one has exactly one row, and the root issued only sub-CAs.
+    const underRoot = (await get(`certificates?ca=${rootId}`)).body.items as { serial: string; subjectCaId: string | null }[];
+    expect(underRoot.filter((c) => c.subjectCaId === intId).map((c) => c.serial)).toEqual([intSerial]);
+    expect(underRoot.filter((c) => c.subjectCaId === null)).toEqual([]);
     expect((await get(`certificates/${leafSerial}`)).body.subjectCaId).toBeNull();
 
     const asLeaf = await post(`certificates/${intSerial}/revoke`, { reason: 'keyCompromise' });
@@ -146,44 +151,56 @@ describe('Sub-CAs as certificates: inventory, revocation by the parent (CRL, OCS
   });
 
   it("revokes a sub-CA: parent's CRL and OCSP say revoked, openssl -crl_check_all rejects its leaf, it issues nothing, its issued certificates are reported", async () => {
-    expect((await verifyLeaf()).output).toContain(': OK');
+    // Its own sub-CA, profile and leaf: the shared intermediate stays active for the other tests.
+    const int = await post('cas/intermediate', { name: 'doomed', parentId: rootId, subject: { commonName: 'SubCA Doomed Issuing' }, ttlSeconds: 365 * 86400 });
+    expect(int.status).toBe(201);
+    const doomedId: string = int.body.id;
+    const doomedSerial = serialOf(file('doomed-int.pem', int.body.certificatePem));
+    expect((await post('profiles', { name: 'doomed', caId: doomedId, definition: { allowedDomains: ['svc.test'], allowSubdomains: true, maxTtlSeconds: 86400 } })).status).toBe(201);
+    const leaf = await post('issue', { profile: 'doomed', commonName: 'a.svc.test' });
+    expect(leaf.status).toBe(201);
+    const doomedLeafSerial: string = leaf.body.serial;
+    file('doomed.pem', leaf.body.certificatePem);
+    expect((await verifyLeaf('doomed', doomedId)).output).toContain(': OK');
 
-    const revoked = await post(`cas/${intId}/revoke`, { reason: 'cACompromise' }, officer);
+    expect((await post(`cas/${doomedId}/revoke`, { reason: 'cACompromise' }, projectAdmin)).status).toBe(403); // audited as denied
+
+    const revoked = await post(`cas/${doomedId}/revoke`, { reason: 'cACompromise' }, officer);
     expect(revoked.status).toBe(200);
-    expect(revoked.body.ca).toMatchObject({ id: intId, status: 'revoked' });
-    expect(revoked.body.certificate).toMatchObject({ issuerCaId: rootId, serial: intSerial, revocationReason: 'cACompromise' });
+    expect(revoked.body.ca).toMatchObject({ id: doomedId, status: 'revoked' });
+    expect(revoked.body.certificate).toMatchObject({ issuerCaId: rootId, serial: doomedSerial, revocationReason: 'cACompromise' });
     expect(revoked.body.issued).toMatchObject({ stillValid: 1, subordinateCaIds: [] });
     const listed = await call(base, 'GET', revoked.body.issued.list, { token: admin });
-    expect(listed.body.items.map((c: { serial: string }) => c.serial)).toEqual([leafSerial]);
+    expect(listed.body.items.map((c: { serial: string }) => c.serial)).toEqual([doomedLeafSerial]);
     // Reported, not mass-revoked.
-    expect((await get(`certificates/${leafSerial}`)).body.status).toBe('good');
-    expect((await get(`certificates/${intSerial}`)).body).toMatchObject({ status: 'revoked', revocationReason: 'cACompromise' });
+    expect((await get(`certificates/${doomedLeafSerial}`)).body.status).toBe('good');
+    expect((await get(`certificates/${doomedSerial}`)).body).toMatchObject({ status: 'revoked', revocationReason: 'cACompromise' });
 
     const rootCrl = openssl(['crl', '-noout', '-text', '-in', file('root-crl.pem', (await get(`crl/${rootId}/pem`, null)).body)]).output;
-    expect(rootCrl).toContain(`Serial Number: ${intSerial.toUpperCase()}`);
+    expect(rootCrl).toContain(`Serial Number: ${doomedSerial.toUpperCase()}`);
     expect(rootCrl).toContain('CA Compromise');
-    const verify = await verifyLeaf();
+    const verify = await verifyLeaf('doomed', doomedId);
     expect(verify.status).not.toBe(0);
     expect(verify.output).toContain('certificate revoked');
 
     // The parent's OCSP, through the real responder process (nonce: answered from the database).
-    const ocsp = ocspIntermediate();
+    const ocsp = ocspIntermediate('doomed-int.pem');
     expect(ocsp).toContain('Response verify OK');
-    expect(ocsp).toContain(`${join(dir, 'int.pem')}: revoked`);
+    expect(ocsp).toContain(`${join(dir, 'doomed-int.pem')}: revoked`);
     expect(ocsp).toContain('Reason: cACompromise');
 
-    const issue = await post('issue', { profile: 'svc', commonName: 'b.svc.test' });
+    const issue = await post('issue', { profile: 'doomed', commonName: 'b.svc.test' });
     expect(issue.status).toBe(409);
     expect(issue.body.code).toBe('ca_revoked');
-    const child = await post('cas/intermediate', { name: 'under-revoked', parentId: intId, subject: { commonName: 'Under Revoked' }, ttlSeconds: 86400 });
+    const child = await post('cas/intermediate', { name: 'under-revoked', parentId: doomedId, subject: { commonName: 'Under Revoked' }, ttlSeconds: 86400 });
     expect(child.status).toBe(409);
     expect(child.body.code).toBe('ca_revoked');
-    expect((await post(`cas/${intId}/revoke`, { reason: 'cACompromise' }, officer)).body.code).toBe('already_revoked');
+    expect((await post(`cas/${doomedId}/revoke`, { reason: 'cACompromise' }, officer)).body.code).toBe('already_revoked');
 
     const events = await primary.dataSource.getRepository(AuditEventEntity).find({ order: { id: 'ASC' } });
     expect(events.filter((e) => e.action === 'ca.revoke').map((e) => e.outcome)).toEqual(expect.arrayContaining(['denied', 'success']));
-    const impact = events.find((e) => e.action === 'ca.revoke.impact');
-    expect(impact?.details).toMatchObject({ issuerCaId: rootId, serial: intSerial, reason: 'cACompromise', stillValidIssued: 1, subordinateCaIds: [] });
+    const impact = events.find((e) => e.action === 'ca.revoke.impact' && (e.details as { serial?: string } | null)?.serial === doomedSerial);
+    expect(impact?.details).toMatchObject({ issuerCaId: rootId, serial: doomedSerial, reason: 'cACompromise', stillValidIssued: 1, subordinateCaIds: [] });
   });
 
   it('the database refuses what a CA revoked elsewhere still signs (another replica keeps it loaded)', async () => {
@@ -199,8 +216,10 @@ describe('Sub-CAs as certificates: inventory, revocation by the parent (CRL, OCS
   });
 
   it('backfills the inventory row of a sub-CA created before it existed (the migration step), idempotently', async () => {
+    const created = await post('cas/intermediate', { name: 'backfilled', parentId: rootId, subject: { commonName: 'Backfilled Issuing' }, ttlSeconds: 30 * 86400 });
+    expect(created.status).toBe(201);
     const other = await get(`certificates?ca=${rootId}&status=good`);
-    const row = other.body.items.find((c: { commonName: string }) => c.commonName === 'Other Issuing');
+    const row = other.body.items.find((c: { commonName: string }) => c.commonName === 'Backfilled Issuing');
     await primary.dataSource.query('DELETE FROM certificates WHERE subject_ca_id = $1', [row.subjectCaId]);
     expect((await get(`certificates/${row.serial}`)).status).toBe(404);
     expect(await backfillCaCertificates(primary.dataSource)).toBe(1);

@@ -21,8 +21,8 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
   let dir: string;
   let rootId: string;
   let intId: string;
-  let leafSerial: string;
-  let leafPem: string;
+  /** The fixtures' creation responses: the first test asserts on them. */
+  let fixtures: { root: Awaited<ReturnType<typeof call>>; int: Awaited<ReturnType<typeof call>> };
   const file = (name: string, data: string | Buffer) => {
     const path = join(dir, name);
     writeFileSync(path, data);
@@ -31,12 +31,46 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
   const post = (path: string, body: unknown, auth: string | null = token) => call(base, 'POST', `/api/v1/pki/${path}`, auth ? { token: auth, body } : { body });
   const get = (path: string, auth: string | null = token) => call(base, 'GET', `/api/v1/pki/${path}`, auth ? { token: auth } : {});
   const download = async (path: string) => Buffer.from(await (await fetch(`${base}/api/v1/pki/${path}`)).arrayBuffer());
+  /** A certificate of the test's own under the shared 'web' profile, written to `<name>.pem`. */
+  const issueLeaf = async (name: string, commonName = `${name}.example.test`) => {
+    const issued = await post('issue', { profile: 'web', commonName, altNames: { dns: [`api.${commonName}`], ip: ['10.1.2.3'] }, ttlSeconds: 7 * 86400 });
+    expect(issued.status).toBe(201);
+    return { serial: issued.body.serial as string, pem: issued.body.certificatePem as string, path: file(`${name}.pem`, issued.body.certificatePem) };
+  };
+  /** An openssl key and CSR for `commonName` (`<name>.key`, `<name>.csr`); returns the CSR PEM. */
+  const csrFor = (name: string, commonName: string) => {
+    const csrPath = join(dir, `${name}.csr`);
+    expect(openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, `${name}.key`), '-subj', `/CN=${commonName}`, '-addext', `subjectAltName=DNS:${commonName}`, '-out', csrPath]).status).toBe(0);
+    const csr = openssl(['req', '-in', csrPath]).output.split('\n').filter((l) => l).join('\n');
+    return csr.slice(csr.indexOf('-----BEGIN'));
+  };
+  /** A root and an intermediate of the test's own (for tests that change a CA or count under one). */
+  const createCaPair = async (prefix: string) => {
+    const root = await post('cas/root', { name: `${prefix}-root`, subject: { commonName: `${prefix} Root` }, ttlSeconds: 3650 * 86400, pathLength: 1 });
+    expect(root.status).toBe(201);
+    const int = await post('cas/intermediate', { name: `${prefix}-issuing`, parentId: root.body.id, subject: { commonName: `${prefix} Issuing` }, ttlSeconds: 365 * 86400 });
+    expect(int.status).toBe(201);
+    return { rootId: root.body.id as string, intId: int.body.id as string };
+  };
 
   beforeAll(async () => {
     primary = await startPrimary('pki', { OCSP_URL: 'http://127.0.0.1:8081', AUDIT_SEAL_INTERVAL_MS: '0', LOG_LEVEL: process.env.PKI_E2E_LOG ?? 'silent' });
     base = primary.baseUrl;
     token = await login(base, primary.admin.email, primary.admin.password);
     dir = mkdtempSync(join(tmpdir(), 'mazevault-pki-e2e-'));
+    // Shared fixtures, read (never changed) by the tests: a root, an intermediate, the 'web' profile.
+    const root = await post('cas/root', { name: 'root', subject: { commonName: 'MazeVault Test Root', organization: 'MazeVault' }, ttlSeconds: 3650 * 86400, pathLength: 1 });
+    rootId = root.body.id;
+    const int = await post('cas/intermediate', { name: 'issuing', parentId: rootId, subject: { commonName: 'MazeVault Issuing CA' }, ttlSeconds: 365 * 86400 });
+    intId = int.body.id;
+    fixtures = { root, int };
+    file('chain.pem', (await get(`ca/${intId}/chain`, null)).body);
+    const web = await post('profiles', {
+      name: 'web',
+      caId: intId,
+      definition: { allowedDomains: ['example.test'], allowSubdomains: true, maxTtlSeconds: 30 * 86400, allowedSanTypes: ['dns', 'ip'], allowedIpRanges: ['10.0.0.0/8'] },
+    });
+    expect(web.status).toBe(201);
   });
   afterAll(async () => {
     await primary?.close();
@@ -44,23 +78,22 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
   });
 
   it('creates a root and an intermediate, with sealed keys and a delegated OCSP signer', async () => {
-    const root = await post('cas/root', { name: 'root', subject: { commonName: 'MazeVault Test Root', organization: 'MazeVault' }, ttlSeconds: 3650 * 86400, pathLength: 1 });
+    // Created through the API in beforeAll (every test needs them); asserted here.
+    const { root, int } = fixtures;
     expect(root.status).toBe(201);
     expect(root.body).toMatchObject({ kind: 'root', status: 'active', keyType: 'ecdsa-p256', ocspSigner: { notAfter: expect.any(String) } });
-    rootId = root.body.id;
-    const int = await post('cas/intermediate', { name: 'issuing', parentId: rootId, subject: { commonName: 'MazeVault Issuing CA' }, ttlSeconds: 365 * 86400 });
     expect(int.status).toBe(201);
-    intId = int.body.id;
     expect((await post('cas/root', { name: 'root', subject: { commonName: 'dup' } })).status).toBe(409);
 
     const rows = await primary.dataSource.getRepository(CertificateAuthorityEntity).find();
-    expect(rows).toHaveLength(2);
+    // Other tests add CAs of their own; these two are the ones created here, and every key is sealed.
+    expect(rows.filter((row) => row.id === rootId || row.id === intId)).toHaveLength(2);
     for (const row of rows) {
       expect(row.sealedPrivateKey).not.toMatch(/PRIVATE KEY|MIG/);
       expect(JSON.parse(row.sealedPrivateKey)).toMatchObject({ v: 1, mk: row.masterKeyId });
     }
     const list = await get('cas');
-    expect(list.body.map((c: { name: string }) => c.name)).toEqual(['root', 'issuing']);
+    expect(list.body.filter((c: { id: string }) => c.id === rootId || c.id === intId).map((c: { name: string }) => c.name)).toEqual(['root', 'issuing']);
     const chain = await get(`ca/${intId}/chain`, null);
     expect(chain.status).toBe(200);
     file('chain.pem', chain.body);
@@ -71,17 +104,18 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
   });
 
   it('manages profiles and refuses what a profile does not allow', async () => {
+    // Its own profile: the update below must not change the shared 'web' the other tests issue under.
     const created = await post('profiles', {
-      name: 'web',
+      name: 'managed',
       caId: intId,
       definition: { allowedDomains: ['example.test'], allowSubdomains: true, maxTtlSeconds: 30 * 86400, allowedSanTypes: ['dns', 'ip'], allowedIpRanges: ['10.0.0.0/8'] },
     });
     expect(created.status).toBe(201);
     expect((await post('profiles', { name: 'bad', caId: intId, definition: { maxTtlSeconds: 500 * 86400 } })).body.code).toBe('invalid_profile');
-    expect((await get('profiles/web')).body.caId).toBe(intId);
+    expect((await get('profiles/managed')).body.caId).toBe(intId);
     // Issued before the update (the resolved profile is now cached), refused after it.
-    expect((await post('issue', { profile: 'web', commonName: 'x.secret.example.test' })).status).toBe(201);
-    const updated = await call(base, 'PUT', '/api/v1/pki/profiles/web', {
+    expect((await post('issue', { profile: 'managed', commonName: 'x.secret.example.test' })).status).toBe(201);
+    const updated = await call(base, 'PUT', '/api/v1/pki/profiles/managed', {
       token,
       body: { definition: { allowedDomains: ['example.test'], excludedDomains: ['secret.example.test'], allowSubdomains: true, maxTtlSeconds: 30 * 86400, allowedSanTypes: ['dns', 'ip'], allowedIpRanges: ['10.0.0.0/8'] } },
     });
@@ -90,15 +124,17 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
     expect((await post('issue', { profile: 'tmp', commonName: 'a.example.test' })).body.code).toBe('san_not_allowed');
     expect((await call(base, 'DELETE', '/api/v1/pki/profiles/tmp', { token })).status).toBe(204);
     expect((await post('issue', { profile: 'tmp', commonName: 'a.example.test' })).status).toBe(404);
-    expect((await get('profiles')).body.map((p: { name: string }) => p.name)).toEqual(['web']);
+    // Of the profiles this test asked for, only 'managed' exists ('bad' was refused, 'tmp' deleted).
+    const names = (await get('profiles')).body.map((p: { name: string }) => p.name);
+    expect(names.filter((n: string) => ['managed', 'bad', 'tmp'].includes(n))).toEqual(['managed']);
 
     for (const name of ['app.other.test', 'x.SECRET.example.test.', 'evil.example.test.attacker.test']) {
-      const refused = await post('issue', { profile: 'web', commonName: name });
+      const refused = await post('issue', { profile: 'managed', commonName: name });
       expect(refused.status).toBe(422);
       expect(refused.body.code).toBe('san_not_allowed');
     }
-    expect((await post('issue', { profile: 'web', commonName: 'a.example.test', altNames: { ip: ['192.168.1.1'] } })).body.code).toBe('san_not_allowed');
-    expect((await post('issue', { profile: 'web', commonName: '*.api.example.test' })).body.code).toBe('wildcard_not_allowed');
+    expect((await post('issue', { profile: 'managed', commonName: 'a.example.test', altNames: { ip: ['192.168.1.1'] } })).body.code).toBe('san_not_allowed');
+    expect((await post('issue', { profile: 'managed', commonName: '*.api.example.test' })).body.code).toBe('wildcard_not_allowed');
     expect((await post('issue', { profile: 'nope', commonName: 'a.example.test' })).status).toBe(404);
   });
 
@@ -107,8 +143,8 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
     expect(issued.status).toBe(201);
     expect(issued.body.privateKeyPem).toContain('BEGIN PRIVATE KEY');
     expect([...issued.body.sans].sort()).toEqual(['dns:api.example.test', 'dns:app.example.test', 'ip:10.1.2.3']);
-    leafSerial = issued.body.serial;
-    leafPem = issued.body.certificatePem;
+    const leafSerial = issued.body.serial;
+    const leafPem = issued.body.certificatePem;
     // The issuance event names the certificate it produced (taken from the handler's result).
     const events = await primary.dataSource.getRepository(AuditEventEntity).findBy({ action: 'certificate.issue', outcome: 'success' });
     expect(events.map((e) => e.resourceRef)).toContain(maskReference(leafSerial, primary.config.TENANT_SALT));
@@ -166,6 +202,7 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
   });
 
   it('renews (same key) and rekeys (new key) under the current profile', async () => {
+    const { serial: leafSerial, pem: leafPem } = await issueLeaf('renew');
     const renewed = await post(`certificates/${leafSerial}/renew`, { mode: 'renew' });
     expect(renewed.status).toBe(201);
     expect(renewed.body.serial).not.toBe(leafSerial);
@@ -178,10 +215,22 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
   });
 
   it('searches by CA, SAN, serial, status and expiry window', async () => {
-    expect((await get(`certificates?ca=${intId}`)).body.total).toBe(5);
-    expect((await get('certificates?san=api.example.test')).body.total).toBe(3);
-    expect((await get('certificates?san=ip:10.1.2.3')).body.total).toBe(3);
-    expect((await get('certificates?profile=web&san=csr.example.test')).body.total).toBe(1);
+    // Its own intermediate and profile, and names no other test uses: the counts are of what it made here.
+    const ca = (await post('cas/intermediate', { name: 'search-issuing', parentId: rootId, subject: { commonName: 'Search Issuing CA' }, ttlSeconds: 365 * 86400 })).body.id;
+    const definition = { allowedDomains: ['search.test'], allowSubdomains: true, maxTtlSeconds: 30 * 86400, allowedSanTypes: ['dns', 'ip'], allowedIpRanges: ['10.0.0.0/8'] };
+    expect((await post('profiles', { name: 'search', caId: ca, definition })).status).toBe(201);
+    const leaf = await post('issue', { profile: 'search', commonName: 'app.search.test', altNames: { dns: ['api.search.test'], ip: ['10.9.8.7'] }, ttlSeconds: 7 * 86400 });
+    expect(leaf.status).toBe(201);
+    const leafSerial: string = leaf.body.serial;
+    expect((await post(`certificates/${leafSerial}/renew`, { mode: 'renew' })).status).toBe(201);
+    expect((await post(`certificates/${leafSerial}/renew`, { mode: 'rekey', keyType: 'ecdsa-p384' })).status).toBe(201);
+    expect((await post('issue', { profile: 'search', commonName: 'other.search.test' })).status).toBe(201);
+    expect((await post('sign', { profile: 'search', csr: csrFor('search', 'csr.search.test') })).status).toBe(201);
+
+    expect((await get(`certificates?ca=${ca}`)).body.total).toBe(5);
+    expect((await get('certificates?san=api.search.test')).body.total).toBe(3);
+    expect((await get('certificates?san=ip:10.9.8.7')).body.total).toBe(3);
+    expect((await get('certificates?profile=search&san=csr.search.test')).body.total).toBe(1);
     expect((await get(`certificates?serial=${leafSerial.toUpperCase()}`)).body.items[0].serial).toBe(leafSerial);
     const soon = new Date(Date.now() + 8 * 86400_000).toISOString();
     expect((await get(`certificates?expiresBefore=${soon}`)).body.items.map((c: { serial: string }) => c.serial)).toContain(leafSerial);
@@ -196,8 +245,13 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
     await subscriber.subscribe(`${primary.config.REDIS_KEY_PREFIX}mazevault:ocsp:invalidate`);
     subscriber.on('message', (_channel, message: string) => messages.push(message));
     try {
+      const { serial: leafSerial, path: leafPath } = await issueLeaf('revoke');
+      // Signed from a CSR and never revoked: it stays off the CRL.
+      const bystander = await post('sign', { profile: 'web', csr: csrFor('bystander', 'bystander.example.test') });
+      expect(bystander.status).toBe(201);
+      const revokedBefore = (await get('certificates?status=revoked&limit=1000')).body.items.map((c: { serial: string }) => c.serial);
       const crlPath = file('before.crl', await download(`crl/${intId}`));
-      expect(openssl(['verify', '-crl_check', '-CAfile', join(dir, 'chain.pem'), '-CRLfile', crlPath, join(dir, 'leaf.pem')]).output).toContain(': OK');
+      expect(openssl(['verify', '-crl_check', '-CAfile', join(dir, 'chain.pem'), '-CRLfile', crlPath, leafPath]).output).toContain(': OK');
 
       expect((await post(`certificates/${leafSerial}/revoke`, { reason: 'keyCompromise' }, null)).status).toBe(401);
       const revoked = await post(`certificates/${leafSerial}/revoke`, { reason: 'keyCompromise' });
@@ -213,8 +267,9 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
       const text = openssl(['crl', '-inform', 'DER', '-noout', '-text', '-in', after]).output;
       expect(text).toContain(leafSerial.toUpperCase());
       expect(text).toContain('Key Compromise');
+      expect(text).not.toContain(bystander.body.serial.toUpperCase());
       expect(text).toMatch(/X509v3 CRL Number:\s+\d+/);
-      const verify = openssl(['verify', '-crl_check', '-CAfile', join(dir, 'chain.pem'), '-CRLfile', after, join(dir, 'leaf.pem')]);
+      const verify = openssl(['verify', '-crl_check', '-CAfile', join(dir, 'chain.pem'), '-CRLfile', after, leafPath]);
       expect(verify.status).not.toBe(0);
       expect(verify.output).toContain('certificate revoked');
 
@@ -228,7 +283,10 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
 
       for (let i = 0; i < 50 && messages.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       expect(messages).toEqual([`${intId}:${leafSerial}`]);
-      expect((await get(`certificates?status=revoked`)).body.items.map((c: { serial: string }) => c.serial)).toEqual([leafSerial]);
+      // Other tests revoke their own certificates: what this revocation added is exactly this one.
+      expect(revokedBefore).not.toContain(leafSerial);
+      const revokedAfter = (await get('certificates?status=revoked&limit=1000')).body.items.map((c: { serial: string }) => c.serial);
+      expect(revokedAfter.filter((serial: string) => !revokedBefore.includes(serial))).toEqual([leafSerial]);
 
       const actions = (await primary.dataSource.getRepository(AuditEventEntity).find()).map((e) => e.action);
       expect(actions).toEqual(expect.arrayContaining(['ca.create', 'certificate.issue', 'certificate.sign', 'certificate.revoke', 'ca.key.use']));
@@ -238,6 +296,7 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
   });
 
   it('exposes days until expiry per certificate class, and keeps other organizations out', async () => {
+    await issueLeaf('metrics');
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/mazevault_pki_certificate_days_until_expiry\{class="web"[^}]*\} \d/);
     expect(metrics).toMatch(/mazevault_pki_certificate_days_until_expiry\{class="ca:root"/);
@@ -281,16 +340,17 @@ describe('Primary PKI API (real PostgreSQL, Redis, openssl)', () => {
         ocsp_signer_der: Buffer;
         ocsp_signer_not_after: Date;
       };
-    const [rootBefore, intBefore] = [await signerOf(rootId), await signerOf(intId)];
+    const own = await createCaPair('renewal');
+    const [rootBefore, intBefore] = [await signerOf(own.rootId), await signerOf(own.intId)];
     const renewal = primary.app.get(OcspSignerRenewalService);
     expect(await renewal.renewDue()).toEqual([]); // 30-day signers, renewed 10 days ahead: nothing due
-    await primary.dataSource.query(`UPDATE certificate_authorities SET ocsp_signer_not_after = now() + interval '2 days' WHERE id = $1`, [intId]);
+    await primary.dataSource.query(`UPDATE certificate_authorities SET ocsp_signer_not_after = now() + interval '2 days' WHERE id = $1`, [own.intId]);
 
-    expect(await renewal.renewDue()).toEqual([intId]);
-    const intAfter = await signerOf(intId);
+    expect(await renewal.renewDue()).toEqual([own.intId]);
+    const intAfter = await signerOf(own.intId);
     expect(intAfter.ocsp_signer_der.equals(intBefore.ocsp_signer_der)).toBe(false);
     expect(intAfter.ocsp_signer_not_after.getTime()).toBeGreaterThan(Date.now() + 20 * 86400_000);
-    expect((await signerOf(rootId)).ocsp_signer_der.equals(rootBefore.ocsp_signer_der)).toBe(true);
+    expect((await signerOf(own.rootId)).ocsp_signer_der.equals(rootBefore.ocsp_signer_der)).toBe(true);
 
     const text = openssl(['x509', '-inform', 'DER', '-noout', '-text', '-in', file('renewed-ocsp-signer.der', intAfter.ocsp_signer_der)]).output;
     expect(text).toContain('OCSP Signing');
