@@ -48,16 +48,33 @@ describe('OCSP responder against the Primary (real processes, PostgreSQL, Redis,
     primary = await startPrimary('pki-ocsp');
     token = await login(primary.baseUrl, primary.admin.email, primary.admin.password);
     dir = mkdtempSync(join(tmpdir(), 'mazevault-ocsp-e2e-'));
-    const api = (p: string, body: unknown) => call(primary.baseUrl, 'POST', `/api/v1/pki/${p}`, { token, body });
-    const root = await api('cas/root', { name: 'root', subject: { commonName: 'OCSP Test Root' }, ocspSignerKeyType: 'ecdsa-p256' });
-    const int = await api('cas/intermediate', { name: 'issuing', parentId: root.body.id, subject: { commonName: 'OCSP Test Issuing' }, ocspSignerKeyType: 'rsa-2048' });
+    const api = (p: string, body: unknown) =>
+      call(primary.baseUrl, 'POST', `/api/v1/pki/${p}`, { token, body });
+    const root = await api('cas/root', {
+      name: 'root',
+      subject: { commonName: 'OCSP Test Root' },
+      ocspSignerKeyType: 'ecdsa-p256',
+    });
+    const int = await api('cas/intermediate', {
+      name: 'issuing',
+      parentId: root.body.id,
+      subject: { commonName: 'OCSP Test Issuing' },
+      ocspSignerKeyType: 'rsa-2048',
+    });
     caId = int.body.id;
-    await api('profiles', { name: 'svc', caId, definition: { allowedDomains: ['svc.test'], allowSubdomains: true, maxTtlSeconds: 86400 } });
+    await api('profiles', {
+      name: 'svc',
+      caId,
+      definition: { allowedDomains: ['svc.test'], allowSubdomains: true, maxTtlSeconds: 86400 },
+    });
     const leaf = await api('issue', { profile: 'svc', commonName: 'a.svc.test' });
     expect(leaf.status).toBe(201);
     writeFileSync(path('leaf.pem'), leaf.body.certificatePem);
     writeFileSync(path('ca.pem'), int.body.certificatePem);
-    writeFileSync(path('chain.pem'), (await call(primary.baseUrl, 'GET', `/api/v1/pki/ca/${caId}/chain`)).body);
+    writeFileSync(
+      path('chain.pem'),
+      (await call(primary.baseUrl, 'GET', `/api/v1/pki/ca/${caId}/chain`)).body,
+    );
     responder = await startResponder({
       DATABASE_URL: primary.config.DATABASE_URL,
       REDIS_URL: primary.config.REDIS_URL,
@@ -74,7 +91,18 @@ describe('OCSP responder against the Primary (real processes, PostgreSQL, Redis,
 
   /** openssl's OCSP query for a leaf (`leaf.pem` unless named). */
   const queryFor = (extra: string[] = [], leaf = 'leaf.pem') =>
-    openssl(['ocsp', '-issuer', path('ca.pem'), '-cert', path(leaf), '-url', responder.url, '-CAfile', path('chain.pem'), ...extra]).output;
+    openssl([
+      'ocsp',
+      '-issuer',
+      path('ca.pem'),
+      '-cert',
+      path(leaf),
+      '-url',
+      responder.url,
+      '-CAfile',
+      path('chain.pem'),
+      ...extra,
+    ]).output;
   const query = (extra: string[] = []) => queryFor(extra);
 
   it('answers good (nonce and pre-signed nonce-less), verified by openssl', () => {
@@ -88,7 +116,18 @@ describe('OCSP responder against the Primary (real processes, PostgreSQL, Redis,
   });
 
   it('serves RFC 5019 GET with caching headers, and unauthorized / malformed / 413 as specified', async () => {
-    expect(openssl(['ocsp', '-issuer', path('ca.pem'), '-cert', path('leaf.pem'), '-no_nonce', '-reqout', path('req.der')]).status).toBe(0);
+    expect(
+      openssl([
+        'ocsp',
+        '-issuer',
+        path('ca.pem'),
+        '-cert',
+        path('leaf.pem'),
+        '-no_nonce',
+        '-reqout',
+        path('req.der'),
+      ]).status,
+    ).toBe(0);
     const der = readFileSync(path('req.der'));
     const response = await fetch(`${responder.url}/${encodeURIComponent(der.toString('base64'))}`);
     expect(response.status).toBe(200);
@@ -97,17 +136,55 @@ describe('OCSP responder against the Primary (real processes, PostgreSQL, Redis,
     expect(response.headers.get('etag')).toMatch(/^"[0-9a-f]{40}"$/);
     expect(response.headers.get('last-modified')).toMatch(/GMT$/);
     writeFileSync(path('resp.der'), Buffer.from(await response.arrayBuffer()));
-    const parsed = openssl(['ocsp', '-respin', path('resp.der'), '-issuer', path('ca.pem'), '-cert', path('leaf.pem'), '-CAfile', path('chain.pem'), '-no_nonce']).output;
+    const parsed = openssl([
+      'ocsp',
+      '-respin',
+      path('resp.der'),
+      '-issuer',
+      path('ca.pem'),
+      '-cert',
+      path('leaf.pem'),
+      '-CAfile',
+      path('chain.pem'),
+      '-no_nonce',
+    ]).output;
     expect(parsed).toContain('Response verify OK');
     expect(parsed).toContain(': good');
 
     // A CA this responder does not serve.
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path('x.key'), '-subj', '/CN=Foreign CA', '-days', '2', '-out', path('x.pem')]);
-    expect(openssl(['ocsp', '-issuer', path('x.pem'), '-serial', '0x1234', '-url', responder.url, '-no_nonce']).output).toMatch(/unauthorized/i);
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      path('x.key'),
+      '-subj',
+      '/CN=Foreign CA',
+      '-days',
+      '2',
+      '-out',
+      path('x.pem'),
+    ]);
+    expect(
+      openssl(['ocsp', '-issuer', path('x.pem'), '-serial', '0x1234', '-url', responder.url, '-no_nonce'])
+        .output,
+    ).toMatch(/unauthorized/i);
 
-    const garbage = await fetch(responder.url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: Buffer.from('not der') });
+    const garbage = await fetch(responder.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/ocsp-request' },
+      body: Buffer.from('not der'),
+    });
     expect(Buffer.from(await garbage.arrayBuffer())).toEqual(Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x01]));
-    const huge = await fetch(responder.url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: Buffer.alloc(70 * 1024, 0x30) });
+    const huge = await fetch(responder.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/ocsp-request' },
+      body: Buffer.alloc(70 * 1024, 0x30),
+    });
     expect(huge.status).toBe(413);
     expect((await fetch(`${responder.url}/api/v1/health`)).status).toBe(200);
     const metrics = await (await fetch(`${responder.url}/metrics`)).text();
@@ -118,12 +195,20 @@ describe('OCSP responder against the Primary (real processes, PostgreSQL, Redis,
 
   it('reports revoked (time and reason) within 5 s of a revocation, through Redis invalidation', async () => {
     // Its own leaf: the other tests expect the shared one to stay good.
-    const leaf = await call(primary.baseUrl, 'POST', '/api/v1/pki/issue', { token, body: { profile: 'svc', commonName: 'revoked.svc.test' } });
+    const leaf = await call(primary.baseUrl, 'POST', '/api/v1/pki/issue', {
+      token,
+      body: { profile: 'svc', commonName: 'revoked.svc.test' },
+    });
     expect(leaf.status).toBe(201);
     writeFileSync(path('revoked.pem'), leaf.body.certificatePem);
     const queryRevoked = (extra: string[] = []) => queryFor(extra, 'revoked.pem');
     expect(queryRevoked(['-no_nonce'])).toContain(': good'); // cached now
-    const revoked = await call(primary.baseUrl, 'POST', `/api/v1/pki/certificates/${leaf.body.serial}/revoke`, { token, body: { reason: 'keyCompromise' } });
+    const revoked = await call(
+      primary.baseUrl,
+      'POST',
+      `/api/v1/pki/certificates/${leaf.body.serial}/revoke`,
+      { token, body: { reason: 'keyCompromise' } },
+    );
     expect(revoked.status).toBe(200);
     const started = Date.now();
     let output = '';

@@ -12,15 +12,28 @@ describe('PKI profile scope by id or slug (real PostgreSQL, HTTP)', () => {
     primary = await startPrimary('pki-profile-scope');
     base = primary.baseUrl;
     token = await login(base, primary.admin.email, primary.admin.password);
-    projectId = (await call(base, 'POST', '/api/v1/projects', { token, body: { slug: 'payments', name: 'Payments' } })).body.id;
-    const root = await call(base, 'POST', '/api/v1/pki/cas/root', { token, body: { name: 'root', subject: { commonName: 'Scope Root' } } });
+    projectId = (
+      await call(base, 'POST', '/api/v1/projects', { token, body: { slug: 'payments', name: 'Payments' } })
+    ).body.id;
+    const root = await call(base, 'POST', '/api/v1/pki/cas/root', {
+      token,
+      body: { name: 'root', subject: { commonName: 'Scope Root' } },
+    });
     expect(root.status).toBe(201);
     caId = root.body.id;
   });
   afterAll(() => primary?.close());
 
   const create = (name: string, project: string) =>
-    call(base, 'POST', '/api/v1/pki/profiles', { token, body: { name, caId, projectId: project, definition: { allowedDomains: ['example.test'], maxTtlSeconds: 86400 } } });
+    call(base, 'POST', '/api/v1/pki/profiles', {
+      token,
+      body: {
+        name,
+        caId,
+        projectId: project,
+        definition: { allowedDomains: ['example.test'], maxTtlSeconds: 86400 },
+      },
+    });
 
   it('accepts the project by slug or id and stores its id', async () => {
     expect((await create('by-slug', 'payments')).body).toMatchObject({ projectId });
