@@ -11,13 +11,13 @@ import { describeCertificate } from '@mazevault/pki';
 import {
   codeForStatus,
   frameworkProblem,
+  parseOrProblem,
   PROBLEM_CONTENT_TYPE,
   problemBody,
   ProblemException,
 } from '@mazevault/platform';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TLSSocket } from 'node:tls';
-import type { z } from 'zod';
 import { AuditService } from '../audit/audit.service';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { GatewayEnrollmentService } from './gateway-enrollment.service';
@@ -38,23 +38,6 @@ declare module 'fastify' {
 }
 
 const denied = (code: string, detail: string) => new ProblemException(401, code, detail);
-
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    const errors = result.error.issues.map((i) => ({
-      path: i.path.map(String).join('.') || '(body)',
-      message: i.message,
-    }));
-    throw new ProblemException(
-      400,
-      'validation_failed',
-      errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-      { errors },
-    );
-  }
-  return result.data;
-}
 
 /**
  * The Primary's second listener (GATEWAY_LISTEN_PORT, 8443): HTTPS with client certificates from the
@@ -133,13 +116,13 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
       '/api/v1/gateways/register',
       { config: { withoutClientCertificate: true } },
       async (request, reply) => {
-        const body = parse(GatewayRegisterRequestSchema, request.body);
+        const body = parseOrProblem(GatewayRegisterRequestSchema, request.body);
         reply.code(201);
         return this.enrollment.register(body, request.id);
       },
     );
     server.post('/api/v1/gateway/heartbeat', async (request) => {
-      const body = parse(GatewayHeartbeatSchema, request.body);
+      const body = parseOrProblem(GatewayHeartbeatSchema, request.body);
       return this.enrollment.heartbeat(request.gateway!, body);
     });
   }

@@ -3,25 +3,30 @@ import { ApiBody, ApiQuery } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ProblemException } from '../errors/problem.exception';
 
+/** `value` parsed by `schema`, or a 400 problem (`validation_failed`) listing each bad field. */
+export function parseOrProblem<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const errors = result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.') || '(body)',
+      message: issue.message,
+    }));
+    throw new ProblemException(
+      400,
+      'validation_failed',
+      errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      { errors },
+    );
+  }
+  return result.data;
+}
+
 /** Validates a value with a zod schema; failures become a 400 problem listing each bad field. */
 export class ZodValidationPipe<T extends z.ZodType> implements PipeTransform<unknown, z.infer<T>> {
   constructor(private readonly schema: T) {}
 
   transform(value: unknown): z.infer<T> {
-    const result = this.schema.safeParse(value);
-    if (!result.success) {
-      const errors = result.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.') || '(body)',
-        message: issue.message,
-      }));
-      throw new ProblemException(
-        400,
-        'validation_failed',
-        errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-        { errors },
-      );
-    }
-    return result.data;
+    return parseOrProblem(this.schema, value);
   }
 }
 
