@@ -266,7 +266,7 @@ describe('IssuanceWorkerPool in a script', () => {
         const csr = (await createCsr({ signer: await testSigner('ecdsa-p256', 'script-leaf'), subject: { commonName: 'a.svc.internal' } })).pem;
         const pool = new IssuanceWorkerPool({ size: 1 });
         const result = await pool.issueFromCsr({ ca, profile, clock: systemClock, csr });
-        console.log('issued', result.certificate.serialNumber);
+        process.stdout.write('issued ' + result.certificate.serialNumber + '\\n');
       })();`;
     const root = join(__dirname, '..', '..', '..', '..');
     const run = spawnSync(process.execPath, [...execArgv, '-e', script], {
