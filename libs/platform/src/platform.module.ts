@@ -3,6 +3,7 @@ import { CLOCK, type Clock, systemClock } from './clock/clock';
 import { HealthController, LivenessController } from './health/health.controller';
 import { HEALTH_CHECKS, type HealthCheck } from './health/health.tokens';
 import type { Logger } from 'pino';
+import { HttpMetricsInstaller } from './metrics/http-metrics.installer';
 import { MetricsController } from './metrics/metrics.controller';
 import { createMetricsRegistry } from './metrics/metrics.registry';
 import { METRICS_REGISTRY } from './metrics/metrics.tokens';
@@ -30,6 +31,7 @@ export class PlatformModule {
       controllers: [LivenessController, HealthController, MetricsController],
       providers: [
         { provide: METRICS_REGISTRY, useValue: registry },
+        HttpMetricsInstaller,
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         {
           provide: HEALTH_CHECKS,

@@ -7,9 +7,6 @@ import { ProblemDetailsFilter } from '../errors/problem-details.filter';
 import { AccessLogController, type AccessLogMode } from '../logging/access-log.controller';
 import { lazyChildLoggerFactory } from '../logging/lazy-request-logger';
 import { accessLoggerOf, createNestLogger, requestIdFor } from '../logging/logger.options';
-import type { Registry } from 'prom-client';
-import { registerHttpMetrics } from '../metrics/http-metrics';
-import { METRICS_REGISTRY } from '../metrics/metrics.tokens';
 import { enableGracefulShutdown } from './graceful-shutdown';
 import { clientErrorHandler, frameworkErrorHandler, registerRequestBoundary } from './request-boundary';
 import { staticSecurityHeaders } from './security-headers';
@@ -64,8 +61,8 @@ export async function createHttpApp(
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
     bufferLogs: options.bufferLogs ?? true,
-    // A failure while building the app is thrown to the caller (main.ts reports it and exits), not
-    // turned into process.exit(1) by Nest, so library code can probe for optional providers.
+    // A failure while building the app is thrown to the caller (main.ts reports it and exits; a test
+    // sees a rejection), not turned into process.exit(1) by Nest.
     abortOnError: false,
     // Our own parsers (registerRequestBoundary): JSON with a nesting cap, forms.
     bodyParser: false,
@@ -74,8 +71,6 @@ export async function createHttpApp(
   const securityHeaders = staticSecurityHeaders();
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestBoundary(fastify, options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES);
-  const registry = metricsRegistryOf(app);
-  if (registry) registerHttpMetrics(fastify, registry);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(securityHeaders).header('x-request-id', request.id);
     done();
@@ -99,13 +94,4 @@ export async function createHttpApp(
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
-}
-
-/** The app's metrics registry, if its module imports PlatformModule (every service does; bare test modules may not). */
-function metricsRegistryOf(app: NestFastifyApplication): Registry | undefined {
-  try {
-    return app.get<Registry>(METRICS_REGISTRY, { strict: false });
-  } catch {
-    return undefined;
-  }
 }
