@@ -32,10 +32,7 @@ export function evaluateRoleGrant(
 ): Decision {
   if (granter.type !== 'user') return deny('role bindings are changed by users, not API tokens');
   if (granter.id === grant.userId) return deny('nobody changes their own role bindings');
-  if (
-    grant.role === 'admin' &&
-    !granter.bindings.some((b) => b.role === 'admin' && scopeCovers(b.scope, grant.scope))
-  ) {
+  if (grant.role === 'admin' && !holdsRole(granter, 'admin', grant.scope)) {
     return deny(`only an admin on ${formatScope(grant.scope)} grants the admin role`);
   }
   for (const permission of roles[grant.role] ?? []) {
