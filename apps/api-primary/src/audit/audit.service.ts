@@ -89,10 +89,7 @@ export class AuditService {
       action: storableText(event.action, 128),
       resource_type: storableText(event.resourceType, 64),
       // Masked before it is made storable: the HMAC covers exactly what the caller passed.
-      resource_ref: text(
-        event.resourceRef ? maskReference(event.resourceRef, this.config.TENANT_SALT) : null,
-        512,
-      ),
+      resource_ref: event.resourceRef ? this.storedReference(event.resourceRef) : null,
       outcome: event.outcome,
       request_id: text(event.requestId, 128),
       details,
