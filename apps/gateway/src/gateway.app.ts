@@ -8,6 +8,7 @@ import type { GatewayConfig } from './config/gateway.config';
 import { HeartbeatLoop } from './heartbeat/heartbeat.loop';
 import { ensureIdentity } from './identity/enrollment';
 import { GatewayIdentityStore } from './identity/gateway-identity.store';
+import { PrimaryClient } from './primary/primary-client';
 
 /**
  * The gateway: identity (stored, or enrolled with the bootstrap token), then the heartbeat loop, then
@@ -21,7 +22,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       new EnvMasterKeyProvider({ value: config.MASTER_KEY, variableName: 'MASTER_KEY' }),
     );
     const identity = await ensureIdentity(config, new GatewayIdentityStore(dataSource, masters), logger);
-    const heartbeat = new HeartbeatLoop(config, identity, logger);
+    const primary = new PrimaryClient(config.PRIMARY_BACKEND_URL, config.PRIMARY_TIMEOUT_MS, identity);
+    const heartbeat = new HeartbeatLoop(config, primary, logger);
     const app = await createHttpApp(AppModule.forRuntime(logger, { dataSource, heartbeat }), {
       title: 'MazeVault gateway',
       version: config.MAZEVAULT_VERSION,

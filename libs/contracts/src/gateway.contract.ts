@@ -3,10 +3,10 @@ import { plainText } from './text.schema';
 
 /**
  * The gateway ↔ Primary protocol (HTTPS on the Primary's mTLS listener): registration with a one-time
- * bootstrap token and a CSR, heartbeats every 60 s (part 1 builds these two), polling for tasks, task results, and the write
+ * bootstrap token and a CSR, heartbeats every 60 s, polling for tasks, task results, and the write
  * queue a gateway kept while the Primary was away. Messages name things by id; a secret value only
- * ever travels as a compact JWE encrypted to the Primary's key (end to end, beside the mTLS). Every
- * schema is strict: an undeclared field is refused.
+ * ever travels inside a JWE encrypted to the recipient's E2EE key (end to end, beside the mTLS).
+ * Every schema is strict: an undeclared field is refused.
  */
 
 const SemVer = z.string().regex(/^\d{1,4}\.\d{1,4}\.\d{1,6}(?:-[0-9A-Za-z.-]{1,64})?$/);
@@ -68,6 +68,29 @@ export interface GatewayBootstrapResponse {
   platformCaFingerprint: string;
 }
 
+/** A public EC P-256 key as a JWK (RFC 7517): the E2EE keys each side publishes at registration. */
+export const PublicEcJwkSchema = z.strictObject({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  y: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  kid: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/)
+    .optional(),
+});
+export type PublicEcJwk = z.infer<typeof PublicEcJwkSchema>;
+
+/**
+ * One side's end-to-end encryption keys, apart from its TLS keys (so even whoever holds the TLS keys,
+ * e.g. a TLS-terminating proxy, can neither read nor forge): ES256 signing and ECDH-ES+A256KW.
+ */
+export const GatewayE2eeKeysSchema = z.strictObject({
+  signing: PublicEcJwkSchema,
+  encryption: PublicEcJwkSchema,
+});
+export type GatewayE2eeKeys = z.infer<typeof GatewayE2eeKeysSchema>;
+
 /** `POST /api/v1/gateways/register` on the gateway listener: the only call made without a client certificate. */
 export const GatewayRegisterRequestSchema = z.strictObject({
   /** The one-time token from `POST /api/v1/gateways/bootstrap` (spent by this call). */
@@ -75,6 +98,8 @@ export const GatewayRegisterRequestSchema = z.strictObject({
   /** PKCS#10 for the gateway's mTLS client certificate (its key never leaves the gateway); no names. */
   csr: PemCsr,
   version: SemVer.optional(),
+  /** The gateway's E2EE public keys (their private halves stay sealed in the gateway's database). */
+  e2ee: GatewayE2eeKeysSchema.optional(),
 });
 export type GatewayRegisterRequest = z.infer<typeof GatewayRegisterRequestSchema>;
 
@@ -86,6 +111,8 @@ export const GatewayRegisterResponseSchema = z.strictObject({
   chainPem: z.string().max(65_536),
   notAfter: z.iso.datetime(),
   heartbeatIntervalSeconds: z.number().int().min(1).max(3600),
+  /** The Primary's E2EE public keys, which the gateway stores beside its identity. */
+  primaryE2ee: GatewayE2eeKeysSchema.optional(),
 });
 export type GatewayRegisterResponse = z.infer<typeof GatewayRegisterResponseSchema>;
 
@@ -105,46 +132,119 @@ export const GatewayHeartbeatSchema = z.strictObject({
 });
 export type GatewayHeartbeat = z.infer<typeof GatewayHeartbeatSchema>;
 
-export const GatewayHeartbeatAckSchema = z.strictObject({ serverTime: z.iso.datetime() });
+/**
+ * The heartbeat's answer: whether this gateway is its environment's active task runner (the
+ * `primary` gateway, or the `dr-standby` one after `activate-dr`) and the environment's fencing epoch.
+ * A gateway polls only while `active`; tasks and results carry the epoch, and the Primary refuses any
+ * from an epoch that is no longer current (a fenced gateway that comes back).
+ */
+export const GatewayHeartbeatAckSchema = z.strictObject({
+  serverTime: z.iso.datetime(),
+  active: z.boolean(),
+  epoch: z.number().int().min(0),
+});
 export type GatewayHeartbeatAck = z.infer<typeof GatewayHeartbeatAckSchema>;
 
+/**
+ * Every listener message after registration travels as `{ jwe }`: a JWS (signed by the sender's E2EE
+ * signing key) inside a JWE (encrypted to the recipient's E2EE key), so a proxy that terminates TLS
+ * reads and forges nothing. The schemas below describe the message inside; only they may carry a
+ * secret value, and only because they never leave the envelope.
+ */
+export const GatewaySealedMessageSchema = z.strictObject({ jwe: CompactJwe });
+export type GatewaySealedMessage = z.infer<typeof GatewaySealedMessageSchema>;
+
+/** The kinds of work the Primary queues for an environment's active gateway (later issues add more). */
+export const GATEWAY_TASK_KINDS = ['ping', 'sync-secrets', 'rotate-vault-secret'] as const;
+export type GatewayTaskKind = (typeof GATEWAY_TASK_KINDS)[number];
+
+const SecretPath = plainText(1, 512);
+/** What a task is about, by id (never a value): the Primary resolves material when it delivers. */
+export const GatewayTaskParamsSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('ping') }),
+  /** Push the environment's current secrets to its Project Key Vault (the `azure` strategy). */
+  z.strictObject({ kind: z.literal('sync-secrets'), projectId: z.uuid(), environmentId: z.uuid() }),
+  /** New random value for one secret in the Project Key Vault; the Primary records it as a new version. */
+  z.strictObject({
+    kind: z.literal('rotate-vault-secret'),
+    projectId: z.uuid(),
+    environmentId: z.uuid(),
+    path: SecretPath,
+  }),
+]);
+export type GatewayTaskParams = z.infer<typeof GatewayTaskParamsSchema>;
+
+/** `POST /api/v1/gateway/tasks/poll` (sealed): long-polls up to `waitSeconds` for at most `max` tasks. */
 export const GatewayPollTasksRequestSchema = z.strictObject({
-  gatewayId: z.uuid(),
-  max: z.number().int().min(1).max(100),
+  max: z.number().int().min(1).max(20),
+  waitSeconds: z.number().int().min(0).max(30).default(0),
 });
 export type GatewayPollTasksRequest = z.infer<typeof GatewayPollTasksRequestSchema>;
 
-export const GATEWAY_TASK_TYPES = [
-  'secret.sync',
-  'certificate.deliver',
-  'keyvault.sync',
-  'config.refresh',
-] as const;
+/** One secret delivered for a `sync-secrets` task (inside the sealed answer only). */
+export const GatewayTaskSecretSchema = z.strictObject({
+  path: SecretPath,
+  version: z.number().int().min(1),
+  value: z.string().max(1_048_576),
+});
 
 export const GatewayTaskSchema = z.strictObject({
   taskId: z.uuid(),
-  type: z.enum(GATEWAY_TASK_TYPES),
+  /** Stable across redeliveries: the gateway does a task's effect at most once per key. */
+  idempotencyKey: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/),
+  /** The environment's fencing epoch the task was leased under; the result must carry it back. */
+  epoch: z.number().int().min(0),
+  attempt: z.number().int().min(1),
   issuedAt: z.iso.datetime(),
-  organizationId: z.uuid(),
-  projectId: z.uuid().optional(),
-  environmentId: z.uuid().optional(),
-  /** The resource the task is about (a secret, a certificate, a sync rule). */
-  resourceId: z.uuid().optional(),
+  params: GatewayTaskParamsSchema,
+  /** For `sync-secrets`: the environment's current secrets, resolved at delivery, never stored with the task. */
+  secrets: z.array(GatewayTaskSecretSchema).max(10_000).optional(),
 });
 export type GatewayTask = z.infer<typeof GatewayTaskSchema>;
 
-export const GatewayPollTasksResponseSchema = z.strictObject({ tasks: z.array(GatewayTaskSchema).max(100) });
+export const GatewayPollTasksResponseSchema = z.strictObject({
+  epoch: z.number().int().min(0),
+  tasks: z.array(GatewayTaskSchema).max(20),
+});
 export type GatewayPollTasksResponse = z.infer<typeof GatewayPollTasksResponseSchema>;
 
+/** What a finished task hands back (inside the sealed result). */
+export const GatewayTaskOutputSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('ping') }),
+  z.strictObject({
+    kind: z.literal('sync-secrets'),
+    written: z.number().int().min(0),
+    unchanged: z.number().int().min(0),
+  }),
+  z.strictObject({
+    kind: z.literal('rotate-vault-secret'),
+    /** The new value (the Primary stores it as the secret's next version). */
+    value: z.string().min(1).max(1_048_576),
+    keyVaultVersion: z.string().max(128),
+  }),
+]);
+export type GatewayTaskOutput = z.infer<typeof GatewayTaskOutputSchema>;
+
+/** `POST /api/v1/gateway/tasks/result` (sealed). */
 export const GatewayTaskResultSchema = z.strictObject({
-  gatewayId: z.uuid(),
   taskId: z.uuid(),
+  idempotencyKey: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/),
+  epoch: z.number().int().min(0),
   status: z.enum(['succeeded', 'failed']),
   finishedAt: z.iso.datetime(),
   /** Why it failed, as a stable code only (free text could carry what it was working on). */
   errorCode: ProblemCode.optional(),
+  output: GatewayTaskOutputSchema.optional(),
 });
 export type GatewayTaskResult = z.infer<typeof GatewayTaskResultSchema>;
+
+export const GatewayTaskResultAckSchema = z.strictObject({
+  taskId: z.uuid(),
+  status: z.enum(['succeeded', 'failed', 'queued']),
+  /** True when this result had already been recorded (a redelivery): nothing was applied twice. */
+  duplicate: z.boolean(),
+});
+export type GatewayTaskResultAck = z.infer<typeof GatewayTaskResultAckSchema>;
 
 const QueuedWriteFields = {
   /** The gateway_write_queues row id: the Primary applies each at most once. */

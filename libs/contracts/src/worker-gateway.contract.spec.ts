@@ -72,17 +72,36 @@ const GATEWAY_SAMPLES: [string, z.ZodType, Record<string, unknown>][] = [
       writeQueueDepth: 0,
     },
   ],
-  ['heartbeat ack', GatewayHeartbeatAckSchema, { serverTime: AT }],
-  ['poll tasks', GatewayPollTasksRequestSchema, { gatewayId: ID, max: 10 }],
+  ['heartbeat ack', GatewayHeartbeatAckSchema, { serverTime: AT, active: true, epoch: 3 }],
+  ['poll tasks', GatewayPollTasksRequestSchema, { max: 10, waitSeconds: 20 }],
   [
     'tasks',
     GatewayPollTasksResponseSchema,
-    { tasks: [{ taskId: ID2, type: 'secret.sync', issuedAt: AT, ...scope, resourceId: ID }] },
+    {
+      epoch: 3,
+      tasks: [
+        {
+          taskId: ID2,
+          idempotencyKey: `task:${ID2}`,
+          epoch: 3,
+          attempt: 1,
+          issuedAt: AT,
+          params: { kind: 'rotate-vault-secret', projectId: ID, environmentId: ID, path: 'db/password' },
+        },
+      ],
+    },
   ],
   [
     'task result',
     GatewayTaskResultSchema,
-    { gatewayId: ID, taskId: ID2, status: 'failed', finishedAt: AT, errorCode: 'keyvault_unavailable' },
+    {
+      taskId: ID2,
+      idempotencyKey: `task:${ID2}`,
+      epoch: 3,
+      status: 'failed',
+      finishedAt: AT,
+      errorCode: 'keyvault_unavailable',
+    },
   ],
   [
     'push writes',
@@ -168,7 +187,7 @@ describe('gateway messages', () => {
   });
 
   it('reports a failed task by code only', () => {
-    const result = { gatewayId: ID, taskId: ID2, status: 'failed', finishedAt: AT };
+    const result = { taskId: ID2, idempotencyKey: 'k', epoch: 0, status: 'failed', finishedAt: AT };
     expect(
       GatewayTaskResultSchema.safeParse({ ...result, errorCode: 'could not write hunter2 to db/password' })
         .success,

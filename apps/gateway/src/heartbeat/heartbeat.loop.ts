@@ -2,8 +2,7 @@ import type { GatewayHeartbeat } from '@mazevault/contracts';
 import { PeriodicJob } from '@mazevault/platform';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/gateway.config';
-import type { GatewayIdentity } from '../identity/gateway-identity.store';
-import { callPrimary } from '../primary/primary-client';
+import type { PrimaryClient } from '../primary/primary-client';
 
 export type PrimaryCircuit = GatewayHeartbeat['primaryCircuit'];
 
@@ -20,7 +19,7 @@ export class HeartbeatLoop {
 
   constructor(
     private readonly config: GatewayConfig,
-    private readonly identity: GatewayIdentity,
+    private readonly primary: PrimaryClient,
     private readonly logger: Logger,
   ) {
     this.job = new PeriodicJob(
@@ -52,21 +51,11 @@ export class HeartbeatLoop {
       status: this.circuit === 'closed' ? 'healthy' : 'degraded',
       primaryCircuit: this.circuit,
       consecutiveFailures: this.consecutiveFailures,
-      certificateNotAfter: this.identity.notAfter.toISOString(),
+      certificateNotAfter: this.primary.identity.notAfter.toISOString(),
       writeQueueDepth: 0,
     };
     try {
-      const answer = await callPrimary<{ code?: string }>(
-        this.config.PRIMARY_BACKEND_URL,
-        '/api/v1/gateway/heartbeat',
-        body,
-        {
-          ca: this.identity.platformCaPem,
-          cert: this.identity.certificatePem,
-          key: this.identity.privateKeyPem,
-        },
-        this.config.PRIMARY_TIMEOUT_MS,
-      );
+      const answer = await this.primary.post<{ code?: string }>('/api/v1/gateway/heartbeat', body);
       if (answer.status !== 200)
         throw new Error(`heartbeat refused: ${answer.status} ${answer.body?.code ?? ''}`);
       this.consecutiveFailures = 0;

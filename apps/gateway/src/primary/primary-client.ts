@@ -2,6 +2,7 @@ import { ProblemException } from '@mazevault/platform';
 import { createHash } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { connect, type DetailedPeerCertificate } from 'node:tls';
+import type { GatewayIdentity } from '../identity/gateway-identity.store';
 
 /** What the gateway presents and trusts on the Primary's listener. */
 export interface PrimaryTls {
@@ -56,6 +57,40 @@ export function callPrimary<T>(
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/**
+ * The gateway's connection to the Primary after enrollment: every call uses the identity it holds
+ * now (renewal swaps it in place), verifies the Primary against the pinned platform CA and presents
+ * the gateway's client certificate. The one place that speaks to the Primary's listener, so the
+ * breaker, E2EE sealing and metrics wrap every call alike.
+ */
+export class PrimaryClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly timeoutMs: number,
+    private current: GatewayIdentity,
+  ) {}
+
+  get identity(): GatewayIdentity {
+    return this.current;
+  }
+
+  /** After a renewal: later calls present the new certificate. */
+  useIdentity(identity: GatewayIdentity): void {
+    this.current = identity;
+  }
+
+  post<T>(path: string, body: unknown): Promise<PrimaryAnswer<T>> {
+    const { platformCaPem, certificatePem, privateKeyPem } = this.current;
+    return callPrimary<T>(
+      this.baseUrl,
+      path,
+      body,
+      { ca: platformCaPem, cert: certificatePem, key: privateKeyPem },
+      this.timeoutMs,
+    );
+  }
 }
 
 /**
