@@ -1,12 +1,16 @@
-import { createGatewayDataSource } from '@mazevault/persistence';
-import { createCsr, createRootCa, defineProfile, issueFromCsr, signerFromPkcs8 } from '@mazevault/pki';
-import { freePort } from '@mazevault/platform';
-import { createTestDatabase, type TestDatabase } from '@mazevault/testing';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
+import { createRootCa, defineProfile, issueFromCsr } from '@mazevault/pki';
+import type { TestDatabase } from '@mazevault/testing';
+import { randomBytes } from 'node:crypto';
 import { GatewayListener } from '../src/gateways/gateway-listener';
+import {
+  type ClientTls,
+  createGatewayDatabase,
+  type GatewayProcess,
+  listenerCall,
+  newKeyAndCsr,
+  startGatewayProcess,
+  until,
+} from './gateway-harness';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
 
 /**
@@ -15,108 +19,6 @@ import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-a
  * TLS with client certificates. Time moves through the Primary's injected clock; conditions that
  * depend on the gateway's heartbeat are polled, never slept for.
  */
-
-interface Answer {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever JSON fields they assert on
-  body: any;
-}
-
-interface ClientTls {
-  ca: string;
-  cert?: string;
-  key?: string;
-}
-
-/** A JSON POST to the gateway listener; a TLS-level refusal resolves as status 0. */
-function listenerCall(port: number, path: string, body: unknown, tls: ClientTls): Promise<Answer> {
-  const payload = typeof body === 'string' ? body : JSON.stringify(body);
-  return new Promise((resolve) => {
-    const req = httpsRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        ...tls,
-        ca: [tls.ca],
-        agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
-      },
-    );
-    req.on('error', () => resolve({ status: 0, body: null }));
-    req.end(payload);
-  });
-}
-
-async function newKeyAndCsr(
-  subject: Record<string, string> = {},
-): Promise<{ keyPem: string; csrPem: string }> {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
-  const csr = await createCsr({ signer: await signerFromPkcs8(new Uint8Array(pkcs8)), subject });
-  return { keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), csrPem: csr.pem };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, attempts = 150): Promise<T> {
-  for (let i = 0; i < attempts; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-interface GatewayProcess {
-  child: ChildProcess;
-  base: string;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
-  const port = await freePort();
-  let output = '';
-  const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/gateway/src/main.ts'], {
-    cwd: join(__dirname, '..', '..', '..'),
-    env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      MAZEVAULT_MODE: 'gateway',
-      GATEWAY_HEARTBEAT_INTERVAL_SECONDS: '1',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const base = `http://127.0.0.1:${port}`;
-  await until(`the gateway to listen:\n${output}`, async () => {
-    if (child.exitCode !== null) throw new Error(`the gateway exited (${child.exitCode}):\n${output}`);
-    return (
-      (await fetch(`${base}/api/v1/health/live`).then(
-        (r) => r.ok,
-        () => false,
-      )) || undefined
-    );
-  });
-  return {
-    child,
-    base,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
   let now = new Date();
@@ -185,10 +87,7 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     );
     port = primary.app.get(GatewayListener).port!;
     admin = await login(primary.baseUrl, primary.admin.email, primary.admin.password);
-    gatewayDb = await createTestDatabase('gateway-e2e-gw');
-    const ds = await createGatewayDataSource({ url: gatewayDb.url }).initialize();
-    await ds.runMigrations({ transaction: 'each' });
-    await ds.destroy();
+    gatewayDb = await createGatewayDatabase('gateway-e2e-gw');
   });
 
   afterAll(async () => {
