@@ -7,7 +7,7 @@ export * from './aes-gcm';
 export * from './azure-key-vault-master-key.provider';
 export * from './canonical-aad';
 export * from './crypto.errors';
-export * from './e2ee-jwe';
+export * from './e2ee-channel';
 export * from './env-master-key.provider';
 export * from './envelope-encryption';
 export * from './envelope-format';
