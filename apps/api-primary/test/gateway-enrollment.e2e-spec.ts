@@ -5,10 +5,14 @@ import { GatewayListener } from '../src/gateways/gateway-listener';
 import {
   type ClientTls,
   createGatewayDatabase,
+  enrollTestGateway,
+  gatewayCall,
   type GatewayProcess,
   listenerCall,
+  newE2eePublicKeys,
   newKeyAndCsr,
   startGatewayProcess,
+  type TestGateway,
   until,
 } from './gateway-harness';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
@@ -40,40 +44,22 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
       lastSeenAt: string | null;
       lastHeartbeat: Record<string, unknown> | null;
     }[];
-  const heartbeat = (tls: ClientTls) =>
-    listenerCall(
-      port,
-      '/api/v1/gateway/heartbeat',
-      {
-        sentAt: new Date().toISOString(),
-        version: '0.1.0',
-        environment: 'NPR',
-        role: 'primary',
-        status: 'healthy',
-        primaryCircuit: 'closed',
-        consecutiveFailures: 0,
-        certificateNotAfter: new Date().toISOString(),
-        writeQueueDepth: 0,
-      },
-      tls,
-    );
+  /** A sealed heartbeat as `gw`, over `tls` (its own mTLS material unless a case swaps it). */
+  const heartbeat = (gw: TestGateway, tls: ClientTls = gw.tls) =>
+    gatewayCall(port, { ...gw, tls: tls as Required<ClientTls> }, '/api/v1/gateway/heartbeat', {
+      sentAt: new Date().toISOString(),
+      version: '0.1.0',
+      environment: 'NPR',
+      role: 'primary',
+      status: 'healthy',
+      primaryCircuit: 'closed',
+      consecutiveFailures: 0,
+      certificateNotAfter: new Date().toISOString(),
+      writeQueueDepth: 0,
+    });
 
-  /** Enrolls a gateway from the test itself (for the refusal cases), returning its mTLS material. */
-  async function enroll(name: string): Promise<{ id: string; tls: Required<ClientTls> }> {
-    const pkg = (await bootstrap({ name })).body;
-    const { keyPem, csrPem } = await newKeyAndCsr();
-    const registered = await listenerCall(
-      port,
-      '/api/v1/gateways/register',
-      { token: pkg.token, csr: csrPem },
-      { ca: pkg.platformCaCertificatePem },
-    );
-    expect(registered.status).toBe(201);
-    return {
-      id: registered.body.gatewayId,
-      tls: { ca: pkg.platformCaCertificatePem, cert: registered.body.certificatePem, key: keyPem },
-    };
-  }
+  /** Enrolls a gateway from the test itself (for the refusal cases): its mTLS and E2EE material. */
+  const enroll = async (name: string) => enrollTestGateway(port, (await bootstrap({ name })).body);
 
   beforeAll(async () => {
     primary = await startPrimary(
@@ -166,10 +152,11 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     const pkg = (await bootstrap({ name: 'gw-race', environment: 'PRO', role: 'dr-standby' })).body;
     expect(pkg).toMatchObject({ environment: 'PRO', role: 'dr-standby' });
     const [a, b] = await Promise.all([newKeyAndCsr(), newKeyAndCsr()]);
+    const e2ee = await newE2eePublicKeys();
     const tls = { ca: pkg.platformCaCertificatePem };
     const answers = await Promise.all(
       [a, b].map((k) =>
-        listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: k.csrPem }, tls),
+        listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: k.csrPem, e2ee }, tls),
       ),
     );
     expect(answers.map((r) => r.status).sort()).toEqual([201, 401]);
@@ -180,7 +167,7 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     const again = await listenerCall(
       port,
       '/api/v1/gateways/register',
-      { token: pkg.token, csr: a.csrPem },
+      { token: pkg.token, csr: a.csrPem, e2ee },
       tls,
     );
     expect(again).toMatchObject({ status: 401, body: { code: 'invalid_bootstrap_token' } });
@@ -189,41 +176,62 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
   it('refuses bad input without burning the token, and expired or unknown tokens with 401', async () => {
     const pkg = (await bootstrap({ name: 'gw-validation' })).body;
     const tls = { ca: pkg.platformCaCertificatePem };
+    const e2ee = await newE2eePublicKeys();
     const malformed = await listenerCall(
       port,
       '/api/v1/gateways/register',
       {
         token: pkg.token,
         csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIBAA==\n-----END CERTIFICATE REQUEST-----\n',
+        e2ee,
       },
       tls,
     );
     expect(malformed.status).toBe(400);
     const named = await newKeyAndCsr({ commonName: 'someone-else' });
     expect(
-      (await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: named.csrPem }, tls))
-        .body,
+      (
+        await listenerCall(
+          port,
+          '/api/v1/gateways/register',
+          { token: pkg.token, csr: named.csrPem, e2ee },
+          tls,
+        )
+      ).body,
     ).toMatchObject({ status: 400, code: 'csr_name_mismatch' });
     expect(
       (await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token }, tls)).body,
     ).toMatchObject({ status: 400, code: 'validation_failed' });
     const good = await newKeyAndCsr();
     expect(
-      (await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token, csr: good.csrPem }, tls))
-        .status,
+      (
+        await listenerCall(
+          port,
+          '/api/v1/gateways/register',
+          { token: pkg.token, csr: good.csrPem, e2ee },
+          tls,
+        )
+      ).status,
     ).toBe(201);
 
     const wrong = `mvgb_${randomBytes(32).toString('base64url')}.${pkg.platformCaFingerprint}`;
     expect(
-      (await listenerCall(port, '/api/v1/gateways/register', { token: wrong, csr: good.csrPem }, tls)).body,
+      (await listenerCall(port, '/api/v1/gateways/register', { token: wrong, csr: good.csrPem, e2ee }, tls))
+        .body,
     ).toMatchObject({ status: 401, code: 'invalid_bootstrap_token' });
 
     const late = (await bootstrap({ name: 'gw-expired' })).body;
     now = new Date(now.getTime() + 601_000);
     try {
       expect(
-        (await listenerCall(port, '/api/v1/gateways/register', { token: late.token, csr: good.csrPem }, tls))
-          .body,
+        (
+          await listenerCall(
+            port,
+            '/api/v1/gateways/register',
+            { token: late.token, csr: good.csrPem, e2ee },
+            tls,
+          )
+        ).body,
       ).toMatchObject({ status: 401, code: 'invalid_bootstrap_token' });
     } finally {
       now = new Date();
@@ -231,10 +239,11 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
   });
 
   it('answers gateway routes only to a client certificate of an active gateway, and only on the listener', async () => {
-    const { id, tls } = await enroll('gw-mtls');
-    expect(await heartbeat(tls)).toMatchObject({ status: 200 });
+    const gw = await enroll('gw-mtls');
+    const { id, tls } = gw;
+    expect(await heartbeat(gw)).toMatchObject({ status: 200, body: { serverTime: expect.any(String) } });
 
-    const none = await heartbeat({ ca: tls.ca });
+    const none = await heartbeat(gw, { ca: tls.ca });
     expect(none).toMatchObject({ status: 401, body: { code: 'client_certificate_required' } });
 
     // Same URN, same key, but from another CA: refused (the TLS layer asks, the route refuses).
@@ -260,7 +269,7 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
       }),
       altNames: { uri: [`urn:mazevault:gateway:${id}`] },
     });
-    const refused = await heartbeat({ ca: tls.ca, cert: forged.certificate.pem, key: keyPem });
+    const refused = await heartbeat(gw, { ca: tls.ca, cert: forged.certificate.pem, key: keyPem });
     expect(refused.status === 0 || refused.body?.code === 'client_certificate_invalid').toBe(true);
 
     // Route sets are disjoint: no gateway route on the admin port, no admin route on the listener.
@@ -275,7 +284,7 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     expect(
       (await call(primary.baseUrl, 'POST', `/api/v1/gateways/${id}/disable`, { token: admin })).body,
     ).toMatchObject({ status: 'disabled' });
-    expect(await heartbeat(tls)).toMatchObject({ status: 401, body: { code: 'gateway_not_active' } });
+    expect(await heartbeat(gw)).toMatchObject({ status: 401, body: { code: 'gateway_not_active' } });
   });
 
   it('keeps bootstrap and the gateway list to holders of gateways:manage', async () => {

@@ -1,3 +1,18 @@
+import {
+  GATEWAY_E2EE_TTL_SECONDS,
+  type GatewayE2eeKeys,
+  gatewayE2eeAudience,
+  gatewayE2eeIssuer,
+  PRIMARY_E2EE_ISSUER,
+} from '@mazevault/contracts';
+import {
+  type E2eeKeys,
+  generateE2eeKeys,
+  openMessage,
+  ReplayGuard,
+  sealMessage,
+  type SealOptions,
+} from '@mazevault/crypto';
 import { createGatewayDataSource } from '@mazevault/persistence';
 import { createCsr, signerFromPkcs8 } from '@mazevault/pki';
 import { freePort } from '@mazevault/platform';
@@ -9,7 +24,8 @@ import { join } from 'node:path';
 
 /**
  * What the gateway end-to-end suites share: JSON calls to the Primary's mTLS listener, a key and CSR,
- * polling for a condition, the gateway process (apps/gateway/src/main.ts as a child) and its database.
+ * a gateway enrolled by the test itself and sealed (E2EE) calls as it, polling for a condition, the
+ * gateway process (apps/gateway/src/main.ts as a child) and its database.
  */
 
 export interface Answer {
@@ -125,4 +141,94 @@ export async function createGatewayDatabase(name: string): Promise<TestDatabase>
   await ds.runMigrations({ transaction: 'each' });
   await ds.destroy();
   return db;
+}
+
+/** Fresh E2EE public keys for a registration body (the private halves are thrown away). */
+export async function newE2eePublicKeys(): Promise<GatewayE2eeKeys> {
+  const keys = await generateE2eeKeys();
+  return { signing: keys.signing.publicJwk, encryption: keys.encryption.publicJwk };
+}
+
+/** A gateway enrolled by the test itself: its mTLS material, its E2EE keys and the Primary's. */
+export interface TestGateway {
+  id: string;
+  tls: Required<ClientTls>;
+  e2ee: E2eeKeys;
+  primaryE2ee: GatewayE2eeKeys;
+  /** Responses it already opened (a replayed answer is refused like on the real gateway). */
+  replayGuard: ReplayGuard;
+}
+
+/**
+ * Registers with a bootstrap package (the body of `POST /api/v1/gateways/bootstrap`) as the gateway
+ * process would: a new TLS key and CSR, new E2EE keys.
+ */
+export async function enrollTestGateway(
+  port: number,
+  pkg: { token: string; platformCaCertificatePem: string },
+): Promise<TestGateway> {
+  const { keyPem, csrPem } = await newKeyAndCsr();
+  const e2ee = await generateE2eeKeys();
+  const registered = await listenerCall(
+    port,
+    '/api/v1/gateways/register',
+    {
+      token: pkg.token,
+      csr: csrPem,
+      e2ee: { signing: e2ee.signing.publicJwk, encryption: e2ee.encryption.publicJwk },
+    },
+    { ca: pkg.platformCaCertificatePem },
+  );
+  if (registered.status !== 201)
+    throw new Error(`registration refused: ${registered.status} ${JSON.stringify(registered.body)}`);
+  return {
+    id: registered.body.gatewayId,
+    tls: { ca: pkg.platformCaCertificatePem, cert: registered.body.certificatePem, key: keyPem },
+    e2ee,
+    primaryE2ee: registered.body.primaryE2ee,
+    replayGuard: new ReplayGuard(),
+  };
+}
+
+/** `body` sealed as `gw` would send it to `path`; `overrides` forge the parts a test refuses. */
+export function sealAs(
+  gw: TestGateway,
+  path: string,
+  body: unknown,
+  overrides: Partial<SealOptions> = {},
+): Promise<{ jwe: string; jti: string }> {
+  return sealMessage(body, {
+    senderId: gatewayE2eeIssuer(gw.id),
+    signingKey: gw.e2ee.signing.privateJwk,
+    recipientEncryptionJwk: gw.primaryE2ee.encryption,
+    audience: gatewayE2eeAudience(path, 'request', gw.id),
+    ttlSeconds: GATEWAY_E2EE_TTL_SECONDS,
+    ...overrides,
+  });
+}
+
+/**
+ * A sealed call as `gw` (what PrimaryClient.post does): the body sealed to the Primary, a 2xx answer
+ * opened and checked (signed by the Primary, for this gateway, route and request) — it throws if
+ * not; an error answer (problem+json, plain) is returned as it is.
+ */
+export async function gatewayCall(
+  port: number,
+  gw: TestGateway,
+  path: string,
+  body: unknown,
+  overrides: Partial<SealOptions> = {},
+): Promise<Answer> {
+  const sealed = await sealAs(gw, path, body, overrides);
+  const answer = await listenerCall(port, path, { jwe: sealed.jwe }, gw.tls);
+  if (answer.status < 200 || answer.status >= 300) return answer;
+  const message = await openMessage(answer.body.jwe, {
+    decryptionKey: gw.e2ee.encryption.privateJwk,
+    senderSigningJwk: gw.primaryE2ee.signing,
+    expectedIssuer: PRIMARY_E2EE_ISSUER,
+    expectedAudience: gatewayE2eeAudience(path, 'response', gw.id),
+    expectedInReplyTo: sealed.jti,
+    replayGuard: gw.replayGuard,
+  });
+  return { status: answer.status, body: message };
 }

@@ -99,7 +99,7 @@ export const GatewayRegisterRequestSchema = z.strictObject({
   csr: PemCsr,
   version: SemVer.optional(),
   /** The gateway's E2EE public keys (their private halves stay sealed in the gateway's database). */
-  e2ee: GatewayE2eeKeysSchema.optional(),
+  e2ee: GatewayE2eeKeysSchema,
 });
 export type GatewayRegisterRequest = z.infer<typeof GatewayRegisterRequestSchema>;
 
@@ -112,7 +112,7 @@ export const GatewayRegisterResponseSchema = z.strictObject({
   notAfter: z.iso.datetime(),
   heartbeatIntervalSeconds: z.number().int().min(1).max(3600),
   /** The Primary's E2EE public keys, which the gateway stores beside its identity. */
-  primaryE2ee: GatewayE2eeKeysSchema.optional(),
+  primaryE2ee: GatewayE2eeKeysSchema,
 });
 export type GatewayRegisterResponse = z.infer<typeof GatewayRegisterResponseSchema>;
 
@@ -153,6 +153,26 @@ export type GatewayHeartbeatAck = z.infer<typeof GatewayHeartbeatAckSchema>;
  */
 export const GatewaySealedMessageSchema = z.strictObject({ jwe: CompactJwe });
 export type GatewaySealedMessage = z.infer<typeof GatewaySealedMessageSchema>;
+
+/** The Primary's `iss` on what it seals for gateways. */
+export const PRIMARY_E2EE_ISSUER = 'urn:mazevault:primary';
+/** A gateway's `iss`: the same URN its client certificate carries. */
+export const gatewayE2eeIssuer = (gatewayId: string): string => `urn:mazevault:gateway:${gatewayId}`;
+/**
+ * The `aud` of a sealed listener message: its recipient, route and direction, so a sealed heartbeat
+ * cannot be replayed as a task result, nor a response as a request.
+ */
+export function gatewayE2eeAudience(
+  path: string,
+  direction: 'request' | 'response',
+  gatewayId: string,
+): string {
+  return direction === 'request'
+    ? `${PRIMARY_E2EE_ISSUER}:${path}:request`
+    : `${gatewayE2eeIssuer(gatewayId)}:${path}:response`;
+}
+/** How long a sealed listener message is valid (its jti is remembered that long). */
+export const GATEWAY_E2EE_TTL_SECONDS = 60;
 
 /** The kinds of work the Primary queues for an environment's active gateway (later issues add more). */
 export const GATEWAY_TASK_KINDS = ['ping', 'sync-secrets', 'rotate-vault-secret'] as const;

@@ -187,8 +187,19 @@ export interface OpenOptions {
   now?: Date;
 }
 
+export interface OpenedMessage {
+  message: unknown;
+  /** The message's id: a response binds to it (`inReplyTo`). */
+  jti: string;
+}
+
 /** Decrypts, verifies and checks a message from {@link sealMessage}; returns its payload or throws {@link E2eeError}. */
 export async function openMessage(jwe: string, options: OpenOptions): Promise<unknown> {
+  return (await openMessageWithId(jwe, options)).message;
+}
+
+/** {@link openMessage}, with the message's jti. */
+export async function openMessageWithId(jwe: string, options: OpenOptions): Promise<OpenedMessage> {
   const now = options.now ?? new Date();
   let jws: string;
   try {
@@ -230,5 +241,5 @@ export async function openMessage(jwe: string, options: OpenOptions): Promise<un
   // Last, after the signature: only a message its sender really signed takes room in the guard.
   if (!options.replayGuard.accept(jti, exp, Math.floor(now.getTime() / 1000)))
     throw new E2eeError('e2ee_replay');
-  return claims['msg'];
+  return { message: claims['msg'], jti };
 }

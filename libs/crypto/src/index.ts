@@ -17,3 +17,4 @@ export * from './master-key-rotation';
 export * from './master-key.provider';
 export * from './token-sealed';
 export * from './sealed-private-key';
+export * from './e2ee-sealed-keys';

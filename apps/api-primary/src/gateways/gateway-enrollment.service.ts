@@ -20,6 +20,7 @@ import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import type { Actor } from '../pki/certificate-authorities.service';
 import { pkiCall } from '../pki/pki-errors.util';
 import { PlatformCaService } from './platform-ca.service';
+import { PlatformE2eeService } from './platform-e2ee.service';
 
 export interface GatewayView {
   id: string;
@@ -54,6 +55,7 @@ export class GatewayEnrollmentService {
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly platformCa: PlatformCaService,
+    private readonly platformE2ee: PlatformE2eeService,
     private readonly audit: AuditService,
   ) {}
 
@@ -123,6 +125,14 @@ export class GatewayEnrollmentService {
     }
     if (csr.commonNames.length > 1)
       throw new ProblemException(400, 'csr_names_not_allowed', 'The CSR has more than one common name');
+    const { signing, encryption } = request.e2ee;
+    if (signing.x === encryption.x && signing.y === encryption.y)
+      throw new ProblemException(
+        400,
+        'e2ee_keys_not_separate',
+        'The E2EE signing and encryption keys must be two different keys',
+      );
+    const primaryE2ee = await this.platformE2ee.publicKeys();
     const now = this.clock.now();
     try {
       return await this.dataSource.transaction(async (manager) => {
@@ -156,6 +166,8 @@ export class GatewayEnrollmentService {
             certificateSerial: issued.certificate.serialNumber,
             certificateNotAfter: issued.certificate.notAfter,
             enrolledAt: now,
+            e2eeSigningJwk: { ...signing },
+            e2eeEncryptionJwk: { ...encryption },
           },
         );
         await this.audit.record(
@@ -184,6 +196,7 @@ export class GatewayEnrollmentService {
           chainPem: issued.chainPem,
           notAfter: issued.certificate.notAfter.toISOString(),
           heartbeatIntervalSeconds: this.config.GATEWAY_HEARTBEAT_INTERVAL_SECONDS,
+          primaryE2ee,
         };
       });
     } catch (error) {

@@ -22,7 +22,9 @@ import { AuditService } from '../audit/audit.service';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { GatewayEnrollmentService } from './gateway-enrollment.service';
 import { gatewayIdOf } from './gateway-identity.util';
+import { installSealedTransport } from './gateway-listener-e2ee';
 import { PlatformCaService } from './platform-ca.service';
+import { PlatformE2eeService } from './platform-e2ee.service';
 
 /** Gateway messages are small; nothing here needs the admin API's 1 MiB. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -37,8 +39,6 @@ declare module 'fastify' {
   }
 }
 
-const denied = (code: string, detail: string) => new ProblemException(401, code, detail);
-
 /**
  * The Primary's second listener (GATEWAY_LISTEN_PORT, 8443): HTTPS with client certificates from the
  * platform CA. A separate, small Fastify instance rather than routes in the Nest app, so the two route
@@ -51,6 +51,7 @@ const denied = (code: string, detail: string) => new ProblemException(401, code,
  * onRequest hook, on every request (not per connection): the certificate verified against the
  * platform CA, its structured SAN names a gateway, that gateway is active and this is the serial on
  * record. Disabling a gateway or replacing its certificate thus cuts off open connections too.
+ * Above that, every message but registration is end-to-end sealed (gateway-listener-e2ee.ts).
  */
 @Injectable()
 export class GatewayListener implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -60,6 +61,7 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
     private readonly platformCa: PlatformCaService,
+    private readonly platformE2ee: PlatformE2eeService,
     private readonly enrollment: GatewayEnrollmentService,
     private readonly audit: AuditService,
   ) {}
@@ -73,6 +75,7 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.GATEWAY_LISTEN_PORT === null) return;
     const ca = await this.platformCa.get();
+    await this.platformE2ee.get(); // created (or loaded) before the first gateway registers
     const server = Fastify({
       https: {
         key: ca.server.privateKeyPem,
@@ -100,6 +103,11 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
       if (request.routeOptions.config.withoutClientCertificate) return;
       request.gateway = await this.authenticate(request);
     });
+    installSealedTransport(
+      server,
+      () => this.platformE2ee.get(),
+      (request, status, code, detail, gatewayId) => this.deny(request, code, detail, gatewayId, status),
+    );
     this.routes(server);
     await server.listen({ port: this.config.GATEWAY_LISTEN_PORT, host: this.config.GATEWAY_LISTEN_HOST });
     this.server = server;
@@ -165,6 +173,7 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
     code: string,
     detail: string,
     gatewayId?: string,
+    status = 401,
   ): Promise<ProblemException> {
     await this.audit.record({
       actorType: 'gateway',
@@ -176,7 +185,7 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
       requestId: request.id,
       details: { code },
     });
-    return denied(code, detail);
+    return new ProblemException(status, code, detail);
   }
 
   private sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -4,11 +4,12 @@ import { GatewayEnrollmentService } from './gateway-enrollment.service';
 import { GatewayListener } from './gateway-listener';
 import { GatewaysController } from './gateways.controller';
 import { PlatformCaService } from './platform-ca.service';
+import { PlatformE2eeService } from './platform-e2ee.service';
 
-/** Gateways (part 1): the platform CA, enrollment, heartbeats, and the mTLS gateway listener. */
+/** Gateways (part 1): the platform CA and E2EE keys, enrollment, heartbeats, and the mTLS gateway listener. */
 @Module({
   imports: [KeysModule],
   controllers: [GatewaysController],
-  providers: [PlatformCaService, GatewayEnrollmentService, GatewayListener],
+  providers: [PlatformCaService, PlatformE2eeService, GatewayEnrollmentService, GatewayListener],
 })
 export class GatewaysModule {}

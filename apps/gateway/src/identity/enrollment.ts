@@ -1,4 +1,5 @@
-import type { GatewayRegisterResponse } from '@mazevault/contracts';
+import { type GatewayRegisterResponse, GatewayRegisterResponseSchema } from '@mazevault/contracts';
+import { generateE2eeKeys } from '@mazevault/crypto';
 import { createCsr, exportPkcs8, generateKeyPair, signerFromPkcs8 } from '@mazevault/pki';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/gateway.config';
@@ -37,13 +38,20 @@ export async function ensureIdentity(
     config.PRIMARY_TIMEOUT_MS,
   );
   const pair = await generateKeyPair('ecdsa-p256');
+  // Apart from the TLS key: whoever terminates TLS still can neither read nor forge sealed messages.
+  const e2ee = await generateE2eeKeys();
   const pkcs8 = new Uint8Array(await exportPkcs8(pair.privateKey));
   try {
     const csr = await createCsr({ signer: await signerFromPkcs8(pkcs8), subject: {} });
     const answer = await callPrimary<GatewayRegisterResponse & { code?: string; detail?: string }>(
       config.PRIMARY_BACKEND_URL,
       '/api/v1/gateways/register',
-      { token, csr: csr.pem, version: config.MAZEVAULT_VERSION },
+      {
+        token,
+        csr: csr.pem,
+        version: config.MAZEVAULT_VERSION,
+        e2ee: { signing: e2ee.signing.publicJwk, encryption: e2ee.encryption.publicJwk },
+      },
       { ca: platformCaPem },
       config.PRIMARY_TIMEOUT_MS,
     );
@@ -52,7 +60,10 @@ export async function ensureIdentity(
         `Registration refused by the Primary (${answer.status} ${answer.body?.code ?? ''}): ${answer.body?.detail ?? 'no detail'}`,
       );
     }
-    const registered = answer.body;
+    const parsed = GatewayRegisterResponseSchema.safeParse(answer.body);
+    if (!parsed.success)
+      throw new EnrollmentError('The Primary answered the registration with an unexpected body');
+    const registered = parsed.data;
     if (
       registered.environment !== config.MAZEVAULT_GATEWAY_ENVIRONMENT ||
       registered.role !== config.MAZEVAULT_GATEWAY_ROLE
@@ -69,6 +80,8 @@ export async function ensureIdentity(
       certificatePem: registered.certificatePem,
       platformCaPem,
       notAfter: new Date(registered.notAfter),
+      e2ee,
+      primaryE2ee: registered.primaryE2ee,
     };
     await store.save(identity, pkcs8);
     logger.info({ gatewayId: identity.gatewayId }, `Gateway registered successfully: ${identity.gatewayId}`);

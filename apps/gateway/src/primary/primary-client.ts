@@ -1,3 +1,11 @@
+import {
+  GATEWAY_E2EE_TTL_SECONDS,
+  gatewayE2eeAudience,
+  gatewayE2eeIssuer,
+  GatewaySealedMessageSchema,
+  PRIMARY_E2EE_ISSUER,
+} from '@mazevault/contracts';
+import { E2eeError, openMessage, ReplayGuard, sealMessage } from '@mazevault/crypto';
 import { ProblemException } from '@mazevault/platform';
 import { createHash } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
@@ -64,8 +72,15 @@ export function callPrimary<T>(
  * now (renewal swaps it in place), verifies the Primary against the pinned platform CA and presents
  * the gateway's client certificate. The one place that speaks to the Primary's listener, so the
  * breaker, E2EE sealing and metrics wrap every call alike.
+ *
+ * End to end: every body is signed with the gateway's E2EE key and encrypted to the Primary's (for
+ * this route, as a request); a 2xx answer must be sealed by the Primary to this gateway, for this
+ * route as a response, bound to this very request — else the call throws an E2eeError. Error
+ * answers (problem+json) come back as they are: they carry codes, not secrets.
  */
 export class PrimaryClient {
+  private readonly replayGuard = new ReplayGuard();
+
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs: number,
@@ -81,15 +96,35 @@ export class PrimaryClient {
     this.current = identity;
   }
 
-  post<T>(path: string, body: unknown): Promise<PrimaryAnswer<T>> {
-    const { platformCaPem, certificatePem, privateKeyPem } = this.current;
-    return callPrimary<T>(
+  async post<T>(path: string, body: unknown): Promise<PrimaryAnswer<T>> {
+    const identity = this.current;
+    const route = new URL(path, this.baseUrl).pathname;
+    const request = await sealMessage(body, {
+      senderId: gatewayE2eeIssuer(identity.gatewayId),
+      signingKey: identity.e2ee.signing.privateJwk,
+      recipientEncryptionJwk: identity.primaryE2ee.encryption,
+      audience: gatewayE2eeAudience(route, 'request', identity.gatewayId),
+      ttlSeconds: GATEWAY_E2EE_TTL_SECONDS,
+    });
+    const answer = await callPrimary<unknown>(
       this.baseUrl,
       path,
-      body,
-      { ca: platformCaPem, cert: certificatePem, key: privateKeyPem },
+      { jwe: request.jwe },
+      { ca: identity.platformCaPem, cert: identity.certificatePem, key: identity.privateKeyPem },
       this.timeoutMs,
     );
+    if (answer.status < 200 || answer.status >= 300) return answer as PrimaryAnswer<T>;
+    const sealed = GatewaySealedMessageSchema.safeParse(answer.body);
+    if (!sealed.success) throw new E2eeError('e2ee_invalid');
+    const message = await openMessage(sealed.data.jwe, {
+      decryptionKey: identity.e2ee.encryption.privateJwk,
+      senderSigningJwk: identity.primaryE2ee.signing,
+      expectedIssuer: PRIMARY_E2EE_ISSUER,
+      expectedAudience: gatewayE2eeAudience(route, 'response', identity.gatewayId),
+      expectedInReplyTo: request.jti,
+      replayGuard: this.replayGuard,
+    });
+    return { status: answer.status, body: message as T };
   }
 }
 

@@ -41,6 +41,13 @@ export class GatewayEntity {
   @Column({ name: 'last_heartbeat', type: 'jsonb', nullable: true })
   lastHeartbeat!: Record<string, unknown> | null;
 
+  /** Its E2EE public keys (ES256 signing, ECDH-ES encryption), from registration; null while pending. */
+  @Column({ name: 'e2ee_signing_jwk', type: 'jsonb', nullable: true })
+  e2eeSigningJwk!: Record<string, string> | null;
+
+  @Column({ name: 'e2ee_encryption_jwk', type: 'jsonb', nullable: true })
+  e2eeEncryptionJwk!: Record<string, string> | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -20,11 +20,13 @@ import { CompromisedKeyEntity } from './compromised-key.entity';
 import { GatewayEntity } from './gateway.entity';
 import { GatewayBootstrapTokenEntity } from './gateway-bootstrap-token.entity';
 import { PlatformCaEntity } from './platform-ca.entity';
+import { PlatformE2eeKeysEntity } from './platform-e2ee-keys.entity';
 
 export {
   GatewayEntity,
   GatewayBootstrapTokenEntity,
   PlatformCaEntity,
+  PlatformE2eeKeysEntity,
   CertificateAuthorityEntity,
   CompromisedKeyEntity,
   CertificateProfileEntity,
@@ -71,6 +73,7 @@ export const PRIMARY_ENTITIES = [
   CompromisedKeyEntity,
   ConsoleInstanceEntity,
   PlatformCaEntity,
+  PlatformE2eeKeysEntity,
   GatewayEntity,
   GatewayBootstrapTokenEntity,
 ];

@@ -25,6 +25,14 @@ export class GatewayIdentityEntity {
   @Column({ name: 'not_after', type: 'timestamptz' })
   notAfter!: Date;
 
+  /** Its E2EE private keys (signing and encryption JWKs as JSON), sealed with the master key. */
+  @Column({ name: 'sealed_e2ee_keys', type: 'text', nullable: true })
+  sealedE2eeKeys!: string | null;
+
+  /** The Primary's public E2EE keys (`primaryE2ee` of the registration answer). */
+  @Column({ name: 'primary_e2ee', type: 'jsonb', nullable: true })
+  primaryE2ee!: { signing: Record<string, string>; encryption: Record<string, string> } | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
