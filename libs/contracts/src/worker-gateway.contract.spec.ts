@@ -36,6 +36,8 @@ const QUEUE_SAMPLES: Record<string, unknown> = {
   [QUEUE_NAMES.gatewayTaskDispatch]: { gatewayId: ID, taskId: ID2 },
 };
 
+const JWK = { kty: 'EC', crv: 'P-256', x: 'x'.repeat(43), y: 'y'.repeat(43), kid: 'k1' };
+const E2EE_KEYS = { signing: JWK, encryption: { ...JWK, kid: 'k2' } };
 const write = { writeId: ID2, sequence: 1, queuedAt: AT, ...scope, path: 'db/password' };
 const GATEWAY_SAMPLES: [string, z.ZodType, Record<string, unknown>][] = [
   [
@@ -43,7 +45,11 @@ const GATEWAY_SAMPLES: [string, z.ZodType, Record<string, unknown>][] = [
     GatewayBootstrapRequestSchema,
     { name: 'azure-gateway-gwc-01', environment: 'PRO', role: 'dr-standby' },
   ],
-  ['register', GatewayRegisterRequestSchema, { token: 'mvgb_' + 'a'.repeat(40), csr: CSR, version: '1.5.0' }],
+  [
+    'register',
+    GatewayRegisterRequestSchema,
+    { token: 'mvgb_' + 'a'.repeat(40), csr: CSR, version: '1.5.0', e2ee: E2EE_KEYS },
+  ],
   [
     'register answer',
     GatewayRegisterResponseSchema,
@@ -55,6 +61,7 @@ const GATEWAY_SAMPLES: [string, z.ZodType, Record<string, unknown>][] = [
       chainPem: 'pem',
       notAfter: AT,
       heartbeatIntervalSeconds: 60,
+      primaryE2ee: E2EE_KEYS,
     },
   ],
   [
@@ -166,6 +173,18 @@ describe('gateway messages', () => {
     expect(schema.parse(sample)).toEqual(sample);
     for (const [field, value] of Object.entries(PLAINTEXT_FIELDS))
       expect(schema.safeParse({ ...sample, [field]: value }).success).toBe(false);
+  });
+
+  it('requires the E2EE public keys both ways at registration, and public members only', () => {
+    const { e2ee: _keys, ...withoutKeys } = GATEWAY_SAMPLES[1]![2];
+    expect(GatewayRegisterRequestSchema.safeParse(withoutKeys).success).toBe(false);
+    const withPrivate = {
+      ...GATEWAY_SAMPLES[1]![2],
+      e2ee: { ...E2EE_KEYS, signing: { ...JWK, d: 'd'.repeat(43) } },
+    };
+    expect(GatewayRegisterRequestSchema.safeParse(withPrivate).success).toBe(false);
+    const { primaryE2ee: _primary, ...answer } = GATEWAY_SAMPLES[2]![2];
+    expect(GatewayRegisterResponseSchema.safeParse(answer).success).toBe(false);
   });
 
   it('carries a queued write only encrypted, and nothing else in a write', () => {
