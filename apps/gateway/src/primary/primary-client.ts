@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { connect, type DetailedPeerCertificate } from 'node:tls';
 import type { GatewayIdentity } from '../identity/gateway-identity.store';
+import type { PrimaryCircuit } from './primary-circuit';
 
 /** What the gateway presents and trusts on the Primary's listener. */
 export interface PrimaryTls {
@@ -70,6 +71,8 @@ export class PrimaryClient {
     private readonly baseUrl: string,
     private readonly timeoutMs: number,
     private current: GatewayIdentity,
+    /** Every call goes through it: an unreachable Primary fails fast instead of piling up timeouts. */
+    readonly circuit: PrimaryCircuit,
   ) {}
 
   get identity(): GatewayIdentity {
@@ -81,15 +84,18 @@ export class PrimaryClient {
     this.current = identity;
   }
 
-  post<T>(path: string, body: unknown): Promise<PrimaryAnswer<T>> {
-    const { platformCaPem, certificatePem, privateKeyPem } = this.current;
-    return callPrimary<T>(
-      this.baseUrl,
-      path,
-      body,
-      { ca: platformCaPem, cert: certificatePem, key: privateKeyPem },
-      this.timeoutMs,
-    );
+  /** `timeoutMs` lengthens the bound for a call the Primary holds on purpose (a long poll). */
+  post<T>(path: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<PrimaryAnswer<T>> {
+    return this.circuit.execute(() => {
+      const { platformCaPem, certificatePem, privateKeyPem } = this.current;
+      return callPrimary<T>(
+        this.baseUrl,
+        path,
+        body,
+        { ca: platformCaPem, cert: certificatePem, key: privateKeyPem },
+        options.timeoutMs ?? this.timeoutMs,
+      );
+    });
   }
 }
 

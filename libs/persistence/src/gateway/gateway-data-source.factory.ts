@@ -1,11 +1,16 @@
 import { DataSource } from 'typeorm';
 import { ParameterFreeTypeormLogger } from '../typeorm-log.sink';
 import { CreateGatewayIdentity1765200000001 } from './1765200000001-CreateGatewayIdentity';
+import { CreateGatewayTaskLog1765300000001 } from './1765300000001-CreateGatewayTaskLog';
 import { GatewayIdentityEntity } from './gateway-identity.entity';
+import { GatewayTaskLogEntity } from './gateway-task-log.entity';
 
-export const GATEWAY_ENTITIES = [GatewayIdentityEntity];
+export const GATEWAY_ENTITIES = [GatewayIdentityEntity, GatewayTaskLogEntity];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
-export const GATEWAY_MIGRATIONS: Function[] = [CreateGatewayIdentity1765200000001];
+export const GATEWAY_MIGRATIONS: Function[] = [
+  CreateGatewayIdentity1765200000001,
+  CreateGatewayTaskLog1765300000001,
+];
 
 /** The gateway's own PostgreSQL (not the Primary's); its own migrations table. */
 export function createGatewayDataSource(options: { url: string; poolMax?: number }): DataSource {
