@@ -153,4 +153,60 @@ describe('TaskLoop', () => {
     expect(primary.results).toEqual([]);
     await loop.stop();
   });
+
+  it('stops without waiting out a long poll, but lets the tasks in progress finish and be reported', async () => {
+    const primary = new FakePrimary();
+    const post = primary.post.bind(primary);
+    const hangingPoll = new Promise<never>(() => undefined);
+    primary.post = async <T>(path: string, body: unknown, opts?: { timeoutMs?: number }) => {
+      const answer = post<T>(path, body, opts);
+      if (path === POLL_PATH && primary.polls() > 1) await hangingPoll; // a long poll that never ends
+      return answer;
+    };
+    primary.offer(task(4));
+    let started = false;
+    let finishTask: () => void = () => undefined;
+    const slowExecutor = {
+      execute: async (t: GatewayTask) => {
+        started = true;
+        await new Promise<void>((r) => (finishTask = r));
+        return executor.execute(t);
+      },
+    };
+    const loop = new TaskLoop(
+      primary,
+      slowExecutor,
+      { acquire: async () => true, release: async () => undefined },
+      options,
+      logger,
+    );
+    loop.setActive(true);
+    await until('the task to start', () => started);
+    let stopped = false;
+    const stopping = loop.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(stopped).toBe(false); // the task in progress is finished first
+    finishTask();
+    await stopping;
+    expect(primary.results.map((r) => r.idempotencyKey)).toEqual(['task-4']);
+
+    // Stopping while only a long poll is in flight returns at once.
+    const idle = new FakePrimary();
+    const idlePost = idle.post.bind(idle);
+    idle.post = async <T>(path: string, body: unknown, opts?: { timeoutMs?: number }) => {
+      const answer = idlePost<T>(path, body, opts);
+      await hangingPoll;
+      return answer;
+    };
+    const idleLoop = new TaskLoop(
+      idle,
+      executor,
+      { acquire: async () => true, release: async () => undefined },
+      options,
+      logger,
+    );
+    idleLoop.setActive(true);
+    await until('the long poll', () => idle.polls() === 1);
+    await idleLoop.stop();
+  });
 });

@@ -38,6 +38,8 @@ export class TaskLoop {
   private active = false;
   private stopped = false;
   private running: Promise<void> | undefined;
+  /** Tasks being run and reported: stop() waits for them, not for a long poll in flight. */
+  private executing: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
   constructor(
@@ -65,11 +67,16 @@ export class TaskLoop {
     }
   }
 
+  /**
+   * Stops polling. Tasks in progress finish and are reported; a long poll in flight is abandoned (what
+   * it would have delivered is redelivered by the Primary), so shutdown never waits out its wait.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.active = false;
     this.wake?.();
-    await this.running;
+    await this.executing;
+    await this.lease.release(); // another replica may take over at once
   }
 
   private async loop(): Promise<void> {
@@ -109,8 +116,14 @@ export class TaskLoop {
       this.logger.warn(`task poll failed: ${(error as Error).message}`);
       return false;
     }
+    if (this.stopped) return true;
+    this.executing = this.runAll(tasks).finally(() => (this.executing = undefined));
+    await this.executing;
+    return true;
+  }
+
+  private async runAll(tasks: readonly GatewayTask[]): Promise<void> {
     for (const task of tasks) {
-      if (this.stopped) break;
       try {
         await this.report(await this.executor.execute(task));
       } catch (error) {
@@ -118,7 +131,6 @@ export class TaskLoop {
         this.logger.warn({ taskId: task.taskId }, `task not completed: ${(error as Error).message}`);
       }
     }
-    return true;
   }
 
   private async report(result: GatewayTaskResult): Promise<void> {
