@@ -29,6 +29,8 @@ export class HeartbeatLoop {
   /** Heartbeats failed in a row (refused or unanswered): mazevault_gateway_heartbeat_consecutive_failures. */
   consecutiveFailures = 0;
   lastSuccessAt: Date | null = null;
+  /** The last answer could not be read (said once, not every heartbeat). */
+  private unreadableAck = false;
   private readonly job: PeriodicJob<void>;
 
   constructor(
@@ -99,10 +101,13 @@ export class HeartbeatLoop {
     const ack = GatewayHeartbeatAckSchema.safeParse(answer.body);
     if (!ack.success) {
       // Default deny: without the Primary saying so, this gateway is not the active one.
-      this.logger.warn('heartbeat answer does not say whether this gateway is active: not polling');
+      if (!this.unreadableAck)
+        this.logger.warn('heartbeat answer does not say whether this gateway is active: not polling');
+      this.unreadableAck = true;
       this.onAck(false, null);
       return;
     }
+    this.unreadableAck = false;
     this.logger.debug({ active: ack.data.active, epoch: ack.data.epoch }, 'heartbeat sent');
     this.onAck(ack.data.active, ack.data);
   }

@@ -3,6 +3,7 @@ import {
   type GatewayTaskResult,
   GatewayPollTasksResponseSchema,
   GatewayTaskResultAckSchema,
+  GatewayTaskResultSchema,
 } from '@mazevault/contracts';
 import type { Logger } from 'pino';
 import type { PrimaryAnswer } from '../primary/primary-client';
@@ -134,7 +135,8 @@ export class TaskLoop {
   }
 
   private async report(result: GatewayTaskResult): Promise<void> {
-    const answer = await this.primary.post<unknown>(RESULT_PATH, result);
+    // Checked against the protocol before it leaves: a malformed result is a bug here, not there.
+    const answer = await this.primary.post<unknown>(RESULT_PATH, GatewayTaskResultSchema.parse(result));
     if (!ok(answer.status)) {
       this.logger.warn(
         { taskId: result.taskId },
