@@ -122,11 +122,12 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(gateway.output()).not.toContain(pkg.body.token.split('.')[0]);
-    expect(await (await fetch(`${gateway.base}/`)).json()).toEqual({ mode: 'gateway' });
-    const health = await fetch(`${gateway.base}/api/v1/health`);
+    expect(gateway.base).toMatch(/^https:/);
+    expect((await gateway.get('/')).body).toEqual({ mode: 'gateway' });
+    const health = await gateway.get('/api/v1/health');
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({
-      checks: { database: { status: 'up' }, primary: { status: 'up' } },
+    expect(health.body).toMatchObject({
+      checks: { database: { status: 'up' }, primary: { status: 'up', circuit: 'closed' } },
     });
 
     // Restart without a token: the stored identity (sealed key in the gateway's own database) is used.

@@ -16,10 +16,12 @@ import {
 import { createGatewayDataSource } from '@mazevault/persistence';
 import { createCsr, signerFromPkcs8 } from '@mazevault/pki';
 import { freePort } from '@mazevault/platform';
-import { createTestDatabase, type TestDatabase } from '@mazevault/testing';
+import { createTestDatabase, createTestTlsMaterial, type TestDatabase } from '@mazevault/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -90,13 +92,48 @@ export async function until<T>(
 
 export interface GatewayProcess {
   child: ChildProcess;
+  /** https://127.0.0.1:<port>: the gateway's own HTTPS listener. */
   base: string;
+  /** The CA that issued the gateway's HTTPS certificate (TLS_CERT_FILE), for clients that verify it. */
+  caPem: string;
+  /** A GET on the gateway's listener, verifying its certificate; body parsed when it is JSON. */
+  get(path: string): Promise<Answer & { text: string }>;
   output(): string;
   stop(): Promise<void>;
 }
 
+/** A GET over HTTPS trusting `ca` only; a TLS or connection failure resolves as status 0. */
+export function httpsGet(url: string, ca: string): Promise<Answer & { text: string }> {
+  return new Promise((resolve) => {
+    const req = httpsRequest(url, { method: 'GET', ca: [ca], agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => {
+        let body: unknown = null;
+        try {
+          body = text ? JSON.parse(text) : null;
+        } catch {
+          body = null;
+        }
+        resolve({ status: res.statusCode ?? 0, body, text });
+      });
+    });
+    req.on('error', () => resolve({ status: 0, body: null, text: '' }));
+    req.end();
+  });
+}
+
+/**
+ * apps/gateway/src/main.ts as a child process on loopback, serving HTTPS with a certificate from a
+ * throw-away test CA (TLS_CERT_FILE/TLS_KEY_FILE, as Helm mounts them), ready once
+ * `/api/v1/health/live` answers over verified TLS.
+ */
 export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
   const port = await freePort();
+  const tls = createTestTlsMaterial();
+  const dir = mkdtempSync(join(tmpdir(), 'mv-gw-tls-'));
+  writeFileSync(join(dir, 'tls.crt'), tls.certPem);
+  writeFileSync(join(dir, 'tls.key'), tls.keyPem, { mode: 0o600 });
   let output = '';
   const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/gateway/src/main.ts'], {
     cwd: join(__dirname, '..', '..', '..'),
@@ -107,25 +144,30 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
       MAZEVAULT_MODE: 'gateway',
       GATEWAY_HEARTBEAT_INTERVAL_SECONDS: '1',
       LOG_LEVEL: 'info',
+      TLS_CERT_FILE: join(dir, 'tls.crt'),
+      TLS_KEY_FILE: join(dir, 'tls.key'),
       ...env,
     },
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const base = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      rmSync(dir, { recursive: true, force: true });
+      resolve();
+    }),
+  );
+  const base = `https://127.0.0.1:${port}`;
+  const get = (path: string) => httpsGet(`${base}${path}`, tls.caPem);
   await until(`the gateway to listen:\n${output}`, async () => {
     if (child.exitCode !== null) throw new Error(`the gateway exited (${child.exitCode}):\n${output}`);
-    return (
-      (await fetch(`${base}/api/v1/health/live`).then(
-        (r) => r.ok,
-        () => false,
-      )) || undefined
-    );
+    return (await get('/api/v1/health/live')).status === 200 || undefined;
   });
   return {
     child,
     base,
+    caPem: tls.caPem,
+    get,
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -3,6 +3,7 @@ import { CLOCK, type Clock, systemClock } from './clock/clock';
 import { HealthController, LivenessController } from './health/health.controller';
 import { HEALTH_CHECKS, type HealthCheck } from './health/health.tokens';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { HttpMetricsInstaller } from './metrics/http-metrics.installer';
 import { MetricsController } from './metrics/metrics.controller';
 import { createMetricsRegistry } from './metrics/metrics.registry';
@@ -17,13 +18,15 @@ export interface PlatformModuleOptions {
     Pick<ModuleMetadata, 'imports'>;
   /** The time source every service is given (CLOCK); default the system clock, tests pass a ManualClock. */
   clock?: Clock;
+  /** The process's registry, when the app registers its own metrics before the module is built. */
+  registry?: Registry;
 }
 
 /** Logging, metrics, health, the clock: what every MazeVault service has, wired the same way. */
 @Module({})
 export class PlatformModule {
   static forRoot(options: PlatformModuleOptions): DynamicModule {
-    const { registry } = createMetricsRegistry(options.service);
+    const registry = options.registry ?? createMetricsRegistry(options.service).registry;
     return {
       module: PlatformModule,
       global: true,

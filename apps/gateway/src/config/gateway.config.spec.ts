@@ -27,4 +27,31 @@ describe('gateway configuration', () => {
       ConfigValidationError,
     );
   });
+
+  it('reads the runtime settings: HTTPS files together, Redis and the Project Key Vault URLs by scheme', () => {
+    expect(loadGatewayConfig(BASE)).toMatchObject({
+      GATEWAY_TASK_POLL_WAIT_SECONDS: 20,
+      PRIMARY_CIRCUIT_RESET_SECONDS: 30,
+      MAZEVAULT_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: false,
+    });
+    expect(
+      loadGatewayConfig({
+        ...BASE,
+        TLS_CERT_FILE: '/tls/tls.crt',
+        TLS_KEY_FILE: '/tls/tls.key',
+        REDIS_URL: 'rediss://cache.example:6380',
+        MAZEVAULT_PROJECT_KEYVAULT_URL: 'https://crdprointmzvgwckv02.vault.azure.net/',
+        AZURE_MANAGED_IDENTITY_CLIENT_ID: '5a9c1f0e-33b4-4e0a-9d8e-2f3b6c7d8e9f',
+      }),
+    ).toMatchObject({ TLS_CERT_FILE: '/tls/tls.crt', REDIS_URL: 'rediss://cache.example:6380' });
+    expect(() => loadGatewayConfig({ ...BASE, TLS_CERT_FILE: '/tls/tls.crt' })).toThrow(
+      ConfigValidationError,
+    );
+    expect(() => loadGatewayConfig({ ...BASE, REDIS_URL: 'http://cache:6379' })).toThrow(
+      ConfigValidationError,
+    );
+    expect(() =>
+      loadGatewayConfig({ ...BASE, MAZEVAULT_PROJECT_KEYVAULT_URL: 'http://kv.vault.azure.net' }),
+    ).toThrow(ConfigValidationError);
+  });
 });

@@ -1,5 +1,5 @@
 import { GATEWAY_ENVIRONMENTS, GATEWAY_ROLES } from '@mazevault/contracts';
-import { env, loadConfig, sensitive } from '@mazevault/platform';
+import { ConfigValidationError, env, loadConfig, sensitive } from '@mazevault/platform';
 import { z } from 'zod';
 
 /** Every environment variable the gateway reads, validated once at start-up. */
@@ -29,14 +29,39 @@ export const GATEWAY_CONFIG_SHAPE = {
   GATEWAY_HEARTBEAT_INTERVAL_SECONDS: env.int(60, 1),
   /** Bound on one call to the Primary. */
   PRIMARY_TIMEOUT_MS: env.int(5000, 100),
-  /** Consecutive failed heartbeats after which the Primary counts as unreachable (breaker open). */
+  /** Consecutive failed calls (network, timeout, 5xx) after which the breaker opens (the Primary is unreachable). */
   PRIMARY_FAILURE_THRESHOLD: env.int(3, 1),
-  /** Accepted for the Azure deployment (Key Vault access is a later part); unused here. */
-  AZURE_MANAGED_IDENTITY_CLIENT_ID: z.string().optional(),
+  /** Seconds an open breaker waits before one trial call (half-open). */
+  PRIMARY_CIRCUIT_RESET_SECONDS: env.int(30, 1),
+  /** Long-poll wait for tasks (the Primary holds the request up to this many seconds). */
+  GATEWAY_TASK_POLL_WAIT_SECONDS: env.int(20, 0),
+  /** The gateway's own HTTPS certificate and key (PEM files, mounted by Helm); else a self-signed one. */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  /** Optional: with several replicas of one gateway, a lease here lets only one of them poll for tasks. */
+  REDIS_URL: sensitive(env.url(['redis', 'rediss'])).optional(),
+  /** The environment's Project Key Vault (seed §7.1: https://{kv_project_name}.vault.azure.net/). */
+  MAZEVAULT_PROJECT_KEYVAULT_URL: env.url(['https']).optional(),
+  /**
+   * Key Vault behind a custom domain (private DNS, Azure Stack): the SDK's check that the vault's
+   * host ends with the challenge's resource domain must be off. Leave false for *.vault.azure.net.
+   */
+  MAZEVAULT_KEYVAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: env.bool(false),
+  /**
+   * The gateway's user-assigned Managed Identity (seed: environment-specific MI). In AKS the workload
+   * identity webhook also sets AZURE_FEDERATED_TOKEN_FILE, AZURE_TENANT_ID and AZURE_AUTHORITY_HOST,
+   * which @azure/identity reads itself.
+   */
+  AZURE_MANAGED_IDENTITY_CLIENT_ID: z.string().min(1).max(128).optional(),
 } as const;
 
 export type GatewayConfig = z.infer<z.ZodObject<typeof GATEWAY_CONFIG_SHAPE>>;
 
 export function loadGatewayConfig(source?: Record<string, string | undefined>): GatewayConfig {
-  return loadConfig(GATEWAY_CONFIG_SHAPE, source);
+  const config = loadConfig(GATEWAY_CONFIG_SHAPE, source);
+  if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE))
+    throw new ConfigValidationError([
+      { variable: 'TLS_CERT_FILE', message: 'TLS_CERT_FILE and TLS_KEY_FILE are set together or not at all' },
+    ]);
+  return config;
 }

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { connect, type DetailedPeerCertificate } from 'node:tls';
 import type { GatewayIdentity } from '../identity/gateway-identity.store';
+import type { PrimaryCircuit } from './primary-circuit';
 
 /** What the gateway presents and trusts on the Primary's listener. */
 export interface PrimaryTls {
@@ -85,6 +86,8 @@ export class PrimaryClient {
     private readonly baseUrl: string,
     private readonly timeoutMs: number,
     private current: GatewayIdentity,
+    /** Every call goes through it: an unreachable Primary fails fast instead of piling up timeouts. */
+    readonly circuit: PrimaryCircuit,
   ) {}
 
   get identity(): GatewayIdentity {
@@ -96,7 +99,13 @@ export class PrimaryClient {
     this.current = identity;
   }
 
-  async post<T>(path: string, body: unknown): Promise<PrimaryAnswer<T>> {
+  /** `timeoutMs` lengthens the bound for a call the Primary holds on purpose (a long poll). */
+  post<T>(path: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<PrimaryAnswer<T>> {
+    return this.circuit.execute(() => this.sealedCall<T>(path, body, options.timeoutMs ?? this.timeoutMs));
+  }
+
+  /** The body signed and encrypted to the Primary; a 2xx answer opened and checked as the reply to it. */
+  private async sealedCall<T>(path: string, body: unknown, timeoutMs: number): Promise<PrimaryAnswer<T>> {
     const identity = this.current;
     const route = new URL(path, this.baseUrl).pathname;
     const request = await sealMessage(body, {
@@ -111,7 +120,7 @@ export class PrimaryClient {
       path,
       { jwe: request.jwe },
       { ca: identity.platformCaPem, cert: identity.certificatePem, key: identity.privateKeyPem },
-      this.timeoutMs,
+      timeoutMs,
     );
     if (answer.status < 200 || answer.status >= 300) return answer as PrimaryAnswer<T>;
     const sealed = GatewaySealedMessageSchema.safeParse(answer.body);

@@ -1,13 +1,16 @@
 import { DataSource } from 'typeorm';
 import { ParameterFreeTypeormLogger } from '../typeorm-log.sink';
 import { CreateGatewayIdentity1765200000001 } from './1765200000001-CreateGatewayIdentity';
+import { CreateGatewayTaskLog1765300000001 } from './1765300000001-CreateGatewayTaskLog';
 import { GatewayIdentityE2ee1765300000401 } from './1765300000401-GatewayIdentityE2ee';
 import { GatewayIdentityEntity } from './gateway-identity.entity';
+import { GatewayTaskLogEntity } from './gateway-task-log.entity';
 
-export const GATEWAY_ENTITIES = [GatewayIdentityEntity];
+export const GATEWAY_ENTITIES = [GatewayIdentityEntity, GatewayTaskLogEntity];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
 export const GATEWAY_MIGRATIONS: Function[] = [
   CreateGatewayIdentity1765200000001,
+  CreateGatewayTaskLog1765300000001,
   GatewayIdentityE2ee1765300000401,
 ];
 

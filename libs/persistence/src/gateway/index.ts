@@ -1,2 +1,3 @@
 export * from './gateway-identity.entity';
 export * from './gateway-data-source.factory';
+export * from './gateway-task-log.entity';

@@ -22,13 +22,22 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: 'a dependency is down' })
   async health(@Res() reply: StatusReply): Promise<void> {
     const results = await Promise.all(this.checks.map((check) => runCheck(check)));
-    const ready = results.every((r) => r.status === 'up');
+    const ready = results.every((r) => r.status === 'up' || r.critical === false);
+    const allUp = results.every((r) => r.status === 'up');
     reply.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).send({
-      status: ready ? 'ok' : 'degraded',
+      status: allUp ? 'ok' : 'degraded',
       live: true,
       ready,
       checks: Object.fromEntries(
-        results.map((r) => [r.name, { status: r.status, ...(r.error ? { error: r.error } : {}) }]),
+        results.map((r) => [
+          r.name,
+          {
+            status: r.status,
+            ...(r.error ? { error: r.error } : {}),
+            ...(r.critical === false ? { critical: false } : {}),
+            ...(r.details ? r.details : {}),
+          },
+        ]),
       ),
     });
   }
@@ -46,9 +55,20 @@ export class LivenessController {
   }
 }
 
-async function runCheck(
-  check: HealthCheck,
-): Promise<{ name: string; status: 'up' | 'down'; error?: string }> {
+interface CheckResult {
+  name: string;
+  status: 'up' | 'down';
+  error?: string;
+  critical?: boolean;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+async function runCheck(check: HealthCheck): Promise<CheckResult> {
+  const extra = {
+    ...(check.critical === false ? { critical: false } : {}),
+  };
+  const withDetails = (r: CheckResult): CheckResult =>
+    check.details ? { ...r, details: check.details() } : r;
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -57,14 +77,15 @@ async function runCheck(
         timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
       }),
     ]);
-    return { name: check.name, status: 'up' };
+    return withDetails({ name: check.name, status: 'up', ...extra });
   } catch (error) {
     // Only a generic reason: driver messages can carry host names or credentials.
-    return {
+    return withDetails({
       name: check.name,
       status: 'down',
       error: error instanceof Error && error.message === 'timed out' ? 'timeout' : 'unreachable',
-    };
+      ...extra,
+    });
   } finally {
     clearTimeout(timer);
   }

@@ -33,6 +33,8 @@ export interface HttpAppOptions {
   shutdownGraceMs?: number;
   /** What follows a signal-driven shutdown once the app is closed (default: re-raise the signal). */
   afterShutdown?: (signal: NodeJS.Signals) => Promise<void> | void;
+  /** Serve HTTPS with this certificate (PEM) instead of plain HTTP. */
+  https?: { cert: string; key: string };
 }
 
 /**
@@ -58,6 +60,7 @@ export async function createHttpApp(
     trustProxy: options.trustProxy ?? false,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
     bufferLogs: options.bufferLogs ?? true,

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,7 +33,23 @@ export interface KeyVaultTestServerOptions {
    * `ClientSecretCredential` can be pointed at this server with `authorityHost: server.url`.
    */
   client?: { clientId: string; clientSecret: string };
+  /**
+   * A workload (federated) identity the token endpoint accepts: the client-assertion grant that
+   * @azure/identity's WorkloadIdentityCredential — and ManagedIdentityCredential in AKS, with
+   * AZURE_FEDERATED_TOKEN_FILE/AZURE_TENANT_ID/AZURE_AUTHORITY_HOST — sends with the content of the
+   * projected service-account token file as `client_assertion`.
+   */
+  federated?: { clientId: string; assertion: string };
 }
+
+/** One call to the token endpoint, as the server judged it (for tests that assert the grant used). */
+export interface TokenRequest {
+  clientId: string | null;
+  grant: 'client_secret' | 'client_assertion' | 'unsupported';
+  granted: boolean;
+}
+
+export const CLIENT_ASSERTION_TYPE_JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 export interface InjectedFailure {
   status: number;
@@ -131,10 +147,12 @@ export class KeyVaultTestServer {
   readonly caPem: string;
   readonly tenantId: string;
   readonly requests: RecordedRequest[] = [];
+  readonly tokenRequests: TokenRequest[] = [];
   pageSize: number;
 
   private readonly acceptedTokens: Set<string>;
   private readonly client: { clientId: string; clientSecret: string };
+  private readonly federated: { clientId: string; assertion: string } | undefined;
   private readonly secrets = new Map<string, StoredSecret>();
   private readonly deleted = new Map<string, DeletedSecret>();
   private failures: (InjectedFailure & { remaining: number })[] = [];
@@ -142,9 +160,13 @@ export class KeyVaultTestServer {
 
   private constructor(
     private readonly server: Server,
-    options: Required<Pick<KeyVaultTestServerOptions, 'tenantId' | 'acceptedTokens' | 'pageSize' | 'client'>>,
+    options: Required<
+      Pick<KeyVaultTestServerOptions, 'tenantId' | 'acceptedTokens' | 'pageSize' | 'client'>
+    > &
+      Pick<KeyVaultTestServerOptions, 'federated'>,
     tls: TestTlsMaterial,
   ) {
+    this.federated = options.federated;
     const { port } = server.address() as AddressInfo;
     this.url = `https://127.0.0.1:${port}`;
     this.caPem = tls.caPem;
@@ -168,6 +190,7 @@ export class KeyVaultTestServer {
         acceptedTokens: options.acceptedTokens ?? ['test-token'],
         pageSize: options.pageSize ?? 2,
         client: options.client ?? { clientId: 'test-client-id', clientSecret: 'test-client-secret' },
+        ...(options.federated ? { federated: options.federated } : {}),
       },
       tls,
     );
@@ -297,38 +320,60 @@ export class KeyVaultTestServer {
     }
     if (method === 'POST' && path === `${prefix}/oauth2/v2.0/token`) {
       const form = new URLSearchParams(body);
-      if (form.get('grant_type') !== 'client_credentials') {
-        return {
-          status: 400,
-          body: {
-            error: 'unsupported_grant_type',
-            error_description: 'AADSTS70003: only client_credentials here',
-          },
-        };
-      }
-      if (
-        form.get('client_id') !== this.client.clientId ||
-        form.get('client_secret') !== this.client.clientSecret
-      ) {
-        return {
-          status: 401,
-          body: {
-            error: 'invalid_client',
-            error_description: 'AADSTS7000215: Invalid client secret provided.',
-          },
-        };
-      }
-      return {
-        status: 200,
-        body: {
-          token_type: 'Bearer',
-          expires_in: 3599,
-          ext_expires_in: 3599,
-          access_token: [...this.acceptedTokens][0],
-        },
-      };
+      const clientId = form.get('client_id');
+      const assertionType = form.get('client_assertion_type');
+      const grant =
+        form.get('grant_type') !== 'client_credentials'
+          ? 'unsupported'
+          : assertionType !== null
+            ? 'client_assertion'
+            : 'client_secret';
+      const answer = this.tokenAnswer(grant, form);
+      this.tokenRequests.push({ clientId, grant, granted: answer.status === 200 });
+      return answer;
     }
     return undefined;
+  }
+
+  /** The token endpoint's verdict: a client secret, or a federated assertion (workload identity). */
+  private tokenAnswer(
+    grant: TokenRequest['grant'],
+    form: URLSearchParams,
+  ): { status: number; body: unknown } {
+    const refuse = (status: number, error: string, description: string) => ({
+      status,
+      body: { error, error_description: description },
+    });
+    if (grant === 'unsupported')
+      return refuse(400, 'unsupported_grant_type', 'AADSTS70003: only client_credentials here');
+    if (grant === 'client_assertion') {
+      if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE_JWT_BEARER)
+        return refuse(400, 'invalid_request', 'AADSTS50027: invalid client_assertion_type');
+      if (
+        !this.federated ||
+        form.get('client_id') !== this.federated.clientId ||
+        !sameSecret(form.get('client_assertion') ?? '', this.federated.assertion)
+      )
+        return refuse(
+          401,
+          'invalid_client',
+          'AADSTS70021: No matching federated identity record found for presented assertion.',
+        );
+    } else if (
+      form.get('client_id') !== this.client.clientId ||
+      !sameSecret(form.get('client_secret') ?? '', this.client.clientSecret)
+    ) {
+      return refuse(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.');
+    }
+    return {
+      status: 200,
+      body: {
+        token_type: 'Bearer',
+        expires_in: 3599,
+        ext_expires_in: 3599,
+        access_token: [...this.acceptedTokens][0],
+      },
+    };
   }
 
   private authenticate(req: IncomingMessage): void {
@@ -627,6 +672,12 @@ export class KeyVaultTestServer {
     if (query['maxresults']) params.set('maxresults', query['maxresults']);
     return { value, nextLink: next === undefined ? null : `${this.url}${path}?${params.toString()}` };
   }
+}
+
+/** Constant-time comparison (of digests, so lengths do not leak either). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 function validateTags(tags: unknown): void {
