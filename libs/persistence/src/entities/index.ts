@@ -20,9 +20,13 @@ import { CompromisedKeyEntity } from './compromised-key.entity';
 import { GatewayEntity } from './gateway.entity';
 import { GatewayBootstrapTokenEntity } from './gateway-bootstrap-token.entity';
 import { PlatformCaEntity } from './platform-ca.entity';
+import { GatewayTaskEntity } from './gateway-task.entity';
+import { GatewayFailoverEntity } from './gateway-failover.entity';
 
 export {
   GatewayEntity,
+  GatewayTaskEntity,
+  GatewayFailoverEntity,
   GatewayBootstrapTokenEntity,
   PlatformCaEntity,
   CertificateAuthorityEntity,
@@ -49,6 +53,7 @@ export type { AuditOutcome } from './audit-event.entity';
 export type { CertificateAuthorityKind, CertificateAuthorityStatus } from './certificate-authority.entity';
 export type { CertificateStatus } from './certificate.entity';
 export type { GatewayStatus } from './gateway.entity';
+export type { GatewayTaskStatus } from './gateway-task.entity';
 
 export const PRIMARY_ENTITIES = [
   OrganizationEntity,
@@ -73,4 +78,6 @@ export const PRIMARY_ENTITIES = [
   PlatformCaEntity,
   GatewayEntity,
   GatewayBootstrapTokenEntity,
+  GatewayTaskEntity,
+  GatewayFailoverEntity,
 ];

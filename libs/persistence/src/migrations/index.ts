@@ -9,6 +9,7 @@ import { CompromisedKeysAndReservedEkus1764700000000 } from './1764700000000-Com
 import { PlatformAdminsAndOrgScopedEmails1765000000000 } from './1765000000000-PlatformAdminsAndOrgScopedEmails';
 import { UserSessionsNotBefore1765100000000 } from './1765100000000-UserSessionsNotBefore';
 import { CreateGateways1765200000000 } from './1765200000000-CreateGateways';
+import { GatewayTasksAndFailover1765300000000 } from './1765300000000-GatewayTasksAndFailover';
 
 /** In order. Listed explicitly (not globbed) so every runtime (SWC, Jest, a bundle) finds them. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
@@ -24,5 +25,6 @@ export const PRIMARY_MIGRATIONS: Function[] = [
   PlatformAdminsAndOrgScopedEmails1765000000000,
   UserSessionsNotBefore1765100000000,
   CreateGateways1765200000000,
+  GatewayTasksAndFailover1765300000000,
 ];
 export { backfillCaCertificates, ISSUER_NOT_ACTIVE_SQLSTATE } from './1764650000000-CaCertificateInventory';

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { GatewayPollTasksRequestSchema, GatewayTaskResultSchema } from '@mazevault/contracts';
+import { parseOrProblem } from '@mazevault/platform';
+import type { FastifyInstance } from 'fastify';
+import { GatewayTaskLeaseService } from './gateway-task-lease.service';
+import { GatewayTaskResultsService } from './gateway-task-results.service';
+
+/**
+ * The task routes of the gateway listener (mTLS; the listener's onRequest hook has put the
+ * authenticated gateway on request.gateway). They take and return the plain messages of the gateway
+ * contract; sealing them (E2EE) is the listener's concern, not theirs.
+ */
+@Injectable()
+export class GatewayTaskRoutes {
+  constructor(
+    private readonly leases: GatewayTaskLeaseService,
+    private readonly results: GatewayTaskResultsService,
+  ) {}
+
+  register(server: FastifyInstance): void {
+    server.post('/api/v1/gateway/tasks/poll', async (request) => {
+      const body = parseOrProblem(GatewayPollTasksRequestSchema, request.body);
+      // A long-poll stops waiting when its client has gone.
+      return this.leases.poll(
+        request.gateway!,
+        body,
+        () => request.raw.destroyed || request.raw.socket.destroyed,
+      );
+    });
+    server.post('/api/v1/gateway/tasks/result', async (request) => {
+      const body = parseOrProblem(GatewayTaskResultSchema, request.body);
+      return this.results.report(request.gateway!, body, request.id);
+    });
+  }
+}
