@@ -5,6 +5,8 @@ import { GatewayListener } from '../src/gateways/gateway-listener';
 import {
   type ClientTls,
   createGatewayDatabase,
+  enrollGateway,
+  gatewayCall,
   type GatewayProcess,
   listenerCall,
   newKeyAndCsr,
@@ -41,39 +43,20 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
       lastHeartbeat: Record<string, unknown> | null;
     }[];
   const heartbeat = (tls: ClientTls) =>
-    listenerCall(
-      port,
-      '/api/v1/gateway/heartbeat',
-      {
-        sentAt: new Date().toISOString(),
-        version: '0.1.0',
-        environment: 'NPR',
-        role: 'primary',
-        status: 'healthy',
-        primaryCircuit: 'closed',
-        consecutiveFailures: 0,
-        certificateNotAfter: new Date().toISOString(),
-        writeQueueDepth: 0,
-      },
-      tls,
-    );
+    gatewayCall(tls, port, '/api/v1/gateway/heartbeat', {
+      sentAt: new Date().toISOString(),
+      version: '0.1.0',
+      environment: 'NPR',
+      role: 'primary',
+      status: 'healthy',
+      primaryCircuit: 'closed',
+      consecutiveFailures: 0,
+      certificateNotAfter: new Date().toISOString(),
+      writeQueueDepth: 0,
+    });
 
   /** Enrolls a gateway from the test itself (for the refusal cases), returning its mTLS material. */
-  async function enroll(name: string): Promise<{ id: string; tls: Required<ClientTls> }> {
-    const pkg = (await bootstrap({ name })).body;
-    const { keyPem, csrPem } = await newKeyAndCsr();
-    const registered = await listenerCall(
-      port,
-      '/api/v1/gateways/register',
-      { token: pkg.token, csr: csrPem },
-      { ca: pkg.platformCaCertificatePem },
-    );
-    expect(registered.status).toBe(201);
-    return {
-      id: registered.body.gatewayId,
-      tls: { ca: pkg.platformCaCertificatePem, cert: registered.body.certificatePem, key: keyPem },
-    };
-  }
+  const enroll = (name: string) => enrollGateway(primary.baseUrl, admin, port, { name });
 
   beforeAll(async () => {
     primary = await startPrimary(

@@ -50,6 +50,54 @@ export function listenerCall(port: number, path: string, body: unknown, tls: Cli
   });
 }
 
+/**
+ * Every listener call a test gateway makes after enrollment, with its client certificate: the one
+ * place that will seal requests and open answers once the listener speaks E2EE.
+ */
+export function gatewayCall(tls: ClientTls, port: number, path: string, body: unknown): Promise<Answer> {
+  return listenerCall(port, path, body, tls);
+}
+
+export interface EnrolledGateway {
+  id: string;
+  name: string;
+  tls: Required<ClientTls>;
+}
+
+/**
+ * Enrolls a gateway from the test itself (no gateway process): a bootstrap package from the admin
+ * API (`primaryBase`, an admin bearer token), a fresh key and CSR, registration on the listener.
+ */
+export async function enrollGateway(
+  primaryBase: string,
+  adminToken: string,
+  port: number,
+  request: { name: string; environment?: 'NPR' | 'PRO'; role?: 'primary' | 'dr-standby' },
+): Promise<EnrolledGateway> {
+  const bootstrap = await fetch(`${primaryBase}/api/v1/gateways/bootstrap`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify(request),
+  });
+  if (bootstrap.status !== 201)
+    throw new Error(`bootstrap failed: ${bootstrap.status} ${await bootstrap.text()}`);
+  const pkg = (await bootstrap.json()) as { token: string; platformCaCertificatePem: string };
+  const { keyPem, csrPem } = await newKeyAndCsr();
+  const registered = await listenerCall(
+    port,
+    '/api/v1/gateways/register',
+    { token: pkg.token, csr: csrPem },
+    { ca: pkg.platformCaCertificatePem },
+  );
+  if (registered.status !== 201)
+    throw new Error(`registration failed: ${registered.status} ${JSON.stringify(registered.body)}`);
+  return {
+    id: registered.body.gatewayId,
+    name: request.name,
+    tls: { ca: pkg.platformCaCertificatePem, cert: registered.body.certificatePem, key: keyPem },
+  };
+}
+
 export async function newKeyAndCsr(
   subject: Record<string, string> = {},
 ): Promise<{ keyPem: string; csrPem: string }> {

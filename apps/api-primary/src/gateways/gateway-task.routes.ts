@@ -18,14 +18,12 @@ export class GatewayTaskRoutes {
   ) {}
 
   register(server: FastifyInstance): void {
-    server.post('/api/v1/gateway/tasks/poll', async (request) => {
+    server.post('/api/v1/gateway/tasks/poll', async (request, reply) => {
       const body = parseOrProblem(GatewayPollTasksRequestSchema, request.body);
-      // A long-poll stops waiting when its client has gone.
-      return this.leases.poll(
-        request.gateway!,
-        body,
-        () => request.raw.destroyed || request.raw.socket.destroyed,
-      );
+      // A long-poll stops waiting when its client has gone (the response closes before it is sent).
+      let gone = false;
+      reply.raw.once('close', () => (gone = true));
+      return this.leases.poll(request.gateway!, body, () => gone);
     });
     server.post('/api/v1/gateway/tasks/result', async (request) => {
       const body = parseOrProblem(GatewayTaskResultSchema, request.body);
