@@ -349,6 +349,22 @@ describe('gateway tasks, failover and isolation (real mTLS, real PostgreSQL)', (
         duplicate: false,
       });
 
+    // A task row in the NPR queue that names a PRO environment (however it got there) is never
+    // delivered: the classification is checked again at delivery.
+    const smuggled = '00000000-0000-4000-8000-0000000000aa';
+    await primary.dataSource.query(
+      `INSERT INTO "gateway_tasks" ("id", "organization_id", "environment", "kind", "params", "idempotency_key")
+       SELECT $1, "organization_id", 'NPR', 'sync-secrets', $2, 'smuggled' FROM "projects" WHERE "id" = $3`,
+      [smuggled, { kind: 'sync-secrets', projectId: project.id, environmentId: envId('prod') }, project.id],
+    );
+    const refused = await poll(gw.nprPrimary);
+    expect(refused.body.tasks).toEqual([]);
+    expect(JSON.stringify(refused.body)).not.toContain('prod-');
+    expect((await api('GET', `/api/v1/gateways/tasks/${smuggled}`)).body).toMatchObject({
+      status: 'failed',
+      errorCode: 'environment_not_classified_for_gateway',
+    });
+
     // Classified away between queueing and delivery: the PRO task is never delivered with the
     // now-NPR environment's secrets, and the NPR gateway does not get it either.
     const queued = await createTask({
