@@ -474,6 +474,14 @@ describe('gateway tasks, failover and isolation (real mTLS, real PostgreSQL)', (
       status: 'succeeded',
     });
     expect(metric(await scrape(), 'mazevault_gateway_failover_active', { environment: 'NPR' })).toBe(0);
+    const audited = await api('GET', '/api/v1/audit/events?resourceType=gateway_failover');
+    const actions = JSON.stringify(audited.body);
+    for (const action of [
+      'gateway.failover.activate-dr',
+      'gateway.failover.failback',
+      'gateway.failover.read',
+    ])
+      expect(actions).toContain(action);
   });
 
   it('reports gateway health and the gateway metrics', async () => {

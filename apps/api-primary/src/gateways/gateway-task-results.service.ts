@@ -152,6 +152,9 @@ export class GatewayTaskResultsService {
     // Classified away from this gateway since delivery: its value is not taken into the environment.
     if (!(await this.scopes.servedBy(gateway.organizationId, scope, gateway.environment)))
       return { status: 'failed', errorCode: 'environment_not_classified_for_gateway', output: null };
+    // The secrets service writes in its own transaction while this one holds the task row: a copy of
+    // this result waits here and then finds the task finished. (Only a crash between that commit and
+    // this one could let a redelivery write a second version: at least once, never silently lost.)
     let version: number;
     try {
       ({ version } = await this.secrets.write(scope, params.path, rotated.value));
