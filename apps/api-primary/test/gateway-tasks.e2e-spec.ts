@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { GatewayListener } from '../src/gateways/gateway-listener';
 import { type EnrolledGateway, enrollGateway, gatewayCall } from './gateway-harness';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
@@ -74,6 +75,8 @@ describe('gateway tasks, failover and isolation (real mTLS, real PostgreSQL)', (
         GATEWAY_LISTEN_HOST: '127.0.0.1',
         GATEWAY_TASK_LEASE_SECONDS: '60',
         GATEWAY_TASK_MAX_ATTEMPTS: '3',
+        // Room for a rotated value larger than the listener's default body limit.
+        SECRET_MAX_BYTES: String(256 * 1024),
       },
       { clock },
     );
@@ -152,7 +155,7 @@ describe('gateway tasks, failover and isolation (real mTLS, real PostgreSQL)', (
         await createTask({
           kind: 'sync-secrets',
           projectId: project.id,
-          environmentId: qa.body.id.replace(/.$/, '0'),
+          environmentId: randomUUID(),
         })
       ).body,
     ).toMatchObject({ status: 404, code: 'environment_not_found' });
@@ -632,5 +635,20 @@ describe('gateway tasks, failover and isolation (real mTLS, real PostgreSQL)', (
       ).status,
     ).toBe(403);
     expect((await createTask({ kind: 'ping', environment: 'PRO' }, ci)).status).toBe(403);
+
+    // The PRO gateway runs it; a large rotated value (above the listener's default body limit) is taken.
+    const leased = (await poll(gw.proPrimary)).body.tasks;
+    expect(leased).toEqual([expect.objectContaining({ taskId: queued.body.id })]);
+    const value = 'v'.repeat(200_000);
+    expect(
+      (
+        await report(gw.proPrimary, leased[0], {
+          kind: 'rotate-vault-secret',
+          value,
+          keyVaultVersion: 'kv-v8',
+        })
+      ).body,
+    ).toMatchObject({ status: 'succeeded', duplicate: false });
+    expect((await secret('prod', 'app/db')).body.value).toBe(value);
   });
 });

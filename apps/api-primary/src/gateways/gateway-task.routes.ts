@@ -5,6 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import { GatewayTaskLeaseService } from './gateway-task-lease.service';
 import { GatewayTaskResultsService } from './gateway-task-results.service';
 
+/** The contract's largest result (a 1 MiB rotated value), sealed and framed as JSON. */
+const RESULT_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
 /**
  * The task routes of the gateway listener (mTLS; the listener's onRequest hook has put the
  * authenticated gateway on request.gateway). They take and return the plain messages of the gateway
@@ -25,7 +28,8 @@ export class GatewayTaskRoutes {
       reply.raw.once('close', () => (gone = true));
       return this.leases.poll(request.gateway!, body, () => gone);
     });
-    server.post('/api/v1/gateway/tasks/result', async (request) => {
+    // A rotated value may be up to 1 MiB (the contract): above the listener's 64 KiB default.
+    server.post('/api/v1/gateway/tasks/result', { bodyLimit: RESULT_BODY_LIMIT_BYTES }, async (request) => {
       const body = parseOrProblem(GatewayTaskResultSchema, request.body);
       return this.results.report(request.gateway!, body, request.id);
     });
