@@ -651,4 +651,28 @@ describe('gateway tasks, failover and isolation (real mTLS, real PostgreSQL)', (
     ).toMatchObject({ status: 'succeeded', duplicate: false });
     expect((await secret('prod', 'app/db')).body.value).toBe(value);
   });
+  it('never leases one task twice to parallel polls, and changes the epoch once for parallel activations', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 5; i++) ids.add((await createTask({ kind: 'ping', environment: 'PRO' })).body.id);
+    const answers = await Promise.all([
+      poll(gw.proPrimary, 2),
+      poll(gw.proPrimary, 2),
+      poll(gw.proPrimary, 2),
+    ]);
+    const leased = answers.flatMap((a) => a.body.tasks.map((t: { taskId: string }) => t.taskId));
+    expect(leased).toHaveLength(5);
+    expect(new Set(leased)).toEqual(ids);
+
+    const changes = await Promise.all(
+      [1, 2, 3].map(() => api('POST', '/api/v1/admin/failover/PRO/activate-dr')),
+    );
+    expect(changes.map((c) => c.body.changed).sort()).toEqual([false, false, true]);
+    expect(changes.map((c) => c.body.epoch)).toEqual([1, 1, 1]);
+    expect(changes.find((c) => c.body.changed)!.body.requeuedTasks).toBe(5);
+    expect((await poll(gw.proDr, 10)).body.tasks).toHaveLength(5);
+    expect((await api('POST', '/api/v1/admin/failover/PRO/failback')).body).toMatchObject({
+      epoch: 2,
+      changed: true,
+    });
+  });
 });
