@@ -68,6 +68,27 @@ export function listenerCall(port: number, path: string, body: unknown, tls: Cli
   });
 }
 
+/**
+ * Enrolls a named gateway from the test itself (no gateway process): a bootstrap package from the
+ * admin API (`primaryBase`, an admin bearer token), then registration as the gateway would.
+ */
+export async function enrollGateway(
+  primaryBase: string,
+  adminToken: string,
+  port: number,
+  request: { name: string; environment?: 'NPR' | 'PRO'; role?: 'primary' | 'dr-standby' },
+): Promise<TestGateway & { name: string }> {
+  const bootstrap = await fetch(`${primaryBase}/api/v1/gateways/bootstrap`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+    body: JSON.stringify(request),
+  });
+  if (bootstrap.status !== 201)
+    throw new Error(`bootstrap failed: ${bootstrap.status} ${await bootstrap.text()}`);
+  const pkg = (await bootstrap.json()) as { token: string; platformCaCertificatePem: string };
+  return { ...(await enrollTestGateway(port, pkg)), name: request.name };
+}
+
 export async function newKeyAndCsr(
   subject: Record<string, string> = {},
 ): Promise<{ keyPem: string; csrPem: string }> {

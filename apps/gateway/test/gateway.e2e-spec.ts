@@ -169,6 +169,9 @@ describe('gateway process with a stored identity and an unreachable Primary', ()
     expect(value('mazevault_gateway_write_queue_size')).toBe(0);
     expect(value('mazevault_gateway_keyvault_access_denied_total')).toBe(0);
     expect(metrics).toContain('# TYPE mazevault_gateway_tasks_total counter');
-    expect(gateway!.output()).toContain('Primary circuit breaker open');
+    // Log lines reach stdout within 250 ms (the buffered destination's flush), not at once.
+    await poll('the breaker log line', async () =>
+      gateway!.output().includes('Primary circuit breaker open') ? true : undefined,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GATEWAY_ENVIRONMENTS } from './gateway.contract';
 import { plainText } from './text.schema';
 
 const ROLE_NAMES = ['admin', 'security-officer', 'project-admin', 'developer', 'viewer', 'auditor'] as const;
@@ -74,13 +75,31 @@ export const CreateProjectRequestSchema = z.strictObject({
 });
 export type CreateProjectRequest = z.infer<typeof CreateProjectRequestSchema>;
 
+/**
+ * Which gateway environment may receive an environment's secrets (NPR or PRO); null (the default):
+ * no gateway may.
+ */
+const GatewayClassification = z.enum(GATEWAY_ENVIRONMENTS).nullable();
+
 export const CreateEnvironmentRequestSchema = z.strictObject({
   slug: SLUG,
   name: plainText(1, 200).optional(),
+  gatewayEnvironment: GatewayClassification.optional(),
 });
 export type CreateEnvironmentRequest = z.infer<typeof CreateEnvironmentRequestSchema>;
 
-/** `PATCH /projects/:p` and `PATCH /projects/:p/environments/:e`: the display name (the slug, used in paths and URIs, never changes). */
+/** `PATCH /projects/:p/environments/:e`: the display name and/or the gateway classification. */
+export const UpdateEnvironmentRequestSchema = z
+  .strictObject({
+    name: plainText(1, 200).optional(),
+    gatewayEnvironment: GatewayClassification.optional(),
+  })
+  .refine((b) => b.name !== undefined || b.gatewayEnvironment !== undefined, {
+    message: 'name or gatewayEnvironment is required',
+  });
+export type UpdateEnvironmentRequest = z.infer<typeof UpdateEnvironmentRequestSchema>;
+
+/** `PATCH /projects/:p`: the display name (the slug, used in paths and URIs, never changes). */
 export const RenameRequestSchema = z.strictObject({ name: plainText(1, 200) });
 export type RenameRequest = z.infer<typeof RenameRequestSchema>;
 

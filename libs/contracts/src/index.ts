@@ -6,3 +6,4 @@ export * from './console.contract';
 export * from './text.schema';
 export * from './queue.contract';
 export * from './gateway.contract';
+export * from './gateway-admin.contract';

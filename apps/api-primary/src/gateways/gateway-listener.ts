@@ -5,7 +5,11 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { GatewayHeartbeatSchema, GatewayRegisterRequestSchema } from '@mazevault/contracts';
+import {
+  type GatewayHeartbeatAck,
+  GatewayHeartbeatSchema,
+  GatewayRegisterRequestSchema,
+} from '@mazevault/contracts';
 import type { GatewayEntity } from '@mazevault/persistence';
 import { describeCertificate } from '@mazevault/pki';
 import {
@@ -21,6 +25,8 @@ import type { TLSSocket } from 'node:tls';
 import { AuditService } from '../audit/audit.service';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { GatewayEnrollmentService } from './gateway-enrollment.service';
+import { GatewayFailoverService } from './gateway-failover.service';
+import { GatewayTaskRoutes } from './gateway-task.routes';
 import { gatewayIdOf } from './gateway-identity.util';
 import { installSealedTransport } from './gateway-listener-e2ee';
 import { PlatformCaService } from './platform-ca.service';
@@ -64,6 +70,8 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
     private readonly platformE2ee: PlatformE2eeService,
     private readonly enrollment: GatewayEnrollmentService,
     private readonly audit: AuditService,
+    private readonly failover: GatewayFailoverService,
+    private readonly taskRoutes: GatewayTaskRoutes,
   ) {}
 
   /** The bound port (tests listen on 0), or null when the listener is off. */
@@ -129,10 +137,12 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
         return this.enrollment.register(body, request.id);
       },
     );
-    server.post('/api/v1/gateway/heartbeat', async (request) => {
+    server.post('/api/v1/gateway/heartbeat', async (request): Promise<GatewayHeartbeatAck> => {
       const body = parseOrProblem(GatewayHeartbeatSchema, request.body);
-      return this.enrollment.heartbeat(request.gateway!, body);
+      const { serverTime } = await this.enrollment.heartbeat(request.gateway!, body);
+      return { serverTime, ...(await this.failover.standing(request.gateway!)) };
     });
+    this.taskRoutes.register(server);
   }
 
   private async authenticate(request: FastifyRequest): Promise<GatewayEntity> {

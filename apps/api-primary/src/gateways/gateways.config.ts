@@ -30,4 +30,8 @@ export const GATEWAYS_CONFIG_SHAPE = {
   GATEWAY_BOOTSTRAP_TOKEN_TTL_SECONDS: env.int(24 * 3600, 60),
   /** Told to gateways at enrollment: how often they heartbeat. */
   GATEWAY_HEARTBEAT_INTERVAL_SECONDS: env.int(60, 1),
+  /** How long a polled task stays leased to its gateway before it is delivered again (attempt + 1). */
+  GATEWAY_TASK_LEASE_SECONDS: env.int(60, 1),
+  /** Deliveries of a task before it fails with `max_attempts_exceeded`. */
+  GATEWAY_TASK_MAX_ATTEMPTS: env.int(5, 1),
 } as const;

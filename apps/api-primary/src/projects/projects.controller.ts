@@ -9,6 +9,8 @@ import {
   DeleteScopeQuerySchema,
   type RenameRequest,
   RenameRequestSchema,
+  type UpdateEnvironmentRequest,
+  UpdateEnvironmentRequestSchema,
 } from '@mazevault/contracts';
 import { ApiZodBody, ApiZodQuery, ValidBody, ValidQuery } from '@mazevault/platform';
 import {
@@ -138,16 +140,19 @@ export class ProjectsController {
 
   @Patch(':projectId/environments/:environmentId')
   @RequirePermission('projects:manage')
-  @ApiOperation({ summary: 'Rename an environment (its display name; the slug stays)' })
+  @ApiOperation({
+    summary:
+      'Rename an environment (its display name; the slug stays) and/or classify it for gateways (gatewayEnvironment NPR, PRO or null: no gateway receives its secrets)',
+  })
   @ApiParam({ name: 'projectId', description: 'project id or slug' })
   @ApiParam({ name: 'environmentId', description: 'environment id or slug' })
-  @ApiZodBody(RenameRequestSchema)
+  @ApiZodBody(UpdateEnvironmentRequestSchema)
   @Audited({ action: 'environment.update', resourceType: 'environment', resourceRef: environmentRef })
-  renameEnvironment(
+  updateEnvironment(
     @Req() request: AuthenticatedRequest,
-    @ValidBody(RenameRequestSchema) body: RenameRequest,
+    @ValidBody(UpdateEnvironmentRequestSchema) body: UpdateEnvironmentRequest,
   ) {
-    return this.projects.renameEnvironment(environmentScopeOf(request), body.name);
+    return this.projects.updateEnvironment(environmentScopeOf(request), body);
   }
 
   @Delete(':projectId/environments/:environmentId')

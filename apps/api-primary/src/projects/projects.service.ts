@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { CreateEnvironmentRequest, CreateProjectRequest } from '@mazevault/contracts';
+import type {
+  CreateEnvironmentRequest,
+  CreateProjectRequest,
+  UpdateEnvironmentRequest,
+} from '@mazevault/contracts';
 import {
   ApiTokenEntity,
   CertificateProfileEntity,
@@ -25,11 +29,19 @@ import { SECRET_CACHE } from '../secrets/secrets.service';
 import { ProjectKeysService } from '../secrets/project-keys.service';
 import { SecretScopeService } from './secret-scope.service';
 
+/** An environment as the API shows it; `gatewayEnvironment` null = no gateway receives its secrets. */
+export interface EnvironmentView {
+  id: string;
+  slug: string;
+  name: string;
+  gatewayEnvironment: 'NPR' | 'PRO' | null;
+}
+
 export interface ProjectView {
   id: string;
   slug: string;
   name: string;
-  environments: { id: string; slug: string; name: string }[];
+  environments: EnvironmentView[];
   createdAt: string;
 }
 
@@ -109,7 +121,7 @@ export class ProjectsService {
   async addEnvironment(
     scope: ResolvedScope & { projectId: string },
     request: CreateEnvironmentRequest,
-  ): Promise<{ id: string; slug: string; name: string }> {
+  ): Promise<EnvironmentView> {
     // The project is checked again against the organization: environments have no organization column.
     if (
       !(await this.dataSource
@@ -119,10 +131,13 @@ export class ProjectsService {
       throw new ProblemException(404, 'project_not_found', 'No such project in this organization');
     }
     try {
-      const env = await this.dataSource
-        .getRepository(EnvironmentEntity)
-        .save({ projectId: scope.projectId, slug: request.slug, name: request.name ?? request.slug });
-      return { id: env.id, slug: env.slug, name: env.name };
+      const env = await this.dataSource.getRepository(EnvironmentEntity).save({
+        projectId: scope.projectId,
+        slug: request.slug,
+        name: request.name ?? request.slug,
+        gatewayEnvironment: request.gatewayEnvironment ?? null,
+      });
+      return environmentView(env);
     } catch (error) {
       if (isUniqueViolation(error))
         throw new ProblemException(409, 'environment_exists', `Environment "${request.slug}" already exists`);
@@ -160,13 +175,18 @@ export class ProjectsService {
     return this.get(caller, scope);
   }
 
-  async renameEnvironment(
+  /** A new display name and/or gateway classification; the slug (in paths and secret URIs) stays. */
+  async updateEnvironment(
     scope: EnvironmentScope,
-    name: string,
-  ): Promise<{ id: string; slug: string; name: string }> {
+    change: UpdateEnvironmentRequest,
+  ): Promise<EnvironmentView> {
     const environment = await this.environmentOf(this.dataSource.manager, scope);
-    await this.dataSource.getRepository(EnvironmentEntity).update({ id: environment.id }, { name });
-    return { id: environment.id, slug: environment.slug, name };
+    const patch = {
+      ...(change.name !== undefined ? { name: change.name } : {}),
+      ...(change.gatewayEnvironment !== undefined ? { gatewayEnvironment: change.gatewayEnvironment } : {}),
+    };
+    await this.dataSource.getRepository(EnvironmentEntity).update({ id: environment.id }, patch);
+    return environmentView({ ...environment, ...patch });
   }
 
   /**
@@ -287,7 +307,13 @@ function view(project: ProjectEntity, environments: EnvironmentEntity[]): Projec
     id: project.id,
     slug: project.slug,
     name: project.name,
-    environments: environments.map((e) => ({ id: e.id, slug: e.slug, name: e.name })),
+    environments: environments.map(environmentView),
     createdAt: project.createdAt.toISOString(),
   };
+}
+
+function environmentView(
+  e: Pick<EnvironmentEntity, 'id' | 'slug' | 'name' | 'gatewayEnvironment'>,
+): EnvironmentView {
+  return { id: e.id, slug: e.slug, name: e.name, gatewayEnvironment: e.gatewayEnvironment ?? null };
 }

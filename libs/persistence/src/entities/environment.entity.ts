@@ -29,6 +29,13 @@ export class EnvironmentEntity {
   @Column({ type: 'varchar', length: 200 })
   name!: string;
 
+  /**
+   * The gateway environment (NPR or PRO) whose gateways may receive this environment's secrets; NULL:
+   * none may (default deny). A CHECK constraint keeps it to the two values.
+   */
+  @Column({ name: 'gateway_environment', type: 'varchar', length: 8, nullable: true })
+  gatewayEnvironment!: 'NPR' | 'PRO' | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -21,9 +21,13 @@ import { GatewayEntity } from './gateway.entity';
 import { GatewayBootstrapTokenEntity } from './gateway-bootstrap-token.entity';
 import { PlatformCaEntity } from './platform-ca.entity';
 import { PlatformE2eeKeysEntity } from './platform-e2ee-keys.entity';
+import { GatewayTaskEntity } from './gateway-task.entity';
+import { GatewayFailoverEntity } from './gateway-failover.entity';
 
 export {
   GatewayEntity,
+  GatewayTaskEntity,
+  GatewayFailoverEntity,
   GatewayBootstrapTokenEntity,
   PlatformCaEntity,
   PlatformE2eeKeysEntity,
@@ -51,6 +55,7 @@ export type { AuditOutcome } from './audit-event.entity';
 export type { CertificateAuthorityKind, CertificateAuthorityStatus } from './certificate-authority.entity';
 export type { CertificateStatus } from './certificate.entity';
 export type { GatewayStatus } from './gateway.entity';
+export type { GatewayTaskStatus } from './gateway-task.entity';
 
 export const PRIMARY_ENTITIES = [
   OrganizationEntity,
@@ -76,4 +81,6 @@ export const PRIMARY_ENTITIES = [
   PlatformE2eeKeysEntity,
   GatewayEntity,
   GatewayBootstrapTokenEntity,
+  GatewayTaskEntity,
+  GatewayFailoverEntity,
 ];

@@ -9,6 +9,7 @@ import { CompromisedKeysAndReservedEkus1764700000000 } from './1764700000000-Com
 import { PlatformAdminsAndOrgScopedEmails1765000000000 } from './1765000000000-PlatformAdminsAndOrgScopedEmails';
 import { UserSessionsNotBefore1765100000000 } from './1765100000000-UserSessionsNotBefore';
 import { CreateGateways1765200000000 } from './1765200000000-CreateGateways';
+import { GatewayTasksAndFailover1765300000000 } from './1765300000000-GatewayTasksAndFailover';
 import { GatewayE2eeKeys1765300000400 } from './1765300000400-GatewayE2eeKeys';
 
 /** In order. Listed explicitly (not globbed) so every runtime (SWC, Jest, a bundle) finds them. */
@@ -25,6 +26,7 @@ export const PRIMARY_MIGRATIONS: Function[] = [
   PlatformAdminsAndOrgScopedEmails1765000000000,
   UserSessionsNotBefore1765100000000,
   CreateGateways1765200000000,
+  GatewayTasksAndFailover1765300000000,
   GatewayE2eeKeys1765300000400,
 ];
 export { backfillCaCertificates, ISSUER_NOT_ACTIVE_SQLSTATE } from './1764650000000-CaCertificateInventory';
