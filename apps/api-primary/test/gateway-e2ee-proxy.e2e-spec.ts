@@ -288,9 +288,48 @@ describe('gateway end-to-end encryption: a proxy holding every TLS key sees only
     const register = proxy.exchanges.find((e) => e.path === '/api/v1/gateways/register')!;
     expect(JSON.parse(register.response).primaryE2ee.encryption).not.toHaveProperty('d');
     expect(register.request).not.toContain('"d"');
+  });
 
-    // TODO(tasks): once sync-secrets tasks travel through the listener, assert here that a task's
-    // secret values (and rotate-vault-secret's new value in the result) never appear in `wire`.
+  it("carries a sync-secrets task's secret values through it only as ciphertext", async () => {
+    const api = (method: string, path: string, body?: unknown) =>
+      call(primary.baseUrl, method, path, { token: admin, ...(body !== undefined ? { body } : {}) });
+    const SECRET_VALUE = `proxy-must-not-see-${randomBytes(8).toString('hex')}`;
+    const project = (
+      await api('POST', '/api/v1/projects', {
+        slug: 'behind-proxy',
+        name: 'Behind proxy',
+        environments: ['dev'],
+      })
+    ).body as { id: string; environments: { id: string }[] };
+    await api('PATCH', '/api/v1/projects/behind-proxy/environments/dev', { gatewayEnvironment: 'NPR' });
+    expect(
+      (
+        await api('PUT', '/api/v1/projects/behind-proxy/environments/dev/secrets/payments/api-key', {
+          value: SECRET_VALUE,
+        })
+      ).status,
+    ).toBe(200);
+    const queued = await api('POST', '/api/v1/gateways/tasks', {
+      kind: 'sync-secrets',
+      projectId: project.id,
+      environmentId: project.environments[0]!.id,
+    });
+    expect(queued.status).toBe(201);
+    // The gateway has no Project Key Vault here: it receives the task (and the values), then reports
+    // `keyvault_not_configured`. Both legs went through the proxy.
+    const task = await until('the task result through the proxy', async () => {
+      const view = (await api('GET', `/api/v1/gateways/tasks/${queued.body.id}`)).body;
+      return view.errorCode === 'keyvault_not_configured' ? view : undefined;
+    });
+    expect(task.leasedByGatewayId ?? gatewayId).toBe(gatewayId);
+    const delivered = proxy.exchanges.filter(
+      (e) => e.path === '/api/v1/gateway/tasks/poll' && e.status === 200,
+    );
+    expect(delivered.length).toBeGreaterThan(0);
+    expect(proxy.exchanges.some((e) => e.path === '/api/v1/gateway/tasks/result')).toBe(true);
+    const wire = proxy.exchanges.map((e) => e.request + e.response).join('\n');
+    for (const inner of [SECRET_VALUE, 'payments/api-key', project.id, queued.body.id, 'sync-secrets'])
+      expect(wire).not.toContain(inner);
   });
 
   it('(b) refuses a body it alters with problem+json, and nothing changes', async () => {
