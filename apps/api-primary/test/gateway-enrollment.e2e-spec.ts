@@ -203,6 +203,14 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     expect(
       (await listenerCall(port, '/api/v1/gateways/register', { token: pkg.token }, tls)).body,
     ).toMatchObject({ status: 400, code: 'validation_failed' });
+    // An oversized body is refused before it is read (problem+json), and spends nothing either.
+    const oversized = await listenerCall(
+      port,
+      '/api/v1/gateways/register',
+      { token: pkg.token, csr: named.csrPem, e2ee, padding: 'x'.repeat(200_000) },
+      tls,
+    );
+    expect(oversized).toMatchObject({ status: 413, body: { status: 413, code: 'payload_too_large' } });
     const good = await newKeyAndCsr();
     expect(
       (
@@ -293,10 +301,11 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
       (await call(primary.baseUrl, 'POST', '/api/v1/gateways/bootstrap', { body: { name: 'anon' } })).status,
     ).toBe(401);
     expect((await call(primary.baseUrl, 'GET', '/api/v1/gateways')).status).toBe(401);
-    expect((await bootstrap({ name: 'bad', environment: 'DEV' })).body).toMatchObject({
-      status: 400,
-      code: 'validation_failed',
-    });
+    for (const bad of [{ environment: 'DEV' }, { role: 'active' }, { name: 'x'.repeat(129) }])
+      expect((await bootstrap({ name: 'bad', ...bad })).body).toMatchObject({
+        status: 400,
+        code: 'validation_failed',
+      });
     expect((await bootstrap({ name: 'gw-race' })).body).toMatchObject({
       status: 409,
       code: 'gateway_name_taken',
