@@ -6,7 +6,8 @@
 # Its own file (not a target of docker/Dockerfile) for its own build context: BuildKit reads the
 # allow-list in gateway.Dockerfile.dockerignore beside it, which sends apps/gateway and no other app,
 # so the image that runs in the cloud carries none of the Primary's code. The `deps` and `base`
-# stages are docker/Dockerfile's, verbatim: deploy/k8s/helm/chart.int-spec.ts fails when they drift.
+# stages are docker/Dockerfile's, verbatim (tools/shipping/test/gateway-image.int-spec.ts fails when
+# they drift).
 #
 # Like the Primary's image, it runs the TypeScript sources through SWC (tools/register.cjs) and
 # never migrates in its entrypoint; the gateway's schema is migrated by the same image first:
