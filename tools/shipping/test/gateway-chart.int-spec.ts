@@ -226,6 +226,25 @@ describe('the gateway Helm chart (deploy/k8s/helm)', () => {
     ]);
   });
 
+  it('closes every template action and block (each `if`/`with`/`range`/`define` has its `end`)', () => {
+    const balance = (text: string) => {
+      let depth = 0;
+      for (const action of text.match(/\{\{-?\s*(if|with|range|define|end)\b/g) ?? [])
+        depth += action.endsWith('end') ? -1 : 1;
+      return depth;
+    };
+    for (const [name, template] of Object.entries(templates)) {
+      // Comments may span lines; every other action sits on one line in this chart.
+      const text = template.replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, '');
+      expect({
+        name,
+        unclosed: text.split('\n').filter((line) => line.split('{{').length !== line.split('}}').length),
+      }).toEqual({ name, unclosed: [] });
+      expect({ name, depth: balance(text) }).toEqual({ name, depth: 0 });
+    }
+    expect(balance('{{- if .a }}{{- range .b }}{{- end }}')).toBe(1);
+  });
+
   it('writes manifests whose static YAML has the expected shape', () => {
     const deployment = skeleton(templates['deployment.yaml']);
     expect(deployment).toMatchObject({
