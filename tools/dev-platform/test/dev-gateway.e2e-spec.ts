@@ -60,7 +60,7 @@ describe('the dev platform (npm start) with its gateway', () => {
     gatewayId = banner.id;
     expect(banner.how).toBe('enrolled now as gw-npr-primary');
     expect(await gatewayGet(`${banner.url}/`)).toEqual({ status: 200, body: { mode: 'gateway' } });
-    const output = platform.lines.join('\n');
+    // The gateway's log lines reach the platform's output through a pipe: they may trail the banner.
     for (const line of [
       'Starting MazeVault in gateway mode',
       'Registering gateway with primary...',
@@ -68,8 +68,10 @@ describe('the dev platform (npm start) with its gateway', () => {
       `Gateway registered successfully: ${gatewayId}`,
       'Heartbeat loop started (60s interval)',
     ])
-      expect(output).toContain(line);
-    expect(output).toContain('"url":"/api/v1/gateways/bootstrap"},"res":{"statusCode":201}');
+      await platform.waitFor((output) => output.includes(line));
+    expect(platform.lines.join('\n')).toContain(
+      '"url":"/api/v1/gateways/bootstrap"},"res":{"statusCode":201}',
+    );
     expect(await gateways()).toEqual([
       expect.objectContaining({ id: gatewayId, name: 'gw-npr-primary', status: 'active' }),
     ]);
@@ -82,8 +84,9 @@ describe('the dev platform (npm start) with its gateway', () => {
     const banner = gatewayBanner();
     expect(banner).toMatchObject({ id: gatewayId, how: 'stored identity, no new token' });
     expect(await gatewayGet(`${banner.url}/api/v1/health`)).toMatchObject({ status: 200 });
+    await platform.waitFor((line) => line.includes(`Using stored gateway identity: ${gatewayId}`));
+    await platform.waitFor((line) => line.includes('Heartbeat loop started'));
     const output = platform.lines.join('\n');
-    expect(output).toContain(`Using stored gateway identity: ${gatewayId}`);
     expect(output).not.toContain('Registering gateway with primary...');
     expect(output).not.toContain('/api/v1/gateways/bootstrap');
     expect((await gateways()).map((gateway) => gateway.id)).toEqual([gatewayId]);
