@@ -65,10 +65,8 @@ export async function startDevGateway(options: DevGatewayOptions): Promise<DevGa
     if (!stored && !token) {
       if (!options.admin)
         throw new GatewayNotStarted(
-          'the gateway database holds no identity and this run does not know the admin password (it is printed only when the admin is created): ' +
-            'set GATEWAY_BOOTSTRAP_TOKEN (POST /api/v1/gateways/bootstrap) or remove ' +
-            join(stateDir, 'gateway-pgdata') +
-            ' with the whole state directory',
+          'its database holds no identity and this run does not know the admin password (printed only when the admin ' +
+            `is created): set GATEWAY_BOOTSTRAP_TOKEN (POST /api/v1/gateways/bootstrap), or start from an empty ${stateDir}`,
         );
       say('creating a gateway bootstrap token (POST /api/v1/gateways/bootstrap) ...');
       const bootstrap = await bootstrapGateway(options.adminBase, options.admin, {

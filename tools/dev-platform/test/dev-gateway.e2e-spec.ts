@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -98,5 +98,16 @@ describe('the dev platform (npm start) with its gateway', () => {
     await platform.start();
     expect(platform.banner('Gateway')).toContain('none: off');
     expect(platform.lines.join('\n')).not.toContain('"service":"gateway"');
+  }, 120_000);
+
+  it('without a stored identity nor the admin password, runs the Primary and says how to enroll a gateway', async () => {
+    await platform.stop();
+    expect(existsSync(join(stateDir, 'gateway-pgdata'))).toBe(true);
+    rmSync(join(stateDir, 'gateway-pgdata'), { recursive: true, force: true });
+    platform = new DevPlatform(stateDir);
+    await platform.start();
+    expect(platform.banner('Gateway')).toContain('none: its database holds no identity');
+    expect(platform.banner('Gateway')).toContain('GATEWAY_BOOTSTRAP_TOKEN');
+    expect((await fetch(`${platform.base}/api/v1/health/live`)).status).toBe(200);
   }, 120_000);
 });
