@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { createPrimaryDataSource } from '@mazevault/persistence';
+import { freePort } from '@mazevault/platform';
 import { join, resolve } from 'node:path';
+import { type DevGateway, startDevGateway } from './dev-gateway';
 import { loadOrCreateJwtKey, loadOrCreateMasterKey } from './dev-keys';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { RedisUnavailableError, startLocalRedis } from './local-redis';
@@ -8,14 +10,23 @@ import { runCli, type ServiceProcess, startOcspResponder, startPrimary } from '.
 
 const HELP = `MazeVault dev platform: the whole platform on one machine, like \`vault server -dev\`.
 
-Usage: npm start [-- --help]
+Usage: npm start [-- --no-gateway | --help]
 
   With no DATABASE_URL, PostgreSQL runs in-process (PGlite), data in $MAZEVAULT_DEV_DIR/pgdata.
   With no REDIS_URL, a local redis-server is started (it must be installed).
   Migrations are applied; on first run an admin is created and its password printed once.
+  One gateway (apps/gateway) runs beside the Primary, enrolled on the first run through the admin API
+  (POST /api/v1/gateways/bootstrap) and reusing its stored identity on later runs. Its database is a
+  second PGlite ($MAZEVAULT_DEV_DIR/gateway-pgdata), or <database>_gateway beside DATABASE_URL.
+
+  --no-gateway   run the Primary and the OCSP responder only
 
 Environment: PORT (8080), OCSP_PORT (8081), MAZEVAULT_DEV_DIR (.mazevault), ADMIN_EMAIL (admin@mazevault.local),
-and every variable of the Primary (see README "Configuration").`;
+GATEWAY_LISTEN_PORT (the Primary's mTLS listener for gateways, 8443; 0 = a free port; off = no gateway),
+GATEWAY_PORT (the gateway's own port, 8444; 0 = a free port), GATEWAY_NAME (gw-npr-primary),
+MAZEVAULT_GATEWAY_ENVIRONMENT (NPR), MAZEVAULT_GATEWAY_ROLE (primary), GATEWAY_DATABASE_URL,
+GATEWAY_BOOTSTRAP_TOKEN (enroll with this token instead of one made through the admin API),
+GATEWAY_LOG_LEVEL (info), and every variable of the Primary (see README "Configuration").`;
 
 /** What `bootstrap-admin --json` prints. */
 interface BootstrapAnswer {
@@ -50,6 +61,21 @@ function loginEmail(admin: BootstrapAnswer): string {
   return admin.created || admins.includes(admin.email) ? admin.email : (admins[0] ?? admin.email);
 }
 
+/** The banner's gateway lines: where it listens and how it was enrolled, or why there is none. */
+export function gatewayLines(
+  gateway: DevGateway | undefined,
+  skipped: string | undefined,
+  listenerPort: number | null,
+): string[] {
+  if (!gateway) return [`  Gateway      none: ${skipped ?? 'not started'}`];
+  const insecure = gateway.url.startsWith('https:') ? ' -k' : '';
+  return [
+    `  Gateway      ${gateway.url}  (id ${gateway.gatewayId}; ${gateway.enrolledAs ? `enrolled now as ${gateway.enrolledAs}` : 'stored identity, no new token'})`,
+    `               curl -s${insecure} ${gateway.url}/   ->  {"mode":"gateway"};  health ${gateway.url}/api/v1/health`,
+    `               its database: ${gateway.database}; mTLS to the Primary's gateway listener https://127.0.0.1:${listenerPort}`,
+  ];
+}
+
 function say(line: string): void {
   process.stdout.write(`[mazevault] ${line}\n`);
 }
@@ -58,6 +84,11 @@ async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(HELP + '\n');
     return;
+  }
+  const unknown = process.argv.slice(2).filter((arg) => !['--no-gateway'].includes(arg));
+  if (unknown.length) {
+    process.stderr.write(`[mazevault] unknown option ${unknown.join(' ')}\n\n${HELP}\n`);
+    process.exit(2);
   }
   const stateDir = resolve(process.env.MAZEVAULT_DEV_DIR ?? '.mazevault');
   const stops: (() => unknown)[] = [];
@@ -89,6 +120,11 @@ async function main(): Promise<void> {
     env.MASTER_KEY = loadOrCreateMasterKey(join(stateDir, 'master.key'));
   }
   env.LOG_LEVEL ??= 'warn';
+  // The Primary's mTLS listener for gateways, on loopback; a concrete port, so the gateway can be told.
+  env.GATEWAY_LISTEN_HOST ??= '127.0.0.1';
+  if (env.GATEWAY_LISTEN_PORT === '0') env.GATEWAY_LISTEN_PORT = String(await freePort());
+  const listenerPort = env.GATEWAY_LISTEN_PORT === 'off' ? null : Number(env.GATEWAY_LISTEN_PORT ?? 8443);
+  const withGateway = !process.argv.includes('--no-gateway') && listenerPort !== null;
 
   say('applying migrations ...');
   const dataSource = await createPrimaryDataSource({ url: env.DATABASE_URL!, poolMax: 1 }).initialize();
@@ -144,6 +180,34 @@ async function main(): Promise<void> {
     });
   }
 
+  let gateway: DevGateway | undefined;
+  let gatewaySkipped: string | undefined;
+  if (withGateway) {
+    try {
+      const gatewayPort = env.GATEWAY_PORT === '0' ? await freePort() : Number(env.GATEWAY_PORT ?? 8444);
+      gateway = await startDevGateway({
+        stateDir,
+        env,
+        embedded: embedded !== undefined,
+        adminBase: base,
+        listenerUrl: `https://127.0.0.1:${listenerPort}`,
+        port: gatewayPort,
+        admin: admin.created && admin.password ? { email: admin.email, password: admin.password } : undefined,
+        say,
+      });
+      // First to stop: it is a client of the Primary. Its own exit leaves the Primary running (an
+      // admin disabling it, or revoking its certificate, is something to try out here).
+      services.unshift(gateway.service);
+      void gateway.service.exited.then((code) => {
+        if (!stopping) say(`the gateway exited (code ${code}); the Primary keeps running`);
+      });
+    } catch (error) {
+      // The Primary is worth having without its gateway: say why, and run on.
+      gatewaySkipped = error instanceof Error ? error.message : String(error);
+      say(`no gateway: ${gatewaySkipped}`);
+    }
+  }
+
   say('ready');
   process.stdout.write(
     [
@@ -160,6 +224,11 @@ async function main(): Promise<void> {
           ]
         : []),
       `  Redis        ${process.env.REDIS_URL ? 'REDIS_URL' : 'local redis-server ' + env.REDIS_URL}`,
+      ...gatewayLines(
+        gateway,
+        withGateway ? gatewaySkipped : 'off (--no-gateway or GATEWAY_LISTEN_PORT=off)',
+        listenerPort,
+      ),
       '',
       ...adminLines(admin),
       `  Try:  TOKEN=$(curl -s ${base}/api/v1/auth/login -H 'content-type: application/json' \\`,

@@ -6,7 +6,8 @@ import { join } from 'node:path';
  * The embedded database's clients: the Primary (a pool of one) and the OCSP responder (a pool of
  * one). PGlite has a single session that every connection shares, so a third client — a `pg_dump`
  * that clears `search_path`, a psql that opens a transaction — would change what the Primary's
- * statements see. Exactly these two are let in; anyone else is told "Too many connections".
+ * statements see. Exactly these two are let in; anyone else is told "Too many connections". (The dev
+ * gateway's database is another PGlite, admitting the gateway's pool.)
  */
 export const EMBEDDED_POSTGRES_CLIENTS = 2;
 
@@ -27,17 +28,20 @@ export interface EmbeddedPostgres {
  * connection shares PGlite's one session, so session state (prepared statements) outlives the
  * connection that created it: the dev platform runs without named prepared statements.
  */
-export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  { maxConnections = EMBEDDED_POSTGRES_CLIENTS, name = 'mazevault-pg' } = {},
+): Promise<EmbeddedPostgres> {
   mkdirSync(dataDir, { recursive: true });
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const db = await PGlite.create(dataDir);
   // mkdtemp creates the directory with mode 0700; libpq looks for `<host>/.s.PGSQL.<port>`.
-  const socketDir = mkdtempSync(join(tmpdir(), 'mazevault-pg-'));
+  const socketDir = mkdtempSync(join(tmpdir(), `${name}-`));
   const server = new PGLiteSocketServer({
     db,
     path: join(socketDir, '.s.PGSQL.5432'),
-    maxConnections: EMBEDDED_POSTGRES_CLIENTS,
+    maxConnections,
   });
   await server.start();
   return {

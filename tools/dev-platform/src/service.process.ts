@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { createInterface } from 'node:readline';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -140,4 +142,53 @@ export function runCli(
       code === 0 ? resolve(output) : reject(new Error(`${name} exited with code ${code}`)),
     );
   });
+}
+
+/** Whether `GET <scheme>://127.0.0.1:<port>/api/v1/health/live` answers 200 (certificate not checked). */
+function answersLive(scheme: 'https' | 'http', port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = (scheme === 'https' ? httpsGet : httpGet)(
+      // The dev gateway's certificate is its own self-signed one; this only asks our child whether it serves.
+      { host: '127.0.0.1', port, path: '/api/v1/health/live', rejectUnauthorized: false, timeout: 2000 },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode === 200);
+      },
+    );
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
+/**
+ * apps/gateway (its production main.ts) on 127.0.0.1:`port`, with exactly the environment given (no
+ * inheritance: the gateway never sees the Primary's secrets). Ready when /api/v1/health/live answers,
+ * over HTTPS (its own certificate) or plain HTTP; the URL says which.
+ */
+export async function startGatewayProcess(
+  env: Record<string, string | undefined>,
+  port: number,
+): Promise<ServiceProcess> {
+  let scheme: 'https' | 'http' = 'https';
+  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+  const service = await startService(
+    'gateway',
+    'apps/gateway/src/main.ts',
+    { ...defined, HOST: '127.0.0.1', PORT: String(port) },
+    '',
+    async (child) => {
+      child.stdout!.pipe(process.stdout);
+      for (;;) {
+        for (const candidate of ['https', 'http'] as const) {
+          if (await answersLive(candidate, port)) {
+            scheme = candidate;
+            return;
+          }
+        }
+        if (child.exitCode !== null) return; // `exited` reports it
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+  );
+  return { ...service, url: `${scheme}://127.0.0.1:${port}` };
 }
