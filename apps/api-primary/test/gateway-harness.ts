@@ -1,10 +1,10 @@
 import { createGatewayDataSource } from '@mazevault/persistence';
-import { createCsr, signerFromPkcs8 } from '@mazevault/pki';
+import { createCsr, createRootCa, defineProfile, issueFromCsr, signerFromPkcs8 } from '@mazevault/pki';
 import { freePort } from '@mazevault/platform';
 import { createTestDatabase, type TestDatabase } from '@mazevault/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { request as httpsRequest } from 'node:https';
+import { type Agent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 
 /**
@@ -16,6 +16,8 @@ export interface Answer {
   status: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever JSON fields they assert on
   body: any;
+  /** The client side's port: the same one twice means the same (keep-alive) connection. */
+  localPort?: number;
 }
 
 export interface ClientTls {
@@ -24,8 +26,17 @@ export interface ClientTls {
   key?: string;
 }
 
-/** A JSON POST to the gateway listener; a TLS-level refusal resolves as status 0. */
-export function listenerCall(port: number, path: string, body: unknown, tls: ClientTls): Promise<Answer> {
+/**
+ * A JSON POST to the gateway listener; a TLS-level refusal resolves as status 0. Each call on its own
+ * connection, unless an `agent` (keep-alive) is given.
+ */
+export function listenerCall(
+  port: number,
+  path: string,
+  body: unknown,
+  tls: ClientTls,
+  agent?: Agent,
+): Promise<Answer> {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve) => {
     const req = httpsRequest(
@@ -36,13 +47,16 @@ export function listenerCall(port: number, path: string, body: unknown, tls: Cli
         method: 'POST',
         ...tls,
         ca: [tls.ca],
-        agent: false,
+        agent: agent ?? false,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
       },
       (res) => {
         let text = '';
+        const localPort = res.socket.localPort;
         res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null, localPort }),
+        );
       },
     );
     req.on('error', () => resolve({ status: 0, body: null }));
@@ -125,4 +139,50 @@ export async function createGatewayDatabase(name: string): Promise<TestDatabase>
   await ds.runMigrations({ transaction: 'each' });
   await ds.destroy();
   return db;
+}
+
+/** Registers a key of the test's own with a bootstrap package's token: the gateway's mTLS material. */
+export async function registerWithToken(
+  port: number,
+  pkg: { token: string; platformCaCertificatePem: string },
+): Promise<{ id: string; tls: Required<ClientTls>; answer: Answer }> {
+  const { keyPem, csrPem } = await newKeyAndCsr();
+  const answer = await listenerCall(
+    port,
+    '/api/v1/gateways/register',
+    { token: pkg.token, csr: csrPem },
+    { ca: pkg.platformCaCertificatePem },
+  );
+  return {
+    id: answer.body?.gatewayId,
+    tls: { ca: pkg.platformCaCertificatePem, cert: answer.body?.certificatePem, key: keyPem },
+    answer,
+  };
+}
+
+/** A client certificate naming the gateway exactly as the platform CA would, from another CA. */
+export async function foreignClientCertificate(gatewayId: string): Promise<{ cert: string; key: string }> {
+  const other = await createRootCa({
+    keyType: 'ecdsa-p256',
+    subject: { commonName: 'Not the platform CA' },
+    ttlSeconds: 86_400,
+    clock: { now: () => new Date() },
+  });
+  const { keyPem, csrPem } = await newKeyAndCsr();
+  const forged = await issueFromCsr({
+    ca: other.ca,
+    clock: { now: () => new Date() },
+    csr: csrPem,
+    profile: defineProfile({
+      name: 'forged',
+      maxTtlSeconds: 3600,
+      keyUsages: ['digitalSignature'],
+      extendedKeyUsages: ['clientAuth'],
+      allowedSanTypes: ['uri'],
+      allowedUriSchemes: ['urn'],
+      subjectTemplate: { fixed: {}, commonName: 'omit' },
+    }),
+    altNames: { uri: [`urn:mazevault:gateway:${gatewayId}`] },
+  });
+  return { cert: forged.certificate.pem, key: keyPem };
 }

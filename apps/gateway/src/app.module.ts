@@ -3,10 +3,12 @@ import { PlatformModule } from '@mazevault/platform';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { HeartbeatLoop } from './heartbeat/heartbeat.loop';
+import type { CertificateRenewal } from './identity/certificate-renewal';
 
 export interface GatewayRuntime {
   dataSource: DataSource;
   heartbeat: HeartbeatLoop;
+  renewal: CertificateRenewal;
 }
 
 /**
@@ -15,12 +17,13 @@ export interface GatewayRuntime {
  * has nothing to serve without the Primary), `/api/v1/health/live`, `/metrics`; `GET /` is added in
  * gateway.app.ts (outside the /api/v1 prefix).
  */
-/** Stops the heartbeats, then closes the database, when the app closes (SIGTERM or a test). */
+/** Stops the heartbeats and renewals, then closes the database, when the app closes (SIGTERM or a test). */
 class RuntimeShutdown implements OnApplicationShutdown {
   constructor(private readonly runtime: GatewayRuntime) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.runtime.heartbeat.stop();
+    await this.runtime.renewal.stop();
     if (this.runtime.dataSource.isInitialized) await this.runtime.dataSource.destroy();
   }
 }

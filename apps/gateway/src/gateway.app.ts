@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config/gateway.config';
 import { HeartbeatLoop } from './heartbeat/heartbeat.loop';
+import { CertificateRenewal } from './identity/certificate-renewal';
 import { ensureIdentity } from './identity/enrollment';
 import { GatewayIdentityStore } from './identity/gateway-identity.store';
 import { PrimaryClient } from './primary/primary-client';
@@ -21,10 +22,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const masters = new MasterKeyRing(
       new EnvMasterKeyProvider({ value: config.MASTER_KEY, variableName: 'MASTER_KEY' }),
     );
-    const identity = await ensureIdentity(config, new GatewayIdentityStore(dataSource, masters), logger);
+    const store = new GatewayIdentityStore(dataSource, masters);
+    const identity = await ensureIdentity(config, store, logger);
     const primary = new PrimaryClient(config.PRIMARY_BACKEND_URL, config.PRIMARY_TIMEOUT_MS, identity);
     const heartbeat = new HeartbeatLoop(config, primary, logger);
-    const app = await createHttpApp(AppModule.forRuntime(logger, { dataSource, heartbeat }), {
+    const renewal = new CertificateRenewal(primary, store, logger);
+    const app = await createHttpApp(AppModule.forRuntime(logger, { dataSource, heartbeat, renewal }), {
       title: 'MazeVault gateway',
       version: config.MAZEVAULT_VERSION,
       logger,
@@ -36,6 +39,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     await app.listen({ port: config.PORT, host: config.HOST });
     logger.info(`gateway listening on http://${config.HOST}:${config.PORT}`);
     heartbeat.start();
+    renewal.start();
     return app;
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy();

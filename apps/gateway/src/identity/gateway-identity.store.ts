@@ -14,6 +14,8 @@ export interface GatewayIdentity {
   privateKeyPem: string;
   platformCaPem: string;
   notAfter: Date;
+  /** SHA-256 of the bootstrap token it was enrolled with (a different token means: enroll again). */
+  bootstrapTokenHash: string | null;
 }
 
 /** The gateway's identity in its own database, its private key sealed with the gateway's master key. */
@@ -38,6 +40,7 @@ export class GatewayIdentityStore {
         privateKeyPem: toPem(pkcs8),
         platformCaPem: row.platformCaPem,
         notAfter: row.notAfter,
+        bootstrapTokenHash: row.bootstrapTokenHash,
       };
     } finally {
       pkcs8.fill(0);
@@ -57,6 +60,7 @@ export class GatewayIdentityStore {
       platformCaPem: identity.platformCaPem,
       sealedPrivateKey: sealed.sealed,
       notAfter: identity.notAfter,
+      bootstrapTokenHash: identity.bootstrapTokenHash,
     });
   }
 }

@@ -1,11 +1,15 @@
 import { DataSource } from 'typeorm';
 import { ParameterFreeTypeormLogger } from '../typeorm-log.sink';
 import { CreateGatewayIdentity1765200000001 } from './1765200000001-CreateGatewayIdentity';
+import { GatewayIdentityBootstrapToken1765260000001 } from './1765260000001-GatewayIdentityBootstrapToken';
 import { GatewayIdentityEntity } from './gateway-identity.entity';
 
 export const GATEWAY_ENTITIES = [GatewayIdentityEntity];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration classes
-export const GATEWAY_MIGRATIONS: Function[] = [CreateGatewayIdentity1765200000001];
+export const GATEWAY_MIGRATIONS: Function[] = [
+  CreateGatewayIdentity1765200000001,
+  GatewayIdentityBootstrapToken1765260000001,
+];
 
 /** The gateway's own PostgreSQL (not the Primary's); its own migrations table. */
 export function createGatewayDataSource(options: { url: string; poolMax?: number }): DataSource {

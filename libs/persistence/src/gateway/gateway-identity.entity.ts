@@ -25,6 +25,10 @@ export class GatewayIdentityEntity {
   @Column({ name: 'not_after', type: 'timestamptz' })
   notAfter!: Date;
 
+  /** SHA-256 (hex) of the bootstrap token this identity was enrolled with; null before it was recorded. */
+  @Column({ name: 'bootstrap_token_hash', type: 'varchar', length: 64, nullable: true })
+  bootstrapTokenHash!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
