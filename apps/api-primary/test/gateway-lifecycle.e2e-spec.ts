@@ -114,9 +114,9 @@ describe('gateways: certificate and token lifecycle', () => {
     });
   const auditActions = async (action: string) =>
     (await primary.dataSource.query(
-      `SELECT "resource_ref", "outcome", "details" FROM "audit_events" WHERE "action" = $1 ORDER BY "id"`,
+      `SELECT "actor_id", "resource_ref", "outcome", "details" FROM "audit_events" WHERE "action" = $1 ORDER BY "id"`,
       [action],
-    )) as { resource_ref: string; outcome: string; details: Record<string, unknown> }[];
+    )) as { actor_id: string; resource_ref: string; outcome: string; details: Record<string, unknown> }[];
 
   beforeAll(async () => {
     database = await createTestDatabase('gateway-lifecycle');
@@ -249,6 +249,9 @@ describe('gateways: certificate and token lifecycle', () => {
         expect(after.localPort).toBe(first.localPort); // the same, already open connection
         expect(after.status).toBe(401);
         expect(Date.now() - at).toBeLessThan(5000);
+        // Refused by the listener's per-request authentication (audited as access.deny), not merely
+        // by the heartbeat handler's own status check.
+        expect((await auditActions('access.deny')).map((e) => e.actor_id)).toContain(id);
       } finally {
         agent.destroy();
       }
