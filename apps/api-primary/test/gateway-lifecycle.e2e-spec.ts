@@ -404,7 +404,40 @@ describe('gateways: certificate and token lifecycle', () => {
     });
     expect(c.output()).toContain(`Gateway registered successfully: ${expiring.gatewayId}`);
     expect((await listGateways()).filter((g) => g.name === 'gw-process-expire')).toHaveLength(1);
-  }, 150_000);
+
+    // Its certificate revoked: the spent token left in the environment does not re-enroll (the stored
+    // identity is used, and refused); a new token for the same gateway does.
+    await call(primary.baseUrl, 'POST', `/api/v1/gateways/${expiring.gatewayId}/revoke-certificate`, {
+      token: admin,
+    });
+    await c.stop();
+    const d = await startGatewayProcess({ ...expireEnv, GATEWAY_BOOTSTRAP_TOKEN: again.body.token });
+    gateways.push(d);
+    await until('the stored identity in use', async () =>
+      d.output().includes(`Using stored gateway identity: ${expiring.gatewayId}`) ? true : undefined,
+    );
+    await until('its heartbeat refused', async () =>
+      d.output().includes('client_certificate_revoked') ? true : undefined,
+    );
+    await d.stop();
+    const fresh = (
+      await call(primary.baseUrl, 'POST', `/api/v1/gateways/${expiring.gatewayId}/bootstrap`, {
+        token: admin,
+      })
+    ).body;
+    const e = await startGatewayProcess({ ...expireEnv, GATEWAY_BOOTSTRAP_TOKEN: fresh.token });
+    gateways.push(e);
+    await until('the gateway enrolled again', async () =>
+      e.output().includes(`Gateway registered successfully: ${expiring.gatewayId}`) ? true : undefined,
+    );
+    expect(e.output()).toContain('a new GATEWAY_BOOTSTRAP_TOKEN is set: re-enrolling');
+    await until('a heartbeat on the new certificate', async () => {
+      const row = await gatewayRow(expiring.gatewayId);
+      return row.status === 'active' && row.lastHeartbeat?.certificateNotAfter === row.certificateNotAfter
+        ? true
+        : undefined;
+    });
+  }, 180_000);
 });
 
 /** A CSR signed by an existing key (PEM). */

@@ -76,9 +76,9 @@ export class PlatformCaService {
     const { authority } = await this.get();
     const profile = defineProfile({
       name: 'platform-gateway-client',
-      // The profile bounds notBefore→notAfter, which includes the 60 s backdating: the certificate
-      // stays valid GATEWAY_CERT_TTL_SECONDS after issuance, whatever the TTL.
-      maxTtlSeconds: this.config.GATEWAY_CERT_TTL_SECONDS + BACKDATE_SECONDS,
+      // The profile bounds the validity period (notBefore→notAfter, both seconds inclusive), which
+      // includes the 60 s backdating: the certificate stays valid GATEWAY_CERT_TTL_SECONDS after issuance.
+      maxTtlSeconds: this.config.GATEWAY_CERT_TTL_SECONDS + BACKDATE_SECONDS + 1,
       keyUsages: ['digitalSignature'],
       extendedKeyUsages: ['clientAuth'],
       allowedSanTypes: ['uri'],
