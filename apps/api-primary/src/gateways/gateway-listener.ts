@@ -88,7 +88,7 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.GATEWAY_LISTEN_PORT === null) return;
     const ca = await this.platformCa.get();
-    const current = await this.platformCa.listenerCertificate();
+    const current = (await this.platformCa.listenerCertificate())!;
     this.serverSerial = current.serialNumber;
     const server = Fastify({
       https: { ...secureContextOptions(ca.caPem, current), requestCert: true, rejectUnauthorized: false },
@@ -123,8 +123,8 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
   async refreshServerCertificate(): Promise<void> {
     if (!this.server) return;
     const ca = await this.platformCa.get();
-    const current = await this.platformCa.listenerCertificate();
-    if (current.serialNumber === this.serverSerial) return;
+    const current = await this.platformCa.listenerCertificate(this.serverSerial ?? undefined);
+    if (!current || current.serialNumber === this.serverSerial) return;
     (this.server.server as unknown as TlsServer).setSecureContext(secureContextOptions(ca.caPem, current));
     this.serverSerial = current.serialNumber;
     this.logger.log(`gateway listener certificate renewed; it expires at ${current.notAfter.toISOString()}`);

@@ -42,7 +42,7 @@ export interface PlatformCa {
   caPem: string;
   /** SHA-256 of the CA certificate's DER, hex: what a gateway pins. */
   fingerprint: string;
-  /** The server certificate as loaded at start; `listenerCertificate()` has the current one. */
+  /** The server certificate as loaded at first use; `listenerCertificate()` has the current one. */
   server: ListenerCertificate;
 }
 
@@ -135,13 +135,16 @@ export class PlatformCaService {
    * The listener's current server certificate, renewed first when 2/3 of its lifetime (by the
    * injected clock) have passed. Every replica asks on a timer; the renewal is a compare-and-set on
    * the stored certificate, so one replica renews and the others pick the winner up from the row.
+   * With `unlessSerial`: null when that is still the current one (its key is not unsealed again).
    */
-  async listenerCertificate(): Promise<ListenerCertificate> {
+  async listenerCertificate(unlessSerial?: string): Promise<ListenerCertificate | null> {
     const { authority } = await this.get();
     const repository = this.dataSource.getRepository(PlatformCaEntity);
     let row = await repository.findOneByOrFail({ purpose: PURPOSE });
     const current = describeCertificate(row.serverCertificatePem);
-    if (this.clock.now().getTime() >= renewalDueAt(current).getTime()) {
+    const due = this.clock.now().getTime() >= renewalDueAt(current).getTime();
+    if (!due && current.serialNumber === unlessSerial) return null;
+    if (due) {
       const server = await this.issueServer(authority);
       await repository
         .createQueryBuilder()
