@@ -132,6 +132,27 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   };
 }
 
+/** The gateway process for a start that must fail: its exit code and all it wrote (after the pipes close). */
+export function runGatewayToExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  let output = '';
+  const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/gateway/src/main.ts'], {
+    cwd: join(__dirname, '..', '..', '..'),
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      MAZEVAULT_MODE: 'gateway',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output })));
+}
+
 /** A fresh database for one gateway, migrated like `npm run migration:run -- gateway`. */
 export async function createGatewayDatabase(name: string): Promise<TestDatabase> {
   const db = await createTestDatabase(name);
