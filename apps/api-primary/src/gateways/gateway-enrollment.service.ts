@@ -15,7 +15,7 @@ import { sha256Hex } from '@mazevault/crypto';
 import { GatewayBootstrapTokenEntity, GatewayEntity, isUniqueViolation } from '@mazevault/persistence';
 import { parseCsr } from '@mazevault/pki';
 import { CLOCK, type Clock, ProblemException } from '@mazevault/platform';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
@@ -266,13 +266,14 @@ export class GatewayEnrollmentService {
    */
   async renew(
     gateway: GatewayEntity,
-    presented: { serialNumber: string; publicKeyDer: Uint8Array },
+    presented: { serialNumber: string; der: Uint8Array },
     request: GatewayRenewCertificateRequest,
     requestId: string | null,
   ): Promise<GatewayRenewCertificateResponse> {
     const csr = await checkedCsr(request.csr);
     // A renewal is also a re-key: a key that may have leaked does not live on in the next certificate.
-    if (Buffer.from(csr.publicKey.der).equals(Buffer.from(presented.publicKeyDer)))
+    const presentedKey = new X509Certificate(presented.der).publicKey.export({ type: 'spki', format: 'der' });
+    if (Buffer.from(csr.publicKey.der).equals(presentedKey))
       throw new ProblemException(400, 'csr_key_reused', 'A renewal needs a new key, not the current one');
     const presentedSerial = presented.serialNumber;
     return this.dataSource.transaction(async (manager) => {

@@ -22,7 +22,6 @@ import {
   ProblemException,
 } from '@mazevault/platform';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { X509Certificate } from 'node:crypto';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import { AuditService } from '../audit/audit.service';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
@@ -43,7 +42,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     gateway?: GatewayEntity;
     /** The presented client certificate (what a renewal replaces). */
-    gatewayCertificate?: { serialNumber: string; publicKeyDer: Uint8Array };
+    gatewayCertificate?: { serialNumber: string; der: Uint8Array };
   }
 }
 
@@ -181,10 +180,7 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
     const presented = describeCertificate(peer.raw);
     const outcome = await this.enrollment.authenticate(gatewayId, presented);
     if ('code' in outcome) throw await this.deny(request, outcome.code, outcome.detail, gatewayId);
-    request.gatewayCertificate = {
-      serialNumber: presented.serialNumber,
-      publicKeyDer: new X509Certificate(peer.raw).publicKey.export({ type: 'spki', format: 'der' }),
-    };
+    request.gatewayCertificate = { serialNumber: presented.serialNumber, der: peer.raw };
     return outcome.gateway;
   }
 
