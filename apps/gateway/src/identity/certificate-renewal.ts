@@ -107,13 +107,18 @@ export class CertificateRenewal {
       this.scheduleAt(this.dueAt());
     } catch (error) {
       this.failures += 1;
-      const retryIn = Math.min(FIRST_RETRY_MS * 2 ** (this.failures - 1), MAX_RETRY_MS);
+      const at = retryAt(this.failures, Date.now(), notAfter);
       this.logger.warn(
-        { consecutiveFailures: this.failures, retryInMs: retryIn },
+        { consecutiveFailures: this.failures, retryInMs: at - Date.now() },
         `certificate renewal failed: ${(error as Error).message}`,
       );
-      // Never sleep past expiry: the last attempt is made just before it.
-      this.scheduleAt(Math.min(Date.now() + retryIn, notAfter.getTime() - 1000));
+      this.scheduleAt(at);
     }
   }
+}
+
+/** After `failures` failed renewals: 1 s doubling to 5 min, and never past expiry (the last try just before). */
+export function retryAt(failures: number, now: number, notAfter: Date): number {
+  const backoff = Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), MAX_RETRY_MS);
+  return Math.max(now, Math.min(now + backoff, notAfter.getTime() - 1000));
 }
