@@ -401,7 +401,10 @@ describe('gateways: certificate and token lifecycle', () => {
       const row = await gatewayRow(expiring.gatewayId);
       return row.lastSeenAt && new Date(row.certificateNotAfter!) > expiresAt ? true : undefined;
     });
-    expect(c.output()).toContain(`Gateway registered successfully: ${expiring.gatewayId}`);
+    // Log lines may reach the pipe after the fact: wait for the line.
+    await until('the re-enrollment log line', async () =>
+      c.output().includes(`Gateway registered successfully: ${expiring.gatewayId}`) ? true : undefined,
+    );
     expect((await listGateways()).filter((g) => g.name === 'gw-process-expire')).toHaveLength(1);
 
     // Its certificate revoked: the spent token left in the environment does not re-enroll (the stored
