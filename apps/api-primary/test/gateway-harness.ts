@@ -14,13 +14,13 @@ import {
   type SealOptions,
 } from '@mazevault/crypto';
 import { createGatewayDataSource } from '@mazevault/persistence';
-import { createCsr, signerFromPkcs8 } from '@mazevault/pki';
+import { createCsr, createRootCa, defineProfile, issueFromCsr, signerFromPkcs8 } from '@mazevault/pki';
 import { freePort } from '@mazevault/platform';
 import { createTestDatabase, createTestTlsMaterial, type TestDatabase } from '@mazevault/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
+import { type Agent, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,6 +34,8 @@ export interface Answer {
   status: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever JSON fields they assert on
   body: any;
+  /** The client side's port: the same one twice means the same (keep-alive) connection. */
+  localPort?: number;
 }
 
 export interface ClientTls {
@@ -42,8 +44,17 @@ export interface ClientTls {
   key?: string;
 }
 
-/** A JSON POST to the gateway listener; a TLS-level refusal resolves as status 0. */
-export function listenerCall(port: number, path: string, body: unknown, tls: ClientTls): Promise<Answer> {
+/**
+ * A JSON POST to the gateway listener; a TLS-level refusal resolves as status 0. Each call on its own
+ * connection, unless an `agent` (keep-alive) is given.
+ */
+export function listenerCall(
+  port: number,
+  path: string,
+  body: unknown,
+  tls: ClientTls,
+  agent?: Agent,
+): Promise<Answer> {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve) => {
     const req = httpsRequest(
@@ -54,13 +65,16 @@ export function listenerCall(port: number, path: string, body: unknown, tls: Cli
         method: 'POST',
         ...tls,
         ca: [tls.ca],
-        agent: false,
+        agent: agent ?? false,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
       },
       (res) => {
         let text = '';
+        const localPort = res.socket.localPort;
         res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null, localPort }),
+        );
       },
     );
     req.on('error', () => resolve({ status: 0, body: null }));
@@ -197,6 +211,27 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   };
 }
 
+/** The gateway process for a start that must fail: its exit code and all it wrote (after the pipes close). */
+export function runGatewayToExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  let output = '';
+  const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/gateway/src/main.ts'], {
+    cwd: join(__dirname, '..', '..', '..'),
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      MAZEVAULT_MODE: 'gateway',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output })));
+}
+
 /** A fresh database for one gateway, migrated like `npm run migration:run -- gateway`. */
 export async function createGatewayDatabase(name: string): Promise<TestDatabase> {
   const db = await createTestDatabase(name);
@@ -281,9 +316,16 @@ export async function gatewayCall(
   path: string,
   body: unknown,
   overrides: Partial<SealOptions> = {},
+  transport: { tls?: ClientTls; agent?: Agent } = {},
 ): Promise<Answer> {
   const sealed = await sealAs(gw, path, body, overrides);
-  const answer = await listenerCall(port, path, { jwe: sealed.jwe }, gw.tls);
+  const answer = await listenerCall(
+    port,
+    path,
+    { jwe: sealed.jwe },
+    transport.tls ?? gw.tls,
+    transport.agent,
+  );
   if (answer.status < 200 || answer.status >= 300) return answer;
   const message = await openMessage(answer.body.jwe, {
     decryptionKey: gw.e2ee.encryption.privateJwk,
@@ -293,5 +335,59 @@ export async function gatewayCall(
     expectedInReplyTo: sealed.jti,
     replayGuard: gw.replayGuard,
   });
-  return { status: answer.status, body: message };
+  return { ...answer, body: message };
+}
+
+/** Registers a key of the test's own with a bootstrap package's token: the gateway's mTLS material. */
+export async function registerWithToken(
+  port: number,
+  pkg: { token: string; platformCaCertificatePem: string },
+): Promise<TestGateway & { answer: Answer }> {
+  const { keyPem, csrPem } = await newKeyAndCsr();
+  const e2ee = await generateE2eeKeys();
+  const answer = await listenerCall(
+    port,
+    '/api/v1/gateways/register',
+    {
+      token: pkg.token,
+      csr: csrPem,
+      e2ee: { signing: e2ee.signing.publicJwk, encryption: e2ee.encryption.publicJwk },
+    },
+    { ca: pkg.platformCaCertificatePem },
+  );
+  return {
+    id: answer.body?.gatewayId,
+    tls: { ca: pkg.platformCaCertificatePem, cert: answer.body?.certificatePem, key: keyPem },
+    e2ee,
+    primaryE2ee: answer.body?.primaryE2ee,
+    replayGuard: new ReplayGuard(),
+    answer,
+  };
+}
+
+/** A client certificate naming the gateway exactly as the platform CA would, from another CA. */
+export async function foreignClientCertificate(gatewayId: string): Promise<{ cert: string; key: string }> {
+  const other = await createRootCa({
+    keyType: 'ecdsa-p256',
+    subject: { commonName: 'Not the platform CA' },
+    ttlSeconds: 86_400,
+    clock: { now: () => new Date() },
+  });
+  const { keyPem, csrPem } = await newKeyAndCsr();
+  const forged = await issueFromCsr({
+    ca: other.ca,
+    clock: { now: () => new Date() },
+    csr: csrPem,
+    profile: defineProfile({
+      name: 'forged',
+      maxTtlSeconds: 3600,
+      keyUsages: ['digitalSignature'],
+      extendedKeyUsages: ['clientAuth'],
+      allowedSanTypes: ['uri'],
+      allowedUriSchemes: ['urn'],
+      subjectTemplate: { fixed: {}, commonName: 'omit' },
+    }),
+    altNames: { uri: [`urn:mazevault:gateway:${gatewayId}`] },
+  });
+  return { cert: forged.certificate.pem, key: keyPem };
 }

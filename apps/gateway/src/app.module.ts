@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { HeartbeatLoop } from './heartbeat/heartbeat.loop';
 import type { PrimaryCircuit } from './primary/primary-circuit';
 import type { TaskLoop } from './tasks/task.loop';
+import type { CertificateRenewal } from './identity/certificate-renewal';
 
 export interface GatewayRuntime {
   dataSource: DataSource;
@@ -15,15 +16,17 @@ export interface GatewayRuntime {
   tasks: TaskLoop;
   redis: Redis | undefined;
   registry: Registry;
+  renewal: CertificateRenewal;
 }
 
-/** Stops polling and heartbeats, then closes Redis and the database, when the app closes (SIGTERM or a test). */
+/** Stops polling, heartbeats and renewals, then closes Redis and the database, when the app closes (SIGTERM or a test). */
 class RuntimeShutdown implements OnApplicationShutdown {
   constructor(private readonly runtime: GatewayRuntime) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.runtime.tasks.stop();
     await this.runtime.heartbeat.stop();
+    await this.runtime.renewal.stop();
     this.runtime.redis?.disconnect();
     if (this.runtime.dataSource.isInitialized) await this.runtime.dataSource.destroy();
   }

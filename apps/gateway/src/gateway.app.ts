@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule, type GatewayRuntime } from './app.module';
 import type { GatewayConfig } from './config/gateway.config';
 import { HeartbeatLoop } from './heartbeat/heartbeat.loop';
+import { CertificateRenewal } from './identity/certificate-renewal';
 import { ensureIdentity } from './identity/enrollment';
 import { GatewayIdentityStore } from './identity/gateway-identity.store';
 import { GatewayMetrics } from './metrics/gateway.metrics';
@@ -37,7 +38,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const masters = new MasterKeyRing(
       new EnvMasterKeyProvider({ value: config.MASTER_KEY, variableName: 'MASTER_KEY' }),
     );
-    const identity = await ensureIdentity(config, new GatewayIdentityStore(dataSource, masters), logger);
+    const store = new GatewayIdentityStore(dataSource, masters);
+    const identity = await ensureIdentity(config, store, logger);
     const { registry } = createMetricsRegistry('gateway');
     const metrics = new GatewayMetrics(registry);
     const circuit = new PrimaryCircuit({
@@ -73,7 +75,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       certificateNotAfter: () => primary.identity.notAfter,
       writeQueueSize: () => 0, // the data plane's write queue (a later part)
     });
-    const runtime: GatewayRuntime = { dataSource, heartbeat, circuit, tasks, redis, registry };
+    const renewal = new CertificateRenewal(primary, store, logger);
+    const runtime: GatewayRuntime = { dataSource, heartbeat, circuit, tasks, redis, registry, renewal };
     const app = await createHttpApp(AppModule.forRuntime(logger, runtime), {
       title: 'MazeVault gateway',
       version: config.MAZEVAULT_VERSION,
@@ -88,6 +91,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     const { port } = app.getHttpServer().address() as { port: number };
     logger.info(`gateway listening on https://${config.HOST}:${port}`);
     heartbeat.start();
+    renewal.start();
     return app;
   } catch (error) {
     redis?.disconnect();

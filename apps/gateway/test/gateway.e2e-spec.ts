@@ -102,6 +102,7 @@ describe('gateway process with a stored identity and an unreachable Primary', ()
         notAfter: new Date(new X509Certificate(identity.cert).validTo),
         e2ee,
         primaryE2ee: { signing: primaryE2ee.signing.publicJwk, encryption: primaryE2ee.encryption.publicJwk },
+        bootstrapTokenHash: null,
       },
       new Uint8Array(pkcs8),
     );

@@ -116,6 +116,20 @@ export const GatewayRegisterResponseSchema = z.strictObject({
 });
 export type GatewayRegisterResponse = z.infer<typeof GatewayRegisterResponseSchema>;
 
+/**
+ * `POST /api/v1/gateway/certificate/renew` over mTLS: a CSR for a NEW key (same rules as registration:
+ * no names), answered with a certificate for the same gateway; from then on only the new serial is accepted.
+ */
+export const GatewayRenewCertificateRequestSchema = z.strictObject({ csr: PemCsr });
+export type GatewayRenewCertificateRequest = z.infer<typeof GatewayRenewCertificateRequestSchema>;
+
+export const GatewayRenewCertificateResponseSchema = z.strictObject({
+  certificatePem: z.string().max(16_384),
+  chainPem: z.string().max(65_536),
+  notAfter: z.iso.datetime(),
+});
+export type GatewayRenewCertificateResponse = z.infer<typeof GatewayRenewCertificateResponseSchema>;
+
 /** `POST /api/v1/gateway/heartbeat` over mTLS: who is sending comes from the client certificate. */
 export const GatewayHeartbeatSchema = z.strictObject({
   sentAt: z.iso.datetime(),

@@ -77,3 +77,12 @@ export function computeValidity(request: ValidityRequest): { notBefore: Date; no
 export function x509Time(date: Date): pkijs.Time {
   return new pkijs.Time({ type: date.getUTCFullYear() < 2050 ? 0 : 1, value: truncateToSeconds(date) });
 }
+
+/**
+ * When a short-lived certificate is renewed: 2/3 of the way from notBefore to notAfter (the
+ * backdating included), leaving a third of its lifetime to retry in.
+ */
+export function renewalDueAt(certificate: { notBefore: Date; notAfter: Date }): Date {
+  const start = certificate.notBefore.getTime();
+  return new Date(start + Math.floor(((certificate.notAfter.getTime() - start) * 2) / 3));
+}

@@ -9,6 +9,7 @@ import {
   type GatewayHeartbeatAck,
   GatewayHeartbeatSchema,
   GatewayRegisterRequestSchema,
+  GatewayRenewCertificateRequestSchema,
 } from '@mazevault/contracts';
 import type { GatewayEntity } from '@mazevault/persistence';
 import { describeCertificate } from '@mazevault/pki';
@@ -16,12 +17,13 @@ import {
   codeForStatus,
   frameworkProblem,
   parseOrProblem,
+  PeriodicJob,
   PROBLEM_CONTENT_TYPE,
   problemBody,
   ProblemException,
 } from '@mazevault/platform';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { TLSSocket } from 'node:tls';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import { AuditService } from '../audit/audit.service';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { GatewayEnrollmentService } from './gateway-enrollment.service';
@@ -29,11 +31,13 @@ import { GatewayFailoverService } from './gateway-failover.service';
 import { GatewayTaskRoutes } from './gateway-task.routes';
 import { gatewayIdOf } from './gateway-identity.util';
 import { installSealedTransport } from './gateway-listener-e2ee';
-import { PlatformCaService } from './platform-ca.service';
+import { type ListenerCertificate, PlatformCaService } from './platform-ca.service';
 import { PlatformE2eeService } from './platform-e2ee.service';
 
 /** Gateway messages are small; nothing here needs the admin API's 1 MiB. */
 const BODY_LIMIT_BYTES = 64 * 1024;
+/** How often the listener asks whether its server certificate is due (renewed at 2/3 of its lifetime). */
+const SERVER_CERTIFICATE_CHECK_MS = 60_000;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -42,6 +46,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     gateway?: GatewayEntity;
+    /** The presented client certificate (what a renewal replaces). */
+    gatewayCertificate?: { serialNumber: string; der: Uint8Array };
   }
 }
 
@@ -63,6 +69,11 @@ declare module 'fastify' {
 export class GatewayListener implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('GatewayListener');
   private server: FastifyInstance | null = null;
+  private serverSerial: string | null = null;
+  private readonly serverCertificateJob = new PeriodicJob(
+    () => this.refreshServerCertificate(),
+    (error) => this.logger.warn(`listener certificate renewal failed: ${(error as Error).message}`),
+  );
 
   constructor(
     @Inject(PRIMARY_CONFIG) private readonly config: PrimaryConfig,
@@ -84,16 +95,10 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
     if (this.config.GATEWAY_LISTEN_PORT === null) return;
     const ca = await this.platformCa.get();
     await this.platformE2ee.get(); // created (or loaded) before the first gateway registers
+    const current = (await this.platformCa.listenerCertificate())!;
+    this.serverSerial = current.serialNumber;
     const server = Fastify({
-      https: {
-        key: ca.server.privateKeyPem,
-        // The CA goes along so a gateway can find the certificate its token's fingerprint pins.
-        cert: ca.server.certificatePem + ca.caPem,
-        ca: [ca.caPem],
-        requestCert: true,
-        rejectUnauthorized: false,
-        minVersion: 'TLSv1.2',
-      },
+      https: { ...secureContextOptions(ca.caPem, current), requestCert: true, rejectUnauthorized: false },
       bodyLimit: BODY_LIMIT_BYTES,
       forceCloseConnections: true,
       logger: false,
@@ -119,10 +124,26 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
     this.routes(server);
     await server.listen({ port: this.config.GATEWAY_LISTEN_PORT, host: this.config.GATEWAY_LISTEN_HOST });
     this.server = server;
+    this.serverCertificateJob.start(SERVER_CERTIFICATE_CHECK_MS);
     this.logger.log(`gateway listener (mTLS) on https://${this.config.GATEWAY_LISTEN_HOST}:${this.port}`);
   }
 
+  /**
+   * Swaps in the current server certificate (renewed here or by another replica) without a restart:
+   * new handshakes get it, open connections keep theirs. The gateways pin the platform CA, not the leaf.
+   */
+  async refreshServerCertificate(): Promise<void> {
+    if (!this.server) return;
+    const ca = await this.platformCa.get();
+    const current = await this.platformCa.listenerCertificate(this.serverSerial ?? undefined);
+    if (!current || current.serialNumber === this.serverSerial) return;
+    (this.server.server as unknown as TlsServer).setSecureContext(secureContextOptions(ca.caPem, current));
+    this.serverSerial = current.serialNumber;
+    this.logger.log(`gateway listener certificate renewed; it expires at ${current.notAfter.toISOString()}`);
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.serverCertificateJob.stop();
     await this.server?.close();
     this.server = null;
   }
@@ -141,6 +162,10 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
       const body = parseOrProblem(GatewayHeartbeatSchema, request.body);
       const { serverTime } = await this.enrollment.heartbeat(request.gateway!, body);
       return { serverTime, ...(await this.failover.standing(request.gateway!)) };
+    });
+    server.post('/api/v1/gateway/certificate/renew', async (request) => {
+      const body = parseOrProblem(GatewayRenewCertificateRequestSchema, request.body);
+      return this.enrollment.renew(request.gateway!, request.gatewayCertificate!, body, request.id);
     });
     this.taskRoutes.register(server);
   }
@@ -167,15 +192,11 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
         'client_certificate_invalid',
         'The client certificate does not name a gateway',
       );
-    const gateway = await this.enrollment.authenticate(gatewayId, describeCertificate(peer.raw).serialNumber);
-    if (!gateway)
-      throw await this.deny(
-        request,
-        'gateway_not_active',
-        'This gateway is disabled or its certificate was replaced',
-        gatewayId,
-      );
-    return gateway;
+    const presented = describeCertificate(peer.raw);
+    const outcome = await this.enrollment.authenticate(gatewayId, presented);
+    if ('code' in outcome) throw await this.deny(request, outcome.code, outcome.detail, gatewayId);
+    request.gatewayCertificate = { serialNumber: presented.serialNumber, der: peer.raw };
+    return outcome.gateway;
   }
 
   private async deny(
@@ -217,4 +238,14 @@ export class GatewayListener implements OnApplicationBootstrap, OnApplicationShu
       .type(PROBLEM_CONTENT_TYPE)
       .send({ ...problemBody(status, code, detail, request.url), ...(errors ? { errors } : {}) });
   }
+}
+
+function secureContextOptions(caPem: string, server: ListenerCertificate) {
+  return {
+    key: server.privateKeyPem,
+    // The CA goes along so a gateway can find the certificate its token's fingerprint pins.
+    cert: server.certificatePem + caPem,
+    ca: [caPem],
+    minVersion: 'TLSv1.2' as const,
+  };
 }

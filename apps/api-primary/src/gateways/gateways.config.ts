@@ -25,8 +25,14 @@ export const GATEWAYS_CONFIG_SHAPE = {
         .map((n) => n.trim())
         .filter(Boolean),
     ),
-  /** Lifetime of a gateway's client certificate (short-lived leaves; default 30 days). */
-  GATEWAY_CERT_TTL_SECONDS: env.int(30 * 86_400, 300),
+  /**
+   * Lifetime of a gateway's client certificate (short-lived leaves; default 30 days). Gateways renew
+   * at 2/3 of notBefore→notAfter, and notBefore is backdated 60 s: the 60 s floor puts the renewal 20 s
+   * after issuance with 40 s left to retry — what end-to-end tests use; production keeps days.
+   */
+  GATEWAY_CERT_TTL_SECONDS: env.int(30 * 86_400, 60),
+  /** Lifetime of the listener's server certificate, renewed in place at 2/3 of it (no restart). */
+  GATEWAY_SERVER_CERT_TTL_SECONDS: env.int(30 * 86_400, 3600),
   GATEWAY_BOOTSTRAP_TOKEN_TTL_SECONDS: env.int(24 * 3600, 60),
   /** Told to gateways at enrollment: how often they heartbeat. */
   GATEWAY_HEARTBEAT_INTERVAL_SECONDS: env.int(60, 1),

@@ -10,7 +10,20 @@ import { type AuthenticatedRequest, holdsRole, RequirePermission } from '@mazeva
 import { Audited } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { actorOf } from '../pki/pki-actor.util';
-import { GatewayEnrollmentService, type GatewayView } from './gateway-enrollment.service';
+import {
+  type BootstrapTokenView,
+  GatewayEnrollmentService,
+  type GatewayView,
+} from './gateway-enrollment.service';
+
+/**
+ * Creating and revoking mTLS identities is an admin's act (the seed's "admin only"), though
+ * security-officers hold gateways:manage to list gateways and tokens and to disable gateways.
+ */
+function requireAdmin(request: AuthenticatedRequest, detail: string): void {
+  if (!holdsRole(request.principal, 'admin', { organizationId: request.principal.organizationId }))
+    throw new ProblemException(403, 'admin_required', detail);
+}
 
 /** The admin side of gateways (on the admin port; the gateways themselves talk to the mTLS listener). */
 @ApiTags('gateways')
@@ -36,16 +49,72 @@ export class GatewaysController {
     @ValidBody(GatewayBootstrapRequestSchema) body: GatewayBootstrapRequest,
     @Req() request: AuthenticatedRequest,
   ): Promise<GatewayBootstrapResponse> {
-    // A bootstrap token makes a new mTLS identity: an admin's act (the seed's "admin only"), though
-    // security-officers hold gateways:manage to list and disable gateways.
-    if (!holdsRole(request.principal, 'admin', { organizationId: request.principal.organizationId })) {
-      throw new ProblemException(
-        403,
-        'admin_required',
-        'Only an organization admin creates gateway bootstrap tokens',
-      );
-    }
+    requireAdmin(request, 'Only an organization admin creates gateway bootstrap tokens');
     return this.enrollment.bootstrap(actorOf(request), body);
+  }
+
+  @Post(':gatewayId/bootstrap')
+  @HttpCode(201)
+  @RequirePermission('gateways:manage')
+  @ApiOperation({
+    summary:
+      'A new one-time token for an existing gateway (re-enrollment keeping its id, environment and role)',
+  })
+  @Audited({
+    action: 'gateway.bootstrap',
+    resourceType: 'gateway',
+    resourceRef: (req) => req.params?.gatewayId,
+  })
+  reissueBootstrap(
+    @Param('gatewayId', ParseUUIDPipe) gatewayId: string,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<GatewayBootstrapResponse> {
+    requireAdmin(request, 'Only an organization admin creates gateway bootstrap tokens');
+    return this.enrollment.reissueBootstrap(actorOf(request), gatewayId);
+  }
+
+  @Get('bootstrap-tokens')
+  @RequirePermission('gateways:manage')
+  @ApiOperation({ summary: 'Bootstrap tokens (metadata only: never the token or its hash)' })
+  listTokens(@Req() request: AuthenticatedRequest): Promise<{ tokens: BootstrapTokenView[] }> {
+    return this.enrollment.listTokens(request.principal.organizationId);
+  }
+
+  @Post('bootstrap-tokens/:tokenId/revoke')
+  @HttpCode(200)
+  @RequirePermission('gateways:manage')
+  @ApiOperation({ summary: 'Revoke an unused bootstrap token: registration with it is refused' })
+  @Audited({
+    action: 'gateway.bootstrap_token.revoke',
+    resourceType: 'gateway_bootstrap_token',
+    resourceRef: (req) => req.params?.tokenId,
+  })
+  revokeToken(
+    @Param('tokenId', ParseUUIDPipe) tokenId: string,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<BootstrapTokenView> {
+    requireAdmin(request, 'Only an organization admin revokes gateway bootstrap tokens');
+    return this.enrollment.revokeToken(request.principal.organizationId, tokenId);
+  }
+
+  @Post(':gatewayId/revoke-certificate')
+  @HttpCode(200)
+  @RequirePermission('gateways:manage')
+  @ApiOperation({
+    summary:
+      "Revoke the gateway's certificate: refused from its next request on; it re-enrolls with a new token",
+  })
+  @Audited({
+    action: 'gateway.certificate.revoke',
+    resourceType: 'gateway',
+    resourceRef: (req) => req.params?.gatewayId,
+  })
+  revokeCertificate(
+    @Param('gatewayId', ParseUUIDPipe) gatewayId: string,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<GatewayView & { revokedSerial: string | null }> {
+    requireAdmin(request, "Only an organization admin revokes a gateway's certificate");
+    return this.enrollment.revokeCertificate(request.principal.organizationId, gatewayId);
   }
 
   @Get()

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type MasterKeyRing, openPrivateKey, sealPrivateKey } from '@mazevault/crypto';
 import { PlatformCaEntity } from '@mazevault/persistence';
 import {
+  BACKDATE_SECONDS,
   CA_KEY_KIND,
   type CertificateAuthority,
   createRootCa,
@@ -10,6 +11,7 @@ import {
   issueFromCsr,
   issueWithGeneratedKey,
   loadCertificateAuthority,
+  renewalDueAt,
   sealSignerKey,
   unsealSigner,
 } from '@mazevault/pki';
@@ -26,14 +28,22 @@ const PURPOSE = 'gateway-mtls';
 /** AAD kind of the listener's sealed server key (the CA key is sealed as kind `ca`, bound to ca_id). */
 const LISTENER_KEY_KIND = 'gateway-listener';
 const CA_TTL_SECONDS = 10 * 365 * 86_400;
-const SERVER_TTL_SECONDS = 90 * 86_400;
+
+/** The listener's server certificate and key (short-lived: renewed at 2/3 of its lifetime). */
+export interface ListenerCertificate {
+  certificatePem: string;
+  privateKeyPem: string;
+  serialNumber: string;
+  notAfter: Date;
+}
 
 export interface PlatformCa {
   authority: CertificateAuthority;
   caPem: string;
   /** SHA-256 of the CA certificate's DER, hex: what a gateway pins. */
   fingerprint: string;
-  server: { certificatePem: string; privateKeyPem: string };
+  /** The server certificate as loaded at first use; `listenerCertificate()` has the current one. */
+  server: ListenerCertificate;
 }
 
 /**
@@ -66,7 +76,9 @@ export class PlatformCaService {
     const { authority } = await this.get();
     const profile = defineProfile({
       name: 'platform-gateway-client',
-      maxTtlSeconds: this.config.GATEWAY_CERT_TTL_SECONDS,
+      // The profile bounds the validity period (notBefore→notAfter, both seconds inclusive), which
+      // includes the 60 s backdating: the certificate stays valid GATEWAY_CERT_TTL_SECONDS after issuance.
+      maxTtlSeconds: this.config.GATEWAY_CERT_TTL_SECONDS + BACKDATE_SECONDS + 1,
       keyUsages: ['digitalSignature'],
       extendedKeyUsages: ['clientAuth'],
       allowedSanTypes: ['uri'],
@@ -108,15 +120,56 @@ export class PlatformCaService {
       ttlSeconds: CA_TTL_SECONDS,
       clock: this.clock,
     });
+    const server = await this.issueServer(root.ca);
+    const caKey = await sealSignerKey(new Uint8Array(root.privateKeyPkcs8!), CA_KEY_KIND, caId, this.masters);
+    return {
+      purpose: PURPOSE,
+      caId,
+      certificatePem: root.certificate.pem,
+      sealedPrivateKey: caKey.sealed,
+      ...(await this.sealServer(server, caId)),
+    };
+  }
+
+  /**
+   * The listener's current server certificate, renewed first when 2/3 of its lifetime (by the
+   * injected clock) have passed. Every replica asks on a timer; the renewal is a compare-and-set on
+   * the stored certificate, so one replica renews and the others pick the winner up from the row.
+   * With `unlessSerial`: null when that is still the current one (its key is not unsealed again).
+   */
+  async listenerCertificate(unlessSerial?: string): Promise<ListenerCertificate | null> {
+    const { authority } = await this.get();
+    const repository = this.dataSource.getRepository(PlatformCaEntity);
+    let row = await repository.findOneByOrFail({ purpose: PURPOSE });
+    const current = describeCertificate(row.serverCertificatePem);
+    const due = this.clock.now().getTime() >= renewalDueAt(current).getTime();
+    if (!due && current.serialNumber === unlessSerial) return null;
+    if (due) {
+      const server = await this.issueServer(authority);
+      await repository
+        .createQueryBuilder()
+        .update()
+        .set(await this.sealServer(server, row.caId))
+        .where('"purpose" = :purpose AND "server_certificate_pem" = :old', {
+          purpose: PURPOSE,
+          old: row.serverCertificatePem,
+        })
+        .execute();
+      row = await repository.findOneByOrFail({ purpose: PURPOSE });
+    }
+    return this.openServer(row);
+  }
+
+  private issueServer(ca: CertificateAuthority) {
     const names = this.config.GATEWAY_SERVER_NAMES;
     const ips = names.filter((n) => isIP(n));
     const dns = names.filter((n) => !isIP(n));
-    const server = await issueWithGeneratedKey({
-      ca: root.ca,
+    return issueWithGeneratedKey({
+      ca,
       clock: this.clock,
       profile: defineProfile({
         name: 'platform-gateway-listener',
-        maxTtlSeconds: SERVER_TTL_SECONDS,
+        maxTtlSeconds: this.config.GATEWAY_SERVER_CERT_TTL_SECONDS,
         allowedSanTypes: ['dns', 'ip'],
         allowedDomains: dns,
         allowedIpRanges: ips.map((ip) => (isIP(ip) === 6 ? `${ip}/128` : `${ip}/32`)),
@@ -126,43 +179,54 @@ export class PlatformCaService {
       ...(dns[0] !== undefined && { commonName: dns[0] }),
       altNames: { dns, ip: ips },
     });
-    const caKey = await sealSignerKey(new Uint8Array(root.privateKeyPkcs8!), CA_KEY_KIND, caId, this.masters);
-    const serverKey = await sealPrivateKey(
-      new Uint8Array(server.privateKeyPkcs8!),
-      { kind: LISTENER_KEY_KIND, ownerId: caId },
-      this.masters,
-    );
-    return {
-      purpose: PURPOSE,
-      caId,
-      certificatePem: root.certificate.pem,
-      sealedPrivateKey: caKey.sealed,
-      serverCertificatePem: server.certificate.pem,
-      serverSealedPrivateKey: serverKey.sealed,
-      serverNotAfter: server.certificate.notAfter,
-    };
   }
 
-  private async open(row: PlatformCaEntity): Promise<PlatformCa> {
-    const signer = await unsealSigner(row.sealedPrivateKey, CA_KEY_KIND, row.caId, this.masters);
-    const authority = await loadCertificateAuthority({ certificate: row.certificatePem, signer });
+  private async sealServer(
+    server: Awaited<ReturnType<PlatformCaService['issueServer']>>,
+    caId: string,
+  ): Promise<Pick<PlatformCaEntity, 'serverCertificatePem' | 'serverSealedPrivateKey' | 'serverNotAfter'>> {
+    const pkcs8 = new Uint8Array(server.privateKeyPkcs8!);
+    try {
+      const sealed = await sealPrivateKey(pkcs8, { kind: LISTENER_KEY_KIND, ownerId: caId }, this.masters);
+      return {
+        serverCertificatePem: server.certificate.pem,
+        serverSealedPrivateKey: sealed.sealed,
+        serverNotAfter: server.certificate.notAfter,
+      };
+    } finally {
+      pkcs8.fill(0);
+    }
+  }
+
+  private async openServer(row: PlatformCaEntity): Promise<ListenerCertificate> {
     const pkcs8 = await openPrivateKey(
       row.serverSealedPrivateKey,
       { kind: LISTENER_KEY_KIND, ownerId: row.caId },
       this.masters,
     );
     try {
-      const privateKeyPem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })
-        .export({ format: 'pem', type: 'pkcs8' })
-        .toString();
+      const described = describeCertificate(row.serverCertificatePem);
       return {
-        authority,
-        caPem: row.certificatePem,
-        fingerprint: createHash('sha256').update(describeCertificate(row.certificatePem).der).digest('hex'),
-        server: { certificatePem: row.serverCertificatePem, privateKeyPem },
+        certificatePem: row.serverCertificatePem,
+        privateKeyPem: createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })
+          .export({ format: 'pem', type: 'pkcs8' })
+          .toString(),
+        serialNumber: described.serialNumber,
+        notAfter: described.notAfter,
       };
     } finally {
       pkcs8.fill(0);
     }
+  }
+
+  private async open(row: PlatformCaEntity): Promise<PlatformCa> {
+    const signer = await unsealSigner(row.sealedPrivateKey, CA_KEY_KIND, row.caId, this.masters);
+    const authority = await loadCertificateAuthority({ certificate: row.certificatePem, signer });
+    return {
+      authority,
+      caPem: row.certificatePem,
+      fingerprint: createHash('sha256').update(describeCertificate(row.certificatePem).der).digest('hex'),
+      server: await this.openServer(row),
+    };
   }
 }

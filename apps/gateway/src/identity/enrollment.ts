@@ -1,5 +1,5 @@
 import { type GatewayRegisterResponse, GatewayRegisterResponseSchema } from '@mazevault/contracts';
-import { generateE2eeKeys } from '@mazevault/crypto';
+import { generateE2eeKeys, sha256Hex } from '@mazevault/crypto';
 import { createCsr, exportPkcs8, generateKeyPair, signerFromPkcs8 } from '@mazevault/pki';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/gateway.config';
@@ -20,12 +20,29 @@ export async function ensureIdentity(
   logger: Logger,
 ): Promise<GatewayIdentity> {
   const stored = await store.load();
-  if (stored) {
-    logger.info({ gatewayId: stored.gatewayId }, `Using stored gateway identity: ${stored.gatewayId}`);
-    logger.info('Setting up mTLS...');
-    return stored;
-  }
   const token = config.GATEWAY_BOOTSTRAP_TOKEN;
+  if (stored) {
+    const expired = stored.notAfter.getTime() <= Date.now();
+    // A token other than the one this identity was enrolled with is an operator's "enroll again" (a
+    // revoked certificate); the same token left in the environment is not (it is spent anyway).
+    const sameToken = token !== undefined && stored.bootstrapTokenHash === sha256Hex(token);
+    const newToken = token !== undefined && stored.bootstrapTokenHash !== null && !sameToken;
+    if (!expired && !newToken) {
+      logger.info({ gatewayId: stored.gatewayId }, `Using stored gateway identity: ${stored.gatewayId}`);
+      logger.info('Setting up mTLS...');
+      return stored;
+    }
+    if (expired && (!token || sameToken))
+      throw new EnrollmentError(
+        `gateway certificate expired at ${stored.notAfter.toISOString()}; set GATEWAY_BOOTSTRAP_TOKEN from POST /api/v1/gateways/${stored.gatewayId}/bootstrap to re-enroll`,
+      );
+    logger.info(
+      { gatewayId: stored.gatewayId },
+      expired
+        ? `gateway certificate expired at ${stored.notAfter.toISOString()}; re-enrolling with the new GATEWAY_BOOTSTRAP_TOKEN`
+        : 'a new GATEWAY_BOOTSTRAP_TOKEN is set: re-enrolling',
+    );
+  }
   if (!token)
     throw new EnrollmentError(
       'No stored gateway identity and no GATEWAY_BOOTSTRAP_TOKEN: create one with POST /api/v1/gateways/bootstrap on the Primary',
@@ -82,6 +99,7 @@ export async function ensureIdentity(
       notAfter: new Date(registered.notAfter),
       e2ee,
       primaryE2ee: registered.primaryE2ee,
+      bootstrapTokenHash: sha256Hex(token),
     };
     await store.save(identity, pkcs8);
     logger.info({ gatewayId: identity.gatewayId }, `Gateway registered successfully: ${identity.gatewayId}`);

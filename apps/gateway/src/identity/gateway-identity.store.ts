@@ -28,6 +28,8 @@ export interface GatewayIdentity {
   e2ee: E2eeKeys;
   /** The Primary's public E2EE keys, received at registration. */
   primaryE2ee: GatewayE2eeKeys;
+  /** SHA-256 of the bootstrap token it was enrolled with (a different token means: enroll again). */
+  bootstrapTokenHash: string | null;
 }
 
 /**
@@ -63,6 +65,7 @@ export class GatewayIdentityStore {
         notAfter: row.notAfter,
         e2ee,
         primaryE2ee: row.primaryE2ee as GatewayE2eeKeys,
+        bootstrapTokenHash: row.bootstrapTokenHash,
       };
     } finally {
       pkcs8.fill(0);
@@ -91,6 +94,7 @@ export class GatewayIdentityStore {
         signing: { ...identity.primaryE2ee.signing },
         encryption: { ...identity.primaryE2ee.encryption },
       },
+      bootstrapTokenHash: identity.bootstrapTokenHash,
     });
   }
 }

@@ -33,6 +33,10 @@ export class GatewayIdentityEntity {
   @Column({ name: 'primary_e2ee', type: 'jsonb', nullable: true })
   primaryE2ee!: { signing: Record<string, string>; encryption: Record<string, string> } | null;
 
+  /** SHA-256 (hex) of the bootstrap token this identity was enrolled with; null before it was recorded. */
+  @Column({ name: 'bootstrap_token_hash', type: 'varchar', length: 64, nullable: true })
+  bootstrapTokenHash!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }
