@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -11,6 +12,7 @@ import { ProjectEntity } from './project.entity';
 
 /** A stage of a project (dev, test, prod, ...): the unit secrets and bindings are scoped to. */
 @Entity('environments')
+@Check('CHK_environments_gateway_environment', `"gateway_environment" IN ('NPR', 'PRO')`)
 @Index('UQ_environments_project_slug', ['projectId', 'slug'], { unique: true })
 export class EnvironmentEntity {
   @PrimaryGeneratedColumn('uuid')

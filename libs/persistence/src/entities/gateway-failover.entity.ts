@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * Which gateway role runs an environment's tasks, and the fencing epoch: bumped on every change, so a
@@ -6,6 +6,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * `primary` role at epoch 0.
  */
 @Entity('gateway_failover')
+@Check('CHK_gateway_failover_environment', `"environment" IN ('NPR', 'PRO')`)
+@Check('CHK_gateway_failover_active_role', `"active_role" IN ('primary', 'dr-standby')`)
 export class GatewayFailoverEntity {
   @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
   organizationId!: string;
@@ -19,7 +21,7 @@ export class GatewayFailoverEntity {
   @Column({ type: 'int', default: 0 })
   epoch!: number;
 
-  @Column({ name: 'updated_at', type: 'timestamptz' })
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt!: Date;
 
   @Column({ name: 'updated_by', type: 'varchar', length: 128, nullable: true })

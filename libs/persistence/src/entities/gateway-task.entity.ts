@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type GatewayTaskStatus = 'queued' | 'leased' | 'succeeded' | 'failed';
 
@@ -8,6 +8,16 @@ export type GatewayTaskStatus = 'queued' | 'leased' | 'succeeded' | 'failed';
  * values. `attempt` counts deliveries; `lease_epoch` is the environment's fencing epoch at the lease.
  */
 @Entity('gateway_tasks')
+@Check('CHK_gateway_tasks_environment', `"environment" IN ('NPR', 'PRO')`)
+@Check('CHK_gateway_tasks_status', `"status" IN ('queued', 'leased', 'succeeded', 'failed')`)
+@Check(
+  'CHK_gateway_tasks_lease',
+  `"status" <> 'leased' OR ("leased_by_gateway_id" IS NOT NULL AND "lease_epoch" IS NOT NULL AND "lease_expires_at" IS NOT NULL)`,
+)
+// What a poll scans: the open tasks of one organization and environment, oldest first.
+@Index('IDX_gateway_tasks_open', ['organizationId', 'environment', 'status', 'createdAt'], {
+  where: `"status" IN ('queued', 'leased')`,
+})
 @Index('UQ_gateway_tasks_organization_idempotency_key', ['organizationId', 'idempotencyKey'], {
   unique: true,
 })

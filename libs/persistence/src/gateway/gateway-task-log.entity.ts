@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * A task the gateway finished, keyed by the task's idempotency key, so a redelivery is answered from
@@ -6,6 +6,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * the Key Vault version, and the value is read back from the vault at that version to re-report it.
  */
 @Entity('gateway_task_log')
+@Check('CHK_gateway_task_log_status', `"status" IN ('succeeded', 'failed')`)
 export class GatewayTaskLogEntity {
   @PrimaryColumn({ name: 'idempotency_key', type: 'varchar', length: 128 })
   idempotencyKey!: string;
