@@ -109,10 +109,15 @@ describe('gateway task round trip: Primary → gateway processes → Project Key
     port = primary.app.get(GatewayListener).port!;
     admin = await login(base, primary.admin.email, primary.admin.password);
     project = (
-      await api('POST', '/api/v1/projects', { slug: 'shop', name: 'Shop', environments: ['dev', 'prod'] })
+      await api('POST', '/api/v1/projects', {
+        slug: 'shop',
+        name: 'Shop',
+        environments: ['dev', 'staging', 'prod'],
+      })
     ).body;
     for (const [env, gatewayEnvironment] of [
       ['dev', 'NPR'],
+      ['staging', 'NPR'],
       ['prod', 'PRO'],
     ])
       expect(
@@ -120,6 +125,7 @@ describe('gateway task round trip: Primary → gateway processes → Project Key
       ).toBe(200);
     for (const [env, value] of [
       ['dev', 'dev-only-db-password'],
+      ['staging', 'staging-only-db-password'],
       ['prod', 'prod-only-db-password'],
     ])
       expect(
@@ -146,6 +152,11 @@ describe('gateway task round trip: Primary → gateway processes → Project Key
       projectId: project.id,
       environmentId: envId('dev'),
     });
+    const staging = await api('POST', '/api/v1/gateways/tasks', {
+      kind: 'sync-secrets',
+      projectId: project.id,
+      environmentId: envId('staging'),
+    });
     const prod = await api('POST', '/api/v1/gateways/tasks', {
       kind: 'sync-secrets',
       projectId: project.id,
@@ -163,7 +174,11 @@ describe('gateway task round trip: Primary → gateway processes → Project Key
       environment: 'PRO',
       leasedByGatewayId: gateways['gw-pro-primary']!.id,
     });
-    expect(vaultValue(vaults.NPR, 'dev-only')).toBe('dev-only-db-password');
+    expect(await finished(staging.body.id)).toMatchObject({ status: 'succeeded', environment: 'NPR' });
+    // One NPR vault serves dev and staging: each environment's secrets under `<project>/<environment>/`.
+    expect(vaults.NPR.peek('shop--dev--app--db')?.value).toBe('dev-only-db-password');
+    expect(vaults.NPR.peek('shop--staging--app--db')?.value).toBe('staging-only-db-password');
+    expect(vaults.PRO.names()).toEqual(['shop--prod--app--db']);
     expect(vaultValue(vaults.PRO, 'prod-only')).toBe('prod-only-db-password');
     expect(vaultValue(vaults.NPR, 'prod-only')).toBeUndefined();
     expect(vaultValue(vaults.PRO, 'dev-only')).toBeUndefined();
@@ -192,7 +207,8 @@ describe('gateway task round trip: Primary → gateway processes → Project Key
     const rotated = read.body.value as string;
     expect(rotated).not.toBe('dev-only-db-password');
     expect(rotated).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(vaults.NPR.names().some((name) => vaults.NPR.peek(name)?.value === rotated)).toBe(true);
+    expect(vaults.NPR.peek('shop--dev--app--db')?.value).toBe(rotated);
+    expect(vaults.NPR.peek('shop--staging--app--db')?.value).toBe('staging-only-db-password');
     const version = read.body.version as number;
 
     // The same request again (a CI retry) is the same task: nothing runs or changes twice.

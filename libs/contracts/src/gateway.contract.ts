@@ -231,6 +231,15 @@ export const GatewayTaskSchema = z.strictObject({
   attempt: z.number().int().min(1),
   issuedAt: z.iso.datetime(),
   params: GatewayTaskParamsSchema,
+  /**
+   * For tasks about a project environment: `<project slug>/<environment slug>`, the prefix of every
+   * Key Vault name the task touches, so the environments one Project Key Vault serves (all NPR ones
+   * share the NPR vault) and their projects never overwrite each other's secrets.
+   */
+  vaultNamespace: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/)
+    .optional(),
   /** For `sync-secrets`: the environment's current secrets, resolved at delivery, never stored with the task. */
   secrets: z.array(GatewayTaskSecretSchema).max(10_000).optional(),
 });

@@ -134,6 +134,7 @@ export class GatewayTaskLeaseService {
           await this.fail(gateway, row, 'environment_not_classified_for_gateway');
           continue;
         }
+        task.vaultNamespace = await this.scopes.vaultNamespace(scope);
         if (params.kind === 'sync-secrets') {
           try {
             task.secrets = await this.scopes.currentSecrets(scope);

@@ -45,6 +45,23 @@ export class GatewayTaskScopeService {
     return rows[0].gateway_environment;
   }
 
+  /** `<project slug>/<environment slug>`: where a task's secrets live in the Project Key Vault. */
+  async vaultNamespace(scope: SecretScope): Promise<string> {
+    const rows = (await this.dataSource.query(
+      `SELECT p."slug" AS project, e."slug" AS environment
+         FROM "environments" e JOIN "projects" p ON p."id" = e."project_id"
+        WHERE e."id" = $1 AND p."id" = $2 AND p."organization_id" = $3`,
+      [scope.environmentId, scope.projectId, scope.organizationId],
+    )) as { project: string; environment: string }[];
+    if (!rows[0])
+      throw new ProblemException(
+        404,
+        'environment_not_found',
+        'No such project environment in this organization',
+      );
+    return `${rows[0].project}/${rows[0].environment}`;
+  }
+
   /** True only if the project environment exists in the organization and is classified exactly `environment`. */
   async servedBy(organizationId: string, scope: SecretScope, environment: string): Promise<boolean> {
     try {

@@ -91,6 +91,7 @@ describe('TaskExecutor with the Project Key Vault', () => {
     attempt: 1,
     issuedAt: new Date().toISOString(),
     params,
+    vaultNamespace: 'shop/dev',
     ...extra,
   });
   const metric = async (name: string, labels: Record<string, string> = {}) =>
@@ -127,8 +128,8 @@ describe('TaskExecutor with the Project Key Vault', () => {
       output: { kind: 'sync-secrets', written: 2, unchanged: 1 },
     });
     expect(puts()).toBe(3);
-    expect(server.peek(encodeKeyVaultName('app/api-key'))?.value).toBe('new-api-key');
-    expect(server.peek(encodeKeyVaultName('App/Mixed_Case'))?.value).toBe('mixed');
+    expect(server.peek(encodeKeyVaultName('shop/dev/app/api-key'))?.value).toBe('new-api-key');
+    expect(server.peek(encodeKeyVaultName('shop/dev/App/Mixed_Case'))?.value).toBe('mixed');
 
     // The same task again (a result the Primary did not get): the recorded outcome, no vault call.
     const before = server.requests.length;
@@ -151,7 +152,7 @@ describe('TaskExecutor with the Project Key Vault', () => {
     expect(first.status).toBe('succeeded');
     const output = first.output as { kind: 'rotate-vault-secret'; value: string; keyVaultVersion: string };
     expect(output.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(server.peek(encodeKeyVaultName('app/signing-key'))).toMatchObject({
+    expect(server.peek(encodeKeyVaultName('shop/dev/app/signing-key'))).toMatchObject({
       value: output.value,
       tags: { [ROTATION_KEY_TAG]: rotate.idempotencyKey },
     });
@@ -160,7 +161,7 @@ describe('TaskExecutor with the Project Key Vault', () => {
     expect(again.output).toEqual(output);
     expect(puts()).toBe(1);
     expect(server.apiRequests({ method: 'GET' }).at(-1)?.path).toBe(
-      `/secrets/${encodeKeyVaultName('app/signing-key')}/${output.keyVaultVersion}`,
+      `/secrets/${encodeKeyVaultName('shop/dev/app/signing-key')}/${output.keyVaultVersion}`,
     );
 
     // The task log keeps the version, never the value.
@@ -180,7 +181,7 @@ describe('TaskExecutor with the Project Key Vault', () => {
       path: 'svc/token',
     });
     const vault = (executor as unknown as { vault: Parameters<typeof rotateVaultSecret>[0] }).vault;
-    const written = await rotateVaultSecret(vault, 'svc/token', rotate.idempotencyKey); // then "crash"
+    const written = await rotateVaultSecret(vault, 'shop/dev/svc/token', rotate.idempotencyKey); // then "crash"
     const result = await executor.execute(rotate);
     expect(result.output).toEqual({ kind: 'rotate-vault-secret', ...written });
     expect(puts()).toBe(1);
@@ -193,7 +194,7 @@ describe('TaskExecutor with the Project Key Vault', () => {
       environmentId: ENVIRONMENT,
       path: 'app/denied',
     });
-    server.failNext({ status: 403, path: `/secrets/${encodeKeyVaultName('app/denied')}` });
+    server.failNext({ status: 403, path: `/secrets/${encodeKeyVaultName('shop/dev/app/denied')}` });
     const denied = await executor.execute(rotate);
     expect(denied).toEqual({
       taskId: rotate.taskId,

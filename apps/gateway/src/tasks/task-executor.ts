@@ -72,11 +72,19 @@ export class TaskExecutor {
         return { output: { kind: 'ping' }, summary: {} };
       case 'sync-secrets': {
         if (!task.secrets) throw new TaskFailure('task_secrets_missing');
-        const counts = await syncSecrets(this.requireVault(), task.secrets);
+        const namespace = vaultNamespaceOf(task);
+        const counts = await syncSecrets(
+          this.requireVault(),
+          task.secrets.map((secret) => ({ ...secret, path: `${namespace}/${secret.path}` })),
+        );
         return { output: { kind: 'sync-secrets', ...counts }, summary: counts };
       }
       case 'rotate-vault-secret': {
-        const rotation = await rotateVaultSecret(this.requireVault(), params.path, task.idempotencyKey);
+        const rotation = await rotateVaultSecret(
+          this.requireVault(),
+          `${vaultNamespaceOf(task)}/${params.path}`,
+          task.idempotencyKey,
+        );
         return {
           output: { kind: 'rotate-vault-secret', ...rotation },
           summary: { path: params.path, keyVaultVersion: rotation.keyVaultVersion },
@@ -100,7 +108,11 @@ export class TaskExecutor {
           });
         case 'rotate-vault-secret': {
           const version = String(summary['keyVaultVersion']);
-          const value = await readVersion(this.requireVault(), task.params.path, version);
+          const value = await readVersion(
+            this.requireVault(),
+            `${vaultNamespaceOf(task)}/${task.params.path}`,
+            version,
+          );
           return this.result(task, done, { kind: 'rotate-vault-secret', value, keyVaultVersion: version });
         }
       }
@@ -171,4 +183,13 @@ function safeSummary(summary: Record<string, unknown>): Record<string, unknown> 
   return Object.fromEntries(
     Object.entries({ written, unchanged, keyVaultVersion }).filter(([, v]) => v !== undefined),
   );
+}
+
+/**
+ * Where the task's secrets live in the Project Key Vault: under `<project>/<environment>/` (the
+ * Primary sends it), since one vault serves every environment of its NPR or PRO side.
+ */
+function vaultNamespaceOf(task: GatewayTask): string {
+  if (!task.vaultNamespace) throw new TaskFailure('task_namespace_missing');
+  return task.vaultNamespace;
 }
