@@ -1,10 +1,21 @@
 import 'reflect-metadata';
-import { ConfigValidationError } from '@mazevault/platform';
-import { loadPrimaryConfig, type PrimaryConfig } from './config/primary.config';
+import { ConfigValidationError, serviceHelp, wantsHelp } from '@mazevault/platform';
+import { loadPrimaryConfig, PRIMARY_CONFIG_SHAPE, type PrimaryConfig } from './config/primary.config';
 import { createPrimaryApp } from './primary.app';
 
 /** Production entry point: config from the environment, migrations already applied by the deploy. */
 async function main(): Promise<void> {
+  if (wantsHelp()) {
+    process.stdout.write(
+      serviceHelp({
+        command: 'node -r ./tools/register.cjs apps/api-primary/src/main.ts   (the image runs exactly this)',
+        summary:
+          'MazeVault Primary: the admin API on PORT and the gateway listener (mTLS) on GATEWAY_LISTEN_PORT.\nMigrations are applied beforehand: npm run migration:run. Locally, `npm start` runs everything.',
+        shape: PRIMARY_CONFIG_SHAPE,
+      }),
+    );
+    return;
+  }
   let config: PrimaryConfig;
   try {
     config = loadPrimaryConfig();

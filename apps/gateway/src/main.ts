@@ -1,10 +1,21 @@
 import 'reflect-metadata';
-import { ConfigValidationError, createServiceLogger } from '@mazevault/platform';
-import { type GatewayConfig, loadGatewayConfig } from './config/gateway.config';
+import { ConfigValidationError, createServiceLogger, serviceHelp, wantsHelp } from '@mazevault/platform';
+import { GATEWAY_CONFIG_SHAPE, type GatewayConfig, loadGatewayConfig } from './config/gateway.config';
 import { startGateway } from './gateway.app';
 import { EnrollmentError } from './identity/enrollment';
 
 async function main(): Promise<void> {
+  if (wantsHelp()) {
+    process.stdout.write(
+      serviceHelp({
+        command: 'node -r ./tools/register.cjs apps/gateway/src/main.ts   (the image runs exactly this)',
+        summary:
+          'MazeVault gateway: enrolls with the Primary (GATEWAY_BOOTSTRAP_TOKEN, once), then heartbeats, polls and\nruns tasks over mTLS + E2EE, and serves /api/v1/health and /metrics over HTTPS on PORT.',
+        shape: GATEWAY_CONFIG_SHAPE,
+      }),
+    );
+    return;
+  }
   let config: GatewayConfig;
   try {
     config = loadGatewayConfig();

@@ -17,13 +17,16 @@ const BASE = {
   MASTER_KEY: randomBytes(32).toString('base64'),
 };
 
-function startGateway(env: Record<string, string>): {
+function startGateway(
+  env: Record<string, string>,
+  args: string[] = [],
+): {
   child: ChildProcess;
   output: () => string;
   exit: Promise<number | null>;
 } {
   let output = '';
-  const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/gateway/src/main.ts'], {
+  const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/gateway/src/main.ts', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
   });
@@ -60,6 +63,17 @@ function getPinned(url: string): Promise<{ status: number; text: string; fingerp
     req.end();
   });
 }
+
+describe('gateway --help', () => {
+  it('prints every variable it reads (required, defaults) and exits 0 without any configuration', async () => {
+    const gateway = startGateway({}, ['--help']);
+    expect(await gateway.exit).toBe(0);
+    expect(gateway.output()).toMatch(/^ {2}PRIMARY_BACKEND_URL +required$/m);
+    expect(gateway.output()).toMatch(/^ {2}MASTER_KEY +required, secret$/m);
+    expect(gateway.output()).toMatch(/^ {2}GATEWAY_HEARTBEAT_INTERVAL_SECONDS +default 60$/m);
+    expect(gateway.output()).not.toContain('Invalid configuration');
+  });
+});
 
 describe('gateway process without an identity or a token', () => {
   let db: TestDatabase;

@@ -1,11 +1,22 @@
 // MazeVault OCSP responder (RFC 6960 / RFC 5019): a thin shell over libs/pki, PostgreSQL and Redis.
-import { ConfigValidationError } from '@mazevault/platform';
-import { loadOcspConfig } from './config/ocsp.config';
+import { ConfigValidationError, serviceHelp, wantsHelp } from '@mazevault/platform';
+import { loadOcspConfig, OCSP_CONFIG_SHAPE } from './config/ocsp.config';
 import { createOcspResponderApp } from './ocsp-responder.app';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
 async function main(): Promise<void> {
+  if (wantsHelp()) {
+    process.stdout.write(
+      serviceHelp({
+        command:
+          'node -r ./tools/register.cjs apps/ocsp-responder/src/main.ts   (the image runs exactly this)',
+        summary: 'MazeVault OCSP responder (RFC 6960 / RFC 5019): pre-signed answers over HTTP GET and POST.',
+        shape: OCSP_CONFIG_SHAPE,
+      }),
+    );
+    return;
+  }
   const config = loadOcspConfig();
   const threshold = config.LOG_LEVEL === 'silent' ? Infinity : LEVELS.indexOf(config.LOG_LEVEL);
   const log = (level: 'info' | 'warn' | 'error', msg: string) => {

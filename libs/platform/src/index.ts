@@ -1,5 +1,6 @@
 export * from './clock/clock';
 export * from './config/config.loader';
+export * from './config/service-help';
 export * from './errors/problem.exception';
 export * from './errors/problem-details.filter';
 export * from './errors/framework-errors';
