@@ -10,10 +10,17 @@ import { plainText } from './text.schema';
  */
 
 const SemVer = z.string().regex(/^\d{1,4}\.\d{1,4}\.\d{1,6}(?:-[0-9A-Za-z.-]{1,64})?$/);
+/**
+ * Bytes of secret paths and values one sealed poll answer may carry. Signing and encrypting grow a
+ * message by about 16/9 (base64url twice), so 6 MiB stays under the sealed message's 16 MiB.
+ */
+export const GATEWAY_TASK_SECRETS_MAX_BYTES = 6 * 1024 * 1024;
+const SEALED_MESSAGE_MAX_CHARS = 16 * 1024 * 1024;
+
 /** A compact JWE (five base64url parts): ciphertext only, never the plaintext. */
 const CompactJwe = z
   .string()
-  .max(1_048_576)
+  .max(SEALED_MESSAGE_MAX_CHARS)
   .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
 /** A stable problem code (the `code` of a problem+json answer). */
 const ProblemCode = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/);

@@ -11,7 +11,7 @@ import { DataSource } from 'typeorm';
 import { PRIMARY_CONFIG, type PrimaryConfig } from '../config/primary.config';
 import { GatewayFailoverService } from './gateway-failover.service';
 import { GatewayMetricsService } from './gateway-metrics.service';
-import { GatewayTaskScopeService } from './gateway-task-scope.service';
+import { GatewayTaskScopeService, syncBytes } from './gateway-task-scope.service';
 
 /** How often a long-poll looks again for queued tasks while it waits. */
 const LONG_POLL_STEP_MS = 250;
@@ -114,6 +114,8 @@ export class GatewayTaskLeaseService {
    */
   private async deliverable(gateway: GatewayEntity, rows: LeasedRow[]): Promise<GatewayTask[]> {
     const tasks: GatewayTask[] = [];
+    // One answer carries at most GATEWAY_SYNC_MAX_BYTES of secrets: a sync beyond it waits for the next poll.
+    let budget = this.config.GATEWAY_SYNC_MAX_BYTES;
     for (const row of rows) {
       const params = row.params;
       const task: GatewayTask = {
@@ -137,18 +139,35 @@ export class GatewayTaskLeaseService {
         task.vaultNamespace = await this.scopes.vaultNamespace(scope);
         if (params.kind === 'sync-secrets') {
           try {
-            task.secrets = await this.scopes.currentSecrets(scope);
+            task.secrets = await this.scopes.currentSecrets(scope, this.config.GATEWAY_SYNC_MAX_BYTES);
           } catch (error) {
             const code = error instanceof ProblemException ? error.code : 'secret_resolution_failed';
             this.logger.warn(`gateway task ${row.id}: its secrets could not be resolved (${code})`);
             await this.fail(gateway, row, code);
             continue;
           }
+          const weight = task.secrets.reduce((sum, secret) => sum + syncBytes(secret), 0);
+          if (weight > budget && tasks.length > 0) {
+            await this.release(gateway, row);
+            continue;
+          }
+          budget -= weight;
         }
       }
       tasks.push(task);
     }
     return tasks;
+  }
+
+  /** Back to the queue untouched (not an attempt): the answer has no room left for it. */
+  private async release(gateway: GatewayEntity, row: LeasedRow): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE "gateway_tasks"
+          SET "status" = 'queued', "attempt" = "attempt" - 1, "leased_by_gateway_id" = NULL, "lease_epoch" = NULL,
+              "leased_at" = NULL, "lease_expires_at" = NULL
+        WHERE "id" = $1 AND "leased_by_gateway_id" = $2 AND "status" = 'leased'`,
+      [row.id, gateway.id],
+    );
   }
 
   private async fail(gateway: GatewayEntity, row: LeasedRow, code: string): Promise<void> {

@@ -78,19 +78,29 @@ export class GatewayTaskScopeService {
    * The environment's current secret versions, decrypted for a sync-secrets delivery (the values only
    * ever leave inside the sealed answer). Non-string JSON values travel as their JSON text.
    */
-  async currentSecrets(scope: SecretScope): Promise<GatewayTaskSecret[]> {
+  async currentSecrets(scope: SecretScope, maxBytes: number): Promise<GatewayTaskSecret[]> {
     const live = await this.secrets.liveSecrets(scope);
     if (live.length > MAX_SECRETS)
       throw new ProblemException(422, 'too_many_secrets', `More than ${MAX_SECRETS} secrets to sync`);
     const out: GatewayTaskSecret[] = [];
+    let bytes = 0;
     for (const secret of live) {
       const read = await this.secrets.read(scope, secret.path);
-      out.push({
-        path: read.path,
-        version: read.version,
-        value: typeof read.value === 'string' ? read.value : JSON.stringify(read.value),
-      });
+      const value = typeof read.value === 'string' ? read.value : JSON.stringify(read.value);
+      bytes += syncBytes({ path: read.path, value });
+      if (bytes > maxBytes)
+        throw new ProblemException(
+          422,
+          'sync_payload_too_large',
+          `The environment's secrets exceed ${maxBytes} bytes, what one sync-secrets delivery carries (GATEWAY_SYNC_MAX_BYTES)`,
+        );
+      out.push({ path: read.path, version: read.version, value });
     }
     return out;
   }
+}
+
+/** What one delivered secret weighs against GATEWAY_SYNC_MAX_BYTES (its path and value, UTF-8). */
+export function syncBytes(secret: { path: string; value: string }): number {
+  return Buffer.byteLength(secret.path) + Buffer.byteLength(secret.value);
 }

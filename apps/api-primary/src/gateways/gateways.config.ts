@@ -1,3 +1,4 @@
+import { GATEWAY_TASK_SECRETS_MAX_BYTES } from '@mazevault/contracts';
 import { env } from '@mazevault/platform';
 import { z } from 'zod';
 
@@ -40,4 +41,12 @@ export const GATEWAYS_CONFIG_SHAPE = {
   GATEWAY_TASK_LEASE_SECONDS: env.int(60, 1),
   /** Deliveries of a task before it fails with `max_attempts_exceeded`. */
   GATEWAY_TASK_MAX_ATTEMPTS: env.int(5, 1),
+  /**
+   * Bytes of secret paths and values one poll answer carries (sync-secrets): a sync of an environment
+   * larger than this fails `sync_payload_too_large` at once instead of being retried; tasks beyond it
+   * in one poll wait for the next. Its ceiling keeps the sealed answer under the contract's limit.
+   */
+  GATEWAY_SYNC_MAX_BYTES: env
+    .int(GATEWAY_TASK_SECRETS_MAX_BYTES, 1)
+    .pipe(z.number().max(GATEWAY_TASK_SECRETS_MAX_BYTES)),
 } as const;
