@@ -17,6 +17,7 @@ import {
   sealAs,
   startGatewayProcess,
   until,
+  heartbeatBody,
 } from './gateway-harness';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
 
@@ -368,17 +369,7 @@ describe('gateway end-to-end encryption: a proxy holding every TLS key sees only
   it("refuses another gateway's signature, a message sealed for another route, and a plain body", async () => {
     const a = await enrollTestGateway(listenerPort, await bootstrap('gw-e2ee-a'));
     const b = await enrollTestGateway(listenerPort, await bootstrap('gw-e2ee-b'));
-    const body = {
-      sentAt: new Date().toISOString(),
-      version: '0.1.0',
-      environment: 'NPR',
-      role: 'primary',
-      status: 'healthy',
-      primaryCircuit: 'closed',
-      consecutiveFailures: 0,
-      certificateNotAfter: new Date().toISOString(),
-      writeQueueDepth: 0,
-    };
+    const body = heartbeatBody();
     expect(await gatewayCall(listenerPort, b, HEARTBEAT, body)).toMatchObject({ status: 200 });
     const lastOfB = (await gatewayRow(b.id)).lastHeartbeat;
 

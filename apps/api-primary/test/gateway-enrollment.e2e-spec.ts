@@ -1,4 +1,3 @@
-import { createRootCa, defineProfile, issueFromCsr } from '@mazevault/pki';
 import type { TestDatabase } from '@mazevault/testing';
 import { randomBytes } from 'node:crypto';
 import { GatewayListener } from '../src/gateways/gateway-listener';
@@ -14,6 +13,8 @@ import {
   startGatewayProcess,
   type TestGateway,
   until,
+  heartbeatBody,
+  foreignClientCertificate,
 } from './gateway-harness';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
 
@@ -46,17 +47,12 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     }[];
   /** A sealed heartbeat as `gw`, over `tls` (its own mTLS material unless a case swaps it). */
   const heartbeat = (gw: TestGateway, tls: ClientTls = gw.tls) =>
-    gatewayCall(port, { ...gw, tls: tls as Required<ClientTls> }, '/api/v1/gateway/heartbeat', {
-      sentAt: new Date().toISOString(),
-      version: '0.1.0',
-      environment: 'NPR',
-      role: 'primary',
-      status: 'healthy',
-      primaryCircuit: 'closed',
-      consecutiveFailures: 0,
-      certificateNotAfter: new Date().toISOString(),
-      writeQueueDepth: 0,
-    });
+    gatewayCall(
+      port,
+      { ...gw, tls: tls as Required<ClientTls> },
+      '/api/v1/gateway/heartbeat',
+      heartbeatBody(),
+    );
 
   /** Enrolls a gateway from the test itself (for the refusal cases): its mTLS and E2EE material. */
   const enroll = async (name: string) => enrollTestGateway(port, (await bootstrap({ name })).body);
@@ -256,29 +252,8 @@ describe('gateways, part 1: enrollment and heartbeats over mTLS', () => {
     expect(none).toMatchObject({ status: 401, body: { code: 'client_certificate_required' } });
 
     // Same URN, same key, but from another CA: refused (the TLS layer asks, the route refuses).
-    const other = await createRootCa({
-      keyType: 'ecdsa-p256',
-      subject: { commonName: 'Not the platform CA' },
-      ttlSeconds: 86_400,
-      clock: { now: () => new Date() },
-    });
-    const { keyPem, csrPem } = await newKeyAndCsr();
-    const forged = await issueFromCsr({
-      ca: other.ca,
-      clock: { now: () => new Date() },
-      csr: csrPem,
-      profile: defineProfile({
-        name: 'forged',
-        maxTtlSeconds: 3600,
-        keyUsages: ['digitalSignature'],
-        extendedKeyUsages: ['clientAuth'],
-        allowedSanTypes: ['uri'],
-        allowedUriSchemes: ['urn'],
-        subjectTemplate: { fixed: {}, commonName: 'omit' },
-      }),
-      altNames: { uri: [`urn:mazevault:gateway:${id}`] },
-    });
-    const refused = await heartbeat(gw, { ca: tls.ca, cert: forged.certificate.pem, key: keyPem });
+    const forged = await foreignClientCertificate(id);
+    const refused = await heartbeat(gw, { ca: tls.ca, ...forged });
     expect(refused.status === 0 || refused.body?.code === 'client_certificate_invalid').toBe(true);
 
     // Route sets are disjoint: no gateway route on the admin port, no admin route on the listener.

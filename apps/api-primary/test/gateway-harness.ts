@@ -265,26 +265,25 @@ export async function enrollTestGateway(
   port: number,
   pkg: { token: string; platformCaCertificatePem: string },
 ): Promise<TestGateway> {
-  const { keyPem, csrPem } = await newKeyAndCsr();
-  const e2ee = await generateE2eeKeys();
-  const registered = await listenerCall(
-    port,
-    '/api/v1/gateways/register',
-    {
-      token: pkg.token,
-      csr: csrPem,
-      e2ee: { signing: e2ee.signing.publicJwk, encryption: e2ee.encryption.publicJwk },
-    },
-    { ca: pkg.platformCaCertificatePem },
-  );
-  if (registered.status !== 201)
-    throw new Error(`registration refused: ${registered.status} ${JSON.stringify(registered.body)}`);
+  const { answer, ...gateway } = await registerWithToken(port, pkg);
+  if (answer.status !== 201)
+    throw new Error(`registration refused: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return gateway;
+}
+
+/** A heartbeat as the gateway process sends it (healthy, breaker closed), with `overrides`. */
+export function heartbeatBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    id: registered.body.gatewayId,
-    tls: { ca: pkg.platformCaCertificatePem, cert: registered.body.certificatePem, key: keyPem },
-    e2ee,
-    primaryE2ee: registered.body.primaryE2ee,
-    replayGuard: new ReplayGuard(),
+    sentAt: new Date().toISOString(),
+    version: '0.1.0',
+    environment: 'NPR',
+    role: 'primary',
+    status: 'healthy',
+    primaryCircuit: 'closed',
+    consecutiveFailures: 0,
+    certificateNotAfter: new Date().toISOString(),
+    writeQueueDepth: 0,
+    ...overrides,
   };
 }
 

@@ -19,6 +19,7 @@ import {
   startGatewayProcess,
   type TestGateway,
   until,
+  heartbeatBody,
 } from './gateway-harness';
 import { call, login, type PrimaryTestApp, startPrimary } from './primary-test-app';
 
@@ -84,23 +85,7 @@ describe('gateways: certificate and token lifecycle', () => {
     agent?: Agent,
   ): Promise<Answer> => sealedCall(port, gw, path, body, {}, { tls, agent });
   const heartbeat = (gw: TestGateway, tls: ClientTls = gw.tls, agent?: Agent) =>
-    gatewayCall(
-      '/api/v1/gateway/heartbeat',
-      {
-        sentAt: new Date().toISOString(),
-        version: '0.1.0',
-        environment: 'NPR',
-        role: 'primary',
-        status: 'healthy',
-        primaryCircuit: 'closed',
-        consecutiveFailures: 0,
-        certificateNotAfter: new Date().toISOString(),
-        writeQueueDepth: 0,
-      },
-      gw,
-      tls,
-      agent,
-    );
+    gatewayCall('/api/v1/gateway/heartbeat', heartbeatBody(), gw, tls, agent);
   const enroll = async (name: string) => {
     const pkg = (await bootstrap(name)).body;
     const enrolled = await registerWithToken(port, pkg);
