@@ -73,6 +73,26 @@ async function generateOne(alg: string): Promise<E2eeKeys['signing']> {
   };
 }
 
+/**
+ * Imported keys by algorithm and key material: importing a JWK costs about as much as a signature,
+ * and both sides use the same few keys for every message. Bounded (oldest out first).
+ */
+const importedKeys = new Map<string, ReturnType<typeof importJWK>>();
+const IMPORTED_KEYS_MAX = 1024;
+
+function importKey(jwk: E2eePublicJwk | E2eePrivateJwk, alg: string): ReturnType<typeof importJWK> {
+  const d = 'd' in jwk ? jwk.d : '';
+  const cacheKey = `${alg}.${jwk.x}.${jwk.y}.${d}`;
+  let key = importedKeys.get(cacheKey);
+  if (!key) {
+    key = importJWK(d ? jwk : publicE2eeJwk(jwk), alg);
+    key.catch(() => importedKeys.delete(cacheKey));
+    if (importedKeys.size >= IMPORTED_KEYS_MAX) importedKeys.delete(importedKeys.keys().next().value!);
+    importedKeys.set(cacheKey, key);
+  }
+  return key;
+}
+
 export async function generateE2eeKeys(): Promise<E2eeKeys> {
   return { signing: await generateOne(E2EE_SIGNING_ALG), encryption: await generateOne(E2EE_KEY_ALG) };
 }
@@ -107,7 +127,7 @@ export async function sealMessage(payload: unknown, options: SealOptions): Promi
     throw new RangeError(`ttlSeconds must be in (0, ${E2EE_MAX_TTL_SECONDS}]`);
   const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const jti = randomUUID();
-  const signingKey = await importJWK(options.signingKey, E2EE_SIGNING_ALG);
+  const signingKey = await importKey(options.signingKey, E2EE_SIGNING_ALG);
   const jws = await new SignJWT({
     msg: payload,
     ...(options.inReplyTo !== undefined && { rid: options.inReplyTo }),
@@ -123,7 +143,7 @@ export async function sealMessage(payload: unknown, options: SealOptions): Promi
     .setExpirationTime(iat + options.ttlSeconds)
     .setJti(jti)
     .sign(signingKey);
-  const recipient = await importJWK(publicE2eeJwk(options.recipientEncryptionJwk), E2EE_KEY_ALG);
+  const recipient = await importKey(options.recipientEncryptionJwk, E2EE_KEY_ALG);
   const jwe = await new CompactEncrypt(new TextEncoder().encode(jws))
     .setProtectedHeader({
       alg: E2EE_KEY_ALG,
@@ -204,7 +224,7 @@ export async function openMessageWithId(jwe: string, options: OpenOptions): Prom
   let jws: string;
   try {
     // Only exactly these algorithms: a crafted header cannot downgrade (or switch to `dir`/PBES2).
-    const decrypted = await compactDecrypt(jwe, await importJWK(options.decryptionKey, E2EE_KEY_ALG), {
+    const decrypted = await compactDecrypt(jwe, await importKey(options.decryptionKey, E2EE_KEY_ALG), {
       keyManagementAlgorithms: [E2EE_KEY_ALG],
       contentEncryptionAlgorithms: [E2EE_CONTENT_ENC],
     });
@@ -216,19 +236,15 @@ export async function openMessageWithId(jwe: string, options: OpenOptions): Prom
   }
   let claims;
   try {
-    ({ payload: claims } = await jwtVerify(
-      jws,
-      await importJWK(publicE2eeJwk(options.senderSigningJwk), E2EE_SIGNING_ALG),
-      {
-        algorithms: [E2EE_SIGNING_ALG],
-        issuer: options.expectedIssuer,
-        audience: options.expectedAudience,
-        requiredClaims: ['iss', 'aud', 'iat', 'exp', 'jti'],
-        maxTokenAge: E2EE_MAX_TTL_SECONDS + E2EE_CLOCK_TOLERANCE_SECONDS,
-        clockTolerance: E2EE_CLOCK_TOLERANCE_SECONDS,
-        currentDate: now,
-      },
-    ));
+    ({ payload: claims } = await jwtVerify(jws, await importKey(options.senderSigningJwk, E2EE_SIGNING_ALG), {
+      algorithms: [E2EE_SIGNING_ALG],
+      issuer: options.expectedIssuer,
+      audience: options.expectedAudience,
+      requiredClaims: ['iss', 'aud', 'iat', 'exp', 'jti'],
+      maxTokenAge: E2EE_MAX_TTL_SECONDS + E2EE_CLOCK_TOLERANCE_SECONDS,
+      clockTolerance: E2EE_CLOCK_TOLERANCE_SECONDS,
+      currentDate: now,
+    }));
   } catch (error) {
     throw new E2eeError(error instanceof joseErrors.JWTExpired ? 'e2ee_expired' : 'e2ee_invalid');
   }
