@@ -241,7 +241,10 @@ describe('gateway task round trip: Primary → gateway processes → Project Key
       changed: true,
     });
     expect(await ping()).toMatchObject({ status: 'succeeded', leasedByGatewayId: dr.id });
-    expect(dr.process.output()).toContain('Task polling started');
+    // Log lines reach the pipe within the logger's 250 ms flush, not at once.
+    await until('the standby to log that it polls', async () =>
+      dr.process.output().includes('Task polling started') ? true : undefined,
+    );
 
     expect((await api('POST', '/api/v1/admin/failover/NPR/failback')).body).toMatchObject({
       activeRole: 'primary',
