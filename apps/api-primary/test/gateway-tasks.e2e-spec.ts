@@ -509,7 +509,15 @@ describe('gateway tasks, failover and isolation (real mTLS, real PostgreSQL)', (
     expect(byName['gw-pro-dr']!.healthScore).toBeLessThan(1);
 
     const text = await scrape();
-    const labels = (gateway: string, environment: string, role: string) => ({ gateway, environment, role });
+    // Each series names its organization too: gateway names are unique per organization only.
+    const organization = byName['gw-npr-primary']!.organizationId as string;
+    expect(organization).toMatch(/^[0-9a-f-]{36}$/);
+    const labels = (gateway: string, environment: string, role: string) => ({
+      organization,
+      gateway,
+      environment,
+      role,
+    });
     expect(metric(text, 'mazevault_gateway_health_score', labels('gw-npr-primary', 'NPR', 'primary'))).toBe(
       1,
     );

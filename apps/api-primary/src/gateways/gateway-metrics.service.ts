@@ -55,7 +55,14 @@ export class GatewayMetricsService implements OnModuleInit {
       pending ??= health.all().finally(() => setTimeout(() => (pending = null), 0));
       return pending;
     };
-    const labels = ['gateway', 'environment', 'role'] as const;
+    // Gateway names are unique per organization only: the organization id keeps two tenants' series apart.
+    const labels = ['organization', 'gateway', 'environment', 'role'] as const;
+    const labelsOf = (g: { organizationId: string; name: string; environment: string; role: string }) => ({
+      organization: g.organizationId,
+      gateway: g.name,
+      environment: g.environment,
+      role: g.role,
+    });
     new Gauge({
       name: HEALTH,
       help: 'Health score per gateway (0.0-1.0; formula in the README, Gateway section)',
@@ -64,8 +71,7 @@ export class GatewayMetricsService implements OnModuleInit {
       async collect() {
         const rows = await views();
         this.reset();
-        for (const g of rows)
-          this.set({ gateway: g.name, environment: g.environment, role: g.role }, g.healthScore);
+        for (const g of rows) this.set(labelsOf(g), g.healthScore);
       },
     });
     new Gauge({
@@ -77,8 +83,7 @@ export class GatewayMetricsService implements OnModuleInit {
         const rows = await views();
         this.reset();
         for (const g of rows)
-          if (g.heartbeatAgeSeconds !== null)
-            this.set({ gateway: g.name, environment: g.environment, role: g.role }, g.heartbeatAgeSeconds);
+          if (g.heartbeatAgeSeconds !== null) this.set(labelsOf(g), g.heartbeatAgeSeconds);
       },
     });
     new Gauge({
