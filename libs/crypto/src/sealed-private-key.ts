@@ -70,21 +70,9 @@ export async function openPrivateKey(
   owner: PrivateKeyOwner,
   masters: MasterKeyRing,
 ): Promise<Buffer> {
-  let value: SealedPrivateKeyV1;
-  try {
-    value = JSON.parse(sealed) as SealedPrivateKeyV1;
-  } catch {
-    throw new UnsupportedFormatError('sealed private key: not JSON');
-  }
-  if (value?.v !== 1 || typeof value.mk !== 'string' || !value.wk || !value.d)
-    throw new UnsupportedFormatError('sealed private key: unknown format');
+  const value = parseSealed(sealed);
   const aad = aadFor(owner);
-  const dataKey = await masters
-    .get(value.mk)
-    .unwrapKey(
-      { alg: 'A256GCM', nonce: unb64(value.wk.n), ciphertext: unb64(value.wk.c), tag: unb64(value.wk.t) },
-      aad,
-    );
+  const dataKey = await unwrapDataKey(value, aad, masters);
   try {
     return aesGcmOpen(
       dataKey,
@@ -94,4 +82,58 @@ export async function openPrivateKey(
   } finally {
     dataKey.fill(0);
   }
+}
+
+/**
+ * The same sealed key with its data key rewrapped under the ring's active master key (the sealed
+ * body is untouched), or null when it already is. What master-key rotation does to every private key
+ * at rest, so a retired master key is needed for nothing but old audit rows.
+ */
+export async function rewrapSealedPrivateKey(
+  sealed: string,
+  owner: PrivateKeyOwner,
+  masters: MasterKeyRing,
+): Promise<string | null> {
+  const value = parseSealed(sealed);
+  if (value.mk === masters.active.id) return null;
+  const aad = aadFor(owner);
+  const dataKey = await unwrapDataKey(value, aad, masters);
+  try {
+    const wrapped = await masters.active.wrapKey(dataKey, aad);
+    const rewrapped: SealedPrivateKeyV1 = {
+      v: 1,
+      mk: masters.active.id,
+      wk: { n: b64(wrapped.nonce), c: b64(wrapped.ciphertext), t: b64(wrapped.tag) },
+      d: value.d,
+    };
+    return JSON.stringify(rewrapped);
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/** The master key id a sealed key is wrapped by (what rotation compares with the active one). */
+export function sealedMasterKeyId(sealed: string): string {
+  return parseSealed(sealed).mk;
+}
+
+function parseSealed(sealed: string): SealedPrivateKeyV1 {
+  let value: SealedPrivateKeyV1;
+  try {
+    value = JSON.parse(sealed) as SealedPrivateKeyV1;
+  } catch {
+    throw new UnsupportedFormatError('sealed private key: not JSON');
+  }
+  if (value?.v !== 1 || typeof value.mk !== 'string' || !value.wk || !value.d)
+    throw new UnsupportedFormatError('sealed private key: unknown format');
+  return value;
+}
+
+function unwrapDataKey(value: SealedPrivateKeyV1, aad: Buffer, masters: MasterKeyRing): Promise<Buffer> {
+  return masters
+    .get(value.mk)
+    .unwrapKey(
+      { alg: 'A256GCM', nonce: unb64(value.wk.n), ciphertext: unb64(value.wk.c), tag: unb64(value.wk.t) },
+      aad,
+    );
 }

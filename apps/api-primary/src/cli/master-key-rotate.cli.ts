@@ -1,6 +1,7 @@
 /**
- * Master-key rotation: rewraps every project key-encryption key under the new master key, without
- * touching a single secret value. Resumable: run it again after an interruption.
+ * Master-key rotation: rewraps every project key-encryption key, then every private key at rest (CA
+ * and OCSP signer keys, the platform CA and its listener key, the gateway E2EE keys), under the new
+ * master key, without touching a single secret value. Resumable: run it again after an interruption.
  *
  *   MASTER_KEY=<new base64> MASTER_KEY_PREVIOUS=<old base64> DATABASE_URL=... npm run master-key:rotate
  *
@@ -12,12 +13,14 @@ import { createPrimaryDataSource } from '@mazevault/persistence';
 import { ConfigValidationError } from '@mazevault/platform';
 import { loadCliMasterKeyConfig } from '../config/cli.config';
 import { createMasterKeyRing } from '../secrets/master-key.factory';
-import { rotateProjectKeks } from '../secrets/master-key-rotation.service';
+import { rotateProjectKeks, rotateSealedKeys } from '../secrets/master-key-rotation.service';
 
 const USAGE = `Usage: MASTER_KEY=<new> MASTER_KEY_PREVIOUS=<old> DATABASE_URL=<url> npm run master-key:rotate [-- --batch <n>]
 
-Rewraps project key-encryption keys from the previous master key to the new one, in batches
-(default 500), printing progress. Secret values are not touched. Safe to interrupt and re-run.
+Rewraps project key-encryption keys, then every sealed private key (CAs, OCSP signers, the platform CA
+and its listener, the gateway E2EE keys), from the previous master key to the new one, in batches
+(default 500), printing progress. Secret values are not touched. Safe to interrupt and re-run; run it
+again after restarting the Primary on the new key (a key it renewed meanwhile is picked up then).
 MASTER_KEY_PROVIDER=file|azure-keyvault select the new key's source as for the Primary.`;
 
 async function main(): Promise<number> {
@@ -50,7 +53,24 @@ async function main(): Promise<number> {
         return 1;
       }
     }
-    process.stdout.write(`done: every project key is wrapped by ${ring.active.id}\n`);
+    let sealed = 0;
+    for (;;) {
+      const progress = await rotateSealedKeys(dataSource, ring, { limit: batch });
+      sealed += progress.rewrapped;
+      process.stdout.write(
+        `rewrapped ${sealed} sealed private key(s); ${progress.remaining} remaining${progress.failed ? `; ${progress.failed} failed in this batch` : ''}\n`,
+      );
+      if (progress.remaining === 0) break;
+      if (progress.rewrapped === 0) {
+        process.stderr.write(
+          'no progress: the remaining private keys are sealed by a master key not in the ring (set MASTER_KEY_PREVIOUS)\n',
+        );
+        return 1;
+      }
+    }
+    process.stdout.write(
+      `done: every project key and sealed private key is wrapped by ${ring.active.id}; keep the previous key in escrow only for old audit rows\n`,
+    );
     return 0;
   } finally {
     await dataSource.destroy();

@@ -26,7 +26,7 @@ import { gatewayUrn } from './gateway-identity.util';
 
 const PURPOSE = 'gateway-mtls';
 /** AAD kind of the listener's sealed server key (the CA key is sealed as kind `ca`, bound to ca_id). */
-const LISTENER_KEY_KIND = 'gateway-listener';
+export const LISTENER_KEY_KIND = 'gateway-listener';
 const CA_TTL_SECONDS = 10 * 365 * 86_400;
 
 /** The listener's server certificate and key (short-lived: renewed at 2/3 of its lifetime). */

@@ -14,7 +14,7 @@ import { MASTER_KEY_RING } from '../secrets/secrets.tokens';
 
 const PURPOSE = 'gateway-e2ee';
 /** AAD kind of the sealed private keys (bound to the row's key_id). */
-const E2EE_KEY_KIND = 'platform-e2ee';
+export const PLATFORM_E2EE_KEY_KIND = 'platform-e2ee';
 
 /**
  * The Primary's end-to-end keys for the gateway protocol: created once on first start (each replica
@@ -58,12 +58,20 @@ export class PlatformE2eeService {
           keyId,
           signingPublicJwk: { ...keys.signing.publicJwk },
           encryptionPublicJwk: { ...keys.encryption.publicJwk },
-          sealedPrivateKeys: await sealE2eeKeys(keys, { kind: E2EE_KEY_KIND, ownerId: keyId }, this.masters),
+          sealedPrivateKeys: await sealE2eeKeys(
+            keys,
+            { kind: PLATFORM_E2EE_KEY_KIND, ownerId: keyId },
+            this.masters,
+          ),
         })
         .orIgnore()
         .execute();
       row = await repository.findOneByOrFail({ purpose: PURPOSE });
     }
-    return openE2eeKeys(row.sealedPrivateKeys, { kind: E2EE_KEY_KIND, ownerId: row.keyId }, this.masters);
+    return openE2eeKeys(
+      row.sealedPrivateKeys,
+      { kind: PLATFORM_E2EE_KEY_KIND, ownerId: row.keyId },
+      this.masters,
+    );
   }
 }
