@@ -196,7 +196,7 @@ function readCertId(bytes: Uint8Array, node: DerNode): OcspCertId {
     4,
     'CertID',
   );
-  const [oidNode] = childrenExactly(
+  const [oidNode, parameters] = childrenExactly(
     bytes,
     expect(algorithm!, TAG.sequence, 'CertID.hashAlgorithm'),
     1,
@@ -204,6 +204,10 @@ function readCertId(bytes: Uint8Array, node: DerNode): OcspCertId {
     'CertID.hashAlgorithm',
   );
   const oid = readOid(bytes, oidNode!, 'CertID.hashAlgorithm');
+  // The hashes CertIDs use take NULL or no parameters (RFC 5754 §2). Anything else is refused here:
+  // the CertID is echoed into the signed response, and must re-encode as it was read.
+  if (parameters && (parameters.tag !== TAG.null || parameters.end !== parameters.contentStart))
+    throw malformed('CertID.hashAlgorithm: parameters must be absent or NULL');
   const serialBytes = readIntegerBytes(bytes, serial!, 'CertID.serialNumber');
   // A negative INTEGER is no serial (RFC 5280 4.1.2.2), and `ff` would alias `00 ff` once read as hex.
   if (serialBytes[0]! & 0x80) throw malformed('CertID.serialNumber: negative INTEGER');

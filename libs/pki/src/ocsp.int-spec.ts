@@ -210,6 +210,17 @@ function requestWithSerial(certId: OcspCertId, serialContent: number[]): Uint8Ar
   ]);
 }
 
+/** `certId` with its AlgorithmIdentifier's parameters replaced (null: none). CertIDs use short-form lengths. */
+function certIdWithHashParameters(certId: OcspCertId, parameters: Uint8Array | null): Uint8Array {
+  const body = Buffer.from(certId.der).subarray(2);
+  const algorithm = body.subarray(0, 2 + body[1]!);
+  const oid = algorithm.subarray(2, 4 + algorithm[3]!);
+  return derTlv(DER_SEQUENCE, [
+    derTlv(DER_SEQUENCE, parameters ? [oid, parameters] : [oid]),
+    body.subarray(algorithm.length),
+  ]);
+}
+
 const nonceExtension = (n: number) =>
   derExtension(
     '1.3.6.1.5.5.7.48.1.2',
@@ -235,6 +246,41 @@ describe('OCSP request parsing: one CertID per certificate, bounded work', () =>
       ok: false,
       reason: expect.stringContaining('negative'),
     });
+  });
+
+  it('takes the hash algorithm with NULL or no parameters only: what it accepts, the responder can sign', async () => {
+    const certId = await certIdFor(ca.certificate, good.serialNumber);
+    const request = (parameters: number[] | null) =>
+      parseOcspRequest(
+        rawRequest([
+          derTlv(DER_SEQUENCE, [certIdWithHashParameters(certId, parameters && Uint8Array.from(parameters))]),
+        ]),
+      );
+    // Found by the responder's fuzz test: a constructed NULL, a reserved tag or any other value in
+    // the parameters passed the reader, then failed when the CertID was echoed into the response.
+    for (const parameters of [
+      [0x25, 0x00],
+      [0x0f, 0x00],
+      [0x30, 0x00],
+      [0x05, 0x01, 0x00],
+      [0x04, 0x00],
+    ])
+      expect(request(parameters)).toMatchObject({
+        ok: false,
+        status: 'malformedRequest',
+        reason: expect.stringContaining('parameters must be absent or NULL'),
+      });
+    for (const parameters of [[0x05, 0x00], null]) {
+      const parsed = request(parameters);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      const signed = await buildOcspResponse({
+        responder: delegated,
+        clock,
+        validitySeconds: DAY,
+        responses: [{ certId: parsed.request.certIds[0]!, status: { status: 'good' } }],
+      });
+      expect(parseOcspResponse(signed).basic?.responses[0]?.serialNumber).toBe(good.serialNumber);
+    }
   });
 
   it('echoes the CertID bytes exactly as sent', async () => {
