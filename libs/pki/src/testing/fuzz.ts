@@ -112,8 +112,9 @@ export async function fuzzTargets(): Promise<FuzzTarget[]> {
       derTlv(0xa2, [derTlv(DER_SEQUENCE, [nonce])]),
     ]),
   ]);
+  const responder = caAsOcspResponder(ca);
   const ocspResponse = await buildOcspResponse({
-    responder: caAsOcspResponder(ca),
+    responder,
     clock,
     validitySeconds: 3600,
     responses: [{ certId, status: { status: 'good' } }],
@@ -137,7 +138,23 @@ export async function fuzzTargets(): Promise<FuzzTarget[]> {
     {
       name: 'ocsp-request',
       seeds: [ocspRequest],
-      parse: (input) => decodeOcspRequest(input), // what parseOcspRequest turns into malformedRequest
+      parse: async (input) => {
+        const request = decodeOcspRequest(input); // a PkiError here is what parseOcspRequest turns into malformedRequest
+        // What the reader accepts must be answerable: the responder echoes every CertID (and the
+        // nonce) into a signed response, so a failure there is a finding, not a refusal.
+        try {
+          await buildOcspResponse({
+            responder,
+            clock,
+            validitySeconds: 3600,
+            ...(request.nonce && { nonce: request.nonce }),
+            responses: request.certIds.map((id) => ({ certId: id, status: { status: 'good' as const } })),
+          });
+        } catch (error) {
+          throw new Error(`accepted but not answerable: ${String(error)}`);
+        }
+        return request;
+      },
     },
     { name: 'certificate', seeds: [ca.der, root.der], parse: (input) => parseCertificate(input) },
     { name: 'crl', seeds: [crl.der], parse: (input) => parseCrl(input) },
