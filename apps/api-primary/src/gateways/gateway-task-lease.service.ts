@@ -132,11 +132,12 @@ export class GatewayTaskLeaseService {
           projectId: params.projectId,
           environmentId: params.environmentId,
         };
-        if (!(await this.scopes.servedBy(gateway.organizationId, scope, gateway.environment))) {
+        const vaultNamespace = await this.scopes.vaultNamespaceIfServedBy(scope, gateway.environment);
+        if (!vaultNamespace) {
           await this.fail(gateway, row, 'environment_not_classified_for_gateway');
           continue;
         }
-        task.vaultNamespace = await this.scopes.vaultNamespace(scope);
+        task.vaultNamespace = vaultNamespace;
         if (params.kind === 'sync-secrets') {
           try {
             task.secrets = await this.scopes.currentSecrets(scope, this.config.GATEWAY_SYNC_MAX_BYTES);

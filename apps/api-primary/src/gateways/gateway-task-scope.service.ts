@@ -31,47 +31,44 @@ export class GatewayTaskScopeService {
     environmentId: string,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<GatewayEnvironment | null> {
-    const rows = (await manager.query(
-      `SELECT e."gateway_environment" FROM "environments" e JOIN "projects" p ON p."id" = e."project_id"
-        WHERE e."id" = $1 AND p."id" = $2 AND p."organization_id" = $3`,
-      [environmentId, projectId, organizationId],
-    )) as { gateway_environment: GatewayEnvironment | null }[];
-    if (!rows[0])
+    const place = await this.placement({ organizationId, projectId, environmentId }, manager);
+    if (!place)
       throw new ProblemException(
         404,
         'environment_not_found',
         'No such project environment in this organization',
       );
-    return rows[0].gateway_environment;
-  }
-
-  /** `<project slug>/<environment slug>`: where a task's secrets live in the Project Key Vault. */
-  async vaultNamespace(scope: SecretScope): Promise<string> {
-    const rows = (await this.dataSource.query(
-      `SELECT p."slug" AS project, e."slug" AS environment
-         FROM "environments" e JOIN "projects" p ON p."id" = e."project_id"
-        WHERE e."id" = $1 AND p."id" = $2 AND p."organization_id" = $3`,
-      [scope.environmentId, scope.projectId, scope.organizationId],
-    )) as { project: string; environment: string }[];
-    if (!rows[0])
-      throw new ProblemException(
-        404,
-        'environment_not_found',
-        'No such project environment in this organization',
-      );
-    return `${rows[0].project}/${rows[0].environment}`;
+    return place.classification;
   }
 
   /** True only if the project environment exists in the organization and is classified exactly `environment`. */
   async servedBy(organizationId: string, scope: SecretScope, environment: string): Promise<boolean> {
-    try {
-      return (
-        (await this.classification(organizationId, scope.projectId, scope.environmentId)) === environment
-      );
-    } catch (error) {
-      if (error instanceof ProblemException) return false;
-      throw error;
-    }
+    return (await this.placement({ ...scope, organizationId }))?.classification === environment;
+  }
+
+  /**
+   * For a delivery, in one read: `<project slug>/<environment slug>` (where the task's secrets live in
+   * the Project Key Vault) if the project environment is classified exactly `environment`, else null.
+   */
+  async vaultNamespaceIfServedBy(scope: SecretScope, environment: string): Promise<string | null> {
+    const place = await this.placement(scope);
+    return place?.classification === environment ? place.vaultNamespace : null;
+  }
+
+  private async placement(
+    scope: SecretScope,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<{ classification: GatewayEnvironment | null; vaultNamespace: string } | null> {
+    const rows = (await manager.query(
+      `SELECT e."gateway_environment", p."slug" AS project, e."slug" AS environment
+         FROM "environments" e JOIN "projects" p ON p."id" = e."project_id"
+        WHERE e."id" = $1 AND p."id" = $2 AND p."organization_id" = $3`,
+      [scope.environmentId, scope.projectId, scope.organizationId],
+    )) as { gateway_environment: GatewayEnvironment | null; project: string; environment: string }[];
+    const row = rows[0];
+    return row
+      ? { classification: row.gateway_environment, vaultNamespace: `${row.project}/${row.environment}` }
+      : null;
   }
 
   /**
