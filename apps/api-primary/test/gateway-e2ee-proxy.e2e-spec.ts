@@ -241,6 +241,16 @@ describe('gateway end-to-end encryption: a proxy holding every TLS key sees only
       { cert: proxyCert.certificate.pem + ca.caPem, key: proxyKey },
     );
     await proxy.start();
+    // The gateway enrolls and runs behind the proxy for every case (each also runs alone).
+    const pkg = await bootstrap('gw-behind-proxy');
+    gatewayId = pkg.gatewayId;
+    gateway = await startGatewayProcess({
+      PRIMARY_BACKEND_URL: `https://127.0.0.1:${proxy.port}`,
+      DATABASE_URL: gatewayDb.url,
+      MASTER_KEY: masterKey,
+      GATEWAY_BOOTSTRAP_TOKEN: pkg.token,
+      MAZEVAULT_VERSION: VERSION,
+    });
   });
 
   afterAll(async () => {
@@ -251,15 +261,6 @@ describe('gateway end-to-end encryption: a proxy holding every TLS key sees only
   });
 
   it('(a) relays heartbeats it can read nothing of: only {"jwe": …} both ways', async () => {
-    const pkg = await bootstrap('gw-behind-proxy');
-    gatewayId = pkg.gatewayId;
-    gateway = await startGatewayProcess({
-      PRIMARY_BACKEND_URL: `https://127.0.0.1:${proxy.port}`,
-      DATABASE_URL: gatewayDb.url,
-      MASTER_KEY: masterKey,
-      GATEWAY_BOOTSTRAP_TOKEN: pkg.token,
-      MAZEVAULT_VERSION: VERSION,
-    });
     await until('two heartbeats through the proxy', async () =>
       heartbeatsRelayed().filter((e) => e.status === 200).length >= 2 ? true : undefined,
     );
